@@ -1,0 +1,85 @@
+//! One client connection. Frames are read and each request is dispatched at once (clients keep
+//! several in flight); responses are written strictly in request order through a queue of
+//! pending answers, so a produce waiting for its fsync does not stall the fetch behind it from
+//! being worked on. A frame that cannot be understood closes this connection only.
+
+use std::sync::Arc;
+
+use bytes::BytesMut;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader, BufWriter};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::protocol::{self, Outcome};
+use crate::state::Broker;
+
+/// Requests in flight per connection before the reader waits for the writer.
+const MAX_IN_FLIGHT: usize = 100;
+
+pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::Receiver<bool>) {
+    let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+    let _ = stream.set_nodelay(true);
+    let (rd, wr) = stream.into_split();
+    let (tx, rx) = mpsc::channel::<JoinHandle<Outcome>>(MAX_IN_FLIGHT);
+    let writer = tokio::spawn(write_responses(wr, rx, peer.clone()));
+    let mut rd = BufReader::with_capacity(64 * 1024, rd);
+    let max = broker.config.socket_request_max_bytes;
+    loop {
+        let size = tokio::select! {
+            r = rd.read_i32() => match r {
+                Ok(s) => s,
+                Err(_) => break, // closed by the client
+            },
+            _ = tx.closed() => break, // the writer closed the connection
+            _ = shutdown.changed() => break,
+        };
+        if size < 0 || size as usize > max {
+            tracing::warn!(%peer, size, max, "closing connection: request size is negative or above socket.request.max.bytes");
+            break;
+        }
+        let mut frame = BytesMut::zeroed(size as usize);
+        if rd.read_exact(&mut frame).await.is_err() {
+            tracing::debug!(%peer, "connection closed mid-frame");
+            break;
+        }
+        let frame = frame.freeze();
+        let b = Arc::clone(&broker);
+        let handle = tokio::spawn(async move { protocol::handle(&b, frame).await });
+        if tx.send(handle).await.is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    // Answer what is in flight, then close.
+    let _ = writer.await;
+}
+
+async fn write_responses(wr: tokio::net::tcp::OwnedWriteHalf, mut rx: mpsc::Receiver<JoinHandle<Outcome>>, peer: String) {
+    let mut wr = BufWriter::with_capacity(64 * 1024, wr);
+    while let Some(handle) = rx.recv().await {
+        let outcome = match handle.await {
+            Ok(o) => o,
+            Err(e) => Outcome::Close(format!("request handler failed: {e}")),
+        };
+        match outcome {
+            Outcome::Respond(frame) => {
+                if wr.write_all(&frame).await.is_err() {
+                    return;
+                }
+            }
+            Outcome::NoResponse => {}
+            Outcome::Close(reason) => {
+                tracing::warn!(%peer, %reason, "closing connection");
+                let _ = wr.flush().await;
+                rx.close();
+                return;
+            }
+        }
+        if rx.is_empty() && wr.flush().await.is_err() {
+            return;
+        }
+    }
+    let _ = wr.flush().await;
+    let _ = wr.shutdown().await;
+}

@@ -1,0 +1,65 @@
+//! Cluster metadata behind one narrow interface: brokers, the controller, topics and their
+//! configs. Reads come from the local image (as Kafka's metadata cache serves them); changes go
+//! through asynchronous calls, so a replicated quorum can replace the single-node store without
+//! touching the request handlers.
+
+pub mod single_node;
+pub mod topic_rules;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub use single_node::SingleNodeMetadata;
+
+/// A topic as the metadata image knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicMeta {
+    pub name: String,
+    pub id: uuid::Uuid,
+    pub partitions: i32,
+    pub replication_factor: i16,
+    /// Topic-level config overrides (Kafka key names).
+    #[serde(default)]
+    pub configs: BTreeMap<String, String>,
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// A broker's advertised client endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerEndpoint {
+    pub node_id: i32,
+    pub host: String,
+    pub port: u16,
+    pub rack: Option<String>,
+}
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum MetadataError {
+    #[error("Topic '{0}' already exists.")]
+    TopicExists(String),
+    #[error("Topic '{name}' collides with existing topic: {existing}")]
+    TopicCollision { name: String, existing: String },
+    #[error("This server does not host this topic-partition.")]
+    UnknownTopic(String),
+    #[error("metadata could not be persisted: {0}")]
+    Storage(String),
+}
+
+/// The interface request handlers use for cluster metadata.
+pub trait MetadataStore: Send + Sync + 'static {
+    fn cluster_id(&self) -> &str;
+    fn controller_id(&self) -> i32;
+    fn brokers(&self) -> Vec<BrokerEndpoint>;
+    fn topic(&self, name: &str) -> Option<Arc<TopicMeta>>;
+    fn topic_by_id(&self, id: uuid::Uuid) -> Option<Arc<TopicMeta>>;
+    fn topics(&self) -> Vec<Arc<TopicMeta>>;
+    /// Records a new topic (validated by the caller). Fails if the name is taken.
+    fn create_topic(&self, topic: TopicMeta) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>>;
+    /// Removes a topic; returns what was removed.
+    fn delete_topic(&self, name: &str) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>>;
+}

@@ -1,0 +1,158 @@
+//! The single-node metadata store: the image lives in memory and is persisted as one JSON file
+//! in the log directory, replaced atomically (write, fsync, rename) on every change. Topic
+//! changes are rare, so simplicity wins here; the quorum-backed store replaces this later.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+use super::{BrokerEndpoint, MetadataError, MetadataStore, TopicMeta};
+
+const FILE_NAME: &str = "__kaskade_metadata.json";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Image {
+    topics: Vec<TopicMeta>,
+}
+
+#[derive(Debug, Default)]
+struct Topics {
+    by_name: HashMap<String, Arc<TopicMeta>>,
+    by_id: HashMap<uuid::Uuid, Arc<TopicMeta>>,
+}
+
+pub struct SingleNodeMetadata {
+    cluster_id: String,
+    broker: BrokerEndpoint,
+    path: PathBuf,
+    topics: RwLock<Topics>,
+    /// Serialises writers so the file always matches the image.
+    write_lock: Mutex<()>,
+}
+
+impl SingleNodeMetadata {
+    pub fn open(dir: &Path, cluster_id: String, broker: BrokerEndpoint) -> Result<Self, MetadataError> {
+        let path = dir.join(FILE_NAME);
+        let image: Image = match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| MetadataError::Storage(format!("{}: {e}", path.display())))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Image::default(),
+            Err(e) => return Err(MetadataError::Storage(format!("{}: {e}", path.display()))),
+        };
+        let mut topics = Topics::default();
+        for t in image.topics {
+            let t = Arc::new(t);
+            topics.by_id.insert(t.id, Arc::clone(&t));
+            topics.by_name.insert(t.name.clone(), t);
+        }
+        Ok(SingleNodeMetadata {
+            cluster_id,
+            broker,
+            path,
+            topics: RwLock::new(topics),
+            write_lock: Mutex::new(()),
+        })
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Topics> {
+        self.topics.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn persist(&self, topics: &Topics) -> Result<(), MetadataError> {
+        let mut list: Vec<TopicMeta> = topics.by_name.values().map(|t| (**t).clone()).collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        let bytes = serde_json::to_vec_pretty(&Image { topics: list }).map_err(|e| MetadataError::Storage(e.to_string()))?;
+        let tmp = self.path.with_extension("json.tmp");
+        let write = || -> std::io::Result<()> {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            fs::rename(&tmp, &self.path)?;
+            if let Some(dir) = self.path.parent() {
+                fs::File::open(dir)?.sync_all()?;
+            }
+            Ok(())
+        };
+        write().map_err(|e| MetadataError::Storage(format!("{}: {e}", self.path.display())))
+    }
+
+    /// Applies a change to a copy of the image, persists it, then publishes it.
+    fn change(&self, f: impl FnOnce(&mut Topics) -> Result<Arc<TopicMeta>, MetadataError>) -> Result<Arc<TopicMeta>, MetadataError> {
+        let _writer = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut next = {
+            let cur = self.read();
+            Topics {
+                by_name: cur.by_name.clone(),
+                by_id: cur.by_id.clone(),
+            }
+        };
+        let result = f(&mut next)?;
+        self.persist(&next)?;
+        *self.topics.write().unwrap_or_else(|e| e.into_inner()) = next;
+        Ok(result)
+    }
+}
+
+impl MetadataStore for SingleNodeMetadata {
+    fn cluster_id(&self) -> &str {
+        &self.cluster_id
+    }
+
+    fn controller_id(&self) -> i32 {
+        self.broker.node_id
+    }
+
+    fn brokers(&self) -> Vec<BrokerEndpoint> {
+        vec![self.broker.clone()]
+    }
+
+    fn topic(&self, name: &str) -> Option<Arc<TopicMeta>> {
+        self.read().by_name.get(name).cloned()
+    }
+
+    fn topic_by_id(&self, id: uuid::Uuid) -> Option<Arc<TopicMeta>> {
+        self.read().by_id.get(&id).cloned()
+    }
+
+    fn topics(&self) -> Vec<Arc<TopicMeta>> {
+        let mut v: Vec<_> = self.read().by_name.values().cloned().collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    fn create_topic(&self, topic: TopicMeta) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>> {
+        let result = self.change(|t| {
+            if t.by_name.contains_key(&topic.name) {
+                return Err(MetadataError::TopicExists(topic.name.clone()));
+            }
+            let canon = super::topic_rules::collision_key(&topic.name);
+            if let Some(existing) = t.by_name.keys().find(|n| super::topic_rules::collision_key(n) == canon) {
+                return Err(MetadataError::TopicCollision {
+                    name: topic.name.clone(),
+                    existing: existing.clone(),
+                });
+            }
+            let topic = Arc::new(topic);
+            t.by_id.insert(topic.id, Arc::clone(&topic));
+            t.by_name.insert(topic.name.clone(), Arc::clone(&topic));
+            Ok(topic)
+        });
+        Box::pin(std::future::ready(result))
+    }
+
+    fn delete_topic(&self, name: &str) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>> {
+        let result = self.change(|t| {
+            let topic = t
+                .by_name
+                .remove(name)
+                .ok_or_else(|| MetadataError::UnknownTopic(name.to_string()))?;
+            t.by_id.remove(&topic.id);
+            Ok(topic)
+        });
+        Box::pin(std::future::ready(result))
+    }
+}

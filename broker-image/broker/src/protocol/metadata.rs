@@ -1,0 +1,102 @@
+//! Metadata: brokers, controller, cluster id and topics with their partitions. Unknown topics
+//! are auto-created when the client allows it and `auto.create.topics.enable` is on.
+
+use std::sync::Arc;
+
+use kafka_protocol::error::ResponseError;
+use kafka_protocol::messages::metadata_response::{MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic};
+use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, TopicName};
+use kafka_protocol::protocol::StrBytes;
+
+use super::leader_epoch::LEADER_EPOCH;
+use crate::metadata::{topic_rules, TopicMeta};
+use crate::state::Broker;
+
+/// "Not requested" for authorized-operations fields.
+const NO_OPERATIONS: i32 = i32::MIN;
+
+pub fn topic_entry(broker: &Broker, t: &TopicMeta) -> MetadataResponseTopic {
+    let mut topic = MetadataResponseTopic::default();
+    topic.name = Some(TopicName(StrBytes::from_string(t.name.clone())));
+    topic.topic_id = t.id;
+    topic.is_internal = t.internal;
+    topic.topic_authorized_operations = NO_OPERATIONS;
+    topic.partitions = (0..t.partitions)
+        .map(|p| {
+            let mut part = MetadataResponsePartition::default();
+            part.partition_index = p;
+            part.leader_id = BrokerId(broker.node_id);
+            part.leader_epoch = LEADER_EPOCH;
+            part.replica_nodes = vec![BrokerId(broker.node_id)];
+            part.isr_nodes = vec![BrokerId(broker.node_id)];
+            part
+        })
+        .collect();
+    topic
+}
+
+fn error_entry(name: Option<String>, id: uuid::Uuid, code: i16) -> MetadataResponseTopic {
+    let mut topic = MetadataResponseTopic::default();
+    topic.name = name.map(|n| TopicName(StrBytes::from_string(n)));
+    topic.topic_id = id;
+    topic.error_code = code;
+    topic.topic_authorized_operations = NO_OPERATIONS;
+    topic
+}
+
+pub async fn handle(broker: &Arc<Broker>, req: MetadataRequest, version: i16) -> MetadataResponse {
+    let mut resp = MetadataResponse::default();
+    resp.brokers = broker
+        .metadata
+        .brokers()
+        .into_iter()
+        .map(|b| {
+            let mut e = MetadataResponseBroker::default();
+            e.node_id = BrokerId(b.node_id);
+            e.host = StrBytes::from_string(b.host);
+            e.port = b.port as i32;
+            e.rack = b.rack.map(StrBytes::from_string);
+            e
+        })
+        .collect();
+    resp.cluster_id = Some(StrBytes::from_string(broker.metadata.cluster_id().to_string()));
+    resp.controller_id = BrokerId(broker.metadata.controller_id());
+    resp.cluster_authorized_operations = NO_OPERATIONS;
+    let allow_auto_create = (version < 4 || req.allow_auto_topic_creation) && broker.config.auto_create_topics_enable;
+    let all = match &req.topics {
+        None => true,
+        Some(t) if t.is_empty() && version == 0 => true,
+        _ => false,
+    };
+    if all {
+        resp.topics = broker.metadata.topics().iter().map(|t| topic_entry(broker, t)).collect();
+        return resp;
+    }
+    for requested in req.topics.unwrap_or_default() {
+        let entry = match requested.name {
+            Some(name) => {
+                let name = name.0.to_string();
+                match broker.metadata.topic(&name) {
+                    Some(t) => topic_entry(broker, &t),
+                    None if topic_rules::validate_name(&name).is_err() => {
+                        error_entry(Some(name), uuid::Uuid::nil(), ResponseError::InvalidTopicException.code())
+                    }
+                    None if allow_auto_create => match broker.auto_create_topic(&name).await {
+                        Ok(t) => topic_entry(broker, &t),
+                        Err(e) => {
+                            tracing::warn!(topic = %name, error = %e.message, "auto-creating topic failed");
+                            error_entry(Some(name), uuid::Uuid::nil(), e.code)
+                        }
+                    },
+                    None => error_entry(Some(name), uuid::Uuid::nil(), ResponseError::UnknownTopicOrPartition.code()),
+                }
+            }
+            None => match broker.metadata.topic_by_id(requested.topic_id) {
+                Some(t) => topic_entry(broker, &t),
+                None => error_entry(None, requested.topic_id, ResponseError::UnknownTopicId.code()),
+            },
+        };
+        resp.topics.push(entry);
+    }
+    resp
+}

@@ -1,0 +1,160 @@
+//! The Kafka protocol front: one request frame in, one response frame (or none, or "close this
+//! connection") out. Decoding and encoding go through the `kafka-protocol` crate; each served
+//! API has its own handler module that calls into the broker state.
+
+pub mod api_versions;
+pub mod create_topics;
+pub mod delete_topics;
+pub mod describe_cluster;
+pub mod describe_topic_partitions;
+pub mod fetch;
+pub mod leader_epoch;
+pub mod list_offsets;
+pub mod metadata;
+pub mod produce;
+
+use std::sync::Arc;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use kafka_protocol::messages::{
+    ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeClusterRequest, DescribeTopicPartitionsRequest,
+    FetchRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest, RequestHeader, ResponseHeader,
+};
+use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message, VersionRange};
+
+use crate::state::Broker;
+
+/// What the connection does with a request.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Send this frame (size prefix included).
+    Respond(BytesMut),
+    /// Send nothing (acks=0 produce).
+    NoResponse,
+    /// Close the connection: the request could not be understood.
+    Close(String),
+}
+
+/// The APIs this broker serves, with the versions it accepts: every version from Kafka 4.x's
+/// minimum to the newest the protocol crate knows.
+pub fn served_apis() -> Vec<(ApiKey, VersionRange)> {
+    vec![
+        (ApiKey::Produce, ProduceRequest::VERSIONS),
+        (ApiKey::Fetch, FetchRequest::VERSIONS),
+        (ApiKey::ListOffsets, ListOffsetsRequest::VERSIONS),
+        (ApiKey::Metadata, MetadataRequest::VERSIONS),
+        (ApiKey::ApiVersions, ApiVersionsRequest::VERSIONS),
+        (ApiKey::CreateTopics, CreateTopicsRequest::VERSIONS),
+        (ApiKey::DeleteTopics, DeleteTopicsRequest::VERSIONS),
+        (ApiKey::DescribeCluster, DescribeClusterRequest::VERSIONS),
+        (ApiKey::DescribeTopicPartitions, DescribeTopicPartitionsRequest::VERSIONS),
+    ]
+}
+
+fn served_range(key: ApiKey) -> Option<VersionRange> {
+    served_apis().into_iter().find(|(k, _)| *k == key).map(|(_, r)| r)
+}
+
+/// Encodes a response frame: size, header (of the version the API's response uses), body.
+pub fn encode_response<R: Encodable + HeaderVersion>(correlation_id: i32, version: i16, body: &R) -> Outcome {
+    let mut buf = BytesMut::with_capacity(64);
+    buf.put_i32(0);
+    let mut header = ResponseHeader::default();
+    header.correlation_id = correlation_id;
+    let result = header
+        .encode(&mut buf, R::header_version(version))
+        .and_then(|_| body.encode(&mut buf, version));
+    if let Err(e) = result {
+        return Outcome::Close(format!("could not encode response: {e}"));
+    }
+    let size = (buf.len() - 4) as i32;
+    buf[..4].copy_from_slice(&size.to_be_bytes());
+    Outcome::Respond(buf)
+}
+
+fn decode<T: Decodable>(buf: &mut Bytes, version: i16, api: ApiKey) -> Result<T, Outcome> {
+    T::decode(buf, version).map_err(|e| Outcome::Close(format!("malformed {api:?} v{version} request: {e}")))
+}
+
+/// Handles one request frame (without its size prefix).
+pub async fn handle(broker: &Arc<Broker>, mut frame: Bytes) -> Outcome {
+    if frame.len() < 8 {
+        return Outcome::Close(format!("request of {} bytes is too short for a request header", frame.len()));
+    }
+    let key = i16::from_be_bytes([frame[0], frame[1]]);
+    let version = i16::from_be_bytes([frame[2], frame[3]]);
+    let correlation_id = i32::from_be_bytes([frame[4], frame[5], frame[6], frame[7]]);
+    let Ok(api) = ApiKey::try_from(key) else {
+        return Outcome::Close(format!("unknown API key {key}"));
+    };
+    let Some(range) = served_range(api) else {
+        return Outcome::Close(format!("API {api:?} (key {key}) is not served by this broker"));
+    };
+    if version < range.min || version > range.max {
+        if api == ApiKey::ApiVersions {
+            return encode_response(correlation_id, 0, &api_versions::unsupported_version());
+        }
+        return Outcome::Close(format!(
+            "{api:?} v{version} is not supported (supported: {}..{})",
+            range.min, range.max
+        ));
+    }
+    let header = match RequestHeader::decode(&mut frame, api.request_header_version(version)) {
+        Ok(h) => h,
+        Err(e) => return Outcome::Close(format!("malformed request header: {e}")),
+    };
+    macro_rules! body {
+        ($t:ty) => {
+            match decode::<$t>(&mut frame, version, api) {
+                Ok(r) => r,
+                Err(outcome) => return outcome,
+            }
+        };
+    }
+    match api {
+        ApiKey::ApiVersions => {
+            let req = body!(ApiVersionsRequest);
+            encode_response(correlation_id, version, &api_versions::handle(&req))
+        }
+        ApiKey::Metadata => {
+            let req = body!(MetadataRequest);
+            encode_response(correlation_id, version, &metadata::handle(broker, req, version).await)
+        }
+        ApiKey::Produce => {
+            let req = body!(ProduceRequest);
+            match produce::handle(broker, req, version).await {
+                Ok(Some(resp)) => encode_response(correlation_id, version, &resp),
+                Ok(None) => Outcome::NoResponse,
+                Err(reason) => Outcome::Close(reason),
+            }
+        }
+        ApiKey::Fetch => {
+            let req = body!(FetchRequest);
+            encode_response(correlation_id, version, &fetch::handle(broker, req, version).await)
+        }
+        ApiKey::ListOffsets => {
+            let req = body!(ListOffsetsRequest);
+            encode_response(correlation_id, version, &list_offsets::handle(broker, req, version))
+        }
+        ApiKey::CreateTopics => {
+            let req = body!(CreateTopicsRequest);
+            encode_response(correlation_id, version, &create_topics::handle(broker, req, version).await)
+        }
+        ApiKey::DeleteTopics => {
+            let req = body!(DeleteTopicsRequest);
+            encode_response(correlation_id, version, &delete_topics::handle(broker, req, version).await)
+        }
+        ApiKey::DescribeCluster => {
+            let req = body!(DescribeClusterRequest);
+            encode_response(correlation_id, version, &describe_cluster::handle(broker, &req))
+        }
+        ApiKey::DescribeTopicPartitions => {
+            let req = body!(DescribeTopicPartitionsRequest);
+            encode_response(correlation_id, version, &describe_topic_partitions::handle(broker, &req))
+        }
+        other => {
+            let _ = header;
+            Outcome::Close(format!("API {other:?} is not served by this broker"))
+        }
+    }
+}

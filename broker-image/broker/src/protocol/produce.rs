@@ -1,0 +1,171 @@
+//! Produce: each partition's batch is validated (magic, CRC, size, count) and appended as the
+//! bytes the client sent; acks=all waits for the group-commit flusher; acks=0 gets no answer.
+
+use std::sync::Arc;
+
+use futures_util::future::join_all;
+use kafka_protocol::error::ResponseError;
+use kafka_protocol::messages::produce_response::{PartitionProduceResponse, TopicProduceResponse};
+use kafka_protocol::messages::{ProduceRequest, ProduceResponse};
+use kafka_protocol::protocol::StrBytes;
+
+use super::leader_epoch::LEADER_EPOCH;
+use crate::state::Broker;
+use crate::storage::batch::{self, BatchError};
+use crate::storage::PartitionLog;
+use crate::util;
+
+fn partition_error(index: i32, e: ResponseError, message: Option<String>) -> PartitionProduceResponse {
+    let mut r = PartitionProduceResponse::default();
+    r.index = index;
+    r.error_code = e.code();
+    r.base_offset = -1;
+    r.log_append_time_ms = -1;
+    r.log_start_offset = -1;
+    r.error_message = message.map(StrBytes::from_string);
+    r
+}
+
+fn batch_error_code(e: &BatchError) -> ResponseError {
+    match e {
+        BatchError::Crc { .. } | BatchError::Truncated | BatchError::Count { .. } => ResponseError::CorruptMessage,
+        BatchError::TooLarge { .. } => ResponseError::MessageTooLarge,
+        BatchError::Magic(_) | BatchError::NotOneBatch => ResponseError::InvalidRecord,
+    }
+}
+
+/// A partition appended and possibly waiting for fsync.
+struct Appended {
+    topic: usize,
+    slot: usize,
+    log: Arc<PartitionLog>,
+    end_offset: i64,
+}
+
+/// `Ok(None)`: acks=0 and all went well, no answer. `Err`: acks=0 with an error: as Kafka does,
+/// the connection is closed so the client notices and refreshes its metadata.
+pub async fn handle(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Result<Option<ProduceResponse>, String> {
+    let acks = req.acks;
+    let mut resp = ProduceResponse::default();
+    let mut waiting: Vec<Appended> = Vec::new();
+    let now = util::now_ms();
+    for (ti, topic_data) in req.topic_data.into_iter().enumerate() {
+        let mut topic_resp = TopicProduceResponse::default();
+        topic_resp.name = topic_data.name.clone();
+        topic_resp.topic_id = topic_data.topic_id;
+        let meta = if version >= 13 {
+            broker.metadata.topic_by_id(topic_data.topic_id)
+        } else {
+            broker.metadata.topic(topic_data.name.0.as_str())
+        };
+        let unknown = if version >= 13 {
+            ResponseError::UnknownTopicId
+        } else {
+            ResponseError::UnknownTopicOrPartition
+        };
+        for part in topic_data.partition_data {
+            let slot = topic_resp.partition_responses.len();
+            if !matches!(acks, -1..=1) {
+                topic_resp
+                    .partition_responses
+                    .push(partition_error(part.index, ResponseError::InvalidRequiredAcks, None));
+                continue;
+            }
+            let Some(log) = meta.as_ref().and_then(|m| broker.partition(&m.name, part.index)) else {
+                topic_resp.partition_responses.push(partition_error(part.index, unknown, None));
+                continue;
+            };
+            let records = part.records.unwrap_or_default();
+            let max = log.config().max_message_bytes;
+            let header = match batch::validate_produce(&records, max) {
+                Ok(h) => h,
+                Err(e) => {
+                    tracing::debug!(topic = %log.topic, partition = part.index, error = %e, "rejected batch");
+                    topic_resp
+                        .partition_responses
+                        .push(partition_error(part.index, batch_error_code(&e), Some(e.to_string())));
+                    continue;
+                }
+            };
+            if let Some(msg) = timestamp_out_of_range(broker, &header, now) {
+                topic_resp
+                    .partition_responses
+                    .push(partition_error(part.index, ResponseError::InvalidTimestamp, Some(msg)));
+                continue;
+            }
+            match log.append(&records, &header, LEADER_EPOCH, now) {
+                Ok(info) => {
+                    let mut r = PartitionProduceResponse::default();
+                    r.index = part.index;
+                    r.base_offset = info.base_offset;
+                    r.log_append_time_ms = -1;
+                    r.log_start_offset = info.log_start_offset;
+                    topic_resp.partition_responses.push(r);
+                    if info.flush_due {
+                        broker.flusher.request(Arc::clone(&log));
+                    }
+                    if acks == -1 && log.config().flush_on_acks_all {
+                        waiting.push(Appended {
+                            topic: ti,
+                            slot,
+                            log,
+                            end_offset: info.last_offset + 1,
+                        });
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(topic = %log.topic, partition = part.index, error = %e, "append failed");
+                    topic_resp
+                        .partition_responses
+                        .push(partition_error(part.index, ResponseError::KafkaStorageError, Some(e.to_string())));
+                }
+            }
+        }
+        resp.responses.push(topic_resp);
+    }
+    if acks == 0 {
+        let failed = resp
+            .responses
+            .iter()
+            .flat_map(|t| &t.partition_responses)
+            .find(|p| p.error_code != 0);
+        if let Some(p) = failed {
+            return Err(format!(
+                "acks=0 produce failed with error code {} on partition {}",
+                p.error_code, p.index
+            ));
+        }
+        return Ok(None);
+    }
+    let results = join_all(
+        waiting
+            .iter()
+            .map(|w| broker.flusher.wait_durable(Arc::clone(&w.log), w.end_offset)),
+    )
+    .await;
+    for (w, result) in waiting.iter().zip(results) {
+        if let Err(e) = result {
+            let r = &mut resp.responses[w.topic].partition_responses[w.slot];
+            *r = partition_error(r.index, ResponseError::KafkaStorageError, Some(e.to_string()));
+        }
+    }
+    Ok(Some(resp))
+}
+
+/// Kafka's `log.message.timestamp.{before,after}.max.ms` checks for CreateTime batches.
+fn timestamp_out_of_range(broker: &Broker, h: &batch::BatchHeader, now: i64) -> Option<String> {
+    let after = broker.config.message_timestamp_after_max_ms;
+    let before = broker.config.message_timestamp_before_max_ms;
+    if h.max_timestamp >= 0 && h.max_timestamp.saturating_sub(now) > after {
+        return Some(format!(
+            "Timestamp {} of message with offset 0 is out of range. The timestamp should be within [{}, {}]",
+            h.max_timestamp,
+            now.saturating_sub(before),
+            now.saturating_add(after)
+        ));
+    }
+    if h.base_timestamp >= 0 && now.saturating_sub(h.base_timestamp) > before {
+        return Some(format!("Timestamp {} of message with offset 0 is out of range.", h.base_timestamp));
+    }
+    None
+}

@@ -1,0 +1,213 @@
+//! Starting and stopping a broker: identity of the log directory, metadata, logs, the flusher,
+//! background maintenance, and the accept loop. Stopping (SIGTERM) stops accepting, lets
+//! in-flight requests finish, flushes every log and marks the shutdown clean.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::config::BrokerConfig;
+use crate::meta_properties::{self, MetaPropertiesError};
+use crate::metadata::{BrokerEndpoint, SingleNodeMetadata};
+use crate::state::Broker;
+use crate::storage::{Flusher, LogManager};
+use crate::util;
+
+#[derive(Debug, Error)]
+pub enum StartError {
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    Meta(#[from] MetaPropertiesError),
+    #[error("cannot open the log directory: {0}")]
+    Storage(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+}
+
+/// A running broker.
+pub struct RunningBroker {
+    pub local_addr: SocketAddr,
+    pub cluster_id: String,
+    pub broker: Arc<Broker>,
+    shutdown_tx: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+    flusher_thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn check_quorum(config: &BrokerConfig) -> Result<(), StartError> {
+    match config.controller_quorum_voters.as_slice() {
+        [] => Ok(()),
+        [one] if one.id == config.node_id => Ok(()),
+        [one] => Err(StartError::Config(format!(
+            "controller.quorum.voters names voter {} but this broker is node.id {}; a single-node quorum must be this node",
+            one.id, config.node_id
+        ))),
+        many => Err(StartError::Config(format!(
+            "controller.quorum.voters lists {} voters, but Kaskade does not replicate yet: the metadata quorum must be this node alone \
+             (a replicated multi-broker cluster comes in a later release)",
+            many.len()
+        ))),
+    }
+}
+
+pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
+    check_quorum(&config)?;
+    for k in &config.unknown_keys {
+        tracing::warn!(key = %k, "unknown configuration key ignored");
+    }
+    let listener_cfg = config
+        .client_listener()
+        .cloned()
+        .ok_or_else(|| StartError::Config("listeners has no client (non-controller) listener".into()))?;
+    let log_dir = config
+        .log_dirs
+        .first()
+        .cloned()
+        .ok_or_else(|| StartError::Config("log.dirs is empty".into()))?;
+    if config.log_dirs.len() > 1 {
+        tracing::warn!(used = %log_dir.display(), "several log.dirs given; Kaskade uses the first one");
+    }
+    let meta = meta_properties::load_or_format(&log_dir, config.node_id, config.cluster_id.as_deref())?;
+    let bind_host = if listener_cfg.host.is_empty() {
+        "0.0.0.0".to_string()
+    } else {
+        listener_cfg.host.clone()
+    };
+    let bind = format!("{bind_host}:{}", listener_cfg.port);
+    let listener = TcpListener::bind(&bind).await.map_err(|source| StartError::Bind {
+        addr: bind.clone(),
+        source,
+    })?;
+    let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: bind.clone(),
+        source,
+    })?;
+    let (adv_host, mut adv_port) = config
+        .advertised_client_endpoint()
+        .unwrap_or(("localhost".into(), local_addr.port()));
+    if adv_port == 0 {
+        adv_port = local_addr.port();
+    }
+    let endpoint = BrokerEndpoint {
+        node_id: config.node_id,
+        host: adv_host,
+        port: adv_port,
+        rack: config.raw.get("broker.rack").cloned(),
+    };
+    let metadata = SingleNodeMetadata::open(&log_dir, meta.cluster_id.clone(), endpoint).map_err(|e| StartError::Storage(e.to_string()))?;
+    let logs = LogManager::new(&log_dir, config.log.clone()).map_err(|e| StartError::Storage(format!("{}: {e}", log_dir.display())))?;
+    let clean = logs.clean_start();
+    let (flusher, flusher_thread) = Flusher::start(util::now_ms);
+    let broker = Arc::new(Broker {
+        node_id: config.node_id,
+        config: Arc::new(config),
+        metadata: Arc::new(metadata),
+        logs: Arc::new(logs),
+        flusher,
+    });
+    let started = std::time::Instant::now();
+    broker.open_all_logs().map_err(|e| StartError::Storage(e.to_string()))?;
+    tracing::info!(
+        cluster_id = %meta.cluster_id,
+        node_id = broker.node_id,
+        listener = %local_addr,
+        log_dir = %log_dir.display(),
+        clean_shutdown = clean,
+        partitions = broker.logs.all().len(),
+        recovery_ms = started.elapsed().as_millis() as u64,
+        "kaskade broker started"
+    );
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let task = tokio::spawn(run(Arc::clone(&broker), listener, shutdown_rx));
+    Ok(RunningBroker {
+        local_addr,
+        cluster_id: meta.cluster_id,
+        broker,
+        shutdown_tx,
+        task,
+        flusher_thread: Some(flusher_thread),
+    })
+}
+
+impl RunningBroker {
+    /// Graceful stop: no new connections or requests, in-flight requests answered, every log
+    /// flushed, clean-shutdown marker written.
+    pub async fn shutdown(mut self) -> Result<(), String> {
+        let _ = self.shutdown_tx.send(true);
+        let _ = self.task.await;
+        let logs = Arc::clone(&self.broker.logs);
+        let result = tokio::task::spawn_blocking(move || logs.shutdown(util::now_ms())).await;
+        let broker = self.broker;
+        // The flusher thread ends once the last handle (held by the broker state) is gone.
+        drop(broker);
+        if let Some(t) = self.flusher_thread.take() {
+            let _ = tokio::task::spawn_blocking(move || t.join()).await;
+        }
+        match result {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!("flushing logs at shutdown failed: {e}")),
+            Err(e) => Err(format!("shutdown task failed: {e}")),
+        }
+    }
+}
+
+async fn run(broker: Arc<Broker>, listener: TcpListener, mut shutdown: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    let maintenance = tokio::spawn(maintenance(Arc::clone(&broker), shutdown.clone()));
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(crate::connection::serve(stream, Arc::clone(&broker), shutdown.clone()));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    drop(listener);
+    // In-flight requests finish (a parked fetch answers at its max wait at the latest).
+    let drain = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(30), drain).await.is_err() {
+        tracing::warn!("connections still open after 30 s; closing them");
+        connections.abort_all();
+    }
+    maintenance.abort();
+}
+
+/// Retention, time-based rolls and `flush.ms`, off the request path.
+async fn maintenance(broker: Arc<Broker>, mut shutdown: watch::Receiver<bool>) {
+    let retention_every = Duration::from_millis(broker.config.log_retention_check_interval_ms);
+    let mut next_retention = tokio::time::Instant::now() + retention_every;
+    let mut tick = tokio::time::interval(Duration::from_millis(1000.min(broker.config.log_retention_check_interval_ms)));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        let now = util::now_ms();
+        for log in broker.logs.all() {
+            if log.flush_overdue(now) {
+                broker.flusher.request(log);
+            }
+        }
+        if tokio::time::Instant::now() >= next_retention {
+            next_retention += retention_every;
+            let logs = Arc::clone(&broker.logs);
+            match tokio::task::spawn_blocking(move || logs.run_retention(util::now_ms())).await {
+                Ok(n) if n > 0 => tracing::info!(segments = n, "retention deleted segments"),
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The broker's state as request handlers see it: configuration, the metadata store, the
+//! partition logs and the flusher, plus the operations that span them (creating a topic means
+//! validating it, recording it in metadata, then opening its logs). Handlers → state → storage.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use kafka_protocol::error::ResponseError;
+
+use crate::config::BrokerConfig;
+use crate::metadata::{topic_rules, MetadataError, MetadataStore, TopicMeta};
+use crate::storage::{Flusher, LogManager, PartitionLog};
+use crate::util;
+
+/// Upper bound on partitions per topic: a guard against a request that would create a million
+/// directories, far above what one node serves.
+pub const MAX_PARTITIONS_PER_TOPIC: i32 = 10_000;
+
+pub struct Broker {
+    pub config: Arc<BrokerConfig>,
+    pub node_id: i32,
+    pub metadata: Arc<dyn MetadataStore>,
+    pub logs: Arc<LogManager>,
+    pub flusher: Flusher,
+}
+
+/// A topic to create, as CreateTopics or auto-creation asks for it (-1 = broker default).
+#[derive(Debug, Clone)]
+pub struct NewTopic {
+    pub name: String,
+    pub num_partitions: i32,
+    pub replication_factor: i16,
+    pub assignments: Vec<(i32, Vec<i32>)>,
+    pub configs: BTreeMap<String, String>,
+}
+
+/// A Kafka error code with the message Kafka would send beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: i16,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(e: ResponseError, message: impl Into<String>) -> Self {
+        ApiError {
+            code: e.code(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<MetadataError> for ApiError {
+    fn from(e: MetadataError) -> Self {
+        let code = match &e {
+            MetadataError::TopicExists(_) => ResponseError::TopicAlreadyExists,
+            MetadataError::TopicCollision { .. } => ResponseError::InvalidTopicException,
+            MetadataError::UnknownTopic(_) => ResponseError::UnknownTopicOrPartition,
+            MetadataError::Storage(_) => ResponseError::UnknownServerError,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl Broker {
+    pub fn partition(&self, topic: &str, partition: i32) -> Option<Arc<PartitionLog>> {
+        self.logs.get(topic, partition)
+    }
+
+    /// Checks a new topic the way Kafka's controller does; returns the resolved
+    /// (partitions, replication factor) on success.
+    pub fn validate_new_topic(&self, t: &NewTopic) -> Result<(i32, i16), ApiError> {
+        topic_rules::validate_name(&t.name).map_err(|m| ApiError::new(ResponseError::InvalidTopicException, m))?;
+        if self.metadata.topic(&t.name).is_some() {
+            return Err(ApiError::new(
+                ResponseError::TopicAlreadyExists,
+                format!("Topic '{}' already exists.", t.name),
+            ));
+        }
+        let brokers = self.metadata.brokers().len() as i32;
+        let (partitions, rf) = if !t.assignments.is_empty() {
+            if t.num_partitions != -1 || t.replication_factor != -1 {
+                return Err(ApiError::new(
+                    ResponseError::InvalidRequest,
+                    "A manual partition assignment was specified, but numPartitions or replicationFactor was not set to -1.",
+                ));
+            }
+            let mut ids: Vec<i32> = t.assignments.iter().map(|(p, _)| *p).collect();
+            ids.sort_unstable();
+            if ids.iter().enumerate().any(|(i, p)| *p != i as i32) {
+                return Err(ApiError::new(
+                    ResponseError::InvalidReplicaAssignment,
+                    "Partitions should be a consecutive 0-based integer sequence",
+                ));
+            }
+            let rf = t.assignments[0].1.len();
+            for (p, replicas) in &t.assignments {
+                if replicas.is_empty() || replicas.len() != rf {
+                    return Err(ApiError::new(ResponseError::InvalidReplicaAssignment, format!("The manual partition assignment includes a partition with {} replica(s), but this is not consistent with previous partitions, which have {rf} replica(s).", replicas.len())));
+                }
+                if let Some(bad) = replicas.iter().find(|r| **r != self.node_id) {
+                    return Err(ApiError::new(
+                        ResponseError::InvalidReplicaAssignment,
+                        format!("The manual partition assignment includes broker {bad}, but no such broker is registered (partition {p})."),
+                    ));
+                }
+            }
+            (t.assignments.len() as i32, rf as i16)
+        } else {
+            let partitions = if t.num_partitions == -1 {
+                self.config.num_partitions
+            } else {
+                t.num_partitions
+            };
+            if partitions <= 0 {
+                return Err(ApiError::new(
+                    ResponseError::InvalidPartitions,
+                    "Number of partitions was set to an invalid non-positive value.",
+                ));
+            }
+            let rf = if t.replication_factor == -1 {
+                self.config.default_replication_factor
+            } else {
+                t.replication_factor
+            };
+            if rf <= 0 {
+                return Err(ApiError::new(
+                    ResponseError::InvalidReplicationFactor,
+                    "Replication factor must be larger than 0, or -1 to use the default value.",
+                ));
+            }
+            (partitions, rf)
+        };
+        if partitions > MAX_PARTITIONS_PER_TOPIC {
+            return Err(ApiError::new(
+                ResponseError::InvalidPartitions,
+                format!("Kaskade serves at most {MAX_PARTITIONS_PER_TOPIC} partitions per topic."),
+            ));
+        }
+        if rf as i32 > brokers {
+            return Err(ApiError::new(
+                ResponseError::InvalidReplicationFactor,
+                format!("Unable to replicate the partition {rf} time(s): The target replication factor of {rf} cannot be reached because only {brokers} broker(s) are registered."),
+            ));
+        }
+        topic_rules::validate_configs(&t.configs).map_err(|m| ApiError::new(ResponseError::InvalidConfig, m))?;
+        let canon = topic_rules::collision_key(&t.name);
+        if let Some(existing) = self.metadata.topics().iter().find(|e| topic_rules::collision_key(&e.name) == canon) {
+            return Err(ApiError::new(
+                ResponseError::InvalidTopicException,
+                format!("Topic '{}' collides with existing topic: {}", t.name, existing.name),
+            ));
+        }
+        Ok((partitions, rf))
+    }
+
+    /// Creates a topic (or only validates it). Returns what was (or would be) created.
+    pub async fn create_topic(&self, t: NewTopic, validate_only: bool) -> Result<Arc<TopicMeta>, ApiError> {
+        let (partitions, rf) = self.validate_new_topic(&t)?;
+        let meta = TopicMeta {
+            name: t.name.clone(),
+            id: util::random_kafka_uuid(),
+            partitions,
+            replication_factor: rf,
+            configs: t.configs.clone(),
+            internal: false,
+        };
+        if validate_only {
+            return Ok(Arc::new(meta));
+        }
+        let created = self.metadata.create_topic(meta).await?;
+        self.logs
+            .open_topic(&created.name, created.id, created.partitions, &created.configs, util::now_ms())
+            .map_err(|e| ApiError::new(ResponseError::KafkaStorageError, e.to_string()))?;
+        tracing::info!(topic = %created.name, partitions = created.partitions, "created topic");
+        Ok(created)
+    }
+
+    /// Auto-creation from Metadata requests, with the broker's defaults.
+    pub async fn auto_create_topic(&self, name: &str) -> Result<Arc<TopicMeta>, ApiError> {
+        let t = NewTopic {
+            name: name.to_string(),
+            num_partitions: -1,
+            replication_factor: -1,
+            assignments: vec![],
+            configs: BTreeMap::new(),
+        };
+        match self.create_topic(t, false).await {
+            Err(e) if e.code == ResponseError::TopicAlreadyExists.code() => self.metadata.topic(name).ok_or(e),
+            other => other,
+        }
+    }
+
+    pub async fn delete_topic(&self, name: &str) -> Result<Arc<TopicMeta>, ApiError> {
+        let removed = self.metadata.delete_topic(name).await?;
+        self.logs
+            .delete_topic(name)
+            .map_err(|e| ApiError::new(ResponseError::KafkaStorageError, e.to_string()))?;
+        tracing::info!(topic = %name, "deleted topic");
+        Ok(removed)
+    }
+
+    /// Opens the logs of every topic the metadata knows (start-up).
+    pub fn open_all_logs(&self) -> Result<(), crate::storage::LogError> {
+        let now = util::now_ms();
+        for t in self.metadata.topics() {
+            self.logs.open_topic(&t.name, t.id, t.partitions, &t.configs, now)?;
+        }
+        Ok(())
+    }
+}

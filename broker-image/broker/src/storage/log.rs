@@ -1,0 +1,480 @@
+//! A partition's log: an ordered list of segments with one active segment at the end. Appends
+//! write the producer's batch bytes with the broker's base offset; reads return stored bytes cut
+//! at batch boundaries; the flusher fsyncs on behalf of acks=all producers; retention and
+//! rolling drop and add whole segments. Knows nothing of sockets or the Kafka protocol's
+//! request types.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use thiserror::Error;
+use tokio::sync::watch;
+
+use super::batch::{self, BatchHeader, BatchIter, HEADER_SIZE};
+use super::log_config::LogConfig;
+use super::segment::{Segment, SegmentFile};
+
+#[derive(Debug, Error)]
+pub enum LogError {
+    #[error("offset {offset} is out of range [{start}, {end}]")]
+    OffsetOutOfRange { offset: i64, start: i64, end: i64 },
+    #[error("the log of {0} was deleted")]
+    Deleted(String),
+    #[error("I/O error in partition log: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// What an append assigned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendInfo {
+    pub base_offset: i64,
+    pub last_offset: i64,
+    pub log_start_offset: i64,
+    /// The unflushed data passed `flush.messages`: the caller should ask for a flush.
+    pub flush_due: bool,
+}
+
+/// Stored batches read for a fetch.
+#[derive(Debug, Clone)]
+pub struct ReadResult {
+    pub records: Bytes,
+    pub high_watermark: i64,
+    pub log_start_offset: i64,
+}
+
+#[derive(Debug)]
+struct LogInner {
+    segments: Vec<Segment>,
+    /// Sealed segments whose data has not been fsynced yet.
+    unsynced: Vec<Arc<SegmentFile>>,
+    dir_dirty: bool,
+    config: LogConfig,
+    log_start_offset: i64,
+    flushed_offset: i64,
+    unflushed_messages: i64,
+    last_flush_ms: i64,
+    deleted: bool,
+}
+
+impl LogInner {
+    fn active(&self) -> &Segment {
+        self.segments.last().expect("a log always has an active segment")
+    }
+    fn active_mut(&mut self) -> &mut Segment {
+        self.segments.last_mut().expect("a log always has an active segment")
+    }
+    fn end_offset(&self) -> i64 {
+        self.active().next_offset
+    }
+    fn size(&self) -> u64 {
+        self.segments.iter().map(|s| s.size).sum()
+    }
+}
+
+/// One partition's log. Shared by handlers through an `Arc`.
+#[derive(Debug)]
+pub struct PartitionLog {
+    pub topic: String,
+    pub partition: i32,
+    dir: PathBuf,
+    inner: Mutex<LogInner>,
+    end_offset_tx: watch::Sender<i64>,
+}
+
+/// Outcome of recovering a log at start-up.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RecoveryReport {
+    pub truncated: bool,
+    pub segments: usize,
+}
+
+impl PartitionLog {
+    /// Opens (or creates) the log in `dir`. After an unclean shutdown (`clean == false`) the last
+    /// segment is fully validated and any torn tail truncated; sealed segments keep their indexes.
+    pub fn open(
+        dir: &Path,
+        topic: &str,
+        partition: i32,
+        config: LogConfig,
+        clean: bool,
+        now_ms: i64,
+    ) -> Result<(Self, RecoveryReport), LogError> {
+        fs::create_dir_all(dir)?;
+        let mut bases: Vec<i64> = Vec::new();
+        for entry in fs::read_dir(dir)? {
+            let name = entry?.file_name();
+            let name = name.to_string_lossy();
+            if let Some(stem) = name.strip_suffix(".log") {
+                if let Ok(b) = stem.parse::<i64>() {
+                    bases.push(b);
+                }
+            } else if name.ends_with(".deleted") || name.ends_with(".swap") || name.ends_with(".cleaned") {
+                let _ = fs::remove_file(dir.join(name.as_ref()));
+            }
+        }
+        bases.sort_unstable();
+        let mut segments: Vec<Segment> = Vec::new();
+        let mut report = RecoveryReport::default();
+        let last = bases.len().saturating_sub(1);
+        for (i, base) in bases.iter().copied().enumerate() {
+            if let Some(prev) = segments.last() {
+                if prev.next_offset != base || report.truncated {
+                    // A gap or an earlier truncation: nothing after it can be trusted in order.
+                    let (seg, _) = Segment::open(dir, base, config.index_interval_bytes, false, false, now_ms)?;
+                    seg.delete_files(dir);
+                    report.truncated = true;
+                    continue;
+                }
+            }
+            let is_last = i == last;
+            let trust = !is_last || clean;
+            let validate = is_last && !clean;
+            let (seg, truncated) = Segment::open(dir, base, config.index_interval_bytes, trust, validate, now_ms)?;
+            report.truncated |= truncated;
+            segments.push(seg);
+        }
+        if segments.is_empty() {
+            segments.push(Segment::create(dir, 0, config.index_interval_bytes, now_ms)?);
+        }
+        // Index files of the active segment are rebuilt in memory; stale copies must not be
+        // trusted after the next unclean stop.
+        let active_base = segments.last().map(|s| s.base_offset()).unwrap_or(0);
+        for ext in ["index", "timeindex"] {
+            let _ = fs::remove_file(super::segment::file_name(dir, active_base, ext));
+        }
+        report.segments = segments.len();
+        let log_start_offset = segments[0].base_offset();
+        let end = segments.last().map(|s| s.next_offset).unwrap_or(0);
+        let inner = LogInner {
+            segments,
+            unsynced: Vec::new(),
+            dir_dirty: true,
+            config,
+            log_start_offset,
+            flushed_offset: end,
+            unflushed_messages: 0,
+            last_flush_ms: now_ms,
+            deleted: false,
+        };
+        let (end_offset_tx, _) = watch::channel(end);
+        Ok((
+            PartitionLog {
+                topic: topic.to_string(),
+                partition,
+                dir: dir.to_path_buf(),
+                inner: Mutex::new(inner),
+                end_offset_tx,
+            },
+            report,
+        ))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, LogInner> {
+        // A panic while holding the lock cannot leave a half-applied append visible (size and
+        // indexes are updated after the write), so a poisoned lock is still usable.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Appends one validated batch (as the producer sent it) and assigns its offsets.
+    pub fn append(&self, records: &[u8], header: &BatchHeader, leader_epoch: i32, now_ms: i64) -> Result<AppendInfo, LogError> {
+        let mut inner = self.lock();
+        if inner.deleted {
+            return Err(LogError::Deleted(format!("{}-{}", self.topic, self.partition)));
+        }
+        let active = inner.active();
+        let must_roll = active.size > 0
+            && (active.size + header.size as u64 > inner.config.segment_bytes
+                || now_ms - active.created_ms >= inner.config.segment_ms
+                || active.size + header.size as u64 > u32::MAX as u64);
+        if must_roll {
+            self.roll(&mut inner, now_ms)?;
+        }
+        let base_offset = inner.end_offset();
+        let (head, epoch) = batch::assigned_header(base_offset, header.size, leader_epoch);
+        let mut stored_header = *header;
+        stored_header.base_offset = base_offset;
+        inner.active_mut().append(&head, &epoch, records, &stored_header)?;
+        inner.unflushed_messages += header.records_count as i64;
+        let flush_due = inner.unflushed_messages >= inner.config.flush_messages;
+        let end = inner.end_offset();
+        let info = AppendInfo {
+            base_offset,
+            last_offset: end - 1,
+            log_start_offset: inner.log_start_offset,
+            flush_due,
+        };
+        drop(inner);
+        self.end_offset_tx.send_replace(end);
+        Ok(info)
+    }
+
+    fn roll(&self, inner: &mut LogInner, now_ms: i64) -> Result<(), LogError> {
+        let base = inner.end_offset();
+        let interval = inner.config.index_interval_bytes;
+        let old = inner.active();
+        old.write_indexes(&self.dir)?;
+        let old_file = Arc::clone(&old.file);
+        let seg = Segment::create(&self.dir, base, interval, now_ms)?;
+        inner.unsynced.push(old_file);
+        inner.segments.push(seg);
+        inner.dir_dirty = true;
+        tracing::debug!(topic = %self.topic, partition = self.partition, base, "rolled segment");
+        Ok(())
+    }
+
+    /// Offset of the next record to be written (log end offset).
+    pub fn end_offset(&self) -> i64 {
+        self.lock().end_offset()
+    }
+
+    /// The high watermark: with one replica, the log end offset.
+    pub fn high_watermark(&self) -> i64 {
+        self.end_offset()
+    }
+
+    pub fn log_start_offset(&self) -> i64 {
+        self.lock().log_start_offset
+    }
+
+    pub fn flushed_offset(&self) -> i64 {
+        self.lock().flushed_offset
+    }
+
+    pub fn size_bytes(&self) -> u64 {
+        self.lock().size()
+    }
+
+    pub fn config(&self) -> LogConfig {
+        self.lock().config.clone()
+    }
+
+    pub fn set_config(&self, config: LogConfig) {
+        self.lock().config = config;
+    }
+
+    /// A receiver that changes whenever the end offset moves (for long-polling fetches).
+    pub fn subscribe(&self) -> watch::Receiver<i64> {
+        self.end_offset_tx.subscribe()
+    }
+
+    /// Reads stored batches from the one holding `offset`, at most `max_bytes` of whole batches;
+    /// with `min_one` the first batch is returned even when it is larger.
+    pub fn read(&self, offset: i64, max_bytes: usize, min_one: bool) -> Result<ReadResult, LogError> {
+        let inner = self.lock();
+        let end = inner.end_offset();
+        let start = inner.log_start_offset;
+        if offset < start || offset > end {
+            return Err(LogError::OffsetOutOfRange { offset, start, end });
+        }
+        let empty = ReadResult {
+            records: Bytes::new(),
+            high_watermark: end,
+            log_start_offset: start,
+        };
+        if offset == end {
+            return Ok(empty);
+        }
+        let mut i = inner.segments.partition_point(|s| s.base_offset() <= offset).saturating_sub(1);
+        while i + 1 < inner.segments.len() && offset >= inner.segments[i].next_offset {
+            i += 1;
+        }
+        let seg = &inner.segments[i];
+        let size = seg.size;
+        let position = seg.position_of(offset, size)?;
+        let file = Arc::clone(&seg.file);
+        drop(inner);
+        let Some(position) = position else { return Ok(empty) };
+        let available = (size - position) as usize;
+        let want = max_bytes.min(available);
+        let mut buf = vec![0u8; want.max(if min_one { HEADER_SIZE.min(available) } else { 0 })];
+        let n = file.read_at(&mut buf, position)?;
+        buf.truncate(n);
+        let mut it = BatchIter::new(&buf);
+        for _ in it.by_ref() {}
+        let whole = it.position();
+        if whole == 0 {
+            if !min_one {
+                return Ok(empty);
+            }
+            let Ok(h) = BatchHeader::parse(&buf) else { return Ok(empty) };
+            let mut first = vec![0u8; h.size.min(available)];
+            let n = file.read_at(&mut first, position)?;
+            first.truncate(n);
+            return Ok(ReadResult {
+                records: Bytes::from(first),
+                high_watermark: end,
+                log_start_offset: start,
+            });
+        }
+        buf.truncate(whole);
+        Ok(ReadResult {
+            records: Bytes::from(buf),
+            high_watermark: end,
+            log_start_offset: start,
+        })
+    }
+
+    /// Fsyncs everything appended so far; returns the offset up to which the log is durable.
+    pub fn flush(&self, now_ms: i64) -> Result<i64, LogError> {
+        let (files, dir_dirty, end) = {
+            let mut inner = self.lock();
+            if inner.deleted {
+                return Ok(inner.flushed_offset);
+            }
+            let mut files = std::mem::take(&mut inner.unsynced);
+            files.push(Arc::clone(&inner.active().file));
+            let dir_dirty = std::mem::replace(&mut inner.dir_dirty, false);
+            inner.unflushed_messages = 0;
+            inner.last_flush_ms = now_ms;
+            (files, dir_dirty, inner.end_offset())
+        };
+        for f in &files {
+            f.sync()?;
+        }
+        if dir_dirty {
+            fs::File::open(&self.dir)?.sync_all()?;
+        }
+        let mut inner = self.lock();
+        inner.flushed_offset = inner.flushed_offset.max(end);
+        Ok(inner.flushed_offset)
+    }
+
+    /// Whether `flush.ms` says unflushed data has waited long enough.
+    pub fn flush_overdue(&self, now_ms: i64) -> bool {
+        let inner = self.lock();
+        inner.flushed_offset < inner.end_offset() && now_ms - inner.last_flush_ms >= inner.config.flush_ms
+    }
+
+    /// The first record with timestamp ≥ `target`: `(timestamp, offset)`.
+    pub fn offset_for_timestamp(&self, target: i64) -> Result<Option<(i64, i64)>, LogError> {
+        let (file, start, size) = {
+            let inner = self.lock();
+            let Some(seg) = inner.segments.iter().find(|s| s.max_timestamp >= target) else {
+                return Ok(None);
+            };
+            (Arc::clone(&seg.file), seg.time_index.lookup(target) as u64, seg.size)
+        };
+        self.scan_for(&file, start, size, |h| h.max_timestamp >= target, |ts| ts >= target)
+    }
+
+    /// The record with the largest timestamp (the first of them): `(timestamp, offset)`.
+    pub fn max_timestamp_offset(&self) -> Result<Option<(i64, i64)>, LogError> {
+        let (file, start, size, max) = {
+            let inner = self.lock();
+            let mut best: Option<&Segment> = None;
+            for s in &inner.segments {
+                if s.size > 0 && best.is_none_or(|b| s.max_timestamp > b.max_timestamp) {
+                    best = Some(s);
+                }
+            }
+            let Some(seg) = best else { return Ok(None) };
+            let start = if seg.max_timestamp_position == u64::MAX {
+                0
+            } else {
+                seg.max_timestamp_position
+            };
+            (Arc::clone(&seg.file), start, seg.size, seg.max_timestamp)
+        };
+        self.scan_for(&file, start, size, |h| h.max_timestamp >= max, |ts| ts >= max)
+    }
+
+    /// Reads batch headers from `position`; in the first batch matching `batch_pred`, decodes the
+    /// records (decompressing if needed) and returns the first whose timestamp matches.
+    fn scan_for(
+        &self,
+        file: &SegmentFile,
+        mut position: u64,
+        size: u64,
+        batch_pred: impl Fn(&BatchHeader) -> bool,
+        record_pred: impl Fn(i64) -> bool,
+    ) -> Result<Option<(i64, i64)>, LogError> {
+        let mut h = [0u8; HEADER_SIZE];
+        while position < size {
+            let n = file.read_at(&mut h, position)?;
+            let Ok(header) = BatchHeader::parse(&h[..n]) else { break };
+            if batch_pred(&header) && !header.is_control() {
+                let mut body = vec![0u8; header.size];
+                file.read_at(&mut body, position)?;
+                let mut bytes = Bytes::from(body);
+                if let Ok(set) = kafka_protocol::records::RecordBatchDecoder::decode(&mut bytes) {
+                    if let Some(r) = set.records.iter().find(|r| record_pred(r.timestamp)) {
+                        return Ok(Some((r.timestamp, r.offset)));
+                    }
+                }
+                // Undecodable: answer with the batch's own bounds.
+                return Ok(Some((header.max_timestamp, header.base_offset)));
+            }
+            position += header.size as u64;
+        }
+        Ok(None)
+    }
+
+    /// Applies `retention.ms` / `retention.bytes` by deleting whole segments from the start,
+    /// rolling the active segment first when it alone has expired. Returns segments deleted.
+    pub fn apply_retention(&self, now_ms: i64) -> Result<usize, LogError> {
+        let mut inner = self.lock();
+        if inner.deleted {
+            return Ok(0);
+        }
+        let cfg = inner.config.clone();
+        let expired = |s: &Segment| cfg.retention_ms >= 0 && s.size > 0 && now_ms - s.max_timestamp.max(0) > cfg.retention_ms;
+        if inner.segments.iter().all(expired) {
+            self.roll(&mut inner, now_ms)?;
+        }
+        let mut deleted = 0;
+        let mut total = inner.size() as i64;
+        while inner.segments.len() > 1 {
+            let first = &inner.segments[0];
+            let by_time = expired(first);
+            let by_size = cfg.retention_bytes >= 0 && total - first.size as i64 >= cfg.retention_bytes;
+            if !(by_time || by_size) {
+                break;
+            }
+            let seg = inner.segments.remove(0);
+            total -= seg.size as i64;
+            seg.delete_files(&self.dir);
+            inner.dir_dirty = true;
+            deleted += 1;
+        }
+        inner.log_start_offset = inner.log_start_offset.max(inner.segments[0].base_offset());
+        Ok(deleted)
+    }
+
+    /// Rolls the active segment when `segment.ms` has passed (checked by the background task too,
+    /// so an idle partition still rolls).
+    pub fn roll_if_due(&self, now_ms: i64) -> Result<(), LogError> {
+        let mut inner = self.lock();
+        let a = inner.active();
+        if !inner.deleted && a.size > 0 && now_ms - a.created_ms >= inner.config.segment_ms {
+            self.roll(&mut inner, now_ms)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the active segment's indexes (clean shutdown); the log stays usable.
+    pub fn checkpoint_indexes(&self) -> Result<(), LogError> {
+        let inner = self.lock();
+        if !inner.deleted {
+            inner.active().write_indexes(&self.dir)?;
+        }
+        Ok(())
+    }
+
+    /// Marks the log deleted and removes its directory (renamed first, as Kafka does, so a
+    /// crash mid-delete leaves a `*-delete` directory that start-up removes). Later appends fail.
+    pub fn delete(&self) -> Result<(), LogError> {
+        self.lock().deleted = true;
+        let name = self.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tomb = self.dir.with_file_name(format!("{name}.{}-delete", uuid::Uuid::new_v4().simple()));
+        fs::rename(&self.dir, &tomb)?;
+        fs::remove_dir_all(&tomb)?;
+        Ok(())
+    }
+}

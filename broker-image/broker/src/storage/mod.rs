@@ -1,0 +1,15 @@
+//! The partition-log layer: validated record batches stored as received, in segments with
+//! sparse indexes, fsynced by a group-commit flusher. Knows nothing of sockets.
+
+pub mod batch;
+pub mod flusher;
+pub mod index;
+pub mod log;
+pub mod log_config;
+pub mod log_manager;
+pub mod segment;
+
+pub use flusher::{FlushError, Flusher};
+pub use log::{AppendInfo, LogError, PartitionLog, ReadResult};
+pub use log_config::LogConfig;
+pub use log_manager::LogManager;

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Install everything the e2e suite needs, idempotently; a second run only checks markers.
+#   Debian packages (kcat; a JDK and Maven if missing), Apache Kafka's jars (kafka/fetch.sh),
+#   Tansu (tansu/install.sh), a Python venv at $KASKADE_CACHE/venv with the clients, and the
+#   npm packages of e2e/interop/js when it has a package.json.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+repo=$(cd "$PEERS_DIR/../.." && pwd)
+t0=$SECONDS
+step() { log "== $*"; }
+
+# -- Debian packages: install what is missing; apt-get update only when apt lacks a candidate.
+apt_pkgs=(kcat)
+command -v java >/dev/null || apt_pkgs+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || apt_pkgs+=(maven)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=(); ((EUID == 0)) || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  for p in "${missing[@]}"; do
+    if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [^(]'; then
+      step "apt-get update (no candidate for $p)"
+      "${sudo[@]}" apt-get update -qq
+      break
+    fi
+  done
+  step "apt-get install ${missing[*]}"
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+else
+  step "Debian packages present: ${apt_pkgs[*]}"
+fi
+
+# -- The peers.
+step "Apache Kafka jars: $("$PEERS_DIR/kafka/fetch.sh")"
+step "Tansu: $("$PEERS_DIR/tansu/install.sh")"
+
+# -- Python clients in a venv (pip's own cache is reused).
+venv="$KASKADE_CACHE/venv"
+reqs=("$PEERS_DIR/requirements.txt")
+[[ -f $repo/e2e/interop/python/requirements.txt ]] && reqs+=("$repo/e2e/interop/python/requirements.txt")
+sum=$(cat "${reqs[@]}" | sha256sum | cut -d' ' -f1)
+if [[ ! -x $venv/bin/python || ! -f $venv/.kaskade-reqs || $(<"$venv/.kaskade-reqs") != "$sum" ]]; then
+  step "Python venv $venv: pip install -r ${reqs[*]}"
+  [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
+  pip_args=()
+  for r in "${reqs[@]}"; do pip_args+=(-r "$r"); done
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "${pip_args[@]}" >&2
+  echo "$sum" >"$venv/.kaskade-reqs"
+else
+  step "Python venv $venv up to date"
+fi
+
+# -- JavaScript clients, when e2e/interop/js is there.
+js="$repo/e2e/interop/js"
+if [[ -f $js/package.json ]]; then
+  lock=$js/package-lock.json
+  sum=$(cat "$js/package.json" "$lock" 2>/dev/null | sha256sum | cut -d' ' -f1)
+  stamp=$js/node_modules/.kaskade-stamp
+  if [[ ! -f $stamp || $(<"$stamp") != "$sum" ]]; then
+    if [[ -f $lock ]]; then npm_cmd=ci; else npm_cmd=install; fi
+    step "npm $npm_cmd in $js"
+    (cd "$js" && npm "$npm_cmd" --no-audit --no-fund --loglevel=error >&2)
+    cat "$js/package.json" "$lock" 2>/dev/null | sha256sum | cut -d' ' -f1 >"$stamp"
+  else
+    step "npm packages in $js up to date"
+  fi
+fi
+
+step "done in $((SECONDS - t0)) s"

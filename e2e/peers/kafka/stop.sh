@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Stop a Kafka started by start.sh: stop.sh DIR (SIGTERM, wait up to STOP_TIMEOUT=30 s, SIGKILL).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+[[ $# -eq 1 ]] || die "usage: $0 DIR"
+stop_pid_dir "$1"

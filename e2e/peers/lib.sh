@@ -1,0 +1,48 @@
+# Shared helpers for the peer scripts. Source it; it defines no side effects beyond variables.
+# shellcheck shell=bash disable=SC2034  # variables used by the scripts that source this
+
+KASKADE_CACHE="${KASKADE_CACHE:-$HOME/.cache/kaskade}"
+PEERS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# A loopback TCP port that nothing listens on right now (the kernel's pick).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# True when something accepts a TCP connection on 127.0.0.1:$1.
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_port PORT PID SECONDS: wait until the port answers; fail early if PID dies.
+wait_port() {
+  local port=$1 pid=$2 deadline=$((SECONDS + $3))
+  until port_open "$port"; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# stop_pid_dir DIR: SIGTERM the process in DIR/pid, wait up to STOP_TIMEOUT s, then SIGKILL.
+stop_pid_dir() {
+  local dir=$1 pid i
+  [[ -f $dir/pid ]] || die "no $dir/pid"
+  pid=$(<"$dir/pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < ${STOP_TIMEOUT:-30} * 5; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "pid $pid did not stop after SIGTERM; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$dir/pid"
+  log "stopped pid $pid ($dir)"
+}
