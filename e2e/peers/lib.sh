@@ -30,7 +30,7 @@ wait_port() {
 # stop_pid_dir DIR: SIGTERM the process in DIR/pid, wait up to STOP_TIMEOUT s, then SIGKILL.
 stop_pid_dir() {
   local dir=$1 pid i
-  [[ -f $dir/pid ]] || die "no $dir/pid"
+  [[ -f $dir/pid ]] || { log "nothing to stop: no $dir/pid"; return 0; }
   pid=$(<"$dir/pid")
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true

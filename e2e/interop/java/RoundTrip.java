@@ -170,6 +170,17 @@ public class RoundTrip {
         }
     }
 
+    int partitionCount() throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            int n = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get(topic).partitions().size();
+            if (n == 0) throw new IllegalStateException("topic " + topic + " has no partitions");
+            return n;
+        }
+    }
+
     // ---------------------------------------------------------------- one round
 
     int round(String codec, long roundSeed, long base) throws Exception {
@@ -186,11 +197,16 @@ public class RoundTrip {
         pp.put(ProducerConfig.CLIENT_ID_CONFIG, "kaskade-interop-java");
 
         List<Rec> expected = new ArrayList<>();
-        int partitions;
+        // The partition count comes from Admin.describeTopics, which fails on an unknown topic:
+        // KafkaProducer's own metadata requests always allow auto-creation, and this program
+        // creates nothing unless told (--create-topic).
+        int partitions = partitionCount();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
             List<PartitionInfo> infos = producer.partitionsFor(topic);
-            partitions = infos.size();
-            if (partitions == 0) throw new IllegalStateException("topic " + topic + " has no partitions");
+            if (infos.size() != partitions) {
+                throw new IllegalStateException("producer sees " + infos.size() + " partitions of " + topic
+                    + ", admin saw " + partitions);
+            }
             List<Future<RecordMetadata>> futures = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 Rec r = Gen.record(roundSeed, i, partitions, base);
@@ -228,6 +244,7 @@ public class RoundTrip {
         cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cp.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "kaskade-interop-java");

@@ -80,6 +80,7 @@ def main():
             "compression.type": codec,
             "linger.ms": 5,
             "message.max.bytes": 2_000_000,
+            "allow.auto.create.topics": False,  # creates nothing unless told (--create-topic)
         })
         partitions = partition_count(producer)
         expected = [common.make_record(seed, i, partitions, args.base_timestamp) for i in range(args.count)]
@@ -126,6 +127,7 @@ def main():
             "group.id": "kaskade-interop-assign-only-unused",
             "enable.auto.commit": False,
             "enable.auto.offset.store": False,
+            "allow.auto.create.topics": False,
             "auto.offset.reset": "earliest",
         })
         try:

@@ -65,6 +65,7 @@ def main():
             compression_type=None if codec == "none" else codec,
             linger_ms=5,
             max_block_ms=30000,
+            allow_auto_create_topics=False,  # creates nothing unless told (--create-topic)
         )
         try:
             parts = producer.partitions_for(args.topic)
@@ -103,6 +104,7 @@ def main():
             client_id="kaskade-interop-kafka-python",
             group_id=None,
             enable_auto_commit=False,
+            allow_auto_create_topics=False,
             auto_offset_reset="earliest",
         )
         try:

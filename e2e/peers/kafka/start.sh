@@ -88,6 +88,7 @@ until ready; do
   if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
     tail -n 30 "$dir/stderr.log" "$dir/server.log" >&2 2>/dev/null || true
     kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$dir/pid"
     die "Kafka did not start on 127.0.0.1:$port (see $dir)"
   fi
   sleep 0.2

@@ -39,6 +39,7 @@ echo "$pid" >"$dir/pid"
 if ! wait_port "$port" "$pid" "${TANSU_START_TIMEOUT:-30}"; then
   tail -n 30 "$dir/tansu.log" >&2 || true
   kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$dir/pid"
   die "Tansu did not start on 127.0.0.1:$port (see $dir)"
 fi
 echo "127.0.0.1:$port" >"$dir/bootstrap"
