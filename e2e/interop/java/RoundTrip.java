@@ -174,8 +174,13 @@ public class RoundTrip {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
-            int n = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                .get(topic).partitions().size();
+            int n;
+            try {
+                n = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("no metadata for topic " + topic + " from " + bootstrap + " within 30 s");
+            }
             if (n == 0) throw new IllegalStateException("topic " + topic + " has no partitions");
             return n;
         }
@@ -312,10 +317,10 @@ public class RoundTrip {
     static void compare(Rec r, ConsumerRecord<byte[], byte[]> cr, List<String> problems) {
         String where = "i=" + r.index + " p=" + cr.partition() + " offset=" + cr.offset();
         if (!Arrays.equals(r.key, cr.key())) {
-            problems.add(where + " key: want " + show(r.key) + ", got " + show(cr.key()));
+            problems.add(where + " key: want " + show(r.key) + ", got " + show(cr.key()) + firstDiff(r.key, cr.key()));
         }
         if (!Arrays.equals(r.value, cr.value())) {
-            problems.add(where + " value: want " + show(r.value) + ", got " + show(cr.value()));
+            problems.add(where + " value: want " + show(r.value) + ", got " + show(cr.value()) + firstDiff(r.value, cr.value()));
         }
         if (cr.timestamp() != r.timestamp || cr.timestampType() != TimestampType.CREATE_TIME) {
             problems.add(where + " timestamp: want " + r.timestamp + " CreateTime, got " + cr.timestamp() + " "
@@ -343,6 +348,11 @@ public class RoundTrip {
         for (int i = 0; i < n; i++) sb.append(String.format("%02x", b[i] & 0xff));
         if (b.length > n) sb.append("...");
         return sb.toString();
+    }
+
+    static String firstDiff(byte[] a, byte[] b) {
+        if (a == null || b == null) return "";
+        return ", first difference at byte " + Arrays.mismatch(a, b);
     }
 
     static String oneLine(Throwable e) {

@@ -187,6 +187,12 @@ const show = b => {
   const h = b.subarray(0, 24).toString('hex')
   return `len=${b.length} hex=${h}${b.length > 24 ? '...' : ''}`
 }
+const firstDiff = (a, b) => {
+  if (!Buffer.isBuffer(a) || !Buffer.isBuffer(b)) return ''
+  let n = 0
+  while (n < a.length && n < b.length && a[n] === b[n]) n++
+  return `, first difference at byte ${n}`
+}
 const showHeaders = hs => '[' + hs.map(([k, v]) => `${k}=${show(v)}`).join(', ') + ']'
 const sameBytes = (a, b) => (a === null || b === null ? a === b : Buffer.isBuffer(b) && a.equals(b))
 
@@ -225,8 +231,8 @@ class Verifier {
     this.seen.add(pos)
     this.consumed++
     where = `i=${r.index} ${where}`
-    if (!sameBytes(r.key, key)) this.problems.push(`${where} key: want ${show(r.key)}, got ${show(key)}`)
-    if (!sameBytes(r.value, value)) this.problems.push(`${where} value: want ${show(r.value)}, got ${show(value)}`)
+    if (!sameBytes(r.key, key)) this.problems.push(`${where} key: want ${show(r.key)}, got ${show(key)}${firstDiff(r.key, key)}`)
+    if (!sameBytes(r.value, value)) this.problems.push(`${where} value: want ${show(r.value)}, got ${show(value)}${firstDiff(r.value, value)}`)
     if (timestamp !== r.timestamp || tsType !== 'CreateTime') {
       this.problems.push(`${where} timestamp: want ${r.timestamp} CreateTime, got ${timestamp} ${tsType}`)
     }

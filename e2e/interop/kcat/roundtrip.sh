@@ -74,7 +74,9 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kaskade-kcat.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-kc=("$KCAT" -b "$bootstrap" -X socket.timeout.ms=10000 -X metadata.request.timeout.ms=10000)
+# allow.auto.create.topics=false: kcat -L -t T would otherwise have the broker create T.
+kc=("$KCAT" -b "$bootstrap" -X socket.timeout.ms=10000 -X metadata.request.timeout.ms=10000
+  -X allow.auto.create.topics=false)
 
 fail_error() { # message [file-with-details]
   [[ -n ${2:-} && -s $2 ]] && sed 's/^/  /' "$2" | head -20 >&2

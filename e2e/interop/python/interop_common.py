@@ -159,6 +159,14 @@ def show(b):
     return "len=%d hex=%s%s" % (len(b), h, "..." if len(b) > 24 else "")
 
 
+def first_diff(a, b):
+    """", first difference at byte N" for two byte strings, else ""."""
+    if a is None or b is None:
+        return ""
+    n = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
+    return ", first difference at byte %d" % n
+
+
 def show_headers(hs):
     return "[" + ", ".join("%s=%s" % (k, show(v)) for k, v in hs) + "]"
 
@@ -205,9 +213,10 @@ class Verifier:
         self.consumed += 1
         where = "i=%d %s" % (r.index, where)
         if key != r.key:
-            self.problems.append("%s key: want %s, got %s" % (where, show(r.key), show(key)))
+            self.problems.append("%s key: want %s, got %s%s" % (where, show(r.key), show(key), first_diff(r.key, key)))
         if value != r.value:
-            self.problems.append("%s value: want %s, got %s" % (where, show(r.value), show(value)))
+            self.problems.append("%s value: want %s, got %s%s"
+                                 % (where, show(r.value), show(value), first_diff(r.value, value)))
         if timestamp != r.timestamp or ts_type != "CreateTime":
             self.problems.append("%s timestamp: want %d CreateTime, got %s %s" % (where, r.timestamp, timestamp, ts_type))
         if list(headers) != list(r.headers):

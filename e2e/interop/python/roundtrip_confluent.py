@@ -60,7 +60,8 @@ def main():
             print("topic %s already exists; using it" % args.topic, file=sys.stderr)
 
     def partition_count(client):
-        deadline = time.monotonic() + 30
+        # Right after --create-topic the metadata may lag a little; otherwise fail at once.
+        deadline = time.monotonic() + (30 if args.create_topic else 0)
         while True:
             md = client.list_topics(args.topic, timeout=10)
             t = md.topics.get(args.topic)

@@ -55,8 +55,28 @@ def main():
         finally:
             admin.close()
 
+    def partition_count():
+        # KafkaAdminClient's metadata requests never auto-create. KafkaProducer's would: in
+        # kafka-python 3.0.12 its allow_auto_create_topics=False does not reach the cluster
+        # metadata (always True), so the topic is checked here before producing.
+        from kafka.admin import KafkaAdminClient
+        admin = KafkaAdminClient(bootstrap_servers=args.bootstrap, client_id="kaskade-interop-kafka-python")
+        try:
+            deadline = time.monotonic() + (30 if args.create_topic else 0)
+            while True:
+                t = admin.describe_topics([args.topic])[0]
+                if t["error_code"] == 0 and t["partitions"]:
+                    return len(t["partitions"])
+                if time.monotonic() >= deadline:
+                    raise RuntimeError("topic %s: metadata error_code %d, %d partitions (create it first)"
+                                       % (args.topic, t["error_code"], len(t["partitions"])))
+                time.sleep(0.5)
+        finally:
+            admin.close()
+
     def one_round(codec, seed):
         problems = []
+        partitions = partition_count()
         producer = KafkaProducer(
             bootstrap_servers=args.bootstrap,
             client_id="kaskade-interop-kafka-python",
@@ -69,9 +89,8 @@ def main():
         )
         try:
             parts = producer.partitions_for(args.topic)
-            if not parts:
-                raise RuntimeError("topic %s has no partitions" % args.topic)
-            partitions = len(parts)
+            if len(parts or ()) != partitions:
+                raise RuntimeError("producer sees %s partitions of %s, admin saw %d" % (parts, args.topic, partitions))
             expected = [common.make_record(seed, i, partitions, args.base_timestamp) for i in range(args.count)]
             # What kafka-python's KafkaProducer.send() refuses (TypeError/ValueError), adapted and counted:
             # header values must be bytes (no None), and key and value cannot both be None.

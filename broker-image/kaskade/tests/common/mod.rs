@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod batches;
+pub mod raw;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The project's test command: installs what the tests need (idempotently, reusing caches),
+# then formatting, lints and every test. Used by .ci/run and by developers alike.
+#
+#   ./test.sh            everything
+#   ./test.sh -- ARGS    extra arguments for `cargo test` (e.g. `-- --test crash`)
+set -euo pipefail
+cd "$(dirname "$0")"
+export KASKADE_CACHE=${KASKADE_CACHE:-$HOME/.cache/kaskade}
+# A target directory outside the clone is reused when it exists (warm builds); cold otherwise.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$KASKADE_CACHE/target}
+export CARGO_TERM_COLOR=never
+t0=$SECONDS
+step() { printf '\n==> %s (%ss)\n' "$*" "$((SECONDS - t0))"; }
+
+step "installing test dependencies (Debian packages, Apache Kafka, Tansu, Python, npm)"
+bash e2e/peers/install.sh
+
+step "rustup components"
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy --all-targets -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo test"
+shift_args=()
+[[ ${1:-} == "--" ]] && { shift; shift_args=("$@"); }
+cargo test --workspace "${shift_args[@]}"
+
+step "all tests passed"
