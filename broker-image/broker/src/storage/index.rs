@@ -171,8 +171,8 @@ mod tests {
             let mut idx = OffsetIndex::default();
             let (mut o, mut p) = (0u32, 0u32);
             let mut all = vec![];
-            for (dO, dP) in steps {
-                o += dO; p += dP;
+            for (d_o, d_p) in steps {
+                o += d_o; p += d_p;
                 idx.push(o, p);
                 all.push((o, p));
             }
