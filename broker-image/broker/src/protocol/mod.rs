@@ -6,6 +6,7 @@ pub mod api_versions;
 pub mod create_topics;
 pub mod delete_topics;
 pub mod describe_cluster;
+pub mod describe_configs;
 pub mod describe_topic_partitions;
 pub mod fetch;
 pub mod leader_epoch;
@@ -17,8 +18,8 @@ use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeClusterRequest, DescribeTopicPartitionsRequest,
-    FetchRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest, RequestHeader, ResponseHeader,
+    ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeClusterRequest, DescribeConfigsRequest,
+    DescribeTopicPartitionsRequest, FetchRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest, RequestHeader, ResponseHeader,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message, VersionRange};
 
@@ -48,6 +49,7 @@ pub fn served_apis() -> Vec<(ApiKey, VersionRange)> {
         (ApiKey::DeleteTopics, DeleteTopicsRequest::VERSIONS),
         (ApiKey::DescribeCluster, DescribeClusterRequest::VERSIONS),
         (ApiKey::DescribeTopicPartitions, DescribeTopicPartitionsRequest::VERSIONS),
+        (ApiKey::DescribeConfigs, DescribeConfigsRequest::VERSIONS),
     ]
 }
 
@@ -151,6 +153,10 @@ pub async fn handle(broker: &Arc<Broker>, mut frame: Bytes) -> Outcome {
         ApiKey::DescribeTopicPartitions => {
             let req = body!(DescribeTopicPartitionsRequest);
             encode_response(correlation_id, version, &describe_topic_partitions::handle(broker, &req))
+        }
+        ApiKey::DescribeConfigs => {
+            let req = body!(DescribeConfigsRequest);
+            encode_response(correlation_id, version, &describe_configs::handle(broker, req, version))
         }
         other => {
             let _ = header;

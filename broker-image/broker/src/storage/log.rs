@@ -486,7 +486,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn config(segment_bytes: u64, index_interval: u64) -> LogConfig {
-        LogConfig { segment_bytes, index_interval_bytes: index_interval, ..LogConfig::default() }
+        LogConfig {
+            segment_bytes,
+            index_interval_bytes: index_interval,
+            ..LogConfig::default()
+        }
     }
 
     /// Appends batches of (count, timestamp) and returns (base offset, count, timestamp) each.
@@ -580,7 +584,10 @@ mod tests {
         let deleted = log.apply_retention(1_000).unwrap();
         assert!(deleted > 0);
         assert!(log.size_bytes() < before);
-        assert!(log.size_bytes() >= 1_000 - 500, "never deletes below retention.bytes by more than a segment");
+        assert!(
+            log.size_bytes() >= 1_000 - 500,
+            "never deletes below retention.bytes by more than a segment"
+        );
         let start = log.log_start_offset();
         assert!(start > 0);
         assert!(matches!(log.read(0, 100, true), Err(LogError::OffsetOutOfRange { .. })));
