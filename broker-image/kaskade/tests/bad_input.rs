@@ -60,7 +60,10 @@ impl Bystander {
             let mut n = 0u64;
             while !s.load(Ordering::Relaxed) {
                 let v = format!("v{n}");
-                if producer.send(BaseRecord::<(), str>::to("bystander").partition(0).payload(&v)).is_ok() {
+                if producer
+                    .send(BaseRecord::<(), str>::to("bystander").partition(0).payload(&v))
+                    .is_ok()
+                {
                     n += 1;
                 }
                 producer.flush(Duration::from_secs(10)).expect("bystander flush");
@@ -73,13 +76,20 @@ impl Bystander {
                 }
             }
         });
-        Bystander { stop, produced, consumed, handle: Some(handle) }
+        Bystander {
+            stop,
+            produced,
+            consumed,
+            handle: Some(handle),
+        }
     }
 
     /// Waits until the bystander completes a few more round trips (it is still being served).
     fn assert_progress(&self, what: &str) {
         let before = self.consumed.load(Ordering::Relaxed);
-        let ok = common::wait_for(Duration::from_secs(20), || (self.consumed.load(Ordering::Relaxed) >= before + 3).then_some(()));
+        let ok = common::wait_for(Duration::from_secs(20), || {
+            (self.consumed.load(Ordering::Relaxed) >= before + 3).then_some(())
+        });
         assert!(ok.is_some(), "bystander stalled after {what}: consumed {before}");
     }
 
@@ -125,7 +135,11 @@ fn end_offset(b: &BrokerProc, topic: &str) -> i64 {
 
 #[test]
 fn bad_input_is_contained_to_its_connection() {
-    let b = BrokerProc::start(&["auto.create.topics.enable=false", "socket.request.max.bytes=1048576", "message.max.bytes=10000"]);
+    let b = BrokerProc::start(&[
+        "auto.create.topics.enable=false",
+        "socket.request.max.bytes=1048576",
+        "message.max.bytes=10000",
+    ]);
     let mut admin = RawClient::connect(&b.bootstrap());
     use kafka_protocol::messages::create_topics_request::CreatableTopic;
     let mut req = kafka_protocol::messages::CreateTopicsRequest::default();
@@ -186,25 +200,43 @@ fn bad_input_is_contained_to_its_connection() {
     let resp = c.call(9, &produce_request("target", 0, corrupt.into(), -1));
     assert_eq!(resp.responses[0].partition_responses[0].error_code, CORRUPT_MESSAGE);
     // The connection stays usable after an error answer.
-    let resp = c.call(9, &produce_request("target", 0, batch(&[b"ok"], 1_700_000_000_000, Compression::Lz4), -1));
+    let resp = c.call(
+        9,
+        &produce_request("target", 0, batch(&[b"ok"], 1_700_000_000_000, Compression::Lz4), -1),
+    );
     assert_eq!(resp.responses[0].partition_responses[0].error_code, 0);
     assert_eq!(resp.responses[0].partition_responses[0].base_offset, before);
     assert_eq!(end_offset(&b, "target"), before + 1, "the corrupt batch wrote nothing");
 
     // 7. A batch over max.message.bytes: MESSAGE_TOO_LARGE, nothing written.
     let big = vec![7u8; 20_000];
-    let resp = c.call(9, &produce_request("target", 0, batch(&[&big], 1_700_000_000_000, Compression::None), -1));
+    let resp = c.call(
+        9,
+        &produce_request("target", 0, batch(&[&big], 1_700_000_000_000, Compression::None), -1),
+    );
     assert_eq!(resp.responses[0].partition_responses[0].error_code, MESSAGE_TOO_LARGE);
     assert_eq!(end_offset(&b, "target"), before + 1, "the oversize batch wrote nothing");
 
     // 8. Unknown topic with auto-create off: metadata and produce say UNKNOWN_TOPIC_OR_PARTITION.
     let md = c.call(12, &metadata(&["nope"], true));
     assert_eq!(md.topics[0].error_code, UNKNOWN_TOPIC_OR_PARTITION);
-    let resp = c.call(9, &produce_request("nope", 0, batch(&[b"x"], 1_700_000_000_000, Compression::None), -1));
+    let resp = c.call(
+        9,
+        &produce_request("nope", 0, batch(&[b"x"], 1_700_000_000_000, Compression::None), -1),
+    );
     assert_eq!(resp.responses[0].partition_responses[0].error_code, UNKNOWN_TOPIC_OR_PARTITION);
-    let resp = c.call(9, &produce_request("target", 5, batch(&[b"x"], 1_700_000_000_000, Compression::None), -1));
-    assert_eq!(resp.responses[0].partition_responses[0].error_code, UNKNOWN_TOPIC_OR_PARTITION, "missing partition");
-    assert!(RawClient::connect(&b.bootstrap()).call(12, &metadata(&["nope"], true)).topics[0].error_code == UNKNOWN_TOPIC_OR_PARTITION, "not created");
+    let resp = c.call(
+        9,
+        &produce_request("target", 5, batch(&[b"x"], 1_700_000_000_000, Compression::None), -1),
+    );
+    assert_eq!(
+        resp.responses[0].partition_responses[0].error_code, UNKNOWN_TOPIC_OR_PARTITION,
+        "missing partition"
+    );
+    assert!(
+        RawClient::connect(&b.bootstrap()).call(12, &metadata(&["nope"], true)).topics[0].error_code == UNKNOWN_TOPIC_OR_PARTITION,
+        "not created"
+    );
 
     // 9. Many connections opened and dropped mid-request do not leak into others.
     for _ in 0..50 {
@@ -214,6 +246,9 @@ fn bad_input_is_contained_to_its_connection() {
     by.assert_progress("dropped connections");
 
     let (produced, consumed) = by.finish();
-    assert!(produced >= 10 && consumed >= 10, "bystander produced {produced}, consumed {consumed}");
+    assert!(
+        produced >= 10 && consumed >= 10,
+        "bystander produced {produced}, consumed {consumed}"
+    );
     assert!(b.logs().contains("closing connection"), "the broker logs why it closed connections");
 }

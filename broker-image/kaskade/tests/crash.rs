@@ -44,7 +44,12 @@ async fn produce_for(bootstrap: &str, first_id: u64, for_how_long: Duration, ack
         for _ in 0..50 {
             let payload = format!("rec-{id}");
             let key = id.to_string();
-            let fut = p.send_result(FutureRecord::to(TOPIC).partition((id % PARTITIONS as u64) as i32).key(&key).payload(&payload));
+            let fut = p.send_result(
+                FutureRecord::to(TOPIC)
+                    .partition((id % PARTITIONS as u64) as i32)
+                    .key(&key)
+                    .payload(&payload),
+            );
             if let Ok(f) = fut {
                 pending.push((id, f));
             }
@@ -122,7 +127,14 @@ async fn create_topic(bootstrap: &str) {
     use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
     let admin: AdminClient<rdkafka::client::DefaultClientContext> =
         ClientConfig::new().set("bootstrap.servers", bootstrap).create().expect("admin");
-    for r in admin.create_topics(&[NewTopic::new(TOPIC, PARTITIONS, TopicReplication::Fixed(1))], &AdminOptions::new()).await.expect("create") {
+    for r in admin
+        .create_topics(
+            &[NewTopic::new(TOPIC, PARTITIONS, TopicReplication::Fixed(1))],
+            &AdminOptions::new(),
+        )
+        .await
+        .expect("create")
+    {
         r.expect("created");
     }
 }

@@ -40,23 +40,35 @@ fn records(n: usize, seed: u64) -> Vec<Rec> {
             let value = match i % 11 {
                 0 => None,
                 1 => Some(Vec::new()),
-                2 => Some((0..=255u8).collect()),                                     // every byte value
+                2 => Some((0..=255u8).collect()),                                      // every byte value
                 3 if i % 33 == 3 => Some((0..200_000).map(|_| rnd() as u8).collect()), // large
                 _ => Some((0..(rnd() % 2000) as usize).map(|_| rnd() as u8).collect()),
             };
             let headers = match i % 4 {
                 0 => vec![],
                 1 => vec![("h".to_string(), Some(b"v".to_vec()))],
-                2 => vec![("dup".into(), Some(b"1".to_vec())), ("dup".into(), Some(b"2".to_vec())), ("null".into(), None)],
+                2 => vec![
+                    ("dup".into(), Some(b"1".to_vec())),
+                    ("dup".into(), Some(b"2".to_vec())),
+                    ("null".into(), None),
+                ],
                 _ => vec![("utf8-ключ".into(), Some("значение ✓".as_bytes().to_vec()))],
             };
-            Rec { key, value, headers, timestamp: base_ts + i as i64 }
+            Rec {
+                key,
+                value,
+                headers,
+                timestamp: base_ts + i as i64,
+            }
         })
         .collect()
 }
 
 fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
-    ClientConfig::new().set("bootstrap.servers", bootstrap).create().expect("admin client")
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .expect("admin client")
 }
 
 async fn create_topic(bootstrap: &str, name: &str, partitions: i32, configs: &[(&str, &str)]) {
@@ -64,7 +76,10 @@ async fn create_topic(bootstrap: &str, name: &str, partitions: i32, configs: &[(
     for (k, v) in configs {
         t = t.set(k, v);
     }
-    let res = admin(bootstrap).create_topics(&[t], &AdminOptions::new()).await.expect("create_topics");
+    let res = admin(bootstrap)
+        .create_topics(&[t], &AdminOptions::new())
+        .await
+        .expect("create_topics");
     for r in res {
         r.expect("topic created");
     }
@@ -91,10 +106,15 @@ async fn produce_all(p: &FutureProducer, topic: &str, recs: &[Rec], partitions: 
         .map(|(i, r)| {
             let mut headers = OwnedHeaders::new();
             for (k, v) in &r.headers {
-                headers = headers.insert(Header { key: k, value: v.as_deref() });
+                headers = headers.insert(Header {
+                    key: k,
+                    value: v.as_deref(),
+                });
             }
-            let mut fr: FutureRecord<'_, [u8], [u8]> =
-                FutureRecord::to(topic).partition(i as i32 % partitions).timestamp(r.timestamp).headers(headers);
+            let mut fr: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(topic)
+                .partition(i as i32 % partitions)
+                .timestamp(r.timestamp)
+                .headers(headers);
             if let Some(k) = &r.key {
                 fr = fr.key(k.as_slice());
             }
@@ -132,7 +152,11 @@ fn consume_all(bootstrap: &str, topic: &str, partitions: i32, count: usize) -> B
     let mut got = BTreeMap::new();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while got.len() < count {
-        assert!(std::time::Instant::now() < deadline, "only {} of {count} records consumed", got.len());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {} of {count} records consumed",
+            got.len()
+        );
         match consumer.poll(Duration::from_millis(200)) {
             Some(Ok(m)) => {
                 let headers = m
@@ -161,7 +185,9 @@ async fn round_trip(b: &BrokerProc, topic: &str, codec: &str, partitions: i32, n
     let offsets = produce_all(&p, topic, &recs, partitions).await;
     let got = consume_all(&b.bootstrap(), topic, partitions, n);
     for (i, (r, at)) in recs.iter().zip(&offsets).enumerate() {
-        let read = got.get(at).unwrap_or_else(|| panic!("record {i} at {at:?} not read back ({codec})"));
+        let read = got
+            .get(at)
+            .unwrap_or_else(|| panic!("record {i} at {at:?} not read back ({codec})"));
         assert_eq!(read, r, "record {i} at {at:?} differs ({codec})");
     }
     // Offsets per partition are dense from 0.
@@ -191,7 +217,12 @@ async fn large_batches_and_small_segments() {
     let b = BrokerProc::start(&["log.segment.bytes=1048576"]);
     create_topic(&b.bootstrap(), "big", 2, &[]).await;
     let recs: Vec<Rec> = (0..400)
-        .map(|i| Rec { key: Some(vec![i as u8]), value: Some(vec![(i % 251) as u8; 60_000]), headers: vec![], timestamp: 1_700_000_000_000 + i })
+        .map(|i| Rec {
+            key: Some(vec![i as u8]),
+            value: Some(vec![(i % 251) as u8; 60_000]),
+            headers: vec![],
+            timestamp: 1_700_000_000_000 + i,
+        })
         .collect();
     let p = producer(&b.bootstrap(), "none", &[("linger.ms", "50"), ("batch.size", "1000000")]);
     let offsets = produce_all(&p, "big", &recs, 2).await;
@@ -199,7 +230,10 @@ async fn large_batches_and_small_segments() {
     for (r, at) in recs.iter().zip(&offsets) {
         assert_eq!(got.get(at), Some(r));
     }
-    let segments = std::fs::read_dir(b.log_dir().join("big-0")).expect("partition dir").filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "log"))).count();
+    let segments = std::fs::read_dir(b.log_dir().join("big-0"))
+        .expect("partition dir")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "log")))
+        .count();
     assert!(segments > 3, "expected the log to roll, found {segments} segments");
 }
 
@@ -210,17 +244,26 @@ async fn offsets_for_times_and_watermarks() {
     let recs = records(100, 7);
     let p = producer(&b.bootstrap(), "zstd", &[]);
     produce_all(&p, "times", &recs, 1).await;
-    let consumer: BaseConsumer = ClientConfig::new().set("bootstrap.servers", b.bootstrap()).create().expect("consumer");
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", b.bootstrap())
+        .create()
+        .expect("consumer");
     let (lo, hi) = consumer.fetch_watermarks("times", 0, Duration::from_secs(10)).expect("watermarks");
     assert_eq!((lo, hi), (0, 100));
     let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset("times", 0, Offset::Offset(recs[42].timestamp)).expect("tpl");
+    tpl.add_partition_offset("times", 0, Offset::Offset(recs[42].timestamp))
+        .expect("tpl");
     let found = consumer.offsets_for_times(tpl, Duration::from_secs(10)).expect("offsets_for_times");
     assert_eq!(found.find_partition("times", 0).expect("partition").offset(), Offset::Offset(42));
     let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset("times", 0, Offset::Offset(recs[99].timestamp + 1)).expect("tpl");
+    tpl.add_partition_offset("times", 0, Offset::Offset(recs[99].timestamp + 1))
+        .expect("tpl");
     let found = consumer.offsets_for_times(tpl, Duration::from_secs(10)).expect("offsets_for_times");
-    assert_eq!(found.find_partition("times", 0).expect("partition").offset(), Offset::End, "past the last record");
+    assert_eq!(
+        found.find_partition("times", 0).expect("partition").offset(),
+        Offset::End,
+        "past the last record"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,5 +279,9 @@ async fn auto_created_topic_and_restart_keeps_everything() {
     for (r, at) in recs.iter().zip(&offsets) {
         assert_eq!(got.get(at), Some(r));
     }
-    assert!(b.logs().contains("clean_shutdown=true"), "restart after SIGTERM is clean:\n{}", b.logs());
+    assert!(
+        b.logs().contains("clean_shutdown=true"),
+        "restart after SIGTERM is clean:\n{}",
+        b.logs()
+    );
 }

@@ -173,7 +173,8 @@ public class RoundTrip {
     int partitionCount() throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(p)) {
+        Admin admin = Admin.create(p);
+        try {
             int n;
             try {
                 n = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
@@ -183,6 +184,8 @@ public class RoundTrip {
             }
             if (n == 0) throw new IllegalStateException("topic " + topic + " has no partitions");
             return n;
+        } finally {
+            admin.close(Duration.ofSeconds(5));
         }
     }
 

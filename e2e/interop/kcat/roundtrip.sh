@@ -13,9 +13,14 @@
 #               empty / ~100 KB, headers src, dup, dup, part, empty value, UTF-8 value
 #        run B: with -Z (an empty value is sent as NULL), headers dup, other, dup (interleaved
 #               duplicates) and a NULL-valued header (-H name without '=')
-#   4. kcat -C -e -o beginning -f '%p|%o|%T|%K|%S|%k|%s|%h\n'   (assign mode, reads to the end)
-#   5. kcat -Q -t T:p:-1        each end offset must have grown by exactly what was produced
-# and the consumed records must equal the produced ones field for field, with offsets contiguous
+#   4. kcat -C -e -o beginning -f '%p|%o|%T\n'   all partitions from the beginning to the end
+#        (assign mode, no group): this round's records must sit at exactly the expected offsets,
+#        once each, with timestamps in the produce window; older records are counted as foreign
+#        (only positions are printed, so older records' bytes cannot break the line format)
+#   5. kcat -C -e -p p -o START -f '%p|%o|%K|%S|%k|%s|%h\n'   each partition from this round's
+#        start offset: keys, values (and their lengths, -1 = NULL) and headers, field for field
+#   6. kcat -Q -t T:p:-1        each end offset must have grown by exactly what was produced
+# The consumed records must equal the produced ones field for field, with offsets contiguous
 # from the end offset of step 2 in the order each run sent them (kcat -P prints no offsets, so
 # "the offset the producer was told" becomes "the offset an in-order producer must have got").
 # kcat -P cannot set a record timestamp: each consumed timestamp must lie within the produce window.
@@ -24,7 +29,8 @@
 #
 # Output and exit codes as the other interop programs (../README.md): OK/FAIL summary line,
 # MISMATCH lines, ERROR (exit 2), UNSUPPORTED (exit 3). kcat has no admin API: --create-topic is
-# refused (exit 2) — create the topic with another tool first.
+# refused (exit 2) — create the topic with another tool first. KCAT overrides the kcat binary.
+# (end of usage)
 set -uo pipefail
 export LC_ALL=C
 
@@ -33,11 +39,11 @@ bootstrap="" topic="" codecs=(none) count=200 seed=1 timeout=30
 KCAT=${KCAT:-kcat}
 
 usage() {
-  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
-  exit 2
+  sed -n '2,/^# (end of usage)/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+  exit "${1:-2}"
 }
 while (($#)); do
-  [[ $1 == -h || $1 == --help ]] && usage
+  [[ $1 == -h || $1 == --help ]] && usage 0
   (($# >= 2)) || { echo "usage error: missing value for $1" >&2; usage; }
   case $1 in
     --bootstrap) bootstrap=$2 ;;
@@ -113,11 +119,12 @@ end_offsets() { # -> prints one end offset per partition, in partition order
 # -------------------------------------------------------------- records
 
 ALNUM=abcdefghijklmnopqrstuvwxyz0123456789
-# Sets KEY (or KEYNULL=1), VAL (or VALNULL=1) and BATCH (A or B) for record $1.
+# Sets KEY (or KEYNULL=1), VAL and BATCH (A or B) for record $1. Batch B's values are empty
+# and go out as NULL (kcat -P -Z).
 gen_record() {
   local i=$1 n k b hex
   RANDOM=$(((seed * 100003 + i) & 0x7fffffff))
-  KEYNULL=0 VALNULL=0 KEY="" VAL=""
+  KEYNULL=0 KEY="" VAL=""
   BATCH=A
   ((i % 10 == 4)) && BATCH=B
   case $((i % 7)) in
@@ -127,7 +134,7 @@ gen_record() {
     *) KEY="key-$i" ;;
   esac
   if [[ $BATCH == B ]]; then
-    VALNULL=1
+    VAL="" # NULL (-Z)
   elif ((i % 17 == 9)); then
     VAL=""
   elif ((i % 50 == 25)); then
@@ -173,7 +180,6 @@ round() {
   ((${#start[@]} == partitions)) || fail_error "could not read the end offsets of $topic"
 
   # Build per partition and batch: the kcat input and the expected consumer lines.
-  local -A next_offset=()
   for ((p = 0; p < partitions; p++)); do
     : >"$work/in.$p.A"
     : >"$work/in.$p.B"
@@ -235,7 +241,7 @@ round() {
   done
   t1=$(($(date +%s%3N) + 1000))
 
-  # 4a. All partitions from the beginning to the end in one kcat (assign mode, no group). Only
+  # 4. All partitions from the beginning to the end in one kcat (assign mode, no group). Only
   #     positions and timestamps are printed: older records' bytes cannot break the lines.
   timeout "$timeout" "${kc[@]}" -C -t "$topic" -e -o beginning -f '%p|%o|%T\n' \
     >"$work/positions" 2>"$work/consume.err"
@@ -273,7 +279,7 @@ round() {
   cat "$work/mismatches.positions"
   problems=$((problems + $(wc -l <"$work/mismatches.positions")))
 
-  # 4b. This round's records in full: one kcat per partition, from its start offset to the end.
+  # 5. This round's records in full: one kcat per partition, from its start offset to the end.
   : >"$work/consumed"
   for ((p = 0; p < partitions; p++)); do
     timeout "$timeout" "${kc[@]}" -C -t "$topic" -p "$p" -o "${start[p]}" -e -f '%p|%o|%K|%S|%k|%s|%h\n' \

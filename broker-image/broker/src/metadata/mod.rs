@@ -60,6 +60,8 @@ pub trait MetadataStore: Send + Sync + 'static {
     fn topics(&self) -> Vec<Arc<TopicMeta>>;
     /// Records a new topic (validated by the caller). Fails if the name is taken.
     fn create_topic(&self, topic: TopicMeta) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>>;
+    /// A producer id never handed out before in this cluster (InitProducerId).
+    fn allocate_producer_id(&self) -> BoxFuture<'_, Result<i64, MetadataError>>;
     /// Removes a topic; returns what was removed.
     fn delete_topic(&self, name: &str) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>>;
 }

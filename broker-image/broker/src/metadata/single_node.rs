@@ -15,9 +15,21 @@ use super::{BrokerEndpoint, MetadataError, MetadataStore, TopicMeta};
 
 const FILE_NAME: &str = "__kaskade_metadata.json";
 
+/// Producer ids are reserved in blocks so that only one in this many allocations writes the file.
+const PRODUCER_ID_BLOCK: i64 = 1000;
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Image {
     topics: Vec<TopicMeta>,
+    /// Every producer id below this has been (or may have been) handed out.
+    #[serde(default)]
+    producer_id_block_end: i64,
+}
+
+#[derive(Debug, Default)]
+struct ProducerIds {
+    next: i64,
+    block_end: i64,
 }
 
 #[derive(Debug, Default)]
@@ -31,8 +43,8 @@ pub struct SingleNodeMetadata {
     broker: BrokerEndpoint,
     path: PathBuf,
     topics: RwLock<Topics>,
-    /// Serialises writers so the file always matches the image.
-    write_lock: Mutex<()>,
+    /// Serialises writers so the file always matches the image; also guards producer ids.
+    write_lock: Mutex<ProducerIds>,
 }
 
 impl SingleNodeMetadata {
@@ -44,6 +56,10 @@ impl SingleNodeMetadata {
             Err(e) => return Err(MetadataError::Storage(format!("{}: {e}", path.display()))),
         };
         let mut topics = Topics::default();
+        let ids = ProducerIds {
+            next: image.producer_id_block_end,
+            block_end: image.producer_id_block_end,
+        };
         for t in image.topics {
             let t = Arc::new(t);
             topics.by_id.insert(t.id, Arc::clone(&t));
@@ -54,7 +70,7 @@ impl SingleNodeMetadata {
             broker,
             path,
             topics: RwLock::new(topics),
-            write_lock: Mutex::new(()),
+            write_lock: Mutex::new(ids),
         })
     }
 
@@ -62,10 +78,14 @@ impl SingleNodeMetadata {
         self.topics.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn persist(&self, topics: &Topics) -> Result<(), MetadataError> {
+    fn persist(&self, topics: &Topics, producer_id_block_end: i64) -> Result<(), MetadataError> {
         let mut list: Vec<TopicMeta> = topics.by_name.values().map(|t| (**t).clone()).collect();
         list.sort_by(|a, b| a.name.cmp(&b.name));
-        let bytes = serde_json::to_vec_pretty(&Image { topics: list }).map_err(|e| MetadataError::Storage(e.to_string()))?;
+        let image = Image {
+            topics: list,
+            producer_id_block_end,
+        };
+        let bytes = serde_json::to_vec_pretty(&image).map_err(|e| MetadataError::Storage(e.to_string()))?;
         let tmp = self.path.with_extension("json.tmp");
         let write = || -> std::io::Result<()> {
             let mut f = fs::File::create(&tmp)?;
@@ -82,7 +102,7 @@ impl SingleNodeMetadata {
 
     /// Applies a change to a copy of the image, persists it, then publishes it.
     fn change(&self, f: impl FnOnce(&mut Topics) -> Result<Arc<TopicMeta>, MetadataError>) -> Result<Arc<TopicMeta>, MetadataError> {
-        let _writer = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let ids = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let mut next = {
             let cur = self.read();
             Topics {
@@ -91,7 +111,7 @@ impl SingleNodeMetadata {
             }
         };
         let result = f(&mut next)?;
-        self.persist(&next)?;
+        self.persist(&next, ids.block_end)?;
         *self.topics.write().unwrap_or_else(|e| e.into_inner()) = next;
         Ok(result)
     }
@@ -141,6 +161,21 @@ impl MetadataStore for SingleNodeMetadata {
             t.by_name.insert(topic.name.clone(), Arc::clone(&topic));
             Ok(topic)
         });
+        Box::pin(std::future::ready(result))
+    }
+
+    fn allocate_producer_id(&self) -> BoxFuture<'_, Result<i64, MetadataError>> {
+        let result = (|| {
+            let mut ids = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+            if ids.next >= ids.block_end {
+                let end = ids.block_end + PRODUCER_ID_BLOCK;
+                self.persist(&self.read(), end)?;
+                ids.block_end = end;
+            }
+            let id = ids.next;
+            ids.next += 1;
+            Ok(id)
+        })();
         Box::pin(std::future::ready(result))
     }
 

@@ -43,7 +43,7 @@ enum Kind {
     Text,
 }
 
-/// Every topic-level config Kafka 4.x defines, with the type Kafka validates it as.
+/// Every topic-level config Kafka 4.4 defines, with the type Kafka validates it as.
 const TOPIC_CONFIGS: &[(&str, Kind)] = &[
     ("cleanup.policy", Kind::List(&["compact", "delete"])),
     (
@@ -54,6 +54,7 @@ const TOPIC_CONFIGS: &[(&str, Kind)] = &[
     ("compression.lz4.level", Kind::Int { min: 1 }),
     ("compression.zstd.level", Kind::Int { min: -131072 }),
     ("delete.retention.ms", Kind::Long { min: 0 }),
+    ("errors.deadletterqueue.group.enable", Kind::Bool),
     ("file.delete.delay.ms", Kind::Long { min: 0 }),
     ("flush.messages", Kind::Long { min: 1 }),
     ("flush.ms", Kind::Long { min: 0 }),
@@ -63,6 +64,7 @@ const TOPIC_CONFIGS: &[(&str, Kind)] = &[
     ("local.retention.bytes", Kind::Long { min: -2 }),
     ("local.retention.ms", Kind::Long { min: -2 }),
     ("max.compaction.lag.ms", Kind::Long { min: 1 }),
+    ("max.decompressed.message.bytes", Kind::Int { min: 1 }),
     ("max.message.bytes", Kind::Int { min: 0 }),
     ("message.timestamp.after.max.ms", Kind::Long { min: 0 }),
     ("message.timestamp.before.max.ms", Kind::Long { min: 0 }),
@@ -71,6 +73,8 @@ const TOPIC_CONFIGS: &[(&str, Kind)] = &[
     ("min.compaction.lag.ms", Kind::Long { min: 0 }),
     ("min.insync.replicas", Kind::Int { min: 1 }),
     ("preallocate", Kind::Bool),
+    ("remote.copy.lag.bytes", Kind::Long { min: -1 }),
+    ("remote.copy.lag.ms", Kind::Long { min: -1 }),
     ("remote.storage.enable", Kind::Bool),
     ("remote.log.copy.disable", Kind::Bool),
     ("remote.log.delete.on.disable", Kind::Bool),

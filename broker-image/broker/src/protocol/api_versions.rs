@@ -16,9 +16,24 @@ fn entry(key: ApiKey, range: VersionRange) -> ApiVersion {
     v
 }
 
+/// Kafka 4.x no longer accepts Produce v0–v2 but still advertises Produce from v0
+/// (KAFKA-18659): librdkafka checks for gzip/snappy/lz4 support with a Produce v0 probe and
+/// silently stops compressing when the minimum is 3 (librdkafka#4956). Requests below v3 are
+/// still refused (the connection is closed, as Kafka does).
+const ADVERTISED_PRODUCE_MIN: i16 = 0;
+
 pub fn handle(_req: &ApiVersionsRequest) -> ApiVersionsResponse {
     let mut resp = ApiVersionsResponse::default();
-    resp.api_keys = served_apis().into_iter().map(|(k, r)| entry(k, r)).collect();
+    resp.api_keys = served_apis()
+        .into_iter()
+        .map(|(k, r)| {
+            let mut e = entry(k, r);
+            if k == ApiKey::Produce {
+                e.min_version = ADVERTISED_PRODUCE_MIN;
+            }
+            e
+        })
+        .collect();
     resp.finalized_features_epoch = -1;
     resp
 }

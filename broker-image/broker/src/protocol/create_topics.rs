@@ -23,19 +23,20 @@ pub async fn handle(broker: &Arc<Broker>, req: CreateTopicsRequest, version: i16
     for t in &req.topics {
         *counts.entry(t.name.0.to_string()).or_default() += 1;
     }
-    let mut duplicates_reported = std::collections::HashSet::new();
+    let mut duplicates = Vec::new();
     for t in req.topics {
         let name = t.name.0.to_string();
         let mut result = CreatableTopicResult::default();
         result.name = t.name.clone();
+        result.error_message = None;
         result.num_partitions = -1;
         result.replication_factor = -1;
         if counts[&name] > 1 {
-            // Kafka answers a name given twice once, with INVALID_REQUEST.
-            if duplicates_reported.insert(name.clone()) {
+            // Kafka answers a name given twice once, with INVALID_REQUEST, after the others.
+            if !duplicates.iter().any(|d: &CreatableTopicResult| d.name == t.name) {
                 result.error_code = ResponseError::InvalidRequest.code();
                 result.error_message = Some(StrBytes::from_string(format!("Found multiple entries for {name} in the request.")));
-                resp.topics.push(result);
+                duplicates.push(result);
             }
             continue;
         }
@@ -85,5 +86,6 @@ pub async fn handle(broker: &Arc<Broker>, req: CreateTopicsRequest, version: i16
         }
         resp.topics.push(result);
     }
+    resp.topics.extend(duplicates);
     resp
 }

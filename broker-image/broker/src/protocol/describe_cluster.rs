@@ -22,6 +22,8 @@ pub fn handle(broker: &Arc<Broker>, req: &DescribeClusterRequest) -> DescribeClu
     match req.endpoint_type {
         ENDPOINT_BROKERS => {}
         ENDPOINT_CONTROLLERS => {
+            // Kafka's error answer names no controller.
+            resp.controller_id = BrokerId(-1);
             resp.error_code = ResponseError::MismatchedEndpointType.code();
             resp.error_message = Some(StrBytes::from_static_str(
                 "The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER",
@@ -29,6 +31,7 @@ pub fn handle(broker: &Arc<Broker>, req: &DescribeClusterRequest) -> DescribeClu
             return resp;
         }
         other => {
+            resp.controller_id = BrokerId(-1);
             resp.error_code = ResponseError::UnsupportedEndpointType.code();
             resp.error_message = Some(StrBytes::from_string(format!("Unsupported endpoint type {other}")));
             return resp;

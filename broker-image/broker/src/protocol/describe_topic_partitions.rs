@@ -14,6 +14,11 @@ use super::leader_epoch::LEADER_EPOCH;
 use crate::metadata::TopicMeta;
 use crate::state::Broker;
 
+/// DescribeTopicPartitions always reports the caller's topic operations (the request has no
+/// flag to ask for them). Without an authorizer that is every topic operation, as in Kafka:
+/// READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS and ALTER_CONFIGS.
+const ALL_TOPIC_OPERATIONS: i32 = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
+
 pub fn handle(broker: &Arc<Broker>, req: &DescribeTopicPartitionsRequest) -> DescribeTopicPartitionsResponse {
     let mut resp = DescribeTopicPartitionsResponse::default();
     let mut wanted: Vec<(String, Option<Arc<TopicMeta>>)> = if req.topics.is_empty() {
@@ -41,7 +46,7 @@ pub fn handle(broker: &Arc<Broker>, req: &DescribeTopicPartitionsRequest) -> Des
         }
         let mut t = DescribeTopicPartitionsResponseTopic::default();
         t.name = Some(TopicName(StrBytes::from_string(name.clone())));
-        t.topic_authorized_operations = i32::MIN;
+        t.topic_authorized_operations = ALL_TOPIC_OPERATIONS;
         let Some(meta) = meta else {
             t.error_code = ResponseError::UnknownTopicOrPartition.code();
             resp.topics.push(t);

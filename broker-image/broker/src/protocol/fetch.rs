@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures_util::future::select_all;
 use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::fetch_response::{FetchableTopicResponse, PartitionData};
+use kafka_protocol::messages::fetch_response::{AbortedTransaction, FetchableTopicResponse, PartitionData};
 use kafka_protocol::messages::{BrokerId, FetchRequest, FetchResponse};
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -27,7 +27,9 @@ struct Slot {
     max_bytes: usize,
 }
 
-fn empty_partition(index: i32, error: i16, read_committed: bool) -> PartitionData {
+/// A partition answer without data. As in Kafka, the offsets are -1 and the records empty;
+/// `aborted` is what Kafka puts in `aborted_transactions` for that kind of answer.
+fn empty_partition(index: i32, error: i16, aborted: Option<Vec<AbortedTransaction>>) -> PartitionData {
     let mut p = PartitionData::default();
     p.partition_index = index;
     p.error_code = error;
@@ -35,9 +37,15 @@ fn empty_partition(index: i32, error: i16, read_committed: bool) -> PartitionDat
     p.last_stable_offset = -1;
     p.log_start_offset = -1;
     p.preferred_read_replica = BrokerId(-1);
-    p.aborted_transactions = if read_committed { Some(vec![]) } else { None };
-    p.records = None;
+    p.aborted_transactions = aborted;
+    p.records = Some(Default::default());
     p
+}
+
+/// `aborted_transactions` of a partition that was read: a (here always empty) list under
+/// read_committed, null under read_uncommitted.
+fn read_aborted(read_committed: bool) -> Option<Vec<AbortedTransaction>> {
+    read_committed.then(Vec::new)
 }
 
 pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> FetchResponse {
@@ -62,12 +70,14 @@ pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> Fe
         };
         for p in &topic.partitions {
             let log = meta.as_ref().and_then(|m| broker.partition(&m.name, p.partition));
-            let error = match (&log, leader_epoch::check(p.current_leader_epoch)) {
-                (None, _) => unknown.code(),
-                (Some(_), Some(code)) => code,
-                (Some(_), None) => 0,
+            // Kafka answers partitions it does not know before reading anything (with an empty
+            // aborted-transactions list); a wrong leader epoch fails the read (with none).
+            let (error, aborted) = match (&log, leader_epoch::check(p.current_leader_epoch)) {
+                (None, _) => (unknown.code(), Some(vec![])),
+                (Some(_), Some(code)) => (code, None),
+                (Some(_), None) => (0, read_aborted(read_committed)),
             };
-            t.partitions.push(empty_partition(p.partition, error, read_committed));
+            t.partitions.push(empty_partition(p.partition, error, aborted));
             if error == 0 {
                 slots.push(Slot {
                     topic: ti,
@@ -115,7 +125,7 @@ fn read_all(resp: &mut FetchResponse, slots: &[Slot], max_bytes: usize, read_com
         let Some(log) = &s.log else { continue };
         let out = &mut resp.responses[s.topic].partitions[s.part];
         let index = out.partition_index;
-        *out = empty_partition(index, 0, read_committed);
+        *out = empty_partition(index, 0, read_aborted(read_committed));
         let budget = s.max_bytes.min(max_bytes.saturating_sub(total));
         let min_one = total == 0;
         match log.read(s.offset, budget, min_one) {
@@ -126,17 +136,14 @@ fn read_all(resp: &mut FetchResponse, slots: &[Slot], max_bytes: usize, read_com
                 out.log_start_offset = r.log_start_offset;
                 out.records = Some(r.records);
             }
-            Err(LogError::OffsetOutOfRange { start, end, .. }) => {
-                out.error_code = ResponseError::OffsetOutOfRange.code();
-                out.high_watermark = end;
-                out.last_stable_offset = end;
-                out.log_start_offset = start;
-                out.records = Some(Default::default());
+            // A failed read: Kafka reports no offsets and no aborted-transactions list.
+            Err(LogError::OffsetOutOfRange { .. }) => {
+                *out = empty_partition(index, ResponseError::OffsetOutOfRange.code(), None);
                 errors = true;
             }
             Err(e) => {
                 tracing::error!(topic = %log.topic, partition = index, error = %e, "fetch read failed");
-                out.error_code = ResponseError::KafkaStorageError.code();
+                *out = empty_partition(index, ResponseError::KafkaStorageError.code(), None);
                 errors = true;
             }
         }

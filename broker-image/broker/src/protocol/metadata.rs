@@ -44,7 +44,29 @@ fn error_entry(name: Option<String>, id: uuid::Uuid, code: i16) -> MetadataRespo
     topic
 }
 
+/// Kafka looks topics up by id only from v12 on: an earlier request with a null topic name is
+/// answered as invalid, with no brokers, no cluster id and every topic in error.
+fn invalid_request(req: &MetadataRequest) -> MetadataResponse {
+    let mut resp = MetadataResponse::default();
+    resp.controller_id = BrokerId(-1);
+    resp.cluster_id = None;
+    resp.cluster_authorized_operations = NO_OPERATIONS;
+    resp.topics = req
+        .topics
+        .iter()
+        .flatten()
+        .map(|t| {
+            let name = t.name.as_ref().map(|n| n.0.to_string()).unwrap_or_default();
+            error_entry(Some(name), t.topic_id, ResponseError::InvalidRequest.code())
+        })
+        .collect();
+    resp
+}
+
 pub async fn handle(broker: &Arc<Broker>, req: MetadataRequest, version: i16) -> MetadataResponse {
+    if version < 12 && req.topics.iter().flatten().any(|t| t.name.is_none()) {
+        return invalid_request(&req);
+    }
     let mut resp = MetadataResponse::default();
     resp.brokers = broker
         .metadata

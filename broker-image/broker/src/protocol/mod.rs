@@ -9,6 +9,7 @@ pub mod describe_cluster;
 pub mod describe_configs;
 pub mod describe_topic_partitions;
 pub mod fetch;
+pub mod init_producer_id;
 pub mod leader_epoch;
 pub mod list_offsets;
 pub mod metadata;
@@ -19,7 +20,8 @@ use std::sync::Arc;
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeClusterRequest, DescribeConfigsRequest,
-    DescribeTopicPartitionsRequest, FetchRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest, RequestHeader, ResponseHeader,
+    DescribeTopicPartitionsRequest, FetchRequest, InitProducerIdRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest,
+    RequestHeader, ResponseHeader,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message, VersionRange};
 
@@ -50,6 +52,7 @@ pub fn served_apis() -> Vec<(ApiKey, VersionRange)> {
         (ApiKey::DescribeCluster, DescribeClusterRequest::VERSIONS),
         (ApiKey::DescribeTopicPartitions, DescribeTopicPartitionsRequest::VERSIONS),
         (ApiKey::DescribeConfigs, DescribeConfigsRequest::VERSIONS),
+        (ApiKey::InitProducerId, InitProducerIdRequest::VERSIONS),
     ]
 }
 
@@ -157,6 +160,10 @@ pub async fn handle(broker: &Arc<Broker>, mut frame: Bytes) -> Outcome {
         ApiKey::DescribeConfigs => {
             let req = body!(DescribeConfigsRequest);
             encode_response(correlation_id, version, &describe_configs::handle(broker, req, version))
+        }
+        ApiKey::InitProducerId => {
+            let req = body!(InitProducerIdRequest);
+            encode_response(correlation_id, version, &init_producer_id::handle(broker, req).await)
         }
         other => {
             let _ = header;

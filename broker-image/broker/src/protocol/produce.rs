@@ -12,7 +12,7 @@ use kafka_protocol::protocol::StrBytes;
 use super::leader_epoch::LEADER_EPOCH;
 use crate::state::Broker;
 use crate::storage::batch::{self, BatchError};
-use crate::storage::PartitionLog;
+use crate::storage::{LogError, PartitionLog};
 use crate::util;
 
 fn partition_error(index: i32, e: ResponseError, message: Option<String>) -> PartitionProduceResponse {
@@ -80,10 +80,11 @@ pub async fn handle(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> 
             let header = match batch::validate_produce(&records, max) {
                 Ok(h) => h,
                 Err(e) => {
+                    // Kafka sends these codes without an error message; the reason is logged.
                     tracing::debug!(topic = %log.topic, partition = part.index, error = %e, "rejected batch");
                     topic_resp
                         .partition_responses
-                        .push(partition_error(part.index, batch_error_code(&e), Some(e.to_string())));
+                        .push(partition_error(part.index, batch_error_code(&e), None));
                     continue;
                 }
             };
@@ -112,6 +113,25 @@ pub async fn handle(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> 
                             end_offset: info.last_offset + 1,
                         });
                     }
+                }
+                Err(e @ LogError::OutOfOrderSequence { .. }) => {
+                    topic_resp.partition_responses.push(partition_error(
+                        part.index,
+                        ResponseError::OutOfOrderSequenceNumber,
+                        Some(e.to_string()),
+                    ));
+                }
+                Err(e @ LogError::InvalidProducerEpoch { .. }) => {
+                    topic_resp.partition_responses.push(partition_error(
+                        part.index,
+                        ResponseError::InvalidProducerEpoch,
+                        Some(e.to_string()),
+                    ));
+                }
+                Err(e @ LogError::UnknownProducerId { .. }) => {
+                    topic_resp
+                        .partition_responses
+                        .push(partition_error(part.index, ResponseError::UnknownProducerId, Some(e.to_string())));
                 }
                 Err(e) => {
                     tracing::error!(topic = %log.topic, partition = part.index, error = %e, "append failed");

@@ -21,6 +21,8 @@ const LAST_OFFSET_DELTA_OFFSET: usize = 23;
 const BASE_TIMESTAMP_OFFSET: usize = 27;
 const MAX_TIMESTAMP_OFFSET: usize = 35;
 const PRODUCER_ID_OFFSET: usize = 43;
+const PRODUCER_EPOCH_OFFSET: usize = 51;
+const BASE_SEQUENCE_OFFSET: usize = 53;
 const RECORDS_COUNT_OFFSET: usize = 57;
 
 /// Why a batch was refused; each maps onto the Kafka error code a client expects.
@@ -65,6 +67,8 @@ pub struct BatchHeader {
     pub base_timestamp: i64,
     pub max_timestamp: i64,
     pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
     pub records_count: i32,
 }
 
@@ -89,6 +93,8 @@ impl BatchHeader {
             base_timestamp: be_i64(b, BASE_TIMESTAMP_OFFSET),
             max_timestamp: be_i64(b, MAX_TIMESTAMP_OFFSET),
             producer_id: be_i64(b, PRODUCER_ID_OFFSET),
+            producer_epoch: be_i16(b, PRODUCER_EPOCH_OFFSET),
+            base_sequence: be_i32(b, BASE_SEQUENCE_OFFSET),
             records_count: be_i32(b, RECORDS_COUNT_OFFSET),
         })
     }
@@ -100,6 +106,11 @@ impl BatchHeader {
     /// Compression codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd).
     pub fn compression(&self) -> i16 {
         self.attributes & 0x07
+    }
+
+    /// An idempotent producer's batch: it carries a producer id and a sequence.
+    pub fn is_idempotent(&self) -> bool {
+        self.producer_id >= 0 && self.base_sequence >= 0
     }
 
     pub fn is_transactional(&self) -> bool {

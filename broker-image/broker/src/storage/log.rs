@@ -15,12 +15,19 @@ use tokio::sync::watch;
 
 use super::batch::{self, BatchHeader, BatchIter, HEADER_SIZE};
 use super::log_config::LogConfig;
+use super::producer_state::{self, CachedBatch, ProducerStateMap, SequenceCheck};
 use super::segment::{Segment, SegmentFile};
 
 #[derive(Debug, Error)]
 pub enum LogError {
     #[error("offset {offset} is out of range [{start}, {end}]")]
     OffsetOutOfRange { offset: i64, start: i64, end: i64 },
+    #[error("out of order sequence number for producer {producer_id}: batch starts at {first_seq}")]
+    OutOfOrderSequence { producer_id: i64, first_seq: i32 },
+    #[error("producer {producer_id} epoch {epoch} is older than the current epoch")]
+    InvalidProducerEpoch { producer_id: i64, epoch: i16 },
+    #[error("unknown producer id {producer_id} (sequence {first_seq}, expected 0 for a new producer)")]
+    UnknownProducerId { producer_id: i64, first_seq: i32 },
     #[error("the log of {0} was deleted")]
     Deleted(String),
     #[error("I/O error in partition log: {0}")]
@@ -35,6 +42,8 @@ pub struct AppendInfo {
     pub log_start_offset: i64,
     /// The unflushed data passed `flush.messages`: the caller should ask for a flush.
     pub flush_due: bool,
+    /// An idempotent retry of a batch already in the log: nothing was written.
+    pub duplicate: bool,
 }
 
 /// Stored batches read for a fetch.
@@ -43,6 +52,31 @@ pub struct ReadResult {
     pub records: Bytes,
     pub high_watermark: i64,
     pub log_start_offset: i64,
+}
+
+/// The producer-state snapshot written at clean shutdown.
+const PRODUCER_SNAPSHOT: &str = "producer-state.snapshot";
+
+/// Replays every idempotent batch header of the log (after an unclean stop).
+fn rebuild_producer_state(segments: &[Segment]) -> Result<ProducerStateMap, LogError> {
+    let mut map = ProducerStateMap::default();
+    for seg in segments {
+        seg.for_each_header(|h| {
+            if h.is_idempotent() {
+                let last_seq = producer_state::last_sequence(h.base_sequence, h.last_offset_delta);
+                map.update(
+                    h.producer_id,
+                    h.producer_epoch,
+                    CachedBatch {
+                        first_seq: h.base_sequence,
+                        last_seq,
+                        base_offset: h.base_offset,
+                    },
+                );
+            }
+        })?;
+    }
+    Ok(map)
 }
 
 #[derive(Debug)]
@@ -57,6 +91,7 @@ struct LogInner {
     unflushed_messages: i64,
     last_flush_ms: i64,
     deleted: bool,
+    producers: ProducerStateMap,
 }
 
 impl LogInner {
@@ -146,6 +181,18 @@ impl PartitionLog {
             let _ = fs::remove_file(super::segment::file_name(dir, active_base, ext));
         }
         report.segments = segments.len();
+        let end_offset = segments.last().map(|s| s.next_offset).unwrap_or(0);
+        let snapshot_path = dir.join(PRODUCER_SNAPSHOT);
+        let snapshot = if clean {
+            ProducerStateMap::read_snapshot(&snapshot_path, end_offset)
+        } else {
+            None
+        };
+        let _ = fs::remove_file(&snapshot_path);
+        let producers = match snapshot {
+            Some(p) => p,
+            None => rebuild_producer_state(&segments)?,
+        };
         let log_start_offset = segments[0].base_offset();
         let end = segments.last().map(|s| s.next_offset).unwrap_or(0);
         let inner = LogInner {
@@ -158,6 +205,7 @@ impl PartitionLog {
             unflushed_messages: 0,
             last_flush_ms: now_ms,
             deleted: false,
+            producers,
         };
         let (end_offset_tx, _) = watch::channel(end);
         Ok((
@@ -188,6 +236,37 @@ impl PartitionLog {
         if inner.deleted {
             return Err(LogError::Deleted(format!("{}-{}", self.topic, self.partition)));
         }
+        let mut cached = None;
+        if header.is_idempotent() {
+            let (id, epoch) = (header.producer_id, header.producer_epoch);
+            let first_seq = header.base_sequence;
+            let last_seq = producer_state::last_sequence(first_seq, header.last_offset_delta);
+            match inner.producers.check(id, epoch, first_seq, last_seq) {
+                SequenceCheck::Append => cached = Some((id, epoch, first_seq, last_seq)),
+                SequenceCheck::Duplicate { base_offset } => {
+                    return Ok(AppendInfo {
+                        base_offset,
+                        last_offset: base_offset + header.last_offset_delta as i64,
+                        log_start_offset: inner.log_start_offset,
+                        flush_due: false,
+                        duplicate: true,
+                    });
+                }
+                SequenceCheck::OutOfOrder => {
+                    return Err(LogError::OutOfOrderSequence {
+                        producer_id: id,
+                        first_seq,
+                    })
+                }
+                SequenceCheck::InvalidEpoch => return Err(LogError::InvalidProducerEpoch { producer_id: id, epoch }),
+                SequenceCheck::UnknownProducer => {
+                    return Err(LogError::UnknownProducerId {
+                        producer_id: id,
+                        first_seq,
+                    })
+                }
+            }
+        }
         let active = inner.active();
         let must_roll = active.size > 0
             && (active.size + header.size as u64 > inner.config.segment_bytes
@@ -201,6 +280,17 @@ impl PartitionLog {
         let mut stored_header = *header;
         stored_header.base_offset = base_offset;
         inner.active_mut().append(&head, &epoch, records, &stored_header)?;
+        if let Some((id, producer_epoch, first_seq, last_seq)) = cached {
+            inner.producers.update(
+                id,
+                producer_epoch,
+                CachedBatch {
+                    first_seq,
+                    last_seq,
+                    base_offset,
+                },
+            );
+        }
         inner.unflushed_messages += header.records_count as i64;
         let flush_due = inner.unflushed_messages >= inner.config.flush_messages;
         let end = inner.end_offset();
@@ -209,6 +299,7 @@ impl PartitionLog {
             last_offset: end - 1,
             log_start_offset: inner.log_start_offset,
             flush_due,
+            duplicate: false,
         };
         drop(inner);
         self.end_offset_tx.send_replace(end);
@@ -458,11 +549,14 @@ impl PartitionLog {
         Ok(())
     }
 
-    /// Writes the active segment's indexes (clean shutdown); the log stays usable.
+    /// Writes the active segment's indexes and the producer-state snapshot (clean shutdown).
     pub fn checkpoint_indexes(&self) -> Result<(), LogError> {
         let inner = self.lock();
         if !inner.deleted {
             inner.active().write_indexes(&self.dir)?;
+            inner
+                .producers
+                .write_snapshot(&self.dir.join(PRODUCER_SNAPSHOT), inner.end_offset())?;
         }
         Ok(())
     }

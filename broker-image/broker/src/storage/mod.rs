@@ -7,6 +7,7 @@ pub mod index;
 pub mod log;
 pub mod log_config;
 pub mod log_manager;
+pub mod producer_state;
 pub mod segment;
 
 pub use flusher::{FlushError, Flusher};

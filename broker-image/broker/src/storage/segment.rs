@@ -227,6 +227,32 @@ impl Segment {
         Ok(None)
     }
 
+    /// Calls `f` with every batch header in the segment, reading it in large chunks.
+    pub fn for_each_header(&self, mut f: impl FnMut(&BatchHeader)) -> io::Result<()> {
+        const CHUNK: usize = 1 << 20;
+        let mut buf = vec![0u8; CHUNK];
+        let mut position = 0u64;
+        while position < self.size {
+            let want = CHUNK.min((self.size - position) as usize);
+            let n = self.file.read_at(&mut buf[..want], position)?;
+            let mut at = 0usize;
+            while n - at >= HEADER_SIZE {
+                let Ok(h) = BatchHeader::parse(&buf[at..n]) else { return Ok(()) };
+                f(&h);
+                at += h.size;
+            }
+            if at == 0 {
+                // A single header did not fit: read it on its own.
+                let n = self.file.read_at(&mut buf[..HEADER_SIZE], position)?;
+                let Ok(h) = BatchHeader::parse(&buf[..n]) else { return Ok(()) };
+                f(&h);
+                at = h.size;
+            }
+            position += at as u64;
+        }
+        Ok(())
+    }
+
     /// Deletes the segment's files.
     pub fn delete_files(&self, dir: &Path) {
         for ext in ["log", "index", "timeindex"] {

@@ -15,7 +15,10 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 pub fn kaskade_bin() -> PathBuf {
@@ -24,7 +27,10 @@ pub fn kaskade_bin() -> PathBuf {
 
 /// The repository root (for e2e/ programs and scripts).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
 }
 
 pub struct BrokerProc {
@@ -78,7 +84,9 @@ impl BrokerProc {
         for o in &self.overrides {
             cmd.arg("--override").arg(o);
         }
-        cmd.env("KASKADE_LOG", "info,kaskade_broker=debug").stdout(Stdio::piped()).stderr(Stdio::from(log));
+        cmd.env("KASKADE_LOG", "info,kaskade_broker=debug")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log));
         let mut child = cmd.spawn().expect("spawn kaskade broker");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
@@ -91,7 +99,10 @@ impl BrokerProc {
         });
         if rx.recv_timeout(Duration::from_secs(60)).is_err() {
             let _ = child.kill();
-            panic!("broker did not start; log:\n{}", std::fs::read_to_string(self.log_file()).unwrap_or_default());
+            panic!(
+                "broker did not start; log:\n{}",
+                std::fs::read_to_string(self.log_file()).unwrap_or_default()
+            );
         }
         self.child = Some(child);
     }

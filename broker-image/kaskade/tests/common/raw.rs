@@ -22,7 +22,10 @@ impl RawClient {
         let stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
         stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
         stream.set_nodelay(true).expect("nodelay");
-        RawClient { stream, next_correlation: 1 }
+        RawClient {
+            stream,
+            next_correlation: 1,
+        }
     }
 
     /// Encodes a request frame (size prefix included).
