@@ -479,8 +479,10 @@ async function readWithGroup(kafka, args, v) {
   await consumer.connect()
   try {
     await consumer.subscribe({ topics: [args.topic], fromBeginning: true })
-    let resolveDone
-    const finished = new Promise(resolve => { resolveDone = resolve })
+    let resolveDone, rejectDone
+    const finished = new Promise((resolve, reject) => { resolveDone = resolve; rejectDone = reject })
+    // A crash (e.g. no group coordinator) ends the read at once as an ERROR, not as 200 MISSING.
+    consumer.on(consumer.events.CRASH, ({ payload }) => rejectDone(payload.error))
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
@@ -492,8 +494,11 @@ async function readWithGroup(kafka, args, v) {
       },
     })
     let timer
-    await Promise.race([finished, new Promise(resolve => { timer = setTimeout(resolve, args.timeout * 1000) })])
-    clearTimeout(timer)
+    try {
+      await Promise.race([finished, new Promise(resolve => { timer = setTimeout(resolve, args.timeout * 1000) })])
+    } finally {
+      clearTimeout(timer)
+    }
   } finally {
     await consumer.disconnect()
   }
