@@ -79,33 +79,7 @@ impl Broker {
         }
         let brokers = self.metadata.brokers().len() as i32;
         let (partitions, rf) = if !t.assignments.is_empty() {
-            if t.num_partitions != -1 || t.replication_factor != -1 {
-                return Err(ApiError::new(
-                    ResponseError::InvalidRequest,
-                    "A manual partition assignment was specified, but numPartitions or replicationFactor was not set to -1.",
-                ));
-            }
-            let mut ids: Vec<i32> = t.assignments.iter().map(|(p, _)| *p).collect();
-            ids.sort_unstable();
-            if ids.iter().enumerate().any(|(i, p)| *p != i as i32) {
-                return Err(ApiError::new(
-                    ResponseError::InvalidReplicaAssignment,
-                    "Partitions should be a consecutive 0-based integer sequence",
-                ));
-            }
-            let rf = t.assignments[0].1.len();
-            for (p, replicas) in &t.assignments {
-                if replicas.is_empty() || replicas.len() != rf {
-                    return Err(ApiError::new(ResponseError::InvalidReplicaAssignment, format!("The manual partition assignment includes a partition with {} replica(s), but this is not consistent with previous partitions, which have {rf} replica(s).", replicas.len())));
-                }
-                if let Some(bad) = replicas.iter().find(|r| **r != self.node_id) {
-                    return Err(ApiError::new(
-                        ResponseError::InvalidReplicaAssignment,
-                        format!("The manual partition assignment includes broker {bad}, but no such broker is registered (partition {p})."),
-                    ));
-                }
-            }
-            (t.assignments.len() as i32, rf as i16)
+            self.validate_assignments(t)?
         } else {
             let partitions = if t.num_partitions == -1 {
                 self.config.num_partitions
@@ -140,7 +114,7 @@ impl Broker {
         if rf as i32 > brokers {
             return Err(ApiError::new(
                 ResponseError::InvalidReplicationFactor,
-                format!("Unable to replicate the partition {rf} time(s): The target replication factor of {rf} cannot be reached because only {brokers} broker(s) are registered."),
+                format!("Unable to replicate the partition {rf} time(s): The target replication factor of {rf} cannot be reached because only {brokers} broker(s) are registered or some brokers have all their log directories cordoned."),
             ));
         }
         topic_rules::validate_configs(&t.configs).map_err(|m| ApiError::new(ResponseError::InvalidConfig, m))?;
@@ -152,6 +126,60 @@ impl Broker {
             ));
         }
         Ok((partitions, rf))
+    }
+
+    /// Checks a manual partition assignment in the order and with the messages of Kafka's
+    /// controller; returns the resolved (partitions, replication factor).
+    fn validate_assignments(&self, t: &NewTopic) -> Result<(i32, i16), ApiError> {
+        let invalid = |m: String| ApiError::new(ResponseError::InvalidReplicaAssignment, m);
+        if t.replication_factor != -1 {
+            return Err(ApiError::new(
+                ResponseError::InvalidRequest,
+                "A manual partition assignment was specified, but replication factor was not set to -1.",
+            ));
+        }
+        if t.num_partitions != -1 {
+            return Err(ApiError::new(
+                ResponseError::InvalidRequest,
+                "A manual partition assignment was specified, but numPartitions was not set to -1.",
+            ));
+        }
+        let registered: Vec<i32> = self.metadata.brokers().iter().map(|b| b.node_id).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut rf: Option<usize> = None;
+        for (p, replicas) in &t.assignments {
+            if !seen.insert(*p) {
+                return Err(invalid(format!("Found multiple manual partition assignments for partition {p}")));
+            }
+            if replicas.is_empty() {
+                return Err(invalid("The manual partition assignment includes an empty replica list.".into()));
+            }
+            let mut sorted = replicas.clone();
+            sorted.sort_unstable();
+            for (i, b) in sorted.iter().enumerate() {
+                if !registered.contains(b) {
+                    return Err(invalid(format!(
+                        "The manual partition assignment includes broker {b}, but no such broker is registered."
+                    )));
+                }
+                if i > 0 && sorted[i - 1] == *b {
+                    return Err(invalid(format!(
+                        "The manual partition assignment includes the broker {b} more than once."
+                    )));
+                }
+            }
+            if let Some(rf) = rf.filter(|rf| *rf != replicas.len()) {
+                return Err(invalid(format!(
+                    "The manual partition assignment includes a partition with {} replica(s), but this is not consistent with previous partitions, which have {rf} replica(s).",
+                    replicas.len()
+                )));
+            }
+            rf = Some(replicas.len());
+        }
+        if seen.iter().enumerate().any(|(i, p)| *p != i as i32) {
+            return Err(invalid("partitions should be a consecutive 0-based integer sequence".into()));
+        }
+        Ok((t.assignments.len() as i32, rf.unwrap_or(0) as i16))
     }
 
     /// Creates a topic (or only validates it). Returns what was (or would be) created.

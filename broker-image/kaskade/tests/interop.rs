@@ -18,7 +18,11 @@ fn cache() -> PathBuf {
 }
 
 fn require(path: &std::path::Path) {
-    assert!(path.exists(), "{} is missing: run e2e/peers/install.sh (./test.sh does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run e2e/peers/install.sh (./test.sh does)",
+        path.display()
+    );
 }
 
 /// Runs one interop program; asserts it exits 0 and prints its final OK line.
@@ -26,16 +30,42 @@ fn run(client: &str, mut cmd: Command) {
     let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {client}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let tail: String = stderr.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-    assert!(out.status.success(), "{client} failed ({}):\n{stdout}\n--- stderr (tail) ---\n{tail}", out.status);
+    let tail: String = stderr
+        .lines()
+        .rev()
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        out.status.success(),
+        "{client} failed ({}):\n{stdout}\n--- stderr (tail) ---\n{tail}",
+        out.status
+    );
     let last = stdout.lines().last().unwrap_or_default();
-    assert!(last.starts_with("OK ") && last.contains("failed=0"), "{client}: unexpected summary {last:?}\n{stdout}");
+    assert!(
+        last.starts_with("OK ") && last.contains("failed=0"),
+        "{client}: unexpected summary {last:?}\n{stdout}"
+    );
     assert!(!stdout.contains("MISMATCH"), "{client}:\n{stdout}");
     eprintln!("{client}: {last}");
 }
 
 fn args(cmd: &mut Command, b: &BrokerProc, topic: &str) {
-    cmd.args(["--bootstrap", &b.bootstrap(), "--topic", topic, "--codecs", "all", "--count", "200", "--seed", "7"]);
+    cmd.args([
+        "--bootstrap",
+        &b.bootstrap(),
+        "--topic",
+        topic,
+        "--codecs",
+        "all",
+        "--count",
+        "200",
+        "--seed",
+        "7",
+    ]);
 }
 
 #[test]
@@ -44,7 +74,9 @@ fn java_client_round_trips_every_codec() {
     let libs = cache().join("kafka-4.4.0/libs");
     require(&libs);
     let mut cmd = Command::new("java");
-    cmd.arg("-cp").arg(format!("{}/*", libs.display())).arg(repo_root().join("e2e/interop/java/RoundTrip.java"));
+    cmd.arg("-cp")
+        .arg(format!("{}/*", libs.display()))
+        .arg(repo_root().join("e2e/interop/java/RoundTrip.java"));
     args(&mut cmd, &b, "interop-java");
     cmd.args(["--create-topic", "3"]);
     run("java", cmd);
@@ -90,10 +122,16 @@ fn kafkajs_round_trips_every_codec() {
 fn kcat_round_trips_every_codec() {
     let b = BrokerProc::start(&["num.partitions=3"]);
     // kcat has no admin API: the topic is created by a metadata request (auto-creation).
-    let out = Command::new("kcat").args(["-b", &b.bootstrap(), "-L", "-t", "interop-kcat"]).output().expect("kcat -L");
+    let out = Command::new("kcat")
+        .args(["-b", &b.bootstrap(), "-L", "-t", "interop-kcat"])
+        .output()
+        .expect("kcat -L");
     assert!(out.status.success(), "kcat -L: {}", String::from_utf8_lossy(&out.stderr));
     let listed = common::wait_for(Duration::from_secs(10), || {
-        let out = Command::new("kcat").args(["-b", &b.bootstrap(), "-L", "-t", "interop-kcat"]).output().ok()?;
+        let out = Command::new("kcat")
+            .args(["-b", &b.bootstrap(), "-L", "-t", "interop-kcat"])
+            .output()
+            .ok()?;
         let s = String::from_utf8_lossy(&out.stdout).to_string();
         s.contains("with 3 partitions").then_some(s)
     });

@@ -6,22 +6,23 @@ use std::collections::BTreeMap;
 /// Longest legal topic name.
 pub const MAX_NAME_LENGTH: usize = 249;
 
-/// `Err(message)` when `name` is not a legal topic name (Kafka's `Topic.validate`).
+/// `Err(message)` when `name` is not a legal topic name (Kafka's `Topic.validate`), with the
+/// message Kafka 4.4's controller sends for CreateTopics.
 pub fn validate_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
-        return Err("Topic name is illegal, it can't be empty".into());
+        return Err("Topic name is invalid: the empty string is not allowed".into());
     }
     if name == "." || name == ".." {
-        return Err("Topic name cannot be \".\" or \"..\"".into());
+        return Err(format!("Topic name is invalid: '{name}' is not allowed"));
     }
     if name.len() > MAX_NAME_LENGTH {
         return Err(format!(
-            "Topic name is illegal, it can't be longer than {MAX_NAME_LENGTH} characters, topic name: {name}"
+            "Topic name is invalid: the length of '{name}' is longer than the max allowed length {MAX_NAME_LENGTH}"
         ));
     }
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-') {
         return Err(format!(
-            "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
+            "Topic name is invalid: '{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"
         ));
     }
     Ok(())
@@ -164,7 +165,9 @@ mod tests {
         assert!(validate_name("orders.v1_x-y").is_ok());
         assert!(validate_name("").is_err());
         assert!(validate_name("..").is_err());
-        assert!(validate_name("a b").unwrap_err().contains("illegal"));
+        assert!(validate_name("a b")
+            .unwrap_err()
+            .contains("characters other than ASCII alphanumerics"));
         assert!(validate_name(&"x".repeat(250)).is_err());
         assert_eq!(collision_key("a.b"), collision_key("a_b"));
     }

@@ -35,7 +35,7 @@ pub async fn handle(broker: &Arc<Broker>, req: CreateTopicsRequest, version: i16
             // Kafka answers a name given twice once, with INVALID_REQUEST, after the others.
             if !duplicates.iter().any(|d: &CreatableTopicResult| d.name == t.name) {
                 result.error_code = ResponseError::InvalidRequest.code();
-                result.error_message = Some(StrBytes::from_string(format!("Found multiple entries for {name} in the request.")));
+                result.error_message = Some(StrBytes::from_static_str("Duplicate topic name."));
                 duplicates.push(result);
             }
             continue;
@@ -59,7 +59,8 @@ pub async fn handle(broker: &Arc<Broker>, req: CreateTopicsRequest, version: i16
         };
         match broker.create_topic(new, req.validate_only).await {
             Ok(created) => {
-                result.topic_id = if req.validate_only { uuid::Uuid::nil() } else { created.id };
+                // Kafka answers validate_only with the id the topic would get, too.
+                result.topic_id = created.id;
                 result.num_partitions = created.partitions;
                 result.replication_factor = created.replication_factor;
                 if version >= 5 {

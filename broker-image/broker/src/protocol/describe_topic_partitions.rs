@@ -40,9 +40,25 @@ pub fn handle(broker: &Arc<Broker>, req: &DescribeTopicPartitionsRequest) -> Des
     } else {
         2000
     };
+    let cursor_at = |name: &str, partition: i32| {
+        let mut c = Cursor::default();
+        c.topic_name = TopicName(StrBytes::from_string(name.to_string()));
+        c.partition_index = partition;
+        Some(c)
+    };
     for (name, meta) in wanted {
         if cursor_topic.as_ref().is_some_and(|c| name < *c) {
             continue;
+        }
+        let first = if cursor_topic.as_deref() == Some(name.as_str()) {
+            cursor_partition
+        } else {
+            0
+        };
+        // A full page ends before the next topic starts (no empty topic entry in it).
+        if budget == 0 {
+            resp.next_cursor = cursor_at(&name, first);
+            return resp;
         }
         let mut t = DescribeTopicPartitionsResponseTopic::default();
         t.name = Some(TopicName(StrBytes::from_string(name.clone())));
@@ -54,17 +70,9 @@ pub fn handle(broker: &Arc<Broker>, req: &DescribeTopicPartitionsRequest) -> Des
         };
         t.topic_id = meta.id;
         t.is_internal = meta.internal;
-        let first = if cursor_topic.as_deref() == Some(name.as_str()) {
-            cursor_partition
-        } else {
-            0
-        };
         for p in first..meta.partitions {
             if budget == 0 {
-                let mut c = Cursor::default();
-                c.topic_name = TopicName(StrBytes::from_string(name.clone()));
-                c.partition_index = p;
-                resp.next_cursor = Some(c);
+                resp.next_cursor = cursor_at(&name, p);
                 resp.topics.push(t);
                 return resp;
             }

@@ -15,6 +15,9 @@ use crate::storage::batch::{self, BatchError};
 use crate::storage::{LogError, PartitionLog};
 use crate::util;
 
+/// Where the magic byte sits in a record batch (and in a legacy message set).
+const MAGIC_OFFSET: usize = 16;
+
 fn partition_error(index: i32, e: ResponseError, message: Option<String>) -> PartitionProduceResponse {
     let mut r = PartitionProduceResponse::default();
     r.index = index;
@@ -65,18 +68,25 @@ pub async fn handle(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> 
         };
         for part in topic_data.partition_data {
             let slot = topic_resp.partition_responses.len();
-            if !matches!(acks, -1..=1) {
-                topic_resp
-                    .partition_responses
-                    .push(partition_error(part.index, ResponseError::InvalidRequiredAcks, None));
-                continue;
-            }
+            // Kafka's order: unknown partitions, then the magic, then acks, then the batch.
             let Some(log) = meta.as_ref().and_then(|m| broker.partition(&m.name, part.index)) else {
                 topic_resp.partition_responses.push(partition_error(part.index, unknown, None));
                 continue;
             };
             let records = part.records.unwrap_or_default();
             let max = log.config().max_message_bytes;
+            if records.len() > MAGIC_OFFSET && records[MAGIC_OFFSET] != 2 {
+                topic_resp
+                    .partition_responses
+                    .push(partition_error(part.index, ResponseError::InvalidRecord, None));
+                continue;
+            }
+            if !matches!(acks, -1..=1) {
+                topic_resp
+                    .partition_responses
+                    .push(partition_error(part.index, ResponseError::InvalidRequiredAcks, None));
+                continue;
+            }
             let header = match batch::validate_produce(&records, max) {
                 Ok(h) => h,
                 Err(e) => {

@@ -34,8 +34,11 @@ fn fmt_time(t: SystemTime) -> String {
 
 pub fn run(a: ConsumeArgs) -> anyhow::Result<()> {
     let mut cfg = ClientConfig::new();
+    // librdkafka needs a group.id to assign(); nothing is committed and no group is joined.
     cfg.set("bootstrap.servers", &a.bootstrap_server)
+        .set("group.id", "kaskade-perf-consume")
         .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
         .set("enable.partition.eof", "false");
     for (k, v) in super::parse_props(&a.consumer_props)? {
         cfg.set(k, v);

@@ -113,7 +113,7 @@ pub fn run(a: ProduceArgs) -> anyhow::Result<()> {
             }
             Err((e, _)) => bail!("send failed: {e}"),
         }
-        if sent % 1024 == 0 {
+        if sent.is_multiple_of(1024) {
             producer.poll(Duration::ZERO);
             if !a.quiet {
                 producer.context().stats.lock().unwrap_or_else(|e| e.into_inner()).maybe_report();
