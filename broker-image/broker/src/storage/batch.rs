@@ -239,6 +239,17 @@ pub(crate) mod tests {
         b
     }
 
+    /// `make_batch` stamped as an idempotent producer's batch.
+    pub fn make_idempotent_batch(count: i32, producer_id: i64, epoch: i16, first_seq: i32) -> Vec<u8> {
+        let mut b = make_batch(count, 1_000, b"idempotent");
+        b[43..51].copy_from_slice(&producer_id.to_be_bytes());
+        b[51..53].copy_from_slice(&epoch.to_be_bytes());
+        b[53..57].copy_from_slice(&first_seq.to_be_bytes());
+        let crc = compute_crc(&b);
+        b[17..21].copy_from_slice(&crc.to_be_bytes());
+        b
+    }
+
     fn zigzag(v: i64) -> u8 {
         let z = ((v << 1) ^ (v >> 63)) as u64;
         assert!(z < 128, "test helper only encodes one-byte varints");

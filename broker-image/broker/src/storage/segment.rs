@@ -11,6 +11,13 @@ use std::sync::Arc;
 use super::batch::{self, BatchHeader, HEADER_SIZE};
 use super::index::{OffsetIndex, TimeIndex};
 
+/// How much of a segment is read at once when scanning batch headers (small in tests, so that
+/// batches straddle chunk boundaries).
+#[cfg(not(test))]
+const HEADER_SCAN_CHUNK: usize = 1 << 20;
+#[cfg(test)]
+const HEADER_SCAN_CHUNK: usize = 200;
+
 /// The open file of a segment, shared with readers (who hold an `Arc` while they read, so a
 /// segment deleted by retention stays readable until they are done).
 #[derive(Debug)]
@@ -227,26 +234,22 @@ impl Segment {
         Ok(None)
     }
 
-    /// Calls `f` with every batch header in the segment, reading it in large chunks.
+    /// Calls `f` with every batch header in the segment, reading it in large chunks (a batch
+    /// larger than a chunk is skipped over, its header read from the chunk it starts in).
     pub fn for_each_header(&self, mut f: impl FnMut(&BatchHeader)) -> io::Result<()> {
-        const CHUNK: usize = 1 << 20;
-        let mut buf = vec![0u8; CHUNK];
+        let mut buf = vec![0u8; HEADER_SCAN_CHUNK.max(HEADER_SIZE)];
         let mut position = 0u64;
-        while position < self.size {
-            let want = CHUNK.min((self.size - position) as usize);
+        while position + HEADER_SIZE as u64 <= self.size {
+            let want = buf.len().min((self.size - position) as usize);
             let n = self.file.read_at(&mut buf[..want], position)?;
             let mut at = 0usize;
-            while n - at >= HEADER_SIZE {
+            while at + HEADER_SIZE <= n {
                 let Ok(h) = BatchHeader::parse(&buf[at..n]) else { return Ok(()) };
                 f(&h);
                 at += h.size;
             }
             if at == 0 {
-                // A single header did not fit: read it on its own.
-                let n = self.file.read_at(&mut buf[..HEADER_SIZE], position)?;
-                let Ok(h) = BatchHeader::parse(&buf[..n]) else { return Ok(()) };
-                f(&h);
-                at = h.size;
+                return Ok(());
             }
             position += at as u64;
         }
