@@ -36,13 +36,19 @@ fn producer(bootstrap: &str) -> FutureProducer {
 
 /// Produces `rec-{n}` records until `for_how_long` passes; returns acknowledged (id → (partition, offset)).
 async fn produce_for(bootstrap: &str, first_id: u64, for_how_long: Duration, acked: &mut HashMap<u64, (i32, i64)>) -> u64 {
+    produce_padded(bootstrap, first_id, for_how_long, 0, acked).await
+}
+
+/// Like `produce_for`, each value padded with `pad` bytes after a `|` (bigger batches).
+async fn produce_padded(bootstrap: &str, first_id: u64, for_how_long: Duration, pad: usize, acked: &mut HashMap<u64, (i32, i64)>) -> u64 {
+    let padding = "x".repeat(pad);
     let p = producer(bootstrap);
     let start = Instant::now();
     let mut id = first_id;
     let mut pending = Vec::new();
     while start.elapsed() < for_how_long {
         for _ in 0..50 {
-            let payload = format!("rec-{id}");
+            let payload = if pad > 0 { format!("rec-{id}|{padding}") } else { format!("rec-{id}") };
             let key = id.to_string();
             let fut = p.send_result(
                 FutureRecord::to(TOPIC)
@@ -94,6 +100,7 @@ fn read_everything(bootstrap: &str) -> BTreeMap<(i32, i64), String> {
         match consumer.poll(Duration::from_millis(200)) {
             Some(Ok(m)) => {
                 let v = String::from_utf8(m.payload().expect("payload").to_vec()).expect("utf8");
+                let v = v.split('|').next().unwrap_or_default().to_string();
                 out.insert((m.partition(), m.offset()), v);
             }
             Some(Err(rdkafka::error::KafkaError::PartitionEOF(p))) => {
@@ -171,7 +178,10 @@ async fn torn_tail_is_truncated_on_restart() {
     let mut b = BrokerProc::start(&[]);
     create_topic(&b.bootstrap()).await;
     let mut acked = HashMap::new();
-    let next = produce_for(&b.bootstrap(), 0, Duration::from_millis(500), &mut acked).await;
+    // Several MiB in 2 KiB records: recovery scans batches across its 1 MiB read chunks.
+    let next = produce_padded(&b.bootstrap(), 0, Duration::from_millis(1500), 2048, &mut acked).await;
+    let bytes: u64 = std::fs::read_dir(b.log_dir().join(format!("{TOPIC}-0"))).expect("dir").filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
+    assert!(bytes > 3 << 20, "only {bytes} bytes written");
     b.kill9();
     // Tear partition 0's active segment: half a batch header plus garbage.
     let dir = b.log_dir().join(format!("{TOPIC}-0"));
