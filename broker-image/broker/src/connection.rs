@@ -11,17 +11,24 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::protocol::{self, Outcome};
+use crate::protocol::{self, Dispatched, Outcome};
 use crate::state::Broker;
 
-/// Requests in flight per connection before the reader waits for the writer.
-const MAX_IN_FLIGHT: usize = 100;
+/// Requests in flight per connection before the reader waits for the writer. Clients keep up
+/// to five in flight; this bounds the memory a connection can hold (frames up to 1 MiB each).
+const MAX_IN_FLIGHT: usize = 8;
+
+/// A request's answer as the writer awaits it.
+enum Pending {
+    Ready(Outcome),
+    Task(JoinHandle<Outcome>),
+}
 
 pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::Receiver<bool>) {
     let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
-    let (tx, rx) = mpsc::channel::<JoinHandle<Outcome>>(MAX_IN_FLIGHT);
+    let (tx, rx) = mpsc::channel::<Pending>(MAX_IN_FLIGHT);
     let writer = tokio::spawn(write_responses(wr, rx, peer.clone()));
     let mut rd = BufReader::with_capacity(64 * 1024, rd);
     let max = broker.config.socket_request_max_bytes;
@@ -43,10 +50,12 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
             tracing::debug!(%peer, "connection closed mid-frame");
             break;
         }
-        let frame = frame.freeze();
-        let b = Arc::clone(&broker);
-        let handle = tokio::spawn(async move { protocol::handle(&b, frame).await });
-        if tx.send(handle).await.is_err() {
+        // In arrival order: the synchronous part (appends) now, the rest as its own task.
+        let pending = match protocol::dispatch(&broker, frame.freeze()) {
+            Dispatched::Now(outcome) => Pending::Ready(outcome),
+            Dispatched::Later(future) => Pending::Task(tokio::spawn(future)),
+        };
+        if tx.send(pending).await.is_err() {
             break;
         }
     }
@@ -55,12 +64,15 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
     let _ = writer.await;
 }
 
-async fn write_responses(wr: tokio::net::tcp::OwnedWriteHalf, mut rx: mpsc::Receiver<JoinHandle<Outcome>>, peer: String) {
+async fn write_responses(wr: tokio::net::tcp::OwnedWriteHalf, mut rx: mpsc::Receiver<Pending>, peer: String) {
     let mut wr = BufWriter::with_capacity(64 * 1024, wr);
-    while let Some(handle) = rx.recv().await {
-        let outcome = match handle.await {
-            Ok(o) => o,
-            Err(e) => Outcome::Close(format!("request handler failed: {e}")),
+    while let Some(pending) = rx.recv().await {
+        let outcome = match pending {
+            Pending::Ready(o) => o,
+            Pending::Task(handle) => match handle.await {
+                Ok(o) => o,
+                Err(e) => Outcome::Close(format!("request handler failed: {e}")),
+            },
         };
         match outcome {
             Outcome::Respond(frame) => {

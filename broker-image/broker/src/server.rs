@@ -58,6 +58,14 @@ fn check_quorum(config: &BrokerConfig) -> Result<(), StartError> {
 
 pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
     check_quorum(&config)?;
+    for (broker_key, topic_key) in [
+        ("compression.type", "compression.type"),
+        ("log.message.timestamp.type", "message.timestamp.type"),
+    ] {
+        if let Some(v) = config.raw.get(broker_key) {
+            crate::metadata::topic_rules::unsupported_value(topic_key, v).map_err(StartError::Config)?;
+        }
+    }
     for k in &config.unknown_keys {
         tracing::warn!(key = %k, "unknown configuration key ignored");
     }

@@ -48,7 +48,11 @@ async fn produce_padded(bootstrap: &str, first_id: u64, for_how_long: Duration, 
     let mut pending = Vec::new();
     while start.elapsed() < for_how_long {
         for _ in 0..50 {
-            let payload = if pad > 0 { format!("rec-{id}|{padding}") } else { format!("rec-{id}") };
+            let payload = if pad > 0 {
+                format!("rec-{id}|{padding}")
+            } else {
+                format!("rec-{id}")
+            };
             let key = id.to_string();
             let fut = p.send_result(
                 FutureRecord::to(TOPIC)
@@ -180,7 +184,11 @@ async fn torn_tail_is_truncated_on_restart() {
     let mut acked = HashMap::new();
     // Several MiB in 2 KiB records: recovery scans batches across its 1 MiB read chunks.
     let next = produce_padded(&b.bootstrap(), 0, Duration::from_millis(1500), 2048, &mut acked).await;
-    let bytes: u64 = std::fs::read_dir(b.log_dir().join(format!("{TOPIC}-0"))).expect("dir").filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
+    let bytes: u64 = std::fs::read_dir(b.log_dir().join(format!("{TOPIC}-0")))
+        .expect("dir")
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
     assert!(bytes > 3 << 20, "only {bytes} bytes written");
     b.kill9();
     // Tear partition 0's active segment: half a batch header plus garbage.

@@ -87,3 +87,40 @@ fn duplicates_and_gaps_are_handled_like_kafka_across_restarts() {
     let (pid3, _) = init(&mut c);
     assert!(pid3 != pid && pid3 != pid2, "producer ids are not reused after a restart");
 }
+
+#[test]
+fn pipelined_batches_of_one_producer_are_appended_in_order() {
+    use bytes::Buf;
+    use kafka_protocol::messages::ResponseHeader;
+    use kafka_protocol::protocol::{Decodable, HeaderVersion};
+    let b = BrokerProc::start(&[]);
+    let mut c = RawClient::connect(&b.bootstrap());
+    let mut t = CreatableTopic::default();
+    t.name = TopicName(StrBytes::from_static_str("idem"));
+    t.num_partitions = 1;
+    t.replication_factor = 1;
+    let mut req = CreateTopicsRequest::default();
+    req.topics = vec![t];
+    assert_eq!(c.call(7, &req).topics[0].error_code, 0);
+    let (pid, epoch) = init(&mut c);
+    // Many requests written back to back before reading any answer, as clients pipeline them.
+    const N: i32 = 200;
+    let mut wire = Vec::new();
+    for seq in 0..N {
+        let value = format!("v{seq}");
+        let (_, frame) = c.frame(
+            9,
+            &produce_request("idem", 0, idempotent_batch(&[value.as_bytes()], pid, epoch, seq), -1),
+        );
+        wire.extend_from_slice(&frame);
+    }
+    c.send_bytes(&wire).expect("send");
+    for seq in 0..N {
+        let mut body = c.read_frame().expect("response");
+        let header = ResponseHeader::decode(&mut body, ProduceResponse::header_version(9)).expect("header");
+        assert_eq!(header.correlation_id, seq + 3, "responses come in request order");
+        let resp = ProduceResponse::decode(&mut body, 9).expect("body");
+        assert!(!body.has_remaining());
+        assert_eq!(part(&resp), (0, seq as i64), "request {seq} appended in order");
+    }
+}

@@ -95,8 +95,23 @@ pub fn validate_configs(configs: &BTreeMap<String, String>) -> Result<(), String
             return Err(format!("Unknown topic config name: {key}"));
         };
         check(key, value, *kind)?;
+        unsupported_value(key, value)?;
     }
     Ok(())
+}
+
+/// Values Kafka accepts that Kaskade does not implement yet: refused clearly rather than
+/// accepted and silently ignored.
+pub fn unsupported_value(key: &str, value: &str) -> Result<(), String> {
+    match (key, value.trim()) {
+        ("compression.type", v) if v != "producer" => Err(format!(
+            "compression.type={v} is not supported by Kaskade yet: batches are stored as the producer compressed them (compression.type=producer)"
+        )),
+        ("message.timestamp.type", "LogAppendTime") => {
+            Err("message.timestamp.type=LogAppendTime is not supported by Kaskade yet: records keep their CreateTime".to_string())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Whether `key` is a topic-level config Kafka knows.

@@ -18,6 +18,7 @@ pub mod produce;
 use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
+use futures_util::future::BoxFuture;
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeClusterRequest, DescribeConfigsRequest,
     DescribeTopicPartitionsRequest, FetchRequest, InitProducerIdRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest,
@@ -81,29 +82,86 @@ fn decode<T: Decodable>(buf: &mut Bytes, version: i16, api: ApiKey) -> Result<T,
     T::decode(buf, version).map_err(|e| Outcome::Close(format!("malformed {api:?} v{version} request: {e}")))
 }
 
-/// Handles one request frame (without its size prefix).
-pub async fn handle(broker: &Arc<Broker>, mut frame: Bytes) -> Outcome {
+/// A request after its synchronous part ran: either answered already or still working.
+pub enum Dispatched {
+    Now(Outcome),
+    Later(BoxFuture<'static, Outcome>),
+}
+
+/// Takes one request frame (without its size prefix). The connection calls this in arrival
+/// order: whatever must happen in request order (appending produced batches) happens here,
+/// synchronously; the rest (waiting for fsync, long polls, metadata changes) is returned as a
+/// future that runs concurrently with the requests behind it.
+pub fn dispatch(broker: &Arc<Broker>, frame: Bytes) -> Dispatched {
+    if is_produce(&frame) {
+        let broker = Arc::clone(broker);
+        return match prepare_produce(&broker, frame) {
+            Ok((correlation_id, version, appending)) => Dispatched::Later(Box::pin(async move {
+                match produce::finish(&broker, appending).await {
+                    Ok(Some(resp)) => encode_response(correlation_id, version, &resp),
+                    Ok(None) => Outcome::NoResponse,
+                    Err(reason) => Outcome::Close(reason),
+                }
+            })),
+            Err(outcome) => Dispatched::Now(outcome),
+        };
+    }
+    let broker = Arc::clone(broker);
+    Dispatched::Later(Box::pin(async move { handle(&broker, frame).await }))
+}
+
+fn is_produce(frame: &Bytes) -> bool {
+    frame.len() >= 2 && i16::from_be_bytes([frame[0], frame[1]]) == ApiKey::Produce as i16
+}
+
+/// Decodes a Produce request and appends its batches.
+fn prepare_produce(broker: &Arc<Broker>, mut frame: Bytes) -> Result<(i32, i16, produce::Appending), Outcome> {
+    let (correlation_id, version) = check_header(&frame)?;
+    RequestHeader::decode(&mut frame, ApiKey::Produce.request_header_version(version))
+        .map_err(|e| Outcome::Close(format!("malformed request header: {e}")))?;
+    let req = decode::<ProduceRequest>(&mut frame, version, ApiKey::Produce)?;
+    Ok((correlation_id, version, produce::append(broker, req, version)))
+}
+
+/// Checks the fixed start of a request header: the API is served in this version. Returns the
+/// correlation id and version.
+fn check_header(frame: &Bytes) -> Result<(i32, i16), Outcome> {
     if frame.len() < 8 {
-        return Outcome::Close(format!("request of {} bytes is too short for a request header", frame.len()));
+        return Err(Outcome::Close(format!(
+            "request of {} bytes is too short for a request header",
+            frame.len()
+        )));
     }
     let key = i16::from_be_bytes([frame[0], frame[1]]);
     let version = i16::from_be_bytes([frame[2], frame[3]]);
     let correlation_id = i32::from_be_bytes([frame[4], frame[5], frame[6], frame[7]]);
     let Ok(api) = ApiKey::try_from(key) else {
-        return Outcome::Close(format!("unknown API key {key}"));
+        return Err(Outcome::Close(format!("unknown API key {key}")));
     };
     let Some(range) = served_range(api) else {
-        return Outcome::Close(format!("API {api:?} (key {key}) is not served by this broker"));
+        return Err(Outcome::Close(format!("API {api:?} (key {key}) is not served by this broker")));
     };
     if version < range.min || version > range.max {
         if api == ApiKey::ApiVersions {
-            return encode_response(correlation_id, 0, &api_versions::unsupported_version());
+            return Err(encode_response(correlation_id, 0, &api_versions::unsupported_version()));
         }
-        return Outcome::Close(format!(
+        return Err(Outcome::Close(format!(
             "{api:?} v{version} is not supported (supported: {}..{})",
             range.min, range.max
-        ));
+        )));
     }
+    Ok((correlation_id, version))
+}
+
+/// Handles one request frame (without its size prefix), all of it asynchronously.
+async fn handle(broker: &Arc<Broker>, mut frame: Bytes) -> Outcome {
+    let (correlation_id, version) = match check_header(&frame) {
+        Ok(v) => v,
+        Err(outcome) => return outcome,
+    };
+    let Ok(api) = ApiKey::try_from(i16::from_be_bytes([frame[0], frame[1]])) else {
+        return Outcome::Close("unknown API key".into());
+    };
     let header = match RequestHeader::decode(&mut frame, api.request_header_version(version)) {
         Ok(h) => h,
         Err(e) => return Outcome::Close(format!("malformed request header: {e}")),
@@ -127,7 +185,7 @@ pub async fn handle(broker: &Arc<Broker>, mut frame: Bytes) -> Outcome {
         }
         ApiKey::Produce => {
             let req = body!(ProduceRequest);
-            match produce::handle(broker, req, version).await {
+            match produce::finish(broker, produce::append(broker, req, version)).await {
                 Ok(Some(resp)) => encode_response(correlation_id, version, &resp),
                 Ok(None) => Outcome::NoResponse,
                 Err(reason) => Outcome::Close(reason),

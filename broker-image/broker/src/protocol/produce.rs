@@ -45,9 +45,18 @@ struct Appended {
     end_offset: i64,
 }
 
-/// `Ok(None)`: acks=0 and all went well, no answer. `Err`: acks=0 with an error: as Kafka does,
-/// the connection is closed so the client notices and refreshes its metadata.
-pub async fn handle(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Result<Option<ProduceResponse>, String> {
+/// A produce request whose batches are appended, waiting to be answered.
+pub struct Appending {
+    acks: i16,
+    resp: ProduceResponse,
+    waiting: Vec<Appended>,
+}
+
+/// Validates and appends every partition's batch, synchronously. The connection calls this for
+/// its requests in arrival order, so pipelined batches of one producer are appended in the
+/// order they were sent (an idempotent producer's sequences depend on it); only the wait for
+/// durability runs concurrently.
+pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Appending {
     let acks = req.acks;
     let mut resp = ProduceResponse::default();
     let mut waiting: Vec<Appended> = Vec::new();
@@ -153,6 +162,14 @@ pub async fn handle(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> 
         }
         resp.responses.push(topic_resp);
     }
+    Appending { acks, resp, waiting }
+}
+
+/// Waits for acks=all durability and builds the answer. `Ok(None)`: acks=0 and all went well,
+/// no answer. `Err`: acks=0 with an error: as Kafka does, the connection is closed so the client
+/// notices and refreshes its metadata.
+pub async fn finish(broker: &Arc<Broker>, appending: Appending) -> Result<Option<ProduceResponse>, String> {
+    let Appending { acks, mut resp, waiting } = appending;
     if acks == 0 {
         let failed = resp
             .responses
