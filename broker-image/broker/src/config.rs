@@ -11,8 +11,8 @@ use crate::storage::LogConfig;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    #[error("cannot read {path}: {cause}")]
+    Read { path: String, cause: std::io::Error },
     #[error("invalid value {value:?} for {key}: {reason}")]
     Invalid { key: String, value: String, reason: String },
     #[error("override {0:?} is not of the form key=value")]
@@ -120,9 +120,9 @@ impl BrokerConfig {
     pub fn load(file: Option<&std::path::Path>, overrides: &[String]) -> Result<Self, ConfigError> {
         let mut props = BTreeMap::new();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
                 path: path.display().to_string(),
-                source,
+                cause,
             })?;
             props.extend(parse_properties(&text));
         }

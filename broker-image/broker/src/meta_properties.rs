@@ -13,8 +13,8 @@ use crate::util;
 
 #[derive(Debug, Error)]
 pub enum MetaPropertiesError {
-    #[error("cannot access {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    #[error("cannot access {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("{path}: {reason}")]
     Invalid { path: String, reason: String },
     #[error(
@@ -37,7 +37,7 @@ pub struct MetaProperties {
 pub fn load_or_format(dir: &Path, node_id: i32, expected_cluster: Option<&str>) -> Result<MetaProperties, MetaPropertiesError> {
     let path = dir.join("meta.properties");
     let p = path.display().to_string();
-    let io = |source| MetaPropertiesError::Io { path: p.clone(), source };
+    let io = |cause| MetaPropertiesError::Io { path: p.clone(), cause };
     fs::create_dir_all(dir).map_err(io)?;
     if path.exists() {
         let text = fs::read_to_string(&path).map_err(io)?;

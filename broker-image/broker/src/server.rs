@@ -26,8 +26,8 @@ pub enum StartError {
     Meta(#[from] MetaPropertiesError),
     #[error("cannot open the log directory: {0}")]
     Storage(String),
-    #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    #[error("cannot listen on {addr}: {cause}")]
+    Bind { addr: String, cause: std::io::Error },
 }
 
 /// A running broker.
@@ -88,14 +88,8 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         listener_cfg.host.clone()
     };
     let bind = format!("{bind_host}:{}", listener_cfg.port);
-    let listener = TcpListener::bind(&bind).await.map_err(|source| StartError::Bind {
-        addr: bind.clone(),
-        source,
-    })?;
-    let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
-        addr: bind.clone(),
-        source,
-    })?;
+    let listener = listen(&bind).await.map_err(|cause| StartError::Bind { addr: bind.clone(), cause })?;
+    let local_addr = listener.local_addr().map_err(|cause| StartError::Bind { addr: bind.clone(), cause })?;
     let (adv_host, mut adv_port) = config
         .advertised_client_endpoint()
         .unwrap_or(("localhost".into(), local_addr.port()));
@@ -141,6 +135,21 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         task,
         flusher_thread: Some(flusher_thread),
     })
+}
+
+/// Binds the client listener with SO_REUSEADDR, so a broker restarted right after a crash can
+/// listen again while the old connections linger in TIME_WAIT.
+async fn listen(addr: &str) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        let socket = if a.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(a).and_then(|_| socket.listen(1024)) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "the address resolves to nothing")))
 }
 
 impl RunningBroker {
