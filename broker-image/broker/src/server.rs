@@ -88,8 +88,12 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         listener_cfg.host.clone()
     };
     let bind = format!("{bind_host}:{}", listener_cfg.port);
-    let listener = listen(&bind).await.map_err(|cause| StartError::Bind { addr: bind.clone(), cause })?;
-    let local_addr = listener.local_addr().map_err(|cause| StartError::Bind { addr: bind.clone(), cause })?;
+    let listener = listen(&bind)
+        .await
+        .map_err(|cause| StartError::Bind { addr: bind.clone(), cause })?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|cause| StartError::Bind { addr: bind.clone(), cause })?;
     let (adv_host, mut adv_port) = config
         .advertised_client_endpoint()
         .unwrap_or(("localhost".into(), local_addr.port()));
@@ -142,7 +146,11 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
 async fn listen(addr: &str) -> std::io::Result<TcpListener> {
     let mut last = None;
     for a in tokio::net::lookup_host(addr).await? {
-        let socket = if a.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+        let socket = if a.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
         socket.set_reuseaddr(true)?;
         match socket.bind(a).and_then(|_| socket.listen(1024)) {
             Ok(l) => return Ok(l),

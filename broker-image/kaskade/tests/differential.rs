@@ -22,7 +22,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use common::raw::RawClient;
 use common::{repo_root, wait_for, BrokerProc};
-use kafka_protocol::indexmap::IndexMap;
 use kafka_protocol::messages::create_topics_request::{CreatableReplicaAssignment, CreatableTopic, CreatableTopicConfig};
 use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
 use kafka_protocol::messages::describe_topic_partitions_request::{Cursor, TopicRequest};
@@ -38,7 +37,7 @@ use kafka_protocol::messages::{
     ProduceResponse, ResponseHeader, TopicName,
 };
 use kafka_protocol::protocol::{Decodable, Message, Request, StrBytes};
-use kafka_protocol::records::{Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType};
+use kafka_protocol::records::Compression;
 
 // Kafka error codes used below.
 const NONE: i16 = 0;
@@ -457,46 +456,9 @@ fn create_req(topics: Vec<CreatableTopic>, validate_only: bool) -> CreateTopicsR
     r
 }
 
-/// Records `values` with CreateTime timestamps `base_ts`, `base_ts + 1`, …
-fn records(values: &[&[u8]], base_ts: i64) -> Vec<Record> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| Record {
-            transactional: false,
-            control: false,
-            delete_horizon: false,
-            partition_leader_epoch: -1,
-            producer_id: -1,
-            producer_epoch: -1,
-            timestamp_type: TimestampType::Creation,
-            offset: i as i64,
-            // The encoder starts a new batch whenever offset - sequence changes; base
-            // sequence -1 (no idempotence) with one batch for all records.
-            sequence: i as i32 - 1,
-            timestamp: base_ts + i as i64,
-            key: Some(Bytes::from(format!("k{i}"))),
-            value: Some(Bytes::copy_from_slice(v)),
-            headers: IndexMap::new(),
-        })
-        .collect()
-}
-
 /// One uncompressed magic-2 batch.
 fn batch(values: &[&[u8]], base_ts: i64) -> Bytes {
-    let mut buf = BytesMut::new();
-    let options = RecordEncodeOptions {
-        version: 2,
-        compression: Compression::None,
-    };
-    RecordBatchEncoder::encode(&mut buf, &records(values, base_ts), &options).expect("encode batch");
-    let batch = buf.freeze();
-    assert_eq!(
-        i32::from_be_bytes(batch[8..12].try_into().unwrap()) as usize + 12,
-        batch.len(),
-        "one batch"
-    );
-    batch
+    common::batches::batch(values, base_ts, Compression::None)
 }
 
 /// A legacy magic-1 message set of one message (the encoder only writes magic 2):

@@ -28,6 +28,16 @@ fn init(c: &mut RawClient) -> (i64, i16) {
     (resp.producer_id.0, resp.producer_epoch)
 }
 
+fn create_topic(c: &mut RawClient) {
+    let mut t = CreatableTopic::default();
+    t.name = TopicName(StrBytes::from_static_str("idem"));
+    t.num_partitions = 1;
+    t.replication_factor = 1;
+    let mut req = CreateTopicsRequest::default();
+    req.topics = vec![t];
+    assert_eq!(c.call(7, &req).topics[0].error_code, 0);
+}
+
 fn part(resp: &ProduceResponse) -> (i16, i64) {
     let p = &resp.responses[0].partition_responses[0];
     (p.error_code, p.base_offset)
@@ -41,13 +51,7 @@ fn send(c: &mut RawClient, values: &[&[u8]], pid: i64, epoch: i16, seq: i32) -> 
 fn duplicates_and_gaps_are_handled_like_kafka_across_restarts() {
     let mut b = BrokerProc::start(&[]);
     let mut c = RawClient::connect(&b.bootstrap());
-    let mut t = CreatableTopic::default();
-    t.name = TopicName(StrBytes::from_static_str("idem"));
-    t.num_partitions = 1;
-    t.replication_factor = 1;
-    let mut req = CreateTopicsRequest::default();
-    req.topics = vec![t];
-    assert_eq!(c.call(7, &req).topics[0].error_code, 0);
+    create_topic(&mut c);
 
     let (pid, epoch) = init(&mut c);
     let (pid2, _) = init(&mut c);
@@ -95,13 +99,7 @@ fn pipelined_batches_of_one_producer_are_appended_in_order() {
     use kafka_protocol::protocol::{Decodable, HeaderVersion};
     let b = BrokerProc::start(&[]);
     let mut c = RawClient::connect(&b.bootstrap());
-    let mut t = CreatableTopic::default();
-    t.name = TopicName(StrBytes::from_static_str("idem"));
-    t.num_partitions = 1;
-    t.replication_factor = 1;
-    let mut req = CreateTopicsRequest::default();
-    req.topics = vec![t];
-    assert_eq!(c.call(7, &req).topics[0].error_code, 0);
+    create_topic(&mut c);
     let (pid, epoch) = init(&mut c);
     // Many requests written back to back before reading any answer, as clients pipeline them.
     const N: i32 = 200;
