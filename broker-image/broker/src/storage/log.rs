@@ -117,6 +117,8 @@ pub struct PartitionLog {
     dir: PathBuf,
     inner: Mutex<LogInner>,
     end_offset_tx: watch::Sender<i64>,
+    /// fsyncs done so far (group commit keeps this far below the number of acks=all requests).
+    fsyncs: std::sync::atomic::AtomicU64,
 }
 
 /// Outcome of recovering a log at start-up.
@@ -215,6 +217,7 @@ impl PartitionLog {
                 dir: dir.to_path_buf(),
                 inner: Mutex::new(inner),
                 end_offset_tx,
+                fsyncs: Default::default(),
             },
             report,
         ))
@@ -414,6 +417,7 @@ impl PartitionLog {
 
     /// Fsyncs everything appended so far; returns the offset up to which the log is durable.
     pub fn flush(&self, now_ms: i64) -> Result<i64, LogError> {
+        self.fsyncs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (files, dir_dirty, end) = {
             let mut inner = self.lock();
             if inner.deleted {
@@ -435,6 +439,11 @@ impl PartitionLog {
         let mut inner = self.lock();
         inner.flushed_offset = inner.flushed_offset.max(end);
         Ok(inner.flushed_offset)
+    }
+
+    /// How many times this log has been fsynced.
+    pub fn fsync_count(&self) -> u64 {
+        self.fsyncs.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Whether `flush.ms` says unflushed data has waited long enough.
