@@ -223,7 +223,11 @@ async fn maintenance(broker: Arc<Broker>, mut shutdown: watch::Receiver<bool>) {
         let now = util::now_ms();
         for log in broker.logs.all() {
             if log.flush_overdue(now) {
-                broker.flusher.request(log);
+                broker.flusher.request(Arc::clone(&log));
+            }
+            // segment.ms also rolls an idle partition, so its data can expire on time.
+            if let Err(e) = log.roll_if_due(now) {
+                tracing::warn!(topic = %log.topic, partition = log.partition, error = %e, "segment roll failed");
             }
         }
         if tokio::time::Instant::now() >= next_retention {

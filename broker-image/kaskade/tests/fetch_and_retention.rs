@@ -151,3 +151,36 @@ impl PartitionsError for kafka_protocol::messages::produce_response::TopicProduc
         self.partition_responses.iter().map(|p| p.error_code).find(|e| *e != 0).unwrap_or(0)
     }
 }
+
+#[test]
+fn segments_roll_by_time_even_when_idle() {
+    let b = BrokerProc::start(&[]);
+    let mut c = RawClient::connect(&b.bootstrap());
+    create(&mut c, "timed", &[("segment.ms", "500")]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    let resp = c.call(9, &produce_request("timed", 0, batch(&[b"one"], now, Compression::None), 1));
+    assert_eq!(resp.responses[0].partitions_error(), 0);
+    let segments = || {
+        std::fs::read_dir(b.log_dir().join("timed-0"))
+            .expect("dir")
+            .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "log")))
+            .count()
+    };
+    assert_eq!(segments(), 1);
+    // No more traffic: the background task rolls the segment once segment.ms has passed.
+    let rolled = common::wait_for(Duration::from_secs(10), || (segments() == 2).then_some(()));
+    assert!(rolled.is_some(), "the idle active segment was rolled after segment.ms");
+    let resp = c.call(9, &produce_request("timed", 0, batch(&[b"two"], now, Compression::None), 1));
+    assert_eq!(
+        resp.responses[0].partition_responses[0].base_offset, 1,
+        "offsets continue in the new segment"
+    );
+    let resp = c.call(12, &fetch("timed", 0, 0));
+    assert!(
+        !resp.responses[0].partitions[0].records.clone().unwrap_or_default().is_empty(),
+        "the rolled segment is still read"
+    );
+}
