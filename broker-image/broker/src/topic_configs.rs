@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::metadata::topic_rules::{TopicConfigDef, TOPIC_CONFIGS};
 use crate::state::Broker;
 
 /// Kafka's `ConfigSource` values.
@@ -13,16 +14,6 @@ pub enum ConfigSource {
     TopicOverride = 1,
     StaticBroker = 4,
     Default = 5,
-}
-
-/// Kafka's `ConfigType` values.
-pub mod config_type {
-    pub const BOOLEAN: i8 = 1;
-    pub const STRING: i8 = 2;
-    pub const INT: i8 = 3;
-    pub const LONG: i8 = 5;
-    pub const DOUBLE: i8 = 6;
-    pub const LIST: i8 = 7;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,84 +35,6 @@ pub struct ConfigEntry {
     pub synonyms: Vec<Synonym>,
 }
 
-fn type_of(value: &str, key: &str) -> i8 {
-    use config_type::*;
-    if key == "cleanup.policy"
-        || key.ends_with("throttled.replicas")
-        || key == "listeners"
-        || key == "advertised.listeners"
-        || key == "log.dirs"
-    {
-        LIST
-    } else if value == "true" || value == "false" {
-        BOOLEAN
-    } else if key.contains("ratio") {
-        DOUBLE
-    } else if value.parse::<i64>().is_ok() {
-        if key.ends_with(".ms")
-            || key.ends_with("retention.bytes")
-            || key.ends_with("messages")
-            || key.ends_with(".hours")
-            || key.ends_with(".minutes")
-        {
-            LONG
-        } else {
-            INT
-        }
-    } else {
-        STRING
-    }
-}
-
-/// Topic key, the broker key that supplies its default (if any), and Kafka's default value.
-const TOPIC_DEFAULTS: &[(&str, Option<&str>, &str)] = &[
-    ("cleanup.policy", Some("log.cleanup.policy"), "delete"),
-    ("compression.gzip.level", None, "-1"),
-    ("compression.lz4.level", None, "9"),
-    ("compression.type", Some("compression.type"), "producer"),
-    ("compression.zstd.level", None, "3"),
-    ("delete.retention.ms", Some("log.cleaner.delete.retention.ms"), "86400000"),
-    ("errors.deadletterqueue.group.enable", None, "false"),
-    ("file.delete.delay.ms", None, "60000"),
-    ("flush.messages", Some("log.flush.interval.messages"), "9223372036854775807"),
-    ("flush.ms", Some("log.flush.interval.ms"), "9223372036854775807"),
-    ("follower.replication.throttled.replicas", None, ""),
-    ("index.interval.bytes", Some("log.index.interval.bytes"), "4096"),
-    ("leader.replication.throttled.replicas", None, ""),
-    ("local.retention.bytes", None, "-2"),
-    ("local.retention.ms", None, "-2"),
-    ("max.compaction.lag.ms", None, "9223372036854775807"),
-    ("max.decompressed.message.bytes", None, "2147483639"),
-    ("max.message.bytes", Some("message.max.bytes"), "1048588"),
-    (
-        "message.timestamp.after.max.ms",
-        Some("log.message.timestamp.after.max.ms"),
-        "3600000",
-    ),
-    (
-        "message.timestamp.before.max.ms",
-        Some("log.message.timestamp.before.max.ms"),
-        "9223372036854775807",
-    ),
-    ("message.timestamp.type", Some("log.message.timestamp.type"), "CreateTime"),
-    ("min.cleanable.dirty.ratio", None, "0.5"),
-    ("min.compaction.lag.ms", None, "0"),
-    ("min.insync.replicas", Some("min.insync.replicas"), "1"),
-    ("preallocate", Some("log.preallocate"), "false"),
-    ("remote.copy.lag.bytes", None, "-1"),
-    ("remote.copy.lag.ms", None, "0"),
-    ("remote.log.copy.disable", None, "false"),
-    ("remote.log.delete.on.disable", None, "false"),
-    ("remote.storage.enable", None, "false"),
-    ("retention.bytes", Some("log.retention.bytes"), "-1"),
-    ("retention.ms", Some("log.retention.ms"), "604800000"),
-    ("segment.bytes", Some("log.segment.bytes"), "1073741824"),
-    ("segment.index.bytes", None, "10485760"),
-    ("segment.jitter.ms", None, "0"),
-    ("segment.ms", Some("log.roll.ms"), "604800000"),
-    ("unclean.leader.election.enable", Some("unclean.leader.election.enable"), "false"),
-];
-
 /// The value the broker configuration gives a topic key, if it sets one.
 fn broker_value(broker: &Broker, topic_key: &str, broker_key: Option<&str>) -> Option<String> {
     let raw = &broker.config.raw;
@@ -141,81 +54,96 @@ fn broker_value(broker: &Broker, topic_key: &str, broker_key: Option<&str>) -> O
 
 /// Every topic-level config of a topic with the given overrides.
 pub fn describe(broker: &Broker, overrides: &BTreeMap<String, String>) -> Vec<ConfigEntry> {
-    TOPIC_DEFAULTS
+    TOPIC_CONFIGS
         .iter()
-        .map(|(key, broker_key, default)| {
-            let mut synonyms = Vec::new();
-            if let Some(v) = overrides.get(*key) {
+        .map(
+            |TopicConfigDef {
+                 key,
+                 kind,
+                 broker_key,
+                 default,
+             }| {
+                let mut synonyms = Vec::new();
+                if let Some(v) = overrides.get(*key) {
+                    synonyms.push(Synonym {
+                        name: key.to_string(),
+                        value: Some(v.clone()),
+                        source: ConfigSource::TopicOverride,
+                    });
+                }
+                if let (Some(bk), Some(v)) = (broker_key, broker_value(broker, key, *broker_key)) {
+                    synonyms.push(Synonym {
+                        name: bk.to_string(),
+                        value: Some(v),
+                        source: ConfigSource::StaticBroker,
+                    });
+                }
                 synonyms.push(Synonym {
+                    name: broker_key.unwrap_or(key).to_string(),
+                    value: Some(default.to_string()),
+                    source: ConfigSource::Default,
+                });
+                let first = synonyms[0].clone();
+                ConfigEntry {
                     name: key.to_string(),
-                    value: Some(v.clone()),
-                    source: ConfigSource::TopicOverride,
-                });
-            }
-            if let (Some(bk), Some(v)) = (broker_key, broker_value(broker, key, *broker_key)) {
-                synonyms.push(Synonym {
-                    name: bk.to_string(),
-                    value: Some(v),
-                    source: ConfigSource::StaticBroker,
-                });
-            }
-            synonyms.push(Synonym {
-                name: broker_key.unwrap_or(key).to_string(),
-                value: Some(default.to_string()),
-                source: ConfigSource::Default,
-            });
-            let first = synonyms[0].clone();
-            ConfigEntry {
-                name: key.to_string(),
-                config_type: type_of(default, key),
-                value: first.value,
-                read_only: false,
-                is_default: first.source == ConfigSource::Default,
-                source: first.source,
-                synonyms,
-            }
-        })
+                    config_type: kind.config_type(),
+                    value: first.value,
+                    read_only: false,
+                    is_default: first.source == ConfigSource::Default,
+                    source: first.source,
+                    synonyms,
+                }
+            },
+        )
         .collect()
 }
 
-/// Broker keys Kaskade acts on, with Kafka's defaults.
-const BROKER_DEFAULTS: &[(&str, &str)] = &[
-    ("advertised.listeners", ""),
-    ("auto.create.topics.enable", "true"),
-    ("controller.listener.names", "CONTROLLER"),
-    ("controller.quorum.voters", ""),
-    ("default.replication.factor", "1"),
-    ("listeners", "PLAINTEXT://:9092"),
-    ("log.dirs", "/tmp/kaskade-logs"),
-    ("log.flush.interval.messages", "9223372036854775807"),
-    ("log.flush.interval.ms", ""),
-    ("log.index.interval.bytes", "4096"),
-    ("log.message.timestamp.after.max.ms", "3600000"),
-    ("log.message.timestamp.before.max.ms", "9223372036854775807"),
-    ("log.retention.bytes", "-1"),
-    ("log.retention.check.interval.ms", "300000"),
-    ("log.retention.hours", "168"),
-    ("log.retention.minutes", ""),
-    ("log.retention.ms", ""),
-    ("log.roll.hours", "168"),
-    ("log.roll.ms", ""),
-    ("log.segment.bytes", "1073741824"),
-    ("message.max.bytes", "1048588"),
-    ("node.id", "-1"),
-    ("num.partitions", "1"),
-    ("socket.request.max.bytes", "104857600"),
+/// Kafka's `ConfigType` codes used by the broker keys below.
+const BOOLEAN: i8 = 1;
+const STRING: i8 = 2;
+const INT: i8 = 3;
+const LONG: i8 = 5;
+const LIST: i8 = 7;
+
+/// Broker keys Kaskade acts on, with their type and Kafka's defaults.
+const BROKER_DEFAULTS: &[(&str, i8, &str)] = &[
+    ("advertised.listeners", LIST, ""),
+    ("auto.create.topics.enable", BOOLEAN, "true"),
+    ("controller.listener.names", LIST, "CONTROLLER"),
+    ("controller.quorum.voters", LIST, ""),
+    ("default.replication.factor", INT, "1"),
+    ("listeners", LIST, "PLAINTEXT://:9092"),
+    ("log.dirs", LIST, "/tmp/kaskade-logs"),
+    ("log.flush.interval.messages", LONG, "9223372036854775807"),
+    ("log.flush.interval.ms", LONG, ""),
+    ("log.index.interval.bytes", INT, "4096"),
+    ("log.message.timestamp.after.max.ms", LONG, "3600000"),
+    ("log.message.timestamp.before.max.ms", LONG, "9223372036854775807"),
+    ("log.retention.bytes", LONG, "-1"),
+    ("log.retention.check.interval.ms", LONG, "300000"),
+    ("log.retention.hours", INT, "168"),
+    ("log.retention.minutes", INT, ""),
+    ("log.retention.ms", LONG, ""),
+    ("log.roll.hours", INT, "168"),
+    ("log.roll.ms", LONG, ""),
+    ("log.segment.bytes", INT, "1073741824"),
+    ("message.max.bytes", INT, "1048588"),
+    ("node.id", INT, "-1"),
+    ("num.partitions", INT, "1"),
+    ("socket.request.max.bytes", INT, "104857600"),
 ];
 
 /// The broker's configuration: every key it acts on (static or default) plus any other key it
 /// was given. Static broker configs cannot be changed at run time (read-only).
 pub fn describe_broker(broker: &Broker) -> Vec<ConfigEntry> {
     let raw = &broker.config.raw;
-    let mut keys: BTreeMap<&str, &str> = BROKER_DEFAULTS.iter().copied().collect();
+    // Keys given that Kaskade does not act on are reported as they were given, as strings.
+    let mut keys: BTreeMap<&str, (i8, &str)> = BROKER_DEFAULTS.iter().map(|(k, t, d)| (*k, (*t, *d))).collect();
     for k in raw.keys() {
-        keys.entry(k.as_str()).or_insert("");
+        keys.entry(k.as_str()).or_insert((STRING, ""));
     }
     keys.into_iter()
-        .map(|(key, default)| {
+        .map(|(key, (config_type, default))| {
             let default = if key == "node.id" {
                 broker.node_id.to_string()
             } else {
@@ -243,7 +171,7 @@ pub fn describe_broker(broker: &Broker) -> Vec<ConfigEntry> {
             };
             ConfigEntry {
                 name: key.to_string(),
-                config_type: type_of(value.as_deref().unwrap_or(&default), key),
+                config_type,
                 value,
                 read_only: true,
                 is_default: source == ConfigSource::Default,

@@ -141,17 +141,8 @@ fn bad_input_is_contained_to_its_connection() {
         "message.max.bytes=10000",
     ]);
     let mut admin = RawClient::connect(&b.bootstrap());
-    use kafka_protocol::messages::create_topics_request::CreatableTopic;
-    let mut req = kafka_protocol::messages::CreateTopicsRequest::default();
-    for name in ["bystander", "target"] {
-        let mut t = CreatableTopic::default();
-        t.name = TopicName(StrBytes::from_static_str(name));
-        t.num_partitions = 1;
-        t.replication_factor = 1;
-        req.topics.push(t);
-    }
-    let created = admin.call(7, &req);
-    assert!(created.topics.iter().all(|t| t.error_code == 0), "{created:?}");
+    admin.create_topic("bystander", 1, &[]);
+    admin.create_topic("target", 1, &[]);
     let by = Bystander::start(b.bootstrap());
     by.assert_progress("start");
 

@@ -12,10 +12,9 @@ use std::time::{Duration, Instant};
 
 use common::BrokerProc;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
+
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::{Offset, TopicPartitionList};
 
 const TOPIC: &str = "durable";
 const PARTITIONS: i32 = 2;
@@ -84,18 +83,7 @@ async fn produce_padded(bootstrap: &str, first_id: u64, for_how_long: Duration, 
 }
 
 fn read_everything(bootstrap: &str) -> BTreeMap<(i32, i64), String> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", "assign-only")
-        .set("enable.auto.commit", "false")
-        .set("enable.partition.eof", "true")
-        .create()
-        .expect("consumer");
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..PARTITIONS {
-        tpl.add_partition_offset(TOPIC, p, Offset::Beginning).expect("tpl");
-    }
-    consumer.assign(&tpl).expect("assign");
+    let consumer = common::clients::assigned_consumer(bootstrap, TOPIC, PARTITIONS, &[("enable.partition.eof", "true")]);
     let mut out = BTreeMap::new();
     let mut eof = std::collections::HashSet::new();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -135,19 +123,7 @@ fn verify(acked: &HashMap<u64, (i32, i64)>, log: &BTreeMap<(i32, i64), String>) 
 }
 
 async fn create_topic(bootstrap: &str) {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    let admin: AdminClient<rdkafka::client::DefaultClientContext> =
-        ClientConfig::new().set("bootstrap.servers", bootstrap).create().expect("admin");
-    for r in admin
-        .create_topics(
-            &[NewTopic::new(TOPIC, PARTITIONS, TopicReplication::Fixed(1))],
-            &AdminOptions::new(),
-        )
-        .await
-        .expect("create")
-    {
-        r.expect("created");
-    }
+    common::clients::create_topic(bootstrap, TOPIC, PARTITIONS, &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

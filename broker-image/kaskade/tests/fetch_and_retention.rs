@@ -9,28 +9,14 @@ use std::time::{Duration, Instant};
 use common::batches::{batch, produce_request};
 use common::raw::RawClient;
 use common::BrokerProc;
-use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
-use kafka_protocol::messages::{BrokerId, CreateTopicsRequest, FetchRequest, ListOffsetsRequest, TopicName};
+use kafka_protocol::messages::{BrokerId, FetchRequest, ListOffsetsRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
 use kafka_protocol::records::Compression;
 
 fn create(c: &mut RawClient, name: &str, configs: &[(&str, &str)]) {
-    let mut t = CreatableTopic::default();
-    t.name = TopicName(StrBytes::from_string(name.to_string()));
-    t.num_partitions = 1;
-    t.replication_factor = 1;
-    for (k, v) in configs {
-        let mut cfg = CreatableTopicConfig::default();
-        cfg.name = StrBytes::from_string(k.to_string());
-        cfg.value = Some(StrBytes::from_string(v.to_string()));
-        t.configs.push(cfg);
-    }
-    let mut req = CreateTopicsRequest::default();
-    req.topics = vec![t];
-    let resp = c.call(7, &req);
-    assert_eq!(resp.topics[0].error_code, 0, "{resp:?}");
+    c.create_topic(name, 1, configs);
 }
 
 fn fetch(topic: &str, offset: i64, max_wait_ms: i32) -> FetchRequest {

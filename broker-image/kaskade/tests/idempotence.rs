@@ -9,9 +9,7 @@ mod common;
 use common::batches::{idempotent_batch, produce_request};
 use common::raw::RawClient;
 use common::BrokerProc;
-use kafka_protocol::messages::create_topics_request::CreatableTopic;
-use kafka_protocol::messages::{CreateTopicsRequest, InitProducerIdRequest, ProduceResponse, ProducerId, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::{InitProducerIdRequest, ProduceResponse, ProducerId};
 
 const OUT_OF_ORDER_SEQUENCE_NUMBER: i16 = 45;
 const INVALID_PRODUCER_EPOCH: i16 = 47;
@@ -29,13 +27,7 @@ fn init(c: &mut RawClient) -> (i64, i16) {
 }
 
 fn create_topic(c: &mut RawClient) {
-    let mut t = CreatableTopic::default();
-    t.name = TopicName(StrBytes::from_static_str("idem"));
-    t.num_partitions = 1;
-    t.replication_factor = 1;
-    let mut req = CreateTopicsRequest::default();
-    req.topics = vec![t];
-    assert_eq!(c.call(7, &req).topics[0].error_code, 0);
+    c.create_topic("idem", 1, &[]);
 }
 
 fn part(resp: &ProduceResponse) -> (i16, i64) {

@@ -8,8 +8,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::BrokerProc;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
@@ -64,25 +62,8 @@ fn records(n: usize, seed: u64) -> Vec<Rec> {
         .collect()
 }
 
-fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
-    ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .create()
-        .expect("admin client")
-}
-
 async fn create_topic(bootstrap: &str, name: &str, partitions: i32, configs: &[(&str, &str)]) {
-    let mut t = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
-    for (k, v) in configs {
-        t = t.set(k, v);
-    }
-    let res = admin(bootstrap)
-        .create_topics(&[t], &AdminOptions::new())
-        .await
-        .expect("create_topics");
-    for r in res {
-        r.expect("topic created");
-    }
+    common::clients::create_topic(bootstrap, name, partitions, configs).await;
 }
 
 fn producer(bootstrap: &str, codec: &str, extra: &[(&str, &str)]) -> FutureProducer {
@@ -134,21 +115,12 @@ async fn produce_all(p: &FutureProducer, topic: &str, recs: &[Rec], partitions: 
 
 /// Reads `count` records from all partitions by assignment from the beginning.
 fn consume_all(bootstrap: &str, topic: &str, partitions: i32, count: usize) -> BTreeMap<(i32, i64), Rec> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        // librdkafka needs a group.id to assign(); with no subscribe() and no commits it never
-        // uses the group (Kaskade has no group coordinator yet).
-        .set("group.id", "assign-only")
-        .set("enable.auto.commit", "false")
-        .set("enable.auto.offset.store", "false")
-        .set("fetch.message.max.bytes", "100000")
-        .create()
-        .expect("consumer");
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..partitions {
-        tpl.add_partition_offset(topic, p, Offset::Beginning).expect("tpl");
-    }
-    consumer.assign(&tpl).expect("assign");
+    let consumer = common::clients::assigned_consumer(
+        bootstrap,
+        topic,
+        partitions,
+        &[("enable.auto.offset.store", "false"), ("fetch.message.max.bytes", "100000")],
+    );
     let mut got = BTreeMap::new();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while got.len() < count {

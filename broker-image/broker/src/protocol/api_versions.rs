@@ -6,7 +6,7 @@ use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::{ApiKey, ApiVersionsRequest, ApiVersionsResponse};
 use kafka_protocol::protocol::{Message, VersionRange};
 
-use super::served_apis;
+use super::SERVED_APIS;
 
 fn entry(key: ApiKey, range: VersionRange) -> ApiVersion {
     let mut v = ApiVersion::default();
@@ -16,22 +16,18 @@ fn entry(key: ApiKey, range: VersionRange) -> ApiVersion {
     v
 }
 
-/// Kafka 4.x no longer accepts Produce v0–v2 but still advertises Produce from v0
-/// (KAFKA-18659): librdkafka checks for gzip/snappy/lz4 support with a Produce v0 probe and
-/// silently stops compressing when the minimum is 3 (librdkafka#4956). Requests below v3 are
-/// still refused (the connection is closed, as Kafka does).
-const ADVERTISED_PRODUCE_MIN: i16 = 0;
-
 pub fn handle(_req: &ApiVersionsRequest) -> ApiVersionsResponse {
     let mut resp = ApiVersionsResponse::default();
-    resp.api_keys = served_apis()
-        .into_iter()
-        .map(|(k, r)| {
-            let mut e = entry(k, r);
-            if k == ApiKey::Produce {
-                e.min_version = ADVERTISED_PRODUCE_MIN;
-            }
-            e
+    resp.api_keys = SERVED_APIS
+        .iter()
+        .map(|a| {
+            entry(
+                a.key,
+                VersionRange {
+                    min: a.advertised_min,
+                    max: a.accepted.max,
+                },
+            )
         })
         .collect();
     resp.finalized_features_epoch = -1;

@@ -39,26 +39,47 @@ pub enum Outcome {
     Close(String),
 }
 
-/// The APIs this broker serves, with the versions it accepts: every version from Kafka 4.x's
-/// minimum to the newest the protocol crate knows.
-pub fn served_apis() -> Vec<(ApiKey, VersionRange)> {
-    vec![
-        (ApiKey::Produce, ProduceRequest::VERSIONS),
-        (ApiKey::Fetch, FetchRequest::VERSIONS),
-        (ApiKey::ListOffsets, ListOffsetsRequest::VERSIONS),
-        (ApiKey::Metadata, MetadataRequest::VERSIONS),
-        (ApiKey::ApiVersions, ApiVersionsRequest::VERSIONS),
-        (ApiKey::CreateTopics, CreateTopicsRequest::VERSIONS),
-        (ApiKey::DeleteTopics, DeleteTopicsRequest::VERSIONS),
-        (ApiKey::DescribeCluster, DescribeClusterRequest::VERSIONS),
-        (ApiKey::DescribeTopicPartitions, DescribeTopicPartitionsRequest::VERSIONS),
-        (ApiKey::DescribeConfigs, DescribeConfigsRequest::VERSIONS),
-        (ApiKey::InitProducerId, InitProducerIdRequest::VERSIONS),
-    ]
+/// An API this broker serves: the versions it accepts, and the lowest version it advertises.
+pub struct ServedApi {
+    pub key: ApiKey,
+    pub accepted: VersionRange,
+    pub advertised_min: i16,
 }
 
+const fn served(key: ApiKey, accepted: VersionRange) -> ServedApi {
+    ServedApi {
+        key,
+        accepted,
+        advertised_min: accepted.min,
+    }
+}
+
+/// The APIs this broker serves: every version from Kafka 4.x's minimum to the newest the
+/// protocol crate knows.
+pub const SERVED_APIS: &[ServedApi] = &[
+    // Kafka 4.x no longer accepts Produce v0–v2 but still advertises Produce from v0
+    // (KAFKA-18659): librdkafka probes for gzip/snappy/lz4 support with Produce v0 and silently
+    // stops compressing when the minimum is 3 (librdkafka#4956). Requests below v3 are still
+    // refused (the connection is closed, as Kafka does).
+    ServedApi {
+        key: ApiKey::Produce,
+        accepted: ProduceRequest::VERSIONS,
+        advertised_min: 0,
+    },
+    served(ApiKey::Fetch, FetchRequest::VERSIONS),
+    served(ApiKey::ListOffsets, ListOffsetsRequest::VERSIONS),
+    served(ApiKey::Metadata, MetadataRequest::VERSIONS),
+    served(ApiKey::ApiVersions, ApiVersionsRequest::VERSIONS),
+    served(ApiKey::CreateTopics, CreateTopicsRequest::VERSIONS),
+    served(ApiKey::DeleteTopics, DeleteTopicsRequest::VERSIONS),
+    served(ApiKey::DescribeCluster, DescribeClusterRequest::VERSIONS),
+    served(ApiKey::DescribeTopicPartitions, DescribeTopicPartitionsRequest::VERSIONS),
+    served(ApiKey::DescribeConfigs, DescribeConfigsRequest::VERSIONS),
+    served(ApiKey::InitProducerId, InitProducerIdRequest::VERSIONS),
+];
+
 fn served_range(key: ApiKey) -> Option<VersionRange> {
-    served_apis().into_iter().find(|(k, _)| *k == key).map(|(_, r)| r)
+    SERVED_APIS.iter().find(|a| a.key == key).map(|a| a.accepted)
 }
 
 /// Encodes a response frame: size, header (of the version the API's response uses), body.
@@ -92,40 +113,35 @@ pub enum Dispatched {
 /// order: whatever must happen in request order (appending produced batches) happens here,
 /// synchronously; the rest (waiting for fsync, long polls, metadata changes) is returned as a
 /// future that runs concurrently with the requests behind it.
-pub fn dispatch(broker: &Arc<Broker>, frame: Bytes) -> Dispatched {
-    if is_produce(&frame) {
-        let broker = Arc::clone(broker);
-        return match prepare_produce(&broker, frame) {
-            Ok((correlation_id, version, appending)) => Dispatched::Later(Box::pin(async move {
-                match produce::finish(&broker, appending).await {
-                    Ok(Some(resp)) => encode_response(correlation_id, version, &resp),
-                    Ok(None) => Outcome::NoResponse,
-                    Err(reason) => Outcome::Close(reason),
-                }
-            })),
-            Err(outcome) => Dispatched::Now(outcome),
-        };
+pub fn dispatch(broker: &Arc<Broker>, mut frame: Bytes) -> Dispatched {
+    let (api, correlation_id, version) = match check_header(&frame) {
+        Ok(h) => h,
+        Err(outcome) => return Dispatched::Now(outcome),
+    };
+    if let Err(e) = RequestHeader::decode(&mut frame, api.request_header_version(version)) {
+        return Dispatched::Now(Outcome::Close(format!("malformed request header: {e}")));
     }
     let broker = Arc::clone(broker);
-    Dispatched::Later(Box::pin(async move { handle(&broker, frame).await }))
-}
-
-fn is_produce(frame: &Bytes) -> bool {
-    frame.len() >= 2 && i16::from_be_bytes([frame[0], frame[1]]) == ApiKey::Produce as i16
-}
-
-/// Decodes a Produce request and appends its batches.
-fn prepare_produce(broker: &Arc<Broker>, mut frame: Bytes) -> Result<(i32, i16, produce::Appending), Outcome> {
-    let (correlation_id, version) = check_header(&frame)?;
-    RequestHeader::decode(&mut frame, ApiKey::Produce.request_header_version(version))
-        .map_err(|e| Outcome::Close(format!("malformed request header: {e}")))?;
-    let req = decode::<ProduceRequest>(&mut frame, version, ApiKey::Produce)?;
-    Ok((correlation_id, version, produce::append(broker, req, version)))
+    if api == ApiKey::Produce {
+        let req = match decode::<ProduceRequest>(&mut frame, version, api) {
+            Ok(r) => r,
+            Err(outcome) => return Dispatched::Now(outcome),
+        };
+        let appending = produce::append(&broker, req, version);
+        return Dispatched::Later(Box::pin(async move {
+            match produce::finish(&broker, appending).await {
+                Ok(Some(resp)) => encode_response(correlation_id, version, &resp),
+                Ok(None) => Outcome::NoResponse,
+                Err(reason) => Outcome::Close(reason),
+            }
+        }));
+    }
+    Dispatched::Later(Box::pin(async move { handle(&broker, api, correlation_id, version, frame).await }))
 }
 
 /// Checks the fixed start of a request header: the API is served in this version. Returns the
-/// correlation id and version.
-fn check_header(frame: &Bytes) -> Result<(i32, i16), Outcome> {
+/// API, the correlation id and the version.
+fn check_header(frame: &Bytes) -> Result<(ApiKey, i32, i16), Outcome> {
     if frame.len() < 8 {
         return Err(Outcome::Close(format!(
             "request of {} bytes is too short for a request header",
@@ -150,22 +166,11 @@ fn check_header(frame: &Bytes) -> Result<(i32, i16), Outcome> {
             range.min, range.max
         )));
     }
-    Ok((correlation_id, version))
+    Ok((api, correlation_id, version))
 }
 
-/// Handles one request frame (without its size prefix), all of it asynchronously.
-async fn handle(broker: &Arc<Broker>, mut frame: Bytes) -> Outcome {
-    let (correlation_id, version) = match check_header(&frame) {
-        Ok(v) => v,
-        Err(outcome) => return outcome,
-    };
-    let Ok(api) = ApiKey::try_from(i16::from_be_bytes([frame[0], frame[1]])) else {
-        return Outcome::Close("unknown API key".into());
-    };
-    let header = match RequestHeader::decode(&mut frame, api.request_header_version(version)) {
-        Ok(h) => h,
-        Err(e) => return Outcome::Close(format!("malformed request header: {e}")),
-    };
+/// Handles a request whose header was checked and read, all of it asynchronously.
+async fn handle(broker: &Arc<Broker>, api: ApiKey, correlation_id: i32, version: i16, mut frame: Bytes) -> Outcome {
     macro_rules! body {
         ($t:ty) => {
             match decode::<$t>(&mut frame, version, api) {
@@ -182,14 +187,6 @@ async fn handle(broker: &Arc<Broker>, mut frame: Bytes) -> Outcome {
         ApiKey::Metadata => {
             let req = body!(MetadataRequest);
             encode_response(correlation_id, version, &metadata::handle(broker, req, version).await)
-        }
-        ApiKey::Produce => {
-            let req = body!(ProduceRequest);
-            match produce::finish(broker, produce::append(broker, req, version)).await {
-                Ok(Some(resp)) => encode_response(correlation_id, version, &resp),
-                Ok(None) => Outcome::NoResponse,
-                Err(reason) => Outcome::Close(reason),
-            }
         }
         ApiKey::Fetch => {
             let req = body!(FetchRequest);
@@ -223,9 +220,7 @@ async fn handle(broker: &Arc<Broker>, mut frame: Bytes) -> Outcome {
             let req = body!(InitProducerIdRequest);
             encode_response(correlation_id, version, &init_producer_id::handle(broker, req).await)
         }
-        other => {
-            let _ = header;
-            Outcome::Close(format!("API {other:?} is not served by this broker"))
-        }
+        // Produce is handled by `dispatch`; nothing else is served.
+        other => Outcome::Close(format!("API {other:?} is not served by this broker")),
     }
 }

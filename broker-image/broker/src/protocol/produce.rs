@@ -11,12 +11,9 @@ use kafka_protocol::protocol::StrBytes;
 
 use super::leader_epoch::LEADER_EPOCH;
 use crate::state::Broker;
-use crate::storage::batch::{self, BatchError};
+use crate::storage::batch::{self, BatchError, MAGIC_OFFSET};
 use crate::storage::{LogError, PartitionLog};
 use crate::util;
-
-/// Where the magic byte sits in a record batch (and in a legacy message set).
-const MAGIC_OFFSET: usize = 16;
 
 fn partition_error(index: i32, e: ResponseError, message: Option<String>) -> PartitionProduceResponse {
     let mut r = PartitionProduceResponse::default();
@@ -27,6 +24,16 @@ fn partition_error(index: i32, e: ResponseError, message: Option<String>) -> Par
     r.log_start_offset = -1;
     r.error_message = message.map(StrBytes::from_string);
     r
+}
+
+/// The error code for a failed append (the message goes along with it).
+fn append_error_code(e: &LogError) -> ResponseError {
+    match e {
+        LogError::OutOfOrderSequence { .. } => ResponseError::OutOfOrderSequenceNumber,
+        LogError::InvalidProducerEpoch { .. } => ResponseError::InvalidProducerEpoch,
+        LogError::UnknownProducerId { .. } => ResponseError::UnknownProducerId,
+        LogError::OffsetOutOfRange { .. } | LogError::Deleted(_) | LogError::Io(_) => ResponseError::KafkaStorageError,
+    }
 }
 
 fn batch_error_code(e: &BatchError) -> ResponseError {
@@ -83,7 +90,7 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                 continue;
             };
             let records = part.records.unwrap_or_default();
-            let max = log.config().max_message_bytes;
+            let config = log.config();
             if records.len() > MAGIC_OFFSET && records[MAGIC_OFFSET] != 2 {
                 topic_resp
                     .partition_responses
@@ -96,7 +103,7 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                     .push(partition_error(part.index, ResponseError::InvalidRequiredAcks, None));
                 continue;
             }
-            let header = match batch::validate_produce(&records, max) {
+            let header = match batch::validate_produce(&records, config.max_message_bytes) {
                 Ok(h) => h,
                 Err(e) => {
                     // Kafka sends these codes without an error message; the reason is logged.
@@ -124,7 +131,7 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                     if info.flush_due {
                         broker.flusher.request(Arc::clone(&log));
                     }
-                    if acks == -1 && log.config().flush_on_acks_all {
+                    if acks == -1 && config.flush_on_acks_all {
                         waiting.push(Appended {
                             topic: ti,
                             slot,
@@ -133,30 +140,14 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                         });
                     }
                 }
-                Err(e @ LogError::OutOfOrderSequence { .. }) => {
-                    topic_resp.partition_responses.push(partition_error(
-                        part.index,
-                        ResponseError::OutOfOrderSequenceNumber,
-                        Some(e.to_string()),
-                    ));
-                }
-                Err(e @ LogError::InvalidProducerEpoch { .. }) => {
-                    topic_resp.partition_responses.push(partition_error(
-                        part.index,
-                        ResponseError::InvalidProducerEpoch,
-                        Some(e.to_string()),
-                    ));
-                }
-                Err(e @ LogError::UnknownProducerId { .. }) => {
-                    topic_resp
-                        .partition_responses
-                        .push(partition_error(part.index, ResponseError::UnknownProducerId, Some(e.to_string())));
-                }
                 Err(e) => {
-                    tracing::error!(topic = %log.topic, partition = part.index, error = %e, "append failed");
+                    let code = append_error_code(&e);
+                    if code == ResponseError::KafkaStorageError {
+                        tracing::error!(topic = %log.topic, partition = part.index, error = %e, "append failed");
+                    }
                     topic_resp
                         .partition_responses
-                        .push(partition_error(part.index, ResponseError::KafkaStorageError, Some(e.to_string())));
+                        .push(partition_error(part.index, code, Some(e.to_string())));
                 }
             }
         }

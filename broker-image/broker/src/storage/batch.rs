@@ -14,7 +14,8 @@ use thiserror::Error;
 pub const HEADER_SIZE: usize = 61;
 /// Bytes before `batchLength`'s payload starts: baseOffset + batchLength.
 pub const LOG_OVERHEAD: usize = 12;
-const MAGIC_OFFSET: usize = 16;
+/// Where the magic byte sits (in a v2 batch and in a legacy message set alike).
+pub const MAGIC_OFFSET: usize = 16;
 const CRC_OFFSET: usize = 17;
 const ATTRIBUTES_OFFSET: usize = 21;
 const LAST_OFFSET_DELTA_OFFSET: usize = 23;

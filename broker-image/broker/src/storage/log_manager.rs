@@ -125,13 +125,11 @@ impl LogManager {
         Ok(())
     }
 
-    /// Retention and time-based rolling on every log; returns how many segments were deleted.
+    /// Retention on every log (time-based rolling runs on every maintenance tick, in the server);
+    /// returns how many segments were deleted.
     pub fn run_retention(&self, now_ms: i64) -> usize {
         let mut deleted = 0;
         for log in self.all() {
-            if let Err(e) = log.roll_if_due(now_ms) {
-                tracing::warn!(topic = %log.topic, partition = log.partition, error = %e, "segment roll failed");
-            }
             match log.apply_retention(now_ms) {
                 Ok(n) => deleted += n,
                 Err(e) => tracing::warn!(topic = %log.topic, partition = log.partition, error = %e, "retention failed"),

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod batches;
+pub mod clients;
 pub mod raw;
 
 use std::io::{BufRead, BufReader};

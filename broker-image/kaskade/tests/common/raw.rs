@@ -83,3 +83,25 @@ impl RawClient {
         matches!(self.stream.read(&mut b), Ok(0) | Err(_))
     }
 }
+
+impl RawClient {
+    /// Creates a topic with CreateTopics v7 and asserts it was created.
+    pub fn create_topic(&mut self, name: &str, partitions: i32, configs: &[(&str, &str)]) {
+        use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
+        use kafka_protocol::messages::{CreateTopicsRequest, TopicName};
+        let mut t = CreatableTopic::default();
+        t.name = TopicName(StrBytes::from_string(name.to_string()));
+        t.num_partitions = partitions;
+        t.replication_factor = 1;
+        for (k, v) in configs {
+            let mut cfg = CreatableTopicConfig::default();
+            cfg.name = StrBytes::from_string(k.to_string());
+            cfg.value = Some(StrBytes::from_string(v.to_string()));
+            t.configs.push(cfg);
+        }
+        let mut req = CreateTopicsRequest::default();
+        req.topics = vec![t];
+        let resp = self.call(7, &req);
+        assert_eq!(resp.topics[0].error_code, 0, "{resp:?}");
+    }
+}
