@@ -184,7 +184,11 @@ impl BrokerConfig {
             _ => Vec::new(),
         };
         let known = |k: &str| {
-            KNOWN_KEYS.contains(&k) || ACCEPTED_KEYS.contains(&k) || k.starts_with("listener.name.") || k.starts_with("log.cleaner.")
+            KNOWN_KEYS.contains(&k)
+                || ACCEPTED_KEYS.contains(&k)
+                || crate::group::config::KEYS.contains(&k)
+                || k.starts_with("listener.name.")
+                || k.starts_with("log.cleaner.")
         };
         let unknown_keys = props.keys().filter(|k| !known(k)).cloned().collect();
         Ok(BrokerConfig {

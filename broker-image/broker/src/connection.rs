@@ -35,7 +35,9 @@ struct Pending {
 }
 
 pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::Receiver<bool>) {
-    let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+    let peer_addr = stream.peer_addr().ok();
+    let peer = peer_addr.map(|a| a.to_string()).unwrap_or_default();
+    let client_host: Arc<str> = Arc::from(peer_addr.map(|a| format!("/{}", a.ip())).unwrap_or_default());
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
     let (tx, rx) = mpsc::channel::<Pending>(MAX_IN_FLIGHT);
@@ -70,7 +72,7 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
             break;
         }
         // In arrival order: the synchronous part (appends) now, the rest as its own task.
-        let answer = match protocol::dispatch(&broker, frame.freeze()) {
+        let answer = match protocol::dispatch(&broker, frame.freeze(), &client_host) {
             Dispatched::Now(outcome) => Answer::Ready(outcome),
             Dispatched::Later(future) => Answer::Task(tokio::spawn(future)),
         };

@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod connection;
+pub mod group;
 pub mod meta_properties;
 pub mod metadata;
 pub mod protocol;

@@ -12,8 +12,9 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::config::BrokerConfig;
+use crate::group::{GroupConfig, GroupCoordinator, OffsetsStore};
 use crate::meta_properties::{self, MetaPropertiesError};
-use crate::metadata::{BrokerEndpoint, SingleNodeMetadata};
+use crate::metadata::{BrokerEndpoint, MetadataStore, SingleNodeMetadata};
 use crate::state::Broker;
 use crate::storage::{Flusher, LogManager};
 use crate::util;
@@ -110,15 +111,21 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
     let logs = LogManager::new(&log_dir, config.log.clone()).map_err(|e| StartError::Storage(format!("{}: {e}", log_dir.display())))?;
     let clean = logs.clean_start();
     let (flusher, flusher_thread) = Flusher::start(util::now_ms);
+    let group_config = GroupConfig::from_properties(&config.raw).map_err(StartError::Config)?;
+    let metadata: Arc<dyn MetadataStore> = Arc::new(metadata);
+    let logs = Arc::new(logs);
+    let offsets_store = OffsetsStore::new(Arc::clone(&metadata), Arc::clone(&logs), flusher.clone(), &group_config);
     let broker = Arc::new(Broker {
         node_id: config.node_id,
         config: Arc::new(config),
-        metadata: Arc::new(metadata),
-        logs: Arc::new(logs),
+        metadata,
+        logs,
         flusher,
+        groups: Arc::new(GroupCoordinator::new(group_config, offsets_store)),
     });
     let started = std::time::Instant::now();
     broker.open_all_logs().map_err(|e| StartError::Storage(e.to_string()))?;
+    let groups = broker.groups.load();
     tracing::info!(
         cluster_id = %meta.cluster_id,
         node_id = broker.node_id,
@@ -126,6 +133,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         log_dir = %log_dir.display(),
         clean_shutdown = clean,
         partitions = broker.logs.all().len(),
+        groups,
         recovery_ms = started.elapsed().as_millis() as u64,
         "kaskade broker started"
     );
@@ -185,6 +193,7 @@ impl RunningBroker {
 async fn run(broker: Arc<Broker>, listener: TcpListener, mut shutdown: watch::Receiver<bool>) {
     let mut connections = JoinSet::new();
     let maintenance = tokio::spawn(maintenance(Arc::clone(&broker), shutdown.clone()));
+    let group_timers = tokio::spawn(Arc::clone(&broker.groups).run_timers(shutdown.clone()));
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -208,6 +217,7 @@ async fn run(broker: Arc<Broker>, listener: TcpListener, mut shutdown: watch::Re
         connections.abort_all();
     }
     maintenance.abort();
+    group_timers.abort();
 }
 
 /// Retention, time-based rolls and `flush.ms`, off the request path.

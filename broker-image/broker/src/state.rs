@@ -8,6 +8,7 @@ use std::sync::Arc;
 use kafka_protocol::error::ResponseError;
 
 use crate::config::BrokerConfig;
+use crate::group::GroupCoordinator;
 use crate::metadata::{topic_rules, MetadataError, MetadataStore, TopicMeta};
 use crate::storage::{Flusher, LogManager, PartitionLog};
 use crate::util;
@@ -22,6 +23,7 @@ pub struct Broker {
     pub metadata: Arc<dyn MetadataStore>,
     pub logs: Arc<LogManager>,
     pub flusher: Flusher,
+    pub groups: Arc<GroupCoordinator>,
 }
 
 /// A topic to create, as CreateTopics or auto-creation asks for it (-1 = broker default).

@@ -4,25 +4,37 @@
 
 pub mod api_versions;
 pub mod create_topics;
+pub mod delete_groups;
 pub mod delete_topics;
 pub mod describe_cluster;
 pub mod describe_configs;
+pub mod describe_groups;
 pub mod describe_topic_partitions;
 pub mod fetch;
+pub mod find_coordinator;
+pub mod heartbeat;
 pub mod init_producer_id;
+pub mod join_group;
 pub mod leader_epoch;
+pub mod leave_group;
+pub mod list_groups;
 pub mod list_offsets;
 pub mod metadata;
+pub mod offset_commit;
+pub mod offset_delete;
+pub mod offset_fetch;
 pub mod produce;
+pub mod sync_group;
 
 use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::future::BoxFuture;
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeClusterRequest, DescribeConfigsRequest,
-    DescribeTopicPartitionsRequest, FetchRequest, InitProducerIdRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest,
-    RequestHeader, ResponseHeader,
+    ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteGroupsRequest, DeleteTopicsRequest, DescribeClusterRequest,
+    DescribeConfigsRequest, DescribeGroupsRequest, DescribeTopicPartitionsRequest, FetchRequest, FindCoordinatorRequest, HeartbeatRequest,
+    InitProducerIdRequest, JoinGroupRequest, LeaveGroupRequest, ListGroupsRequest, ListOffsetsRequest, MetadataRequest,
+    OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest, ProduceRequest, RequestHeader, ResponseHeader, SyncGroupRequest,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message, VersionRange};
 
@@ -76,7 +88,33 @@ pub const SERVED_APIS: &[ServedApi] = &[
     served(ApiKey::DescribeTopicPartitions, DescribeTopicPartitionsRequest::VERSIONS),
     served(ApiKey::DescribeConfigs, DescribeConfigsRequest::VERSIONS),
     served(ApiKey::InitProducerId, InitProducerIdRequest::VERSIONS),
+    served(ApiKey::FindCoordinator, FindCoordinatorRequest::VERSIONS),
+    // Kafka 4.0 removed JoinGroup v0–v1 (KIP-896).
+    served(
+        ApiKey::JoinGroup,
+        VersionRange {
+            min: 2,
+            max: JoinGroupRequest::VERSIONS.max,
+        },
+    ),
+    served(ApiKey::SyncGroup, SyncGroupRequest::VERSIONS),
+    served(ApiKey::Heartbeat, HeartbeatRequest::VERSIONS),
+    served(ApiKey::LeaveGroup, LeaveGroupRequest::VERSIONS),
+    served(ApiKey::OffsetCommit, OffsetCommitRequest::VERSIONS),
+    served(ApiKey::OffsetFetch, OffsetFetchRequest::VERSIONS),
+    served(ApiKey::OffsetDelete, OffsetDeleteRequest::VERSIONS),
+    served(ApiKey::DescribeGroups, DescribeGroupsRequest::VERSIONS),
+    served(ApiKey::ListGroups, ListGroupsRequest::VERSIONS),
+    served(ApiKey::DeleteGroups, DeleteGroupsRequest::VERSIONS),
 ];
+
+/// Who sent a request: the client id from its header and the address it connected from
+/// (as Kafka shows it, `/127.0.0.1`). Group membership records both.
+#[derive(Debug, Clone, Default)]
+pub struct RequestContext {
+    pub client_id: String,
+    pub client_host: Arc<str>,
+}
 
 fn served_range(key: ApiKey) -> Option<VersionRange> {
     SERVED_APIS.iter().find(|a| a.key == key).map(|a| a.accepted)
@@ -113,14 +151,19 @@ pub enum Dispatched {
 /// order: whatever must happen in request order (appending produced batches) happens here,
 /// synchronously; the rest (waiting for fsync, long polls, metadata changes) is returned as a
 /// future that runs concurrently with the requests behind it.
-pub fn dispatch(broker: &Arc<Broker>, mut frame: Bytes) -> Dispatched {
+pub fn dispatch(broker: &Arc<Broker>, mut frame: Bytes, client_host: &Arc<str>) -> Dispatched {
     let (api, correlation_id, version) = match check_header(&frame) {
         Ok(h) => h,
         Err(outcome) => return Dispatched::Now(outcome),
     };
-    if let Err(e) = RequestHeader::decode(&mut frame, api.request_header_version(version)) {
-        return Dispatched::Now(Outcome::Close(format!("malformed request header: {e}")));
-    }
+    let header = match RequestHeader::decode(&mut frame, api.request_header_version(version)) {
+        Ok(h) => h,
+        Err(e) => return Dispatched::Now(Outcome::Close(format!("malformed request header: {e}"))),
+    };
+    let ctx = RequestContext {
+        client_id: header.client_id.map(|c| c.to_string()).unwrap_or_default(),
+        client_host: Arc::clone(client_host),
+    };
     let broker = Arc::clone(broker);
     if api == ApiKey::Produce {
         let req = match decode::<ProduceRequest>(&mut frame, version, api) {
@@ -136,7 +179,9 @@ pub fn dispatch(broker: &Arc<Broker>, mut frame: Bytes) -> Dispatched {
             }
         }));
     }
-    Dispatched::Later(Box::pin(async move { handle(&broker, api, correlation_id, version, frame).await }))
+    Dispatched::Later(Box::pin(
+        async move { handle(&broker, api, correlation_id, version, frame, &ctx).await },
+    ))
 }
 
 /// Checks the fixed start of a request header: the API is served in this version. Returns the
@@ -170,7 +215,7 @@ fn check_header(frame: &Bytes) -> Result<(ApiKey, i32, i16), Outcome> {
 }
 
 /// Handles a request whose header was checked and read, all of it asynchronously.
-async fn handle(broker: &Arc<Broker>, api: ApiKey, correlation_id: i32, version: i16, mut frame: Bytes) -> Outcome {
+async fn handle(broker: &Arc<Broker>, api: ApiKey, correlation_id: i32, version: i16, mut frame: Bytes, ctx: &RequestContext) -> Outcome {
     macro_rules! body {
         ($t:ty) => {
             match decode::<$t>(&mut frame, version, api) {
@@ -219,6 +264,50 @@ async fn handle(broker: &Arc<Broker>, api: ApiKey, correlation_id: i32, version:
         ApiKey::InitProducerId => {
             let req = body!(InitProducerIdRequest);
             encode_response(correlation_id, version, &init_producer_id::handle(broker, req).await)
+        }
+        ApiKey::FindCoordinator => {
+            let req = body!(FindCoordinatorRequest);
+            encode_response(correlation_id, version, &find_coordinator::handle(broker, req, version).await)
+        }
+        ApiKey::JoinGroup => {
+            let req = body!(JoinGroupRequest);
+            encode_response(correlation_id, version, &join_group::handle(broker, req, version, ctx).await)
+        }
+        ApiKey::SyncGroup => {
+            let req = body!(SyncGroupRequest);
+            encode_response(correlation_id, version, &sync_group::handle(broker, req, version).await)
+        }
+        ApiKey::Heartbeat => {
+            let req = body!(HeartbeatRequest);
+            encode_response(correlation_id, version, &heartbeat::handle(broker, req).await)
+        }
+        ApiKey::LeaveGroup => {
+            let req = body!(LeaveGroupRequest);
+            encode_response(correlation_id, version, &leave_group::handle(broker, req, version).await)
+        }
+        ApiKey::OffsetCommit => {
+            let req = body!(OffsetCommitRequest);
+            encode_response(correlation_id, version, &offset_commit::handle(broker, req, version).await)
+        }
+        ApiKey::OffsetFetch => {
+            let req = body!(OffsetFetchRequest);
+            encode_response(correlation_id, version, &offset_fetch::handle(broker, req, version).await)
+        }
+        ApiKey::OffsetDelete => {
+            let req = body!(OffsetDeleteRequest);
+            encode_response(correlation_id, version, &offset_delete::handle(broker, req).await)
+        }
+        ApiKey::DescribeGroups => {
+            let req = body!(DescribeGroupsRequest);
+            encode_response(correlation_id, version, &describe_groups::handle(broker, req, version).await)
+        }
+        ApiKey::ListGroups => {
+            let req = body!(ListGroupsRequest);
+            encode_response(correlation_id, version, &list_groups::handle(broker, req, version).await)
+        }
+        ApiKey::DeleteGroups => {
+            let req = body!(DeleteGroupsRequest);
+            encode_response(correlation_id, version, &delete_groups::handle(broker, req).await)
         }
         // Produce is handled by `dispatch`; nothing else is served.
         other => Outcome::Close(format!("API {other:?} is not served by this broker")),

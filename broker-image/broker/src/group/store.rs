@@ -1,0 +1,218 @@
+//! Where the coordinator's state lives: the internal compacted topic `__consumer_offsets`,
+//! created on first use as Kafka creates it. Writes are ordinary record batches appended to the
+//! group's partition (so they are recovered, compacted and, later, replicated like any log);
+//! reading the topic back at start-up rebuilds every group.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use kafka_protocol::records::{Compression, Record, RecordBatchDecoder, RecordBatchEncoder, RecordEncodeOptions, TimestampType};
+use thiserror::Error;
+
+use super::config::GroupConfig;
+use super::records::{self, RecordKey};
+use crate::metadata::{MetadataError, MetadataStore, TopicMeta};
+use crate::storage::batch::{BatchHeader, BatchIter};
+use crate::storage::{FlushError, Flusher, LogError, LogManager, PartitionLog};
+use crate::util;
+
+/// The internal topic's name.
+pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{OFFSETS_TOPIC} cannot be created: {0}")]
+    Create(String),
+    #[error("{OFFSETS_TOPIC} partition {0} is not available")]
+    NoPartition(i32),
+    #[error("cannot encode a {OFFSETS_TOPIC} batch: {0}")]
+    Encode(String),
+    #[error("cannot append to {OFFSETS_TOPIC}: {0}")]
+    Log(#[from] LogError),
+    #[error(transparent)]
+    Flush(#[from] FlushError),
+}
+
+/// A record to write: key and value (`None` = tombstone).
+pub type Write = (RecordKey, Option<Bytes>);
+
+/// A write appended but maybe not durable yet.
+pub struct Appended {
+    log: Arc<PartitionLog>,
+    end_offset: i64,
+}
+
+pub struct OffsetsStore {
+    metadata: Arc<dyn MetadataStore>,
+    logs: Arc<LogManager>,
+    flusher: Flusher,
+    partitions: i32,
+    replication_factor: i16,
+    segment_bytes: i64,
+}
+
+impl OffsetsStore {
+    pub fn new(metadata: Arc<dyn MetadataStore>, logs: Arc<LogManager>, flusher: Flusher, cfg: &GroupConfig) -> Self {
+        OffsetsStore {
+            metadata,
+            logs,
+            flusher,
+            partitions: cfg.offsets_partitions,
+            replication_factor: cfg.offsets_replication_factor,
+            segment_bytes: cfg.offsets_segment_bytes,
+        }
+    }
+
+    /// The partition count of the topic as it exists (or will be created).
+    pub fn partitions(&self) -> i32 {
+        self.metadata.topic(OFFSETS_TOPIC).map(|t| t.partitions).unwrap_or(self.partitions)
+    }
+
+    pub fn partition_for(&self, group: &str) -> i32 {
+        records::partition_for(group, self.partitions())
+    }
+
+    /// Creates the topic when it does not exist yet (Kafka does this on the first
+    /// FindCoordinator). The replication factor is capped by the brokers there are.
+    pub async fn ensure_topic(&self) -> Result<(), StoreError> {
+        if self.metadata.topic(OFFSETS_TOPIC).is_some() {
+            return Ok(());
+        }
+        let brokers = self.metadata.brokers().len().max(1) as i16;
+        let configs = BTreeMap::from([
+            ("cleanup.policy".to_string(), "compact".to_string()),
+            ("compression.type".to_string(), "producer".to_string()),
+            ("segment.bytes".to_string(), self.segment_bytes.to_string()),
+        ]);
+        let meta = TopicMeta {
+            name: OFFSETS_TOPIC.to_string(),
+            id: util::random_kafka_uuid(),
+            partitions: self.partitions,
+            replication_factor: self.replication_factor.min(brokers),
+            configs,
+            internal: true,
+        };
+        let created = match self.metadata.create_topic(meta).await {
+            Ok(t) => t,
+            Err(MetadataError::TopicExists(_)) => return Ok(()),
+            Err(e) => return Err(StoreError::Create(e.to_string())),
+        };
+        self.logs
+            .open_topic(&created.name, created.id, created.partitions, &created.configs, util::now_ms())
+            .map_err(|e| StoreError::Create(e.to_string()))?;
+        tracing::info!(partitions = created.partitions, "created {OFFSETS_TOPIC}");
+        Ok(())
+    }
+
+    /// Appends records for one group as one batch on its partition (page cache only; see
+    /// [`OffsetsStore::wait_durable`]).
+    pub fn append(&self, group: &str, writes: &[Write]) -> Result<Appended, StoreError> {
+        let partition = self.partition_for(group);
+        let log = self.logs.get(OFFSETS_TOPIC, partition).ok_or(StoreError::NoPartition(partition))?;
+        let now = util::now_ms();
+        let batch = encode_batch(writes, now)?;
+        let header = BatchHeader::parse(&batch).map_err(|e| StoreError::Encode(e.to_string()))?;
+        let info = log.append(&batch, &header, crate::protocol::leader_epoch::LEADER_EPOCH, now)?;
+        Ok(Appended {
+            log,
+            end_offset: info.last_offset + 1,
+        })
+    }
+
+    /// Waits until an append is on disk, when the broker waits for fsync on acks=all.
+    pub async fn wait_durable(&self, appended: Appended) -> Result<(), StoreError> {
+        if !appended.log.config().flush_on_acks_all {
+            return Ok(());
+        }
+        Ok(self.flusher.wait_durable(appended.log, appended.end_offset).await?)
+    }
+
+    /// Every record of the topic, partition by partition, in log order (start-up). Records that
+    /// cannot be decoded are skipped with a warning.
+    pub fn load(&self) -> Vec<(RecordKey, Option<Bytes>)> {
+        let mut out = Vec::new();
+        let Some(topic) = self.metadata.topic(OFFSETS_TOPIC) else {
+            return out;
+        };
+        for p in 0..topic.partitions {
+            let Some(log) = self.logs.get(OFFSETS_TOPIC, p) else { continue };
+            if let Err(e) = read_partition(&log, &mut out) {
+                tracing::warn!(partition = p, error = %e, "could not read all of {OFFSETS_TOPIC}");
+            }
+        }
+        out
+    }
+}
+
+fn encode_batch(writes: &[Write], now: i64) -> Result<Bytes, StoreError> {
+    let recs: Vec<Record> = writes
+        .iter()
+        .enumerate()
+        .map(|(i, (key, value))| Record {
+            transactional: false,
+            control: false,
+            delete_horizon: false,
+            partition_leader_epoch: -1,
+            producer_id: -1,
+            producer_epoch: -1,
+            timestamp_type: TimestampType::Creation,
+            offset: i as i64,
+            // The encoder starts a new batch when offset - sequence changes; keep it constant.
+            sequence: i as i32 - 1,
+            timestamp: now,
+            key: Some(records::encode_key(key)),
+            value: value.clone(),
+            headers: Default::default(),
+        })
+        .collect();
+    let mut buf = BytesMut::new();
+    RecordBatchEncoder::encode(
+        &mut buf,
+        &recs,
+        &RecordEncodeOptions {
+            version: 2,
+            compression: Compression::None,
+        },
+    )
+    .map_err(|e| StoreError::Encode(e.to_string()))?;
+    Ok(buf.freeze())
+}
+
+fn read_partition(log: &PartitionLog, out: &mut Vec<(RecordKey, Option<Bytes>)>) -> Result<(), LogError> {
+    let mut offset = log.log_start_offset();
+    let end = log.end_offset();
+    while offset < end {
+        let read = log.read(offset, 1 << 20, true)?;
+        if read.records.is_empty() {
+            break;
+        }
+        let mut next = offset;
+        for (at, header) in BatchIter::new(&read.records) {
+            next = header.last_offset() + 1;
+            let mut batch = read.records.slice(at..at + header.size);
+            let set = match RecordBatchDecoder::decode(&mut batch) {
+                Ok(set) => set,
+                Err(e) => {
+                    tracing::warn!(offset = header.base_offset, error = %e, "skipping an undecodable {OFFSETS_TOPIC} batch");
+                    continue;
+                }
+            };
+            for r in set.records {
+                if r.offset < offset || r.control {
+                    continue;
+                }
+                let Some(key) = r.key else { continue };
+                match records::decode_key(key) {
+                    Ok(k) => out.push((k, r.value)),
+                    Err(e) => tracing::warn!(offset = r.offset, error = %e, "skipping an unknown {OFFSETS_TOPIC} record"),
+                }
+            }
+        }
+        if next <= offset {
+            break;
+        }
+        offset = next;
+    }
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! FindCoordinator: this broker coordinates every group (and would every transaction), so the
+//! answer is always this node once `__consumer_offsets` exists (it is created on the first
+//! group lookup, as Kafka does). v4+ asks for several keys at once.
+
+use std::sync::Arc;
+
+use kafka_protocol::error::ResponseError;
+use kafka_protocol::messages::find_coordinator_response::Coordinator;
+use kafka_protocol::messages::{BrokerId, FindCoordinatorRequest, FindCoordinatorResponse};
+use kafka_protocol::protocol::StrBytes;
+
+use crate::state::Broker;
+
+const GROUP: i8 = 0;
+const TRANSACTION: i8 = 1;
+
+/// Finds the coordinator of one key: Ok(()) when it is this node, or an error with a message.
+async fn lookup(broker: &Broker, key: &str, key_type: i8) -> Result<(), (ResponseError, String)> {
+    match key_type {
+        GROUP => {
+            if key.is_empty() {
+                return Err((ResponseError::InvalidRequest, "Group id must not be empty.".into()));
+            }
+            broker
+                .groups
+                .ensure_ready()
+                .await
+                .map_err(|_| (ResponseError::CoordinatorNotAvailable, String::new()))
+        }
+        TRANSACTION => {
+            if key.is_empty() {
+                return Err((ResponseError::InvalidRequest, "Transactional id must not be empty.".into()));
+            }
+            Ok(())
+        }
+        other => Err((
+            ResponseError::InvalidRequest,
+            format!("Unknown coordinator type {other} in FindCoordinator request"),
+        )),
+    }
+}
+
+fn coordinator(broker: &Broker, key: String, result: Result<(), (ResponseError, String)>) -> Coordinator {
+    let mut c = Coordinator::default();
+    c.key = StrBytes::from_string(key);
+    match result {
+        Ok(()) => {
+            let me = broker.metadata.brokers().into_iter().find(|b| b.node_id == broker.node_id);
+            c.node_id = BrokerId(broker.node_id);
+            c.host = StrBytes::from_string(me.as_ref().map(|b| b.host.clone()).unwrap_or_default());
+            c.port = me.map(|b| b.port as i32).unwrap_or(-1);
+            c.error_message = None;
+        }
+        Err((e, message)) => {
+            c.error_code = e.code();
+            c.node_id = BrokerId(-1);
+            c.host = StrBytes::from_static_str("");
+            c.port = -1;
+            c.error_message = Some(StrBytes::from_string(if message.is_empty() { e.to_string() } else { message }));
+        }
+    }
+    c
+}
+
+pub async fn handle(broker: &Arc<Broker>, req: FindCoordinatorRequest, version: i16) -> FindCoordinatorResponse {
+    let mut resp = FindCoordinatorResponse::default();
+    if version >= 4 {
+        for key in req.coordinator_keys {
+            let result = lookup(broker, key.as_str(), req.key_type).await;
+            resp.coordinators.push(coordinator(broker, key.to_string(), result));
+        }
+        return resp;
+    }
+    let result = lookup(broker, req.key.as_str(), req.key_type).await;
+    let c = coordinator(broker, req.key.to_string(), result);
+    resp.error_code = c.error_code;
+    resp.error_message = if version >= 1 {
+        Some(c.error_message.unwrap_or_else(|| StrBytes::from_static_str("NONE")))
+    } else {
+        None
+    };
+    resp.node_id = c.node_id;
+    resp.host = c.host;
+    resp.port = c.port;
+    resp
+}
