@@ -361,7 +361,8 @@ impl GroupCoordinator {
                     client_id: m.client_id.clone(),
                     client_host: m.client_host.clone(),
                     metadata: if stable { m.metadata_for(&protocol) } else { Bytes::new() },
-                    assignment: if stable { m.assignment.clone() } else { Bytes::new() },
+                    // Kafka shows the last assignment in every state (metadata only when stable).
+                    assignment: m.assignment.clone(),
                 })
                 .collect(),
         })

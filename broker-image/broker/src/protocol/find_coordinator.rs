@@ -17,16 +17,12 @@ const TRANSACTION: i8 = 1;
 /// Finds the coordinator of one key: Ok(()) when it is this node, or an error with a message.
 async fn lookup(broker: &Broker, key: &str, key_type: i8) -> Result<(), (ResponseError, String)> {
     match key_type {
-        GROUP => {
-            if key.is_empty() {
-                return Err((ResponseError::InvalidRequest, "Group id must not be empty.".into()));
-            }
-            broker
-                .groups
-                .ensure_ready()
-                .await
-                .map_err(|_| (ResponseError::CoordinatorNotAvailable, String::new()))
-        }
+        // Kafka answers an empty group id too (the group requests themselves refuse it).
+        GROUP => broker
+            .groups
+            .ensure_ready()
+            .await
+            .map_err(|_| (ResponseError::CoordinatorNotAvailable, String::new())),
         TRANSACTION => {
             if key.is_empty() {
                 return Err((ResponseError::InvalidRequest, "Transactional id must not be empty.".into()));
@@ -49,7 +45,7 @@ fn coordinator(broker: &Broker, key: String, result: Result<(), (ResponseError, 
             c.node_id = BrokerId(broker.node_id);
             c.host = StrBytes::from_string(me.as_ref().map(|b| b.host.clone()).unwrap_or_default());
             c.port = me.map(|b| b.port as i32).unwrap_or(-1);
-            c.error_message = None;
+            c.error_message = Some(StrBytes::from_static_str(""));
         }
         Err((e, message)) => {
             c.error_code = e.code();
@@ -74,10 +70,10 @@ pub async fn handle(broker: &Arc<Broker>, req: FindCoordinatorRequest, version: 
     let result = lookup(broker, req.key.as_str(), req.key_type).await;
     let c = coordinator(broker, req.key.to_string(), result);
     resp.error_code = c.error_code;
-    resp.error_message = if version >= 1 {
-        Some(c.error_message.unwrap_or_else(|| StrBytes::from_static_str("NONE")))
-    } else {
-        None
+    resp.error_message = match (version, c.error_code) {
+        (0, _) => None,
+        (_, 0) => Some(StrBytes::from_static_str("NONE")),
+        _ => c.error_message,
     };
     resp.node_id = c.node_id;
     resp.host = c.host;

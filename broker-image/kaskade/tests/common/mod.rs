@@ -6,6 +6,8 @@
 
 pub mod batches;
 pub mod clients;
+pub mod compare;
+pub mod kafka_peer;
 pub mod raw;
 
 use std::io::{BufRead, BufReader};
