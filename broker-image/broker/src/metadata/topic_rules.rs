@@ -207,7 +207,7 @@ pub fn unsupported_value(key: &str, value: &str) -> Result<(), String> {
     }
 }
 
-fn check(key: &str, value: &str, kind: Kind) -> Result<(), String> {
+pub fn check(key: &str, value: &str, kind: Kind) -> Result<(), String> {
     let v = value.trim();
     let invalid = |why: String| format!("Invalid value {value} for configuration {key}: {why}");
     match kind {

@@ -2,23 +2,33 @@
 //! connection") out. Decoding and encoding go through the `kafka-protocol` crate; each served
 //! API has its own handler module that calls into the broker state.
 
+pub mod alter_configs;
 pub mod api_versions;
+pub mod create_partitions;
 pub mod create_topics;
+pub mod delete_records;
 pub mod delete_topics;
 pub mod describe_cluster;
 pub mod describe_configs;
+pub mod describe_log_dirs;
 pub mod describe_topic_partitions;
 pub mod fetch;
+pub mod incremental_alter_configs;
 pub mod init_producer_id;
 pub mod leader_epoch;
 pub mod list_offsets;
 pub mod metadata;
+pub mod offset_for_leader_epoch;
 pub mod produce;
 
 use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::future::BoxFuture;
+use kafka_protocol::messages::{
+    AlterConfigsRequest, CreatePartitionsRequest, DeleteRecordsRequest, DescribeLogDirsRequest, IncrementalAlterConfigsRequest,
+    OffsetForLeaderEpochRequest,
+};
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeClusterRequest, DescribeConfigsRequest,
     DescribeTopicPartitionsRequest, FetchRequest, InitProducerIdRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest,
@@ -76,6 +86,13 @@ pub const SERVED_APIS: &[ServedApi] = &[
     served(ApiKey::DescribeTopicPartitions, DescribeTopicPartitionsRequest::VERSIONS),
     served(ApiKey::DescribeConfigs, DescribeConfigsRequest::VERSIONS),
     served(ApiKey::InitProducerId, InitProducerIdRequest::VERSIONS),
+    // The admin API.
+    served(ApiKey::CreatePartitions, CreatePartitionsRequest::VERSIONS),
+    served(ApiKey::AlterConfigs, AlterConfigsRequest::VERSIONS),
+    served(ApiKey::IncrementalAlterConfigs, IncrementalAlterConfigsRequest::VERSIONS),
+    served(ApiKey::DeleteRecords, DeleteRecordsRequest::VERSIONS),
+    served(ApiKey::OffsetForLeaderEpoch, OffsetForLeaderEpochRequest::VERSIONS),
+    served(ApiKey::DescribeLogDirs, DescribeLogDirsRequest::VERSIONS),
 ];
 
 fn served_range(key: ApiKey) -> Option<VersionRange> {
@@ -219,6 +236,30 @@ async fn handle(broker: &Arc<Broker>, api: ApiKey, correlation_id: i32, version:
         ApiKey::InitProducerId => {
             let req = body!(InitProducerIdRequest);
             encode_response(correlation_id, version, &init_producer_id::handle(broker, req).await)
+        }
+        ApiKey::CreatePartitions => {
+            let req = body!(CreatePartitionsRequest);
+            encode_response(correlation_id, version, &create_partitions::handle(broker, req).await)
+        }
+        ApiKey::AlterConfigs => {
+            let req = body!(AlterConfigsRequest);
+            encode_response(correlation_id, version, &alter_configs::handle(broker, req).await)
+        }
+        ApiKey::IncrementalAlterConfigs => {
+            let req = body!(IncrementalAlterConfigsRequest);
+            encode_response(correlation_id, version, &incremental_alter_configs::handle(broker, req).await)
+        }
+        ApiKey::DeleteRecords => {
+            let req = body!(DeleteRecordsRequest);
+            encode_response(correlation_id, version, &delete_records::handle(broker, req))
+        }
+        ApiKey::OffsetForLeaderEpoch => {
+            let req = body!(OffsetForLeaderEpochRequest);
+            encode_response(correlation_id, version, &offset_for_leader_epoch::handle(broker, req))
+        }
+        ApiKey::DescribeLogDirs => {
+            let req = body!(DescribeLogDirsRequest);
+            encode_response(correlation_id, version, &describe_log_dirs::handle(broker, req, version))
         }
         // Produce is handled by `dispatch`; nothing else is served.
         other => Outcome::Close(format!("API {other:?} is not served by this broker")),
