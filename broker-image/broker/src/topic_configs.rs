@@ -56,63 +56,84 @@ fn broker_value(broker: &Broker, topic_key: &str, broker_key: Option<&str>) -> O
     }
 }
 
+/// The broker key that supplies a topic config's default: the table's `broker_key`, or for
+/// keys Kaskade takes no broker default from, the name Kafka lists as the synonym.
+pub fn broker_synonym(def: &TopicConfigDef) -> Option<&'static str> {
+    def.broker_key.or(match def.key {
+        "file.delete.delay.ms" => Some("log.segment.delete.delay.ms"),
+        "local.retention.bytes" => Some("log.local.retention.bytes"),
+        "local.retention.ms" => Some("log.local.retention.ms"),
+        "max.compaction.lag.ms" => Some("log.cleaner.max.compaction.lag.ms"),
+        "min.cleanable.dirty.ratio" => Some("log.cleaner.min.cleanable.ratio"),
+        "min.compaction.lag.ms" => Some("log.cleaner.min.compaction.lag.ms"),
+        "remote.copy.lag.bytes" => Some("log.remote.copy.lag.bytes"),
+        "remote.copy.lag.ms" => Some("log.remote.copy.lag.ms"),
+        "segment.index.bytes" => Some("log.index.size.max.bytes"),
+        k @ ("compression.gzip.level" | "compression.lz4.level" | "compression.zstd.level" | "max.decompressed.message.bytes") => Some(k),
+        _ => None,
+    })
+}
+
+/// Broker keys whose Kafka default is null: a topic config they supply lists no default synonym.
+const NO_DEFAULT_SYNONYM: &[&str] = &["log.retention.ms", "log.roll.ms", "log.flush.interval.ms"];
+
 /// Every topic-level config of a topic with the given overrides.
 pub fn describe(broker: &Broker, overrides: &BTreeMap<String, String>) -> Vec<ConfigEntry> {
     let node = broker.metadata.broker_configs(&broker.node_id.to_string());
     let cluster = broker.metadata.broker_configs("");
     TOPIC_CONFIGS
         .iter()
-        .map(
-            |TopicConfigDef {
-                 key,
-                 kind,
-                 broker_key,
-                 default,
-             }| {
-                let mut synonyms = Vec::new();
-                if let Some(v) = overrides.get(*key) {
-                    synonyms.push(Synonym {
-                        name: key.to_string(),
-                        value: Some(v.clone()),
-                        source: ConfigSource::TopicOverride,
-                    });
-                }
-                if let Some(bk) = broker_key {
-                    for (dynamic, source) in [(&node, ConfigSource::DynamicBroker), (&cluster, ConfigSource::DynamicDefaultBroker)] {
-                        if let Some(v) = dynamic.get(*bk) {
-                            synonyms.push(Synonym {
-                                name: bk.to_string(),
-                                value: Some(v.clone()),
-                                source,
-                            });
-                        }
+        .map(|def| {
+            let TopicConfigDef { key, kind, default, .. } = def;
+            let broker_key = broker_synonym(def);
+            let mut synonyms = Vec::new();
+            if let Some(v) = overrides.get(*key) {
+                synonyms.push(Synonym {
+                    name: key.to_string(),
+                    value: Some(v.clone()),
+                    source: ConfigSource::TopicOverride,
+                });
+            }
+            if let Some(bk) = broker_key {
+                for (dynamic, source) in [(&node, ConfigSource::DynamicBroker), (&cluster, ConfigSource::DynamicDefaultBroker)] {
+                    if let Some(v) = dynamic.get(bk) {
+                        synonyms.push(Synonym {
+                            name: bk.to_string(),
+                            value: Some(v.clone()),
+                            source,
+                        });
                     }
                 }
-                if let (Some(bk), Some(v)) = (broker_key, broker_value(broker, key, *broker_key)) {
+                if let Some(v) = broker_value(broker, key, Some(bk)) {
                     synonyms.push(Synonym {
                         name: bk.to_string(),
                         value: Some(v),
                         source: ConfigSource::StaticBroker,
                     });
                 }
-                synonyms.push(Synonym {
-                    name: broker_key.unwrap_or(key).to_string(),
-                    value: Some(default.to_string()),
-                    source: ConfigSource::Default,
-                });
-                let first = synonyms[0].clone();
-                ConfigEntry {
-                    name: key.to_string(),
-                    config_type: kind.config_type(),
-                    value: first.value,
-                    read_only: false,
-                    is_default: first.source == ConfigSource::Default,
-                    sensitive: false,
-                    source: first.source,
-                    synonyms,
+                if !NO_DEFAULT_SYNONYM.contains(&bk) {
+                    synonyms.push(Synonym {
+                        name: bk.to_string(),
+                        value: Some(default.to_string()),
+                        source: ConfigSource::Default,
+                    });
                 }
-            },
-        )
+            }
+            let (value, source) = match synonyms.first() {
+                Some(s) => (s.value.clone(), s.source),
+                None => (Some(default.to_string()), ConfigSource::Default),
+            };
+            ConfigEntry {
+                name: key.to_string(),
+                config_type: kind.config_type(),
+                value,
+                read_only: false,
+                is_default: source == ConfigSource::Default,
+                sensitive: false,
+                source,
+                synonyms,
+            }
+        })
         .collect()
 }
 
@@ -164,8 +185,8 @@ fn broker_entry(key: &str, config_type: i8, synonyms: Vec<Synonym>, dynamic: boo
     };
     ConfigEntry {
         name: key.to_string(),
-        config_type,
-        // Kafka hides the values of keys it does not know (they may be secrets).
+        // Kafka neither types nor shows keys it does not know (they may be secrets).
+        config_type: if custom { 0 } else { config_type },
         value: if custom { None } else { value },
         read_only: !dynamic,
         is_default: source == ConfigSource::Default,
@@ -193,7 +214,8 @@ pub fn describe_broker_defaults(broker: &Broker) -> Vec<ConfigEntry> {
                 value: Some(value),
                 source: ConfigSource::DynamicDefaultBroker,
             }];
-            broker_entry(&key, broker_key_type(&key), syn, true, custom)
+            let dynamic = crate::admin::broker_configs::topic_def(&key).is_some();
+            broker_entry(&key, broker_key_type(&key), syn, dynamic, custom)
         })
         .collect()
 }
@@ -254,7 +276,7 @@ pub fn describe_broker(broker: &Broker) -> Vec<ConfigEntry> {
             }
             // A key only set dynamically that Kafka does not know: a custom (maybe secret) config.
             let custom = crate::admin::broker_configs::is_custom(key) && !raw.contains_key(key);
-            let dynamic = custom || crate::admin::broker_configs::topic_def(key).is_some();
+            let dynamic = crate::admin::broker_configs::topic_def(key).is_some();
             broker_entry(key, config_type, synonyms, dynamic, custom)
         })
         .collect()

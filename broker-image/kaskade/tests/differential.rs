@@ -12,6 +12,8 @@
 //! unique per run, so a peer can be reused).
 
 mod common;
+#[path = "differential/admin.rs"]
+mod admin;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -568,6 +570,13 @@ fn api_versions_ranges() {
         ApiKey::DeleteTopics,
         ApiKey::DescribeCluster,
         ApiKey::DescribeTopicPartitions,
+        ApiKey::DescribeConfigs,
+        ApiKey::CreatePartitions,
+        ApiKey::AlterConfigs,
+        ApiKey::IncrementalAlterConfigs,
+        ApiKey::DeleteRecords,
+        ApiKey::OffsetForLeaderEpoch,
+        ApiKey::DescribeLogDirs,
     ];
     for version in 0..=4 {
         let mut req = ApiVersionsRequest::default();

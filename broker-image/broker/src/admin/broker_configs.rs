@@ -11,7 +11,9 @@ use crate::storage::LogConfig;
 
 /// The topic config a dynamic broker key is the default of (`log.retention.ms` → `retention.ms`).
 pub fn topic_def(broker_key: &str) -> Option<&'static TopicConfigDef> {
-    TOPIC_CONFIGS.iter().find(|d| d.broker_key == Some(broker_key))
+    TOPIC_CONFIGS
+        .iter()
+        .find(|d| crate::topic_configs::broker_synonym(d) == Some(broker_key))
 }
 
 /// Broker keys Kafka knows but does not let a running cluster change.

@@ -24,7 +24,13 @@ pub struct Op {
 
 /// Applies `ops` to `current`. `kind_of` gives a key's kind and default (None for keys the
 /// resource does not define: those can only be set or deleted).
-pub fn apply(current: &Configs, ops: &[Op], kind_of: impl Fn(&str) -> Option<(Kind, &'static str)>) -> Result<Configs, ApiError> {
+/// Kafka words the APPEND/SUBTRACT refusal differently for broker resources (`broker`).
+pub fn apply(
+    current: &Configs,
+    ops: &[Op],
+    kind_of: impl Fn(&str) -> Option<(Kind, &'static str)>,
+    broker: bool,
+) -> Result<Configs, ApiError> {
     let mut out = current.clone();
     for op in ops {
         match op.op {
@@ -35,13 +41,19 @@ pub fn apply(current: &Configs, ops: &[Op], kind_of: impl Fn(&str) -> Option<(Ki
                 out.remove(&op.key);
             }
             APPEND | SUBTRACT => {
-                let verb = if op.op == APPEND { "append" } else { "subtract" };
+                let verb = if op.op == APPEND { "APPEND" } else { "SUBTRACT" };
                 let default = match kind_of(&op.key) {
                     Some((Kind::List(_) | Kind::FreeList, default)) => default,
+                    _ if broker => {
+                        return Err(ApiError::new(
+                            ResponseError::InvalidConfig,
+                            format!("Config value {} is not allowed for config key: {}", verb.to_lowercase(), op.key),
+                        ))
+                    }
                     _ => {
                         return Err(ApiError::new(
                             ResponseError::InvalidConfig,
-                            format!("Config value {verb} is not allowed for config key: {}", op.key),
+                            format!("Can't {verb} to key {} because its type is not LIST.", op.key),
                         ))
                     }
                 };
@@ -97,12 +109,12 @@ mod tests {
     #[test]
     fn set_delete_append_subtract() {
         let cur: Configs = [("retention.ms".to_string(), "5".to_string())].into();
-        let out = apply(&cur, &[op("retention.ms", DELETE, ""), op("cleanup.policy", APPEND, "compact")], kinds).unwrap();
+        let out = apply(&cur, &[op("retention.ms", DELETE, ""), op("cleanup.policy", APPEND, "compact")], kinds, false).unwrap();
         assert_eq!(out.get("cleanup.policy").map(String::as_str), Some("delete,compact"));
         assert!(!out.contains_key("retention.ms"));
-        let out = apply(&out, &[op("cleanup.policy", SUBTRACT, "delete")], kinds).unwrap();
+        let out = apply(&out, &[op("cleanup.policy", SUBTRACT, "delete")], kinds, false).unwrap();
         assert_eq!(out.get("cleanup.policy").map(String::as_str), Some("compact"));
-        let err = apply(&cur, &[op("retention.ms", APPEND, "1")], kinds).unwrap_err();
-        assert_eq!(err.message, "Config value append is not allowed for config key: retention.ms");
+        let err = apply(&cur, &[op("retention.ms", APPEND, "1")], kinds, false).unwrap_err();
+        assert_eq!(err.message, "Can't APPEND to key retention.ms because its type is not LIST.");
     }
 }

@@ -52,10 +52,7 @@ impl Broker {
         }
         Err(ApiError::new(
             ResponseError::InvalidRequest,
-            format!(
-                "Unexpected broker id, expected {} or empty string, but received {name}",
-                self.node_id
-            ),
+            format!("Unexpected broker id, expected {}, but received {name}", self.node_id),
         ))
     }
 

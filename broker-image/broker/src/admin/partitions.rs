@@ -12,10 +12,7 @@ impl Broker {
     pub async fn create_partitions(&self, name: &str, count: i32, assignments: Option<&[Vec<i32>]>, validate_only: bool) -> Result<(), ApiError> {
         let _guard = super::lock().await;
         let Some(topic) = self.metadata.topic(name) else {
-            return Err(ApiError::new(
-                ResponseError::UnknownTopicOrPartition,
-                "This server does not host this topic-partition.",
-            ));
+            return Err(ApiError::new(ResponseError::UnknownTopicOrPartition, ""));
         };
         let current = topic.partitions;
         if count == current {

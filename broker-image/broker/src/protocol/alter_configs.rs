@@ -18,6 +18,7 @@ pub async fn handle(broker: &Arc<Broker>, req: AlterConfigsRequest) -> AlterConf
         let mut r = AlterConfigsResourceResponse::default();
         r.resource_type = res.resource_type;
         r.resource_name = res.resource_name.clone();
+        r.error_message = None;
         let name = res.resource_name.to_string();
         let configs: Result<BTreeMap<String, String>, ApiError> = res
             .configs
@@ -36,7 +37,7 @@ pub async fn handle(broker: &Arc<Broker>, req: AlterConfigsRequest) -> AlterConf
             (Ok(c), RESOURCE_BROKER) => broker.alter_broker_configs(&name, |_| Ok(c), req.validate_only).await,
             (Ok(_), other) => Err(ApiError::new(
                 ResponseError::InvalidRequest,
-                format!("Unsupported resource type {other}"),
+                format!("Unknown resource type {other}"),
             )),
         };
         if let Err(e) = result {

@@ -22,6 +22,7 @@ pub async fn handle(broker: &Arc<Broker>, req: CreatePartitionsRequest) -> Creat
         let name = t.name.to_string();
         let mut r = CreatePartitionsTopicResult::default();
         r.name = t.name.clone();
+        r.error_message = None;
         if seen.get(&name).copied().unwrap_or(0) > 1 {
             // Kafka answers a topic named twice once, after the others.
             if !duplicates.iter().any(|d: &CreatePartitionsTopicResult| d.name == t.name) {
@@ -37,7 +38,8 @@ pub async fn handle(broker: &Arc<Broker>, req: CreatePartitionsRequest) -> Creat
             .map(|a| a.iter().map(|a| a.broker_ids.iter().map(|b| b.0).collect()).collect());
         if let Err(e) = broker.create_partitions(&name, t.count, assignments.as_deref(), req.validate_only).await {
             r.error_code = e.code;
-            r.error_message = Some(StrBytes::from_string(e.message));
+            // Kafka sends no message for an unknown topic.
+            r.error_message = (!e.message.is_empty()).then(|| StrBytes::from_string(e.message));
         }
         resp.results.push(r);
     }

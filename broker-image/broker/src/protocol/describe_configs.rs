@@ -36,6 +36,7 @@ fn entry(e: ConfigEntry, synonyms: bool, documentation: bool, version: i16) -> D
     if version >= 3 {
         r.config_type = e.config_type;
         if documentation {
+            // Kafka sends no documentation for keys it does not know.
             r.documentation = crate::config_docs::doc(r.name.as_str()).map(StrBytes::from_static_str);
         }
     }
@@ -55,10 +56,14 @@ pub fn handle(broker: &Arc<Broker>, req: DescribeConfigsRequest, version: i16) -
                 None => Err((ResponseError::UnknownTopicOrPartition, format!("Topic '{name}' does not exist."))),
             },
             RESOURCE_BROKER if name.is_empty() => Ok(topic_configs::describe_broker_defaults(broker)),
-            RESOURCE_BROKER => match broker.check_broker_resource(&name) {
-                Ok(()) => Ok(topic_configs::describe_broker(broker)),
-                Err(e) => Err((ResponseError::InvalidRequest, e.message)),
-            },
+            RESOURCE_BROKER if name == broker.node_id.to_string() => Ok(topic_configs::describe_broker(broker)),
+            RESOURCE_BROKER => Err((
+                ResponseError::InvalidRequest,
+                format!(
+                    "Unexpected broker id, expected {} or empty string, but received {name}",
+                    broker.node_id
+                ),
+            )),
             RESOURCE_BROKER_LOGGER => Ok(Vec::new()),
             other => Err((ResponseError::InvalidRequest, format!("Unsupported resource type {other}"))),
         };

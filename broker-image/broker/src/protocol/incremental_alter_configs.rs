@@ -29,6 +29,7 @@ pub async fn handle(broker: &Arc<Broker>, req: IncrementalAlterConfigsRequest) -
         let mut r = AlterConfigsResourceResponse::default();
         r.resource_type = res.resource_type;
         r.resource_name = res.resource_name.clone();
+        r.error_message = None;
         let name = res.resource_name.to_string();
         let ops: Vec<Op> = res
             .configs
@@ -46,17 +47,17 @@ pub async fn handle(broker: &Arc<Broker>, req: IncrementalAlterConfigsRequest) -
             match res.resource_type {
                 RESOURCE_TOPIC => {
                     broker
-                        .alter_topic_configs(&name, |cur| config_ops::apply(cur, &ops, topic_kind), req.validate_only)
+                        .alter_topic_configs(&name, |cur| config_ops::apply(cur, &ops, topic_kind, false), req.validate_only)
                         .await
                 }
                 RESOURCE_BROKER => {
                     broker
-                        .alter_broker_configs(&name, |cur| config_ops::apply(cur, &ops, broker_kind), req.validate_only)
+                        .alter_broker_configs(&name, |cur| config_ops::apply(cur, &ops, broker_kind, true), req.validate_only)
                         .await
                 }
                 other => Err(ApiError::new(
                     ResponseError::InvalidRequest,
-                    format!("Unsupported resource type {other}"),
+                    format!("Unknown resource type {other}"),
                 )),
             }
         };

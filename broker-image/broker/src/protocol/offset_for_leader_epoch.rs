@@ -1,7 +1,7 @@
 //! OffsetForLeaderEpoch: the end offset of a leader epoch, which clients ask after a leader
-//! change to detect log truncation. A single node has one epoch (0) that starts with the first
-//! record ever written, so Kafka's leader-epoch cache reduces to: epoch 0 ends at the log end
-//! offset; any other epoch, or any epoch of a log never written to, is unknown (-1, -1).
+//! change to detect log truncation. A single node has one epoch (0), which Kafka's leader-epoch
+//! cache records when the replica becomes leader, so it reduces to: epoch 0 ends at the log end
+//! offset (even for an empty log); any other epoch is unknown (-1, -1).
 
 use std::sync::Arc;
 
@@ -26,13 +26,11 @@ pub fn handle(broker: &Arc<Broker>, req: OffsetForLeaderEpochRequest) -> OffsetF
                 None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
                 Some(log) => match leader_epoch::check(p.current_leader_epoch) {
                     Some(code) => r.error_code = code,
-                    None => {
-                        let end = log.end_offset();
-                        if p.leader_epoch == LEADER_EPOCH && end > 0 {
-                            r.leader_epoch = LEADER_EPOCH;
-                            r.end_offset = end;
-                        }
+                    None if p.leader_epoch == LEADER_EPOCH => {
+                        r.leader_epoch = LEADER_EPOCH;
+                        r.end_offset = log.end_offset();
                     }
+                    None => {}
                 },
             }
             t.partitions.push(r);
