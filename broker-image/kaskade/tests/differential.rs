@@ -11,9 +11,9 @@
 //! Set `KASKADE_DIFF_KAFKA=host:port` to use a Kafka that is already running (topic names are
 //! unique per run, so a peer can be reused).
 
-mod common;
 #[path = "differential/admin.rs"]
 mod admin;
+mod common;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;

@@ -28,7 +28,11 @@ pub fn is_custom(key: &str) -> bool {
 
 /// `Err(message)` (INVALID_REQUEST, as Kafka answers) when the configs cannot be set dynamically.
 pub fn validate(configs: &BTreeMap<String, String>) -> Result<(), String> {
-    let fixed: Vec<&str> = configs.keys().map(String::as_str).filter(|k| topic_def(k).is_none() && is_static(k)).collect();
+    let fixed: Vec<&str> = configs
+        .keys()
+        .map(String::as_str)
+        .filter(|k| topic_def(k).is_none() && is_static(k))
+        .collect();
     if !fixed.is_empty() {
         return Err(format!("Cannot update these configs dynamically: [{}]", fixed.join(", ")));
     }
@@ -51,7 +55,11 @@ fn as_topic_overrides(configs: &BTreeMap<String, String>) -> BTreeMap<String, St
 
 /// The broker's log defaults: static settings, then the cluster-wide dynamic defaults, then
 /// this broker's own dynamic configs.
-pub fn effective_log_defaults(static_defaults: &LogConfig, cluster: &BTreeMap<String, String>, node: &BTreeMap<String, String>) -> LogConfig {
+pub fn effective_log_defaults(
+    static_defaults: &LogConfig,
+    cluster: &BTreeMap<String, String>,
+    node: &BTreeMap<String, String>,
+) -> LogConfig {
     static_defaults
         .with_topic_overrides(&as_topic_overrides(cluster))
         .with_topic_overrides(&as_topic_overrides(node))

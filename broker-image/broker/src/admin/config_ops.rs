@@ -83,7 +83,11 @@ pub fn apply(
 }
 
 fn split(list: &str) -> Vec<String> {
-    list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]
@@ -109,7 +113,13 @@ mod tests {
     #[test]
     fn set_delete_append_subtract() {
         let cur: Configs = [("retention.ms".to_string(), "5".to_string())].into();
-        let out = apply(&cur, &[op("retention.ms", DELETE, ""), op("cleanup.policy", APPEND, "compact")], kinds, false).unwrap();
+        let out = apply(
+            &cur,
+            &[op("retention.ms", DELETE, ""), op("cleanup.policy", APPEND, "compact")],
+            kinds,
+            false,
+        )
+        .unwrap();
         assert_eq!(out.get("cleanup.policy").map(String::as_str), Some("delete,compact"));
         assert!(!out.contains_key("retention.ms"));
         let out = apply(&out, &[op("cleanup.policy", SUBTRACT, "delete")], kinds, false).unwrap();

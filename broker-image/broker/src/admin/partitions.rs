@@ -9,7 +9,13 @@ use crate::util;
 impl Broker {
     /// Grows topic `name` to `count` partitions (or only checks that it could). `assignments`
     /// are the replicas of each new partition, when the client chose them.
-    pub async fn create_partitions(&self, name: &str, count: i32, assignments: Option<&[Vec<i32>]>, validate_only: bool) -> Result<(), ApiError> {
+    pub async fn create_partitions(
+        &self,
+        name: &str,
+        count: i32,
+        assignments: Option<&[Vec<i32>]>,
+        validate_only: bool,
+    ) -> Result<(), ApiError> {
         let _guard = super::lock().await;
         let Some(topic) = self.metadata.topic(name) else {
             return Err(ApiError::new(ResponseError::UnknownTopicOrPartition, ""));

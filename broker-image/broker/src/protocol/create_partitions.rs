@@ -36,7 +36,10 @@ pub async fn handle(broker: &Arc<Broker>, req: CreatePartitionsRequest) -> Creat
             .assignments
             .as_ref()
             .map(|a| a.iter().map(|a| a.broker_ids.iter().map(|b| b.0).collect()).collect());
-        if let Err(e) = broker.create_partitions(&name, t.count, assignments.as_deref(), req.validate_only).await {
+        if let Err(e) = broker
+            .create_partitions(&name, t.count, assignments.as_deref(), req.validate_only)
+            .await
+        {
             r.error_code = e.code;
             // Kafka sends no message for an unknown topic.
             r.error_message = (!e.message.is_empty()).then(|| StrBytes::from_string(e.message));

@@ -32,7 +32,12 @@ pub fn handle(broker: &Arc<Broker>, req: DescribeLogDirsRequest, version: i16) -
     }
     let mut dir = DescribeLogDirsResult::default();
     let root = broker.logs.root();
-    dir.log_dir = StrBytes::from_string(std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()).display().to_string());
+    dir.log_dir = StrBytes::from_string(
+        std::fs::canonicalize(root)
+            .unwrap_or_else(|_| root.to_path_buf())
+            .display()
+            .to_string(),
+    );
     dir.topics = by_topic
         .into_iter()
         .map(|(name, mut partitions)| {

@@ -7,8 +7,8 @@ pub mod flusher;
 pub mod index;
 pub mod log;
 pub mod log_config;
-pub mod log_start_checkpoint;
 pub mod log_manager;
+pub mod log_start_checkpoint;
 pub mod producer_state;
 pub mod segment;
 

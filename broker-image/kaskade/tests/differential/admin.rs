@@ -298,16 +298,41 @@ fn incremental_alter_topic_configs() {
     let missing = unique("iac-missing");
     type Case<'a> = (&'a str, Vec<(&'a str, i8, Option<&'a str>)>, bool, i16);
     let cases: Vec<Case> = vec![
-        ("set", vec![("retention.ms", SET, Some("3600000")), ("max.message.bytes", SET, Some("5000"))], false, NONE),
+        (
+            "set",
+            vec![("retention.ms", SET, Some("3600000")), ("max.message.bytes", SET, Some("5000"))],
+            false,
+            NONE,
+        ),
         ("unknown key", vec![("no.such.config", SET, Some("1"))], false, INVALID_CONFIG),
         ("invalid value", vec![("retention.ms", SET, Some("soon"))], false, INVALID_CONFIG),
         ("below the minimum", vec![("segment.bytes", SET, Some("10"))], false, INVALID_CONFIG),
-        ("append to a number", vec![("retention.ms", APPEND, Some("1"))], false, INVALID_CONFIG),
-        ("subtract from a number", vec![("retention.ms", SUBTRACT, Some("1"))], false, INVALID_CONFIG),
-        ("duplicate keys", vec![("retention.ms", SET, Some("1")), ("retention.ms", DELETE, None)], false, INVALID_REQUEST),
+        (
+            "append to a number",
+            vec![("retention.ms", APPEND, Some("1"))],
+            false,
+            INVALID_CONFIG,
+        ),
+        (
+            "subtract from a number",
+            vec![("retention.ms", SUBTRACT, Some("1"))],
+            false,
+            INVALID_CONFIG,
+        ),
+        (
+            "duplicate keys",
+            vec![("retention.ms", SET, Some("1")), ("retention.ms", DELETE, None)],
+            false,
+            INVALID_REQUEST,
+        ),
         ("validate_only", vec![("retention.ms", SET, Some("1"))], true, NONE),
         ("append to a list", vec![("cleanup.policy", APPEND, Some("compact"))], false, NONE),
-        ("subtract from a list", vec![("cleanup.policy", SUBTRACT, Some("compact"))], false, NONE),
+        (
+            "subtract from a list",
+            vec![("cleanup.policy", SUBTRACT, Some("compact"))],
+            false,
+            NONE,
+        ),
         ("delete", vec![("max.message.bytes", DELETE, None)], false, NONE),
         ("delete an unset key", vec![("flush.ms", DELETE, None)], false, NONE),
     ];
@@ -318,7 +343,10 @@ fn incremental_alter_topic_configs() {
             assert_eq!(k.responses[0].error_code, code, "{what}");
         }
     }
-    let (a, b) = pair.both(1, &incremental_req(&[(TOPIC, &missing, &[("retention.ms", SET, Some("1"))])], false));
+    let (a, b) = pair.both(
+        1,
+        &incremental_req(&[(TOPIC, &missing, &[("retention.ms", SET, Some("1"))])], false),
+    );
     let k = same("IncrementalAlterConfigs unknown topic", &a, &b);
     assert_eq!(k.responses[0].error_code, UNKNOWN_TOPIC_OR_PARTITION);
     let (a, b) = pair.both(1, &incremental_req(&[(7, "x", &[("retention.ms", SET, Some("1"))])], false));
@@ -363,13 +391,55 @@ fn broker_configs() {
     let mut pair = Pair::new();
     let custom = unique("custom").replace('-', ".");
     for (what, name, configs, validate_only, code) in [
-        ("a dynamic default, validated", "", vec![("log.retention.ms", SET, Some("3600000"))], true, NONE),
-        ("a dynamic key of this broker, validated", "1", vec![("log.segment.bytes", SET, Some("2000000"))], true, NONE),
-        ("a static key", "", vec![("log.dirs", SET, Some("/elsewhere"))], false, INVALID_REQUEST),
-        ("a static key of this broker", "1", vec![("log.retention.hours", SET, Some("5"))], false, INVALID_REQUEST),
-        ("an invalid value", "", vec![("log.retention.ms", SET, Some("soon"))], false, INVALID_REQUEST),
-        ("another broker", "7", vec![("log.retention.ms", SET, Some("1"))], true, INVALID_REQUEST),
-        ("append to a number", "", vec![("log.retention.ms", APPEND, Some("1"))], true, INVALID_CONFIG),
+        (
+            "a dynamic default, validated",
+            "",
+            vec![("log.retention.ms", SET, Some("3600000"))],
+            true,
+            NONE,
+        ),
+        (
+            "a dynamic key of this broker, validated",
+            "1",
+            vec![("log.segment.bytes", SET, Some("2000000"))],
+            true,
+            NONE,
+        ),
+        (
+            "a static key",
+            "",
+            vec![("log.dirs", SET, Some("/elsewhere"))],
+            false,
+            INVALID_REQUEST,
+        ),
+        (
+            "a static key of this broker",
+            "1",
+            vec![("log.retention.hours", SET, Some("5"))],
+            false,
+            INVALID_REQUEST,
+        ),
+        (
+            "an invalid value",
+            "",
+            vec![("log.retention.ms", SET, Some("soon"))],
+            false,
+            INVALID_REQUEST,
+        ),
+        (
+            "another broker",
+            "7",
+            vec![("log.retention.ms", SET, Some("1"))],
+            true,
+            INVALID_REQUEST,
+        ),
+        (
+            "append to a number",
+            "",
+            vec![("log.retention.ms", APPEND, Some("1"))],
+            true,
+            INVALID_CONFIG,
+        ),
         ("a custom key", "", vec![(custom.as_str(), SET, Some("x"))], false, NONE),
     ] {
         let (a, b) = pair.both(1, &incremental_req(&[(BROKER, name, &configs)], validate_only));
@@ -390,10 +460,16 @@ fn broker_configs() {
             r.results[0].configs.retain(|c| c.name.as_str() == custom);
         }
         let k = same(&format!("DescribeConfigs v{version} cluster defaults"), &a, &b);
-        assert!(k.results[0].configs.iter().any(|c| c.name.as_str() == custom && c.is_sensitive && c.value.is_none()));
+        assert!(k.results[0]
+            .configs
+            .iter()
+            .any(|c| c.name.as_str() == custom && c.is_sensitive && c.value.is_none()));
     }
     let (a, b) = pair.both(1, &incremental_req(&[(BROKER, "", &[(custom.as_str(), DELETE, None)])], false));
-    assert_eq!(same("IncrementalAlterConfigs broker: delete the custom key", &a, &b).responses[0].error_code, NONE);
+    assert_eq!(
+        same("IncrementalAlterConfigs broker: delete the custom key", &a, &b).responses[0].error_code,
+        NONE
+    );
     let (a, b) = pair.both(2, &alter_req(BROKER, "", &[("log.dirs", "/x")], true));
     same("AlterConfigs broker: a static key", &a, &b);
     let (a, b) = pair.both(4, &describe_configs_req(4, BROKER, "7", None));
@@ -401,13 +477,25 @@ fn broker_configs() {
     // This broker's own keys: the ones both describe agree in value, source and read-only flag.
     let (a, b) = pair.both(
         4,
-        &describe_configs_req(4, BROKER, "1", Some(&["log.retention.bytes", "log.segment.bytes", "num.partitions", "message.max.bytes"])),
+        &describe_configs_req(
+            4,
+            BROKER,
+            "1",
+            Some(&["log.retention.bytes", "log.segment.bytes", "num.partitions", "message.max.bytes"]),
+        ),
     );
     let flags = |r: &DescribeConfigsResponse| {
         let mut v: Vec<_> = r.results[0]
             .configs
             .iter()
-            .map(|c| (c.name.to_string(), c.value.clone().map(|v| v.to_string()), c.config_source, c.read_only))
+            .map(|c| {
+                (
+                    c.name.to_string(),
+                    c.value.clone().map(|v| v.to_string()),
+                    c.config_source,
+                    c.read_only,
+                )
+            })
             .collect();
         v.sort();
         v
@@ -441,19 +529,28 @@ fn delete_records() {
     let (a, b) = pair.both(2, &delete_records_req(&missing, &[(0, 0)]));
     same("DeleteRecords unknown topic", &a, &b);
     let (a, b) = pair.both(7, &list_offsets_req(&topic, &[(0, -2)]));
-    assert_eq!(same("ListOffsets earliest after DeleteRecords", &a, &b).topics[0].partitions[0].offset, 3);
+    assert_eq!(
+        same("ListOffsets earliest after DeleteRecords", &a, &b).topics[0].partitions[0].offset,
+        3
+    );
     for (what, offset, code) in [("below the new start", 0, OFFSET_OUT_OF_RANGE), ("at the new start", 3, NONE)] {
         let (a, b) = pair.both(12, &fetch_req(12, &topic, None, &[(0, offset, 1 << 20)]));
         let k = same(&format!("Fetch {what}"), &a, &b);
         assert_eq!(k.responses[0].partitions[0].error_code, code);
     }
     let (a, b) = pair.both(2, &delete_records_req(&topic, &[(0, -1)]));
-    assert_eq!(same("DeleteRecords to the high watermark", &a, &b).topics[0].partitions[0].low_watermark, 10);
+    assert_eq!(
+        same("DeleteRecords to the high watermark", &a, &b).topics[0].partitions[0].low_watermark,
+        10
+    );
     // A compacted topic refuses.
     let compacted = unique("dr-compacted");
     pair.create(&compacted, 1, &[("cleanup.policy", "compact")]);
     let (a, b) = pair.both(2, &delete_records_req(&compacted, &[(0, 0)]));
-    assert_eq!(same("DeleteRecords compacted", &a, &b).topics[0].partitions[0].error_code, POLICY_VIOLATION);
+    assert_eq!(
+        same("DeleteRecords compacted", &a, &b).topics[0].partitions[0].error_code,
+        POLICY_VIOLATION
+    );
 }
 
 #[test]
