@@ -117,7 +117,12 @@ impl Normalise for DescribeLogDirsResponse {
     }
 }
 
-fn create_partitions_req(topics: &[(&str, i32, Option<Vec<Vec<i32>>>)], validate_only: bool) -> CreatePartitionsRequest {
+/// A topic to grow: (name, new count, replicas of each new partition).
+type Growth<'a> = (&'a str, i32, Option<Vec<Vec<i32>>>);
+/// A resource to change: (type, name, [(key, operation, value)]).
+type Changes<'a> = (i8, &'a str, &'a [(&'a str, i8, Option<&'a str>)]);
+
+fn create_partitions_req(topics: &[Growth], validate_only: bool) -> CreatePartitionsRequest {
     let mut r = CreatePartitionsRequest::default();
     r.timeout_ms = 30_000;
     r.validate_only = validate_only;
@@ -155,7 +160,7 @@ fn describe_configs_req(version: i16, resource_type: i8, name: &str, keys: Optio
     r
 }
 
-fn incremental_req(resources: &[(i8, &str, &[(&str, i8, Option<&str>)])], validate_only: bool) -> IncrementalAlterConfigsRequest {
+fn incremental_req(resources: &[Changes], validate_only: bool) -> IncrementalAlterConfigsRequest {
     let mut r = IncrementalAlterConfigsRequest::default();
     r.validate_only = validate_only;
     r.resources = resources
