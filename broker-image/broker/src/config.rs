@@ -183,14 +183,7 @@ impl BrokerConfig {
             Some(v) if !v.trim().is_empty() => parse_voters(v)?,
             _ => Vec::new(),
         };
-        let known = |k: &str| {
-            KNOWN_KEYS.contains(&k)
-                || ACCEPTED_KEYS.contains(&k)
-                || crate::group::config::KEYS.contains(&k)
-                || k.starts_with("listener.name.")
-                || k.starts_with("log.cleaner.")
-        };
-        let unknown_keys = props.keys().filter(|k| !known(k)).cloned().collect();
+        let unknown_keys = props.keys().filter(|k| !is_accepted_key(k)).cloned().collect();
         Ok(BrokerConfig {
             node_id,
             listeners,
@@ -236,6 +229,15 @@ impl BrokerConfig {
         };
         Some((host, l.port))
     }
+}
+
+/// Whether a broker key is one Kaskade knows (acted on, or Kafka's and accepted quietly).
+pub fn is_accepted_key(k: &str) -> bool {
+    KNOWN_KEYS.contains(&k)
+        || ACCEPTED_KEYS.contains(&k)
+        || crate::group::config::KEYS.contains(&k)
+        || k.starts_with("listener.name.")
+        || k.starts_with("log.cleaner.")
 }
 
 const KNOWN_KEYS: &[&str] = &[

@@ -3,7 +3,9 @@
 //! → `protocol` (one handler per API) → `state` (broker-wide operations) → `metadata` and
 //! `storage` (which know nothing of sockets).
 
+pub mod admin;
 pub mod config;
+pub mod config_docs;
 pub mod connection;
 pub mod group;
 pub mod meta_properties;

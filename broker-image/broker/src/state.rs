@@ -232,6 +232,7 @@ impl Broker {
 
     /// Opens the logs of every topic the metadata knows (start-up).
     pub fn open_all_logs(&self) -> Result<(), crate::storage::LogError> {
+        self.apply_dynamic_broker_configs();
         let now = util::now_ms();
         for t in self.metadata.topics() {
             self.logs.open_topic(&t.name, t.id, t.partitions, &t.configs, now)?;

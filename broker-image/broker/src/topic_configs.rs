@@ -1,7 +1,8 @@
 //! The effective configuration of a topic or the broker, as CreateTopics (v5+) and
 //! DescribeConfigs report it: every key with its value, its type, and where the value comes
-//! from — the topic's own override, the broker's static setting, or Kafka's default — with the
-//! synonyms Kafka lists beside it.
+//! from — the topic's own override, a dynamic broker config (this broker's, or the cluster-wide
+//! default), the broker's static setting, or Kafka's default — with the synonyms Kafka lists
+//! beside it.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,8 @@ use crate::state::Broker;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigSource {
     TopicOverride = 1,
+    DynamicBroker = 2,
+    DynamicDefaultBroker = 3,
     StaticBroker = 4,
     Default = 5,
 }
@@ -29,6 +32,7 @@ pub struct ConfigEntry {
     pub value: Option<String>,
     pub read_only: bool,
     pub is_default: bool,
+    pub sensitive: bool,
     pub source: ConfigSource,
     pub config_type: i8,
     /// Where the value could come from, most specific first (topic, broker, default).
@@ -52,49 +56,84 @@ fn broker_value(broker: &Broker, topic_key: &str, broker_key: Option<&str>) -> O
     }
 }
 
+/// The broker key that supplies a topic config's default: the table's `broker_key`, or for
+/// keys Kaskade takes no broker default from, the name Kafka lists as the synonym.
+pub fn broker_synonym(def: &TopicConfigDef) -> Option<&'static str> {
+    def.broker_key.or(match def.key {
+        "file.delete.delay.ms" => Some("log.segment.delete.delay.ms"),
+        "local.retention.bytes" => Some("log.local.retention.bytes"),
+        "local.retention.ms" => Some("log.local.retention.ms"),
+        "max.compaction.lag.ms" => Some("log.cleaner.max.compaction.lag.ms"),
+        "min.cleanable.dirty.ratio" => Some("log.cleaner.min.cleanable.ratio"),
+        "min.compaction.lag.ms" => Some("log.cleaner.min.compaction.lag.ms"),
+        "remote.copy.lag.bytes" => Some("log.remote.copy.lag.bytes"),
+        "remote.copy.lag.ms" => Some("log.remote.copy.lag.ms"),
+        "segment.index.bytes" => Some("log.index.size.max.bytes"),
+        k @ ("compression.gzip.level" | "compression.lz4.level" | "compression.zstd.level" | "max.decompressed.message.bytes") => Some(k),
+        _ => None,
+    })
+}
+
+/// Broker keys whose Kafka default is null: a topic config they supply lists no default synonym.
+const NO_DEFAULT_SYNONYM: &[&str] = &["log.retention.ms", "log.roll.ms", "log.flush.interval.ms"];
+
 /// Every topic-level config of a topic with the given overrides.
 pub fn describe(broker: &Broker, overrides: &BTreeMap<String, String>) -> Vec<ConfigEntry> {
+    let node = broker.metadata.broker_configs(&broker.node_id.to_string());
+    let cluster = broker.metadata.broker_configs("");
     TOPIC_CONFIGS
         .iter()
-        .map(
-            |TopicConfigDef {
-                 key,
-                 kind,
-                 broker_key,
-                 default,
-             }| {
-                let mut synonyms = Vec::new();
-                if let Some(v) = overrides.get(*key) {
-                    synonyms.push(Synonym {
-                        name: key.to_string(),
-                        value: Some(v.clone()),
-                        source: ConfigSource::TopicOverride,
-                    });
+        .map(|def| {
+            let TopicConfigDef { key, kind, default, .. } = def;
+            let broker_key = broker_synonym(def);
+            let mut synonyms = Vec::new();
+            if let Some(v) = overrides.get(*key) {
+                synonyms.push(Synonym {
+                    name: key.to_string(),
+                    value: Some(v.clone()),
+                    source: ConfigSource::TopicOverride,
+                });
+            }
+            if let Some(bk) = broker_key {
+                for (dynamic, source) in [(&node, ConfigSource::DynamicBroker), (&cluster, ConfigSource::DynamicDefaultBroker)] {
+                    if let Some(v) = dynamic.get(bk) {
+                        synonyms.push(Synonym {
+                            name: bk.to_string(),
+                            value: Some(v.clone()),
+                            source,
+                        });
+                    }
                 }
-                if let (Some(bk), Some(v)) = (broker_key, broker_value(broker, key, *broker_key)) {
+                if let Some(v) = broker_value(broker, key, Some(bk)) {
                     synonyms.push(Synonym {
                         name: bk.to_string(),
                         value: Some(v),
                         source: ConfigSource::StaticBroker,
                     });
                 }
-                synonyms.push(Synonym {
-                    name: broker_key.unwrap_or(key).to_string(),
-                    value: Some(default.to_string()),
-                    source: ConfigSource::Default,
-                });
-                let first = synonyms[0].clone();
-                ConfigEntry {
-                    name: key.to_string(),
-                    config_type: kind.config_type(),
-                    value: first.value,
-                    read_only: false,
-                    is_default: first.source == ConfigSource::Default,
-                    source: first.source,
-                    synonyms,
+                if !NO_DEFAULT_SYNONYM.contains(&bk) {
+                    synonyms.push(Synonym {
+                        name: bk.to_string(),
+                        value: Some(default.to_string()),
+                        source: ConfigSource::Default,
+                    });
                 }
-            },
-        )
+            }
+            let (value, source) = match synonyms.first() {
+                Some(s) => (s.value.clone(), s.source),
+                None => (Some(default.to_string()), ConfigSource::Default),
+            };
+            ConfigEntry {
+                name: key.to_string(),
+                config_type: kind.config_type(),
+                value,
+                read_only: false,
+                is_default: source == ConfigSource::Default,
+                sensitive: false,
+                source,
+                synonyms,
+            }
+        })
         .collect()
 }
 
@@ -133,14 +172,76 @@ const BROKER_DEFAULTS: &[(&str, i8, &str)] = &[
     ("socket.request.max.bytes", INT, "104857600"),
 ];
 
-/// The broker's configuration: every key it acts on (static or default) plus any other key it
-/// was given. Static broker configs cannot be changed at run time (read-only).
+/// Whether Kafka defines this broker key and Kaskade describes it.
+pub fn is_known_broker_key(key: &str) -> bool {
+    BROKER_DEFAULTS.iter().any(|(k, _, _)| *k == key)
+}
+
+/// One broker key with its synonyms, most specific first.
+fn broker_entry(key: &str, config_type: i8, synonyms: Vec<Synonym>, dynamic: bool, custom: bool) -> ConfigEntry {
+    let (value, source) = match synonyms.first() {
+        Some(s) => (s.value.clone(), s.source),
+        None => (None, ConfigSource::Default),
+    };
+    ConfigEntry {
+        name: key.to_string(),
+        // Kafka neither types nor shows keys it does not know (they may be secrets).
+        config_type: if custom { 0 } else { config_type },
+        value: if custom { None } else { value },
+        read_only: !dynamic,
+        is_default: source == ConfigSource::Default,
+        sensitive: custom,
+        source,
+        synonyms: if custom {
+            synonyms.into_iter().map(|s| Synonym { value: None, ..s }).collect()
+        } else {
+            synonyms
+        },
+    }
+}
+
+/// The cluster-wide dynamic broker defaults (the broker resource named ""), as Kafka describes
+/// them: only the keys that are set.
+pub fn describe_broker_defaults(broker: &Broker) -> Vec<ConfigEntry> {
+    broker
+        .metadata
+        .broker_configs("")
+        .into_iter()
+        .map(|(key, value)| {
+            let custom = crate::admin::broker_configs::is_custom(&key);
+            let syn = vec![Synonym {
+                name: key.clone(),
+                value: Some(value),
+                source: ConfigSource::DynamicDefaultBroker,
+            }];
+            let dynamic = crate::admin::broker_configs::topic_def(&key).is_some();
+            broker_entry(&key, broker_key_type(&key), syn, dynamic, custom)
+        })
+        .collect()
+}
+
+/// Kafka's `ConfigType` of a broker key.
+fn broker_key_type(key: &str) -> i8 {
+    if let Some((_, t, _)) = BROKER_DEFAULTS.iter().find(|(k, _, _)| *k == key) {
+        return *t;
+    }
+    match crate::admin::broker_configs::topic_def(key) {
+        Some(def) => def.kind.config_type(),
+        None => STRING,
+    }
+}
+
+/// The broker's configuration: every key it acts on (dynamic, static or default) plus any other
+/// key it was given. Only dynamic keys can be changed at run time; the others are read-only.
 pub fn describe_broker(broker: &Broker) -> Vec<ConfigEntry> {
     let raw = &broker.config.raw;
+    let node = broker.metadata.broker_configs(&broker.node_id.to_string());
+    let cluster = broker.metadata.broker_configs("");
     // Keys given that Kaskade does not act on are reported as they were given, as strings.
     let mut keys: BTreeMap<&str, (i8, &str)> = BROKER_DEFAULTS.iter().map(|(k, t, d)| (*k, (*t, *d))).collect();
-    for k in raw.keys() {
-        keys.entry(k.as_str()).or_insert((STRING, ""));
+    for k in raw.keys().chain(node.keys()).chain(cluster.keys()) {
+        let default = crate::admin::broker_configs::topic_def(k).map(|d| d.default).unwrap_or("");
+        keys.entry(k.as_str()).or_insert((broker_key_type(k), default));
     }
     keys.into_iter()
         .map(|(key, (config_type, default))| {
@@ -149,8 +250,16 @@ pub fn describe_broker(broker: &Broker) -> Vec<ConfigEntry> {
             } else {
                 default.to_string()
             };
-            let default_value = (!default.is_empty()).then_some(default.clone());
             let mut synonyms = Vec::new();
+            for (dynamic, source) in [(&node, ConfigSource::DynamicBroker), (&cluster, ConfigSource::DynamicDefaultBroker)] {
+                if let Some(v) = dynamic.get(key) {
+                    synonyms.push(Synonym {
+                        name: key.to_string(),
+                        value: Some(v.clone()),
+                        source,
+                    });
+                }
+            }
             if let Some(v) = raw.get(key) {
                 synonyms.push(Synonym {
                     name: key.to_string(),
@@ -158,26 +267,17 @@ pub fn describe_broker(broker: &Broker) -> Vec<ConfigEntry> {
                     source: ConfigSource::StaticBroker,
                 });
             }
-            if default_value.is_some() {
+            if !default.is_empty() {
                 synonyms.push(Synonym {
                     name: key.to_string(),
-                    value: default_value.clone(),
+                    value: Some(default),
                     source: ConfigSource::Default,
                 });
             }
-            let (value, source) = match synonyms.first() {
-                Some(s) => (s.value.clone(), s.source),
-                None => (None, ConfigSource::Default),
-            };
-            ConfigEntry {
-                name: key.to_string(),
-                config_type,
-                value,
-                read_only: true,
-                is_default: source == ConfigSource::Default,
-                source,
-                synonyms,
-            }
+            // A key only set dynamically that Kafka does not know: a custom (maybe secret) config.
+            let custom = crate::admin::broker_configs::is_custom(key) && !raw.contains_key(key);
+            let dynamic = crate::admin::broker_configs::topic_def(key).is_some();
+            broker_entry(key, config_type, synonyms, dynamic, custom)
         })
         .collect()
 }

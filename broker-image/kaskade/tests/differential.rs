@@ -11,6 +11,8 @@
 //! Set `KASKADE_DIFF_KAFKA=host:port` to use a Kafka that is already running (topic names are
 //! unique per run, so a peer can be reused).
 
+#[path = "differential/admin.rs"]
+mod admin;
 mod common;
 
 use std::collections::BTreeMap;
@@ -568,6 +570,13 @@ fn api_versions_ranges() {
         ApiKey::DeleteTopics,
         ApiKey::DescribeCluster,
         ApiKey::DescribeTopicPartitions,
+        ApiKey::DescribeConfigs,
+        ApiKey::CreatePartitions,
+        ApiKey::AlterConfigs,
+        ApiKey::IncrementalAlterConfigs,
+        ApiKey::DeleteRecords,
+        ApiKey::OffsetForLeaderEpoch,
+        ApiKey::DescribeLogDirs,
     ];
     for version in 0..=4 {
         let mut req = ApiVersionsRequest::default();

@@ -64,4 +64,12 @@ pub trait MetadataStore: Send + Sync + 'static {
     fn allocate_producer_id(&self) -> BoxFuture<'_, Result<i64, MetadataError>>;
     /// Removes a topic; returns what was removed.
     fn delete_topic(&self, name: &str) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>>;
+    /// Replaces an existing topic (same name and id) with a changed one: more partitions, new
+    /// configs. Fails if the topic is gone.
+    fn update_topic(&self, topic: TopicMeta) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>>;
+    /// Dynamic broker configs of one entity: `""` is the cluster-wide default, a node id (as a
+    /// string) one broker.
+    fn broker_configs(&self, entity: &str) -> BTreeMap<String, String>;
+    /// Replaces the dynamic broker configs of one entity (validated by the caller).
+    fn set_broker_configs(&self, entity: &str, configs: BTreeMap<String, String>) -> BoxFuture<'_, Result<(), MetadataError>>;
 }

@@ -2,7 +2,7 @@
 //! in the log directory, replaced atomically (write, fsync, rename) on every change. Topic
 //! changes are rare, so simplicity wins here; the quorum-backed store replaces this later.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,9 @@ struct Image {
     /// Every producer id below this has been (or may have been) handed out.
     #[serde(default)]
     producer_id_block_end: i64,
+    /// Dynamic broker configs by entity (`""` = cluster default, else a node id).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    broker_configs: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Default)]
@@ -32,10 +35,11 @@ struct ProducerIds {
     block_end: i64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Topics {
     by_name: HashMap<String, Arc<TopicMeta>>,
     by_id: HashMap<uuid::Uuid, Arc<TopicMeta>>,
+    broker_configs: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 pub struct SingleNodeMetadata {
@@ -55,7 +59,10 @@ impl SingleNodeMetadata {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Image::default(),
             Err(e) => return Err(MetadataError::Storage(format!("{}: {e}", path.display()))),
         };
-        let mut topics = Topics::default();
+        let mut topics = Topics {
+            broker_configs: image.broker_configs,
+            ..Topics::default()
+        };
         let ids = ProducerIds {
             next: image.producer_id_block_end,
             block_end: image.producer_id_block_end,
@@ -84,6 +91,7 @@ impl SingleNodeMetadata {
         let image = Image {
             topics: list,
             producer_id_block_end,
+            broker_configs: topics.broker_configs.clone(),
         };
         let bytes = serde_json::to_vec_pretty(&image).map_err(|e| MetadataError::Storage(e.to_string()))?;
         let tmp = self.path.with_extension("json.tmp");
@@ -103,13 +111,7 @@ impl SingleNodeMetadata {
     /// Applies a change to a copy of the image, persists it, then publishes it.
     fn change(&self, f: impl FnOnce(&mut Topics) -> Result<Arc<TopicMeta>, MetadataError>) -> Result<Arc<TopicMeta>, MetadataError> {
         let ids = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let mut next = {
-            let cur = self.read();
-            Topics {
-                by_name: cur.by_name.clone(),
-                by_id: cur.by_id.clone(),
-            }
-        };
+        let mut next = self.read().clone();
         let result = f(&mut next)?;
         self.persist(&next, ids.block_end)?;
         *self.topics.write().unwrap_or_else(|e| e.into_inner()) = next;
@@ -188,6 +190,39 @@ impl MetadataStore for SingleNodeMetadata {
             t.by_id.remove(&topic.id);
             Ok(topic)
         });
+        Box::pin(std::future::ready(result))
+    }
+
+    fn update_topic(&self, topic: TopicMeta) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>> {
+        let result = self.change(|t| {
+            match t.by_name.get(&topic.name) {
+                Some(old) if old.id == topic.id => {}
+                _ => return Err(MetadataError::UnknownTopic(topic.name.clone())),
+            }
+            let topic = Arc::new(topic);
+            t.by_id.insert(topic.id, Arc::clone(&topic));
+            t.by_name.insert(topic.name.clone(), Arc::clone(&topic));
+            Ok(topic)
+        });
+        Box::pin(std::future::ready(result))
+    }
+
+    fn broker_configs(&self, entity: &str) -> BTreeMap<String, String> {
+        self.read().broker_configs.get(entity).cloned().unwrap_or_default()
+    }
+
+    fn set_broker_configs(&self, entity: &str, configs: BTreeMap<String, String>) -> BoxFuture<'_, Result<(), MetadataError>> {
+        let ids = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut next = self.read().clone();
+        if configs.is_empty() {
+            next.broker_configs.remove(entity);
+        } else {
+            next.broker_configs.insert(entity.to_string(), configs);
+        }
+        let result = self.persist(&next, ids.block_end).map(|()| {
+            *self.topics.write().unwrap_or_else(|e| e.into_inner()) = next;
+        });
+        drop(ids);
         Box::pin(std::future::ready(result))
     }
 }

@@ -207,7 +207,8 @@ pub fn unsupported_value(key: &str, value: &str) -> Result<(), String> {
     }
 }
 
-fn check(key: &str, value: &str, kind: Kind) -> Result<(), String> {
+/// Checks one value against its kind with Kafka's messages (also used for broker keys).
+pub fn check(key: &str, value: &str, kind: Kind) -> Result<(), String> {
     let v = value.trim();
     let invalid = |why: String| format!("Invalid value {value} for configuration {key}: {why}");
     match kind {

@@ -11,18 +11,15 @@ use kafka_protocol::protocol::StrBytes;
 use crate::state::Broker;
 use crate::topic_configs::{self, ConfigEntry};
 
-/// Kafka's `ConfigResource.Type` codes.
-pub const RESOURCE_TOPIC: i8 = 2;
-pub const RESOURCE_BROKER: i8 = 4;
-pub const RESOURCE_BROKER_LOGGER: i8 = 8;
+pub use crate::admin::{RESOURCE_BROKER, RESOURCE_BROKER_LOGGER, RESOURCE_TOPIC};
 
-fn entry(e: ConfigEntry, synonyms: bool, version: i16) -> DescribeConfigsResourceResult {
+fn entry(e: ConfigEntry, synonyms: bool, documentation: bool, version: i16) -> DescribeConfigsResourceResult {
     let mut r = DescribeConfigsResourceResult::default();
     r.name = StrBytes::from_string(e.name);
     r.value = e.value.map(StrBytes::from_string);
     r.read_only = e.read_only;
     r.config_source = e.source as i8;
-    r.is_sensitive = false;
+    r.is_sensitive = e.sensitive;
     if synonyms {
         r.synonyms = e
             .synonyms
@@ -38,6 +35,10 @@ fn entry(e: ConfigEntry, synonyms: bool, version: i16) -> DescribeConfigsResourc
     }
     if version >= 3 {
         r.config_type = e.config_type;
+        if documentation {
+            // Kafka sends no documentation for keys it does not know.
+            r.documentation = crate::config_docs::doc(r.name.as_str()).map(StrBytes::from_static_str);
+        }
     }
     r
 }
@@ -54,7 +55,8 @@ pub fn handle(broker: &Arc<Broker>, req: DescribeConfigsRequest, version: i16) -
                 Some(t) => Ok(topic_configs::describe(broker, &t.configs)),
                 None => Err((ResponseError::UnknownTopicOrPartition, format!("Topic '{name}' does not exist."))),
             },
-            RESOURCE_BROKER if name.is_empty() || name == broker.node_id.to_string() => Ok(topic_configs::describe_broker(broker)),
+            RESOURCE_BROKER if name.is_empty() => Ok(topic_configs::describe_broker_defaults(broker)),
+            RESOURCE_BROKER if name == broker.node_id.to_string() => Ok(topic_configs::describe_broker(broker)),
             RESOURCE_BROKER => Err((
                 ResponseError::InvalidRequest,
                 format!(
@@ -74,7 +76,7 @@ pub fn handle(broker: &Arc<Broker>, req: DescribeConfigsRequest, version: i16) -
                 out.configs = entries
                     .into_iter()
                     .filter(|e| wanted.as_ref().is_none_or(|w| w.contains(&e.name)))
-                    .map(|e| entry(e, req.include_synonyms, version))
+                    .map(|e| entry(e, req.include_synonyms, req.include_documentation, version))
                     .collect();
             }
             Err((code, message)) => {

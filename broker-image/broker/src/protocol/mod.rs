@@ -2,17 +2,22 @@
 //! connection") out. Decoding and encoding go through the `kafka-protocol` crate; each served
 //! API has its own handler module that calls into the broker state.
 
+pub mod alter_configs;
 pub mod api_versions;
+pub mod create_partitions;
 pub mod create_topics;
 pub mod delete_groups;
+pub mod delete_records;
 pub mod delete_topics;
 pub mod describe_cluster;
 pub mod describe_configs;
 pub mod describe_groups;
+pub mod describe_log_dirs;
 pub mod describe_topic_partitions;
 pub mod fetch;
 pub mod find_coordinator;
 pub mod heartbeat;
+pub mod incremental_alter_configs;
 pub mod init_producer_id;
 pub mod join_group;
 pub mod leader_epoch;
@@ -23,6 +28,7 @@ pub mod metadata;
 pub mod offset_commit;
 pub mod offset_delete;
 pub mod offset_fetch;
+pub mod offset_for_leader_epoch;
 pub mod produce;
 pub mod sync_group;
 
@@ -31,10 +37,12 @@ use std::sync::Arc;
 use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::future::BoxFuture;
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteGroupsRequest, DeleteTopicsRequest, DescribeClusterRequest,
-    DescribeConfigsRequest, DescribeGroupsRequest, DescribeTopicPartitionsRequest, FetchRequest, FindCoordinatorRequest, HeartbeatRequest,
-    InitProducerIdRequest, JoinGroupRequest, LeaveGroupRequest, ListGroupsRequest, ListOffsetsRequest, MetadataRequest,
-    OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest, ProduceRequest, RequestHeader, ResponseHeader, SyncGroupRequest,
+    AlterConfigsRequest, ApiKey, ApiVersionsRequest, CreatePartitionsRequest, CreateTopicsRequest, DeleteGroupsRequest,
+    DeleteRecordsRequest, DeleteTopicsRequest, DescribeClusterRequest, DescribeConfigsRequest, DescribeGroupsRequest,
+    DescribeLogDirsRequest, DescribeTopicPartitionsRequest, FetchRequest, FindCoordinatorRequest, HeartbeatRequest,
+    IncrementalAlterConfigsRequest, InitProducerIdRequest, JoinGroupRequest, LeaveGroupRequest, ListGroupsRequest, ListOffsetsRequest,
+    MetadataRequest, OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest, OffsetForLeaderEpochRequest, ProduceRequest,
+    RequestHeader, ResponseHeader, SyncGroupRequest,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message, VersionRange};
 
@@ -106,6 +114,13 @@ pub const SERVED_APIS: &[ServedApi] = &[
     served(ApiKey::DescribeGroups, DescribeGroupsRequest::VERSIONS),
     served(ApiKey::ListGroups, ListGroupsRequest::VERSIONS),
     served(ApiKey::DeleteGroups, DeleteGroupsRequest::VERSIONS),
+    // The admin API.
+    served(ApiKey::CreatePartitions, CreatePartitionsRequest::VERSIONS),
+    served(ApiKey::AlterConfigs, AlterConfigsRequest::VERSIONS),
+    served(ApiKey::IncrementalAlterConfigs, IncrementalAlterConfigsRequest::VERSIONS),
+    served(ApiKey::DeleteRecords, DeleteRecordsRequest::VERSIONS),
+    served(ApiKey::OffsetForLeaderEpoch, OffsetForLeaderEpochRequest::VERSIONS),
+    served(ApiKey::DescribeLogDirs, DescribeLogDirsRequest::VERSIONS),
 ];
 
 /// Who sent a request: the client id from its header and the address it connected from
@@ -308,6 +323,30 @@ async fn handle(broker: &Arc<Broker>, api: ApiKey, correlation_id: i32, version:
         ApiKey::DeleteGroups => {
             let req = body!(DeleteGroupsRequest);
             encode_response(correlation_id, version, &delete_groups::handle(broker, req).await)
+        }
+        ApiKey::CreatePartitions => {
+            let req = body!(CreatePartitionsRequest);
+            encode_response(correlation_id, version, &create_partitions::handle(broker, req).await)
+        }
+        ApiKey::AlterConfigs => {
+            let req = body!(AlterConfigsRequest);
+            encode_response(correlation_id, version, &alter_configs::handle(broker, req).await)
+        }
+        ApiKey::IncrementalAlterConfigs => {
+            let req = body!(IncrementalAlterConfigsRequest);
+            encode_response(correlation_id, version, &incremental_alter_configs::handle(broker, req).await)
+        }
+        ApiKey::DeleteRecords => {
+            let req = body!(DeleteRecordsRequest);
+            encode_response(correlation_id, version, &delete_records::handle(broker, req))
+        }
+        ApiKey::OffsetForLeaderEpoch => {
+            let req = body!(OffsetForLeaderEpochRequest);
+            encode_response(correlation_id, version, &offset_for_leader_epoch::handle(broker, req))
+        }
+        ApiKey::DescribeLogDirs => {
+            let req = body!(DescribeLogDirsRequest);
+            encode_response(correlation_id, version, &describe_log_dirs::handle(broker, req, version))
         }
         // Produce is handled by `dispatch`; nothing else is served.
         other => Outcome::Close(format!("API {other:?} is not served by this broker")),

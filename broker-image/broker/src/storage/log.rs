@@ -195,8 +195,11 @@ impl PartitionLog {
             Some(p) => p,
             None => rebuild_producer_state(&segments)?,
         };
-        let log_start_offset = segments[0].base_offset();
         let end = segments.last().map(|s| s.next_offset).unwrap_or(0);
+        // DeleteRecords may have moved the start inside the first segment.
+        let log_start_offset = segments[0]
+            .base_offset()
+            .max(super::log_start_checkpoint::read(dir).unwrap_or(0).min(end));
         let inner = LogInner {
             segments,
             unsynced: Vec::new(),
@@ -545,6 +548,35 @@ impl PartitionLog {
         }
         inner.log_start_offset = inner.log_start_offset.max(inner.segments[0].base_offset());
         Ok(deleted)
+    }
+
+    /// DeleteRecords: moves the log start offset up to `offset` (never down, never past the high
+    /// watermark), checkpoints it and deletes the whole segments below it. Returns the new log
+    /// start offset (the low watermark).
+    pub fn delete_records_before(&self, offset: i64) -> Result<i64, LogError> {
+        let mut inner = self.lock();
+        if inner.deleted {
+            return Err(LogError::Deleted(format!("{}-{}", self.topic, self.partition)));
+        }
+        let end = inner.end_offset();
+        if offset < 0 || offset > end {
+            return Err(LogError::OffsetOutOfRange {
+                offset,
+                start: inner.log_start_offset,
+                end,
+            });
+        }
+        if offset <= inner.log_start_offset {
+            return Ok(inner.log_start_offset);
+        }
+        super::log_start_checkpoint::write(&self.dir, offset)?;
+        inner.log_start_offset = offset;
+        while inner.segments.len() > 1 && inner.segments[0].next_offset <= offset {
+            let seg = inner.segments.remove(0);
+            seg.delete_files(&self.dir);
+            inner.dir_dirty = true;
+        }
+        Ok(offset)
     }
 
     /// Rolls the active segment when `segment.ms` has passed (checked by the background task too,

@@ -18,7 +18,8 @@ type TopicLogs = Vec<Arc<PartitionLog>>;
 
 pub struct LogManager {
     root: PathBuf,
-    defaults: LogConfig,
+    /// The broker's log settings (static, then dynamic broker configs on top).
+    defaults: RwLock<LogConfig>,
     logs: RwLock<HashMap<Arc<str>, TopicLogs>>,
     clean_start: bool,
 }
@@ -43,7 +44,7 @@ impl LogManager {
         }
         Ok(LogManager {
             root: root.to_path_buf(),
-            defaults,
+            defaults: RwLock::new(defaults),
             logs: RwLock::new(HashMap::new()),
             clean_start,
         })
@@ -53,8 +54,14 @@ impl LogManager {
         &self.root
     }
 
-    pub fn defaults(&self) -> &LogConfig {
-        &self.defaults
+    pub fn defaults(&self) -> LogConfig {
+        self.defaults.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replaces the broker's log settings (dynamic broker configs changed); callers re-apply
+    /// each topic's config with `update_topic_config`.
+    pub fn set_defaults(&self, defaults: LogConfig) {
+        *self.defaults.write().unwrap_or_else(|e| e.into_inner()) = defaults;
     }
 
     pub fn clean_start(&self) -> bool {
@@ -74,7 +81,7 @@ impl LogManager {
         overrides: &BTreeMap<String, String>,
         now_ms: i64,
     ) -> Result<(), LogError> {
-        let config = self.defaults.with_topic_overrides(overrides);
+        let config = self.defaults().with_topic_overrides(overrides);
         let mut opened = Vec::with_capacity(partitions.max(0) as usize);
         for p in 0..partitions {
             let dir = self.partition_dir(topic, p);
@@ -97,6 +104,29 @@ impl LogManager {
         Ok(())
     }
 
+    /// Opens (creating) the logs of partitions added to an open topic (CreatePartitions).
+    pub fn add_partitions(
+        &self,
+        topic: &str,
+        topic_id: uuid::Uuid,
+        partitions: i32,
+        overrides: &BTreeMap<String, String>,
+        now_ms: i64,
+    ) -> Result<(), LogError> {
+        let config = self.defaults().with_topic_overrides(overrides);
+        let mut logs = self.logs.write().unwrap_or_else(|e| e.into_inner());
+        let Some(open) = logs.get_mut(topic) else {
+            return Err(LogError::Deleted(topic.to_string()));
+        };
+        for p in open.len() as i32..partitions {
+            let dir = self.partition_dir(topic, p);
+            let (log, _) = PartitionLog::open(&dir, topic, p, config.clone(), true, now_ms)?;
+            write_partition_metadata(&dir, topic_id)?;
+            open.push(Arc::new(log));
+        }
+        Ok(())
+    }
+
     pub fn get(&self, topic: &str, partition: i32) -> Option<Arc<PartitionLog>> {
         let logs = self.logs.read().unwrap_or_else(|e| e.into_inner());
         logs.get(topic)?.get(usize::try_from(partition).ok()?).cloned()
@@ -109,7 +139,7 @@ impl LogManager {
 
     /// Applies new topic configs to its open logs.
     pub fn update_topic_config(&self, topic: &str, overrides: &BTreeMap<String, String>) {
-        let config = self.defaults.with_topic_overrides(overrides);
+        let config = self.defaults().with_topic_overrides(overrides);
         let logs = self.logs.read().unwrap_or_else(|e| e.into_inner());
         for log in logs.get(topic).into_iter().flatten() {
             log.set_config(config.clone());

@@ -2,11 +2,13 @@
 //! sparse indexes, fsynced by a group-commit flusher. Knows nothing of sockets.
 
 pub mod batch;
+pub mod disk_space;
 pub mod flusher;
 pub mod index;
 pub mod log;
 pub mod log_config;
 pub mod log_manager;
+pub mod log_start_checkpoint;
 pub mod producer_state;
 pub mod segment;
 
