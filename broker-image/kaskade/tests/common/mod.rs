@@ -6,6 +6,7 @@
 
 pub mod batches;
 pub mod clients;
+pub mod groups;
 pub mod raw;
 
 use std::io::{BufRead, BufReader};
