@@ -29,10 +29,21 @@ use super::{repo_root, wait_for, BrokerProc};
 /// The env var naming an external broker (e.g. Apache Kafka 4.4 from `e2e/peers/kafka/start.sh`).
 pub const EXTERNAL_ENV: &str = "KASKADE_GROUPS_KAFKA";
 
+/// With `KASKADE_GROUPS_KAFKA`: the `e2e/peers/kafka/start.sh` directory of that broker, so the
+/// broker-restart scenario can restart it (`stop.sh` / SIGKILL, then `start.sh --restart`).
+pub const EXTERNAL_DIR_ENV: &str = "KASKADE_GROUPS_KAFKA_DIR";
+
 /// The broker the group tests run against.
 pub enum Target {
     Kaskade(BrokerProc),
     External(String),
+}
+
+/// How a broker is restarted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restart {
+    Kill9,
+    Terminate,
 }
 
 impl Target {
@@ -49,6 +60,52 @@ impl Target {
         match self {
             Target::Kaskade(b) => b.bootstrap(),
             Target::External(s) => s.clone(),
+        }
+    }
+
+    /// Whether `restart` can work: Kaskade, or an external Kafka with `KASKADE_GROUPS_KAFKA_DIR`.
+    pub fn can_restart(&self) -> bool {
+        matches!(self, Target::Kaskade(_)) || std::env::var_os(EXTERNAL_DIR_ENV).is_some()
+    }
+
+    /// Stops the broker (SIGKILL or SIGTERM) and starts it again on the same port and data.
+    pub fn restart(&mut self, how: Restart) {
+        match self {
+            Target::Kaskade(b) => {
+                match how {
+                    Restart::Kill9 => b.kill9(),
+                    Restart::Terminate => assert!(b.terminate().success(), "SIGTERM: exit 0"),
+                }
+                b.spawn();
+            }
+            Target::External(_) => {
+                let dir = PathBuf::from(std::env::var_os(EXTERNAL_DIR_ENV).expect("KASKADE_GROUPS_KAFKA_DIR"));
+                let peers = repo_root().join("e2e/peers/kafka");
+                match how {
+                    Restart::Kill9 => {
+                        let pid = std::fs::read_to_string(dir.join("pid")).expect("peer pid");
+                        let st = Command::new("kill").args(["-9", pid.trim()]).status().expect("kill");
+                        assert!(st.success());
+                        let gone = wait_for(Duration::from_secs(30), || {
+                            let alive = Command::new("kill").args(["-0", pid.trim()]).stderr(Stdio::null()).status();
+                            (!alive.map(|s| s.success()).unwrap_or(false)).then_some(())
+                        });
+                        assert!(gone.is_some(), "Kafka still alive after SIGKILL");
+                    }
+                    Restart::Terminate => {
+                        let st = Command::new("bash").arg(peers.join("stop.sh")).arg(&dir).status().expect("stop.sh");
+                        assert!(st.success(), "stop.sh");
+                    }
+                }
+                let out = Command::new("bash")
+                    .arg(peers.join("start.sh"))
+                    .args(["--restart", "--dir"])
+                    .arg(&dir)
+                    .env("KAFKA_START_TIMEOUT", "180")
+                    .output()
+                    .expect("start.sh --restart");
+                assert!(out.status.success(), "start.sh --restart: {}", String::from_utf8_lossy(&out.stderr));
+            }
         }
     }
 
