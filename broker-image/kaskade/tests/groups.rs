@@ -15,11 +15,12 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use common::clients::create_topic;
-use common::groups::{committed, end_offsets, produce, unique, wait_committed, wait_records, wait_settled, Client, Member, Opts, Restart, Target};
+use common::groups::{
+    committed, end_offsets, produce, unique, wait_committed, wait_records, wait_settled, Client, Member, Opts, Restart, Target,
+};
 
 /// Members starting (JVMs, on two busy cores) and joining through Kafka's 3 s initial delay.
 const SETTLE: Duration = Duration::from_secs(120);
@@ -27,16 +28,19 @@ const READ: Duration = Duration::from_secs(90);
 const COMMIT: Duration = Duration::from_secs(30);
 const PARTITIONS: i32 = 6;
 
-static SERIAL: Mutex<()> = Mutex::new(());
+/// One scenario at a time (an async mutex: the guard lives across awaits, each test has its own runtime).
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().await
 }
 
 type Produced = BTreeMap<i32, Vec<(i64, String)>>;
 
 fn flat(p: &Produced) -> BTreeSet<(i32, i64, String)> {
-    p.iter().flat_map(|(part, v)| v.iter().map(move |(o, s)| (*part, *o, s.clone()))).collect()
+    p.iter()
+        .flat_map(|(part, v)| v.iter().map(move |(o, s)| (*part, *o, s.clone())))
+        .collect()
 }
 
 /// Every record of `want` was read exactly once across `members`, by the member owning its
@@ -93,7 +97,7 @@ async fn assert_resumes(client: Client, b: &str, topic: &str, group: &str, opts:
 /// cooperative revocation), all records are read once by their partition's owner, the commits
 /// are visible while the members run, the members stop cleanly, and a new member resumes.
 async fn join_consume_commit_resume(client: Client, assignor: &'static str, commit: &'static str) {
-    let _serial = serial();
+    let _serial = serial().await;
     let target = Target::new();
     let b = target.bootstrap();
     let topic = unique(&format!("groups-{}-{assignor}", client.name()));
@@ -198,7 +202,7 @@ async fn rdkafka_cooperative_sticky_commit_async() {
 /// A member SIGKILLed (no LeaveGroup, no commit) loses its partitions to the survivors once its
 /// session times out, not before; they continue from its committed offsets.
 async fn killed_member_partitions_move(client: Client) {
-    let _serial = serial();
+    let _serial = serial().await;
     let target = Target::new();
     let b = target.bootstrap();
     let topic = unique(&format!("groups-kill-{}", client.name()));
@@ -224,7 +228,10 @@ async fn killed_member_partitions_move(client: Client) {
     let since = [m1.records().len(), m3.records().len()];
     let after = wait_settled(&[&m1, &m3], PARTITIONS, Duration::from_secs(60));
     let moved_in = t.elapsed();
-    eprintln!("{}: partitions {victim:?} of the killed member moved after {moved_in:?}: {after:?}", client.name());
+    eprintln!(
+        "{}: partitions {victim:?} of the killed member moved after {moved_in:?}: {after:?}",
+        client.name()
+    );
     assert!(
         moved_in >= Duration::from_secs(4),
         "the killed member's partitions moved after {moved_in:?}, before its 6 s session could time out"
@@ -253,7 +260,7 @@ async fn kafka_python_killed_member_partitions_move_after_session_timeout() {
 /// and comes back within its session timeout gets the same partitions at the same generation,
 /// the others see no rebalance, and it reads what was produced meanwhile from its committed offsets.
 async fn static_member_restart(client: Client) {
-    let _serial = serial();
+    let _serial = serial().await;
     let target = Target::new();
     let b = target.bootstrap();
     let topic = unique(&format!("groups-static-{}", client.name()));
@@ -285,7 +292,11 @@ async fn static_member_restart(client: Client) {
     let since = [m1.records().len(), m3.records().len()];
     let b_recs = produce(&b, &topic, PARTITIONS, "b", 10).await;
     let (others_b, s2_b): (Produced, Produced) = b_recs.clone().into_iter().partition(|(p, _)| !sets[1].contains(p));
-    wait_records(&[&m1, &m3], since.iter().sum::<usize>() + 10 * (PARTITIONS as usize - sets[1].len()), READ);
+    wait_records(
+        &[&m1, &m3],
+        since.iter().sum::<usize>() + 10 * (PARTITIONS as usize - sets[1].len()),
+        READ,
+    );
 
     let m2b = start(client, "s2-again", &b, &topic, &group, &opts("s2"));
     let back = wait_settled(&[&m1, &m2b, &m3], PARTITIONS, Duration::from_secs(60));
@@ -304,7 +315,10 @@ async fn static_member_restart(client: Client) {
         .iter()
         .map(|m| m.with(|s| (s.assignments.len(), s.revoked.len(), s.generation)))
         .collect();
-    assert_eq!(others_after, others_before, "the other members saw no rebalance (assignments, revocations, generation)");
+    assert_eq!(
+        others_after, others_before,
+        "the other members saw no rebalance (assignments, revocations, generation)"
+    );
     drop(m2b);
     drop(m1);
     drop(m3);
@@ -326,7 +340,7 @@ async fn kafka_python_static_member_restart_keeps_partitions_without_rebalance()
 /// `KASKADE_GROUPS_KAFKA` it also needs `KASKADE_GROUPS_KAFKA_DIR`, or it is skipped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn java_members_resume_from_committed_offsets_across_broker_restart() {
-    let _serial = serial();
+    let _serial = serial().await;
     let mut target = Target::new();
     if !target.can_restart() {
         eprintln!("skipped: KASKADE_GROUPS_KAFKA is set without KASKADE_GROUPS_KAFKA_DIR: no broker to restart");
@@ -352,7 +366,11 @@ async fn java_members_resume_from_committed_offsets_across_broker_restart() {
         let t = Instant::now();
         target.restart(how);
         eprintln!("broker restarted ({how:?}) in {:?}", t.elapsed());
-        assert_eq!(committed(&b, &group, &topic, PARTITIONS), end_offsets(&b, &topic, PARTITIONS), "commits survive the restart");
+        assert_eq!(
+            committed(&b, &group, &topic, PARTITIONS),
+            end_offsets(&b, &topic, PARTITIONS),
+            "commits survive the restart"
+        );
     }
     let recs = produce(&b, &topic, PARTITIONS, "c", 10).await;
     for (p, v) in recs {

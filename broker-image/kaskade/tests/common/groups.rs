@@ -157,13 +157,18 @@ pub async fn produce(bootstrap: &str, topic: &str, partitions: i32, tag: &str, p
         for part in 0..partitions {
             let value = format!("{tag}-p{part}-{i}");
             let key = format!("k{i}");
-            let f = p.send_result(FutureRecord::to(topic).partition(part).key(&key).payload(&value)).expect("enqueue");
+            let f = p
+                .send_result(FutureRecord::to(topic).partition(part).key(&key).payload(&value))
+                .expect("enqueue");
             futs.push((part, value, f));
         }
     }
     let mut out: BTreeMap<i32, Vec<(i64, String)>> = BTreeMap::new();
     for (part, value, f) in futs {
-        let d = f.await.expect("delivery").unwrap_or_else(|(e, _)| panic!("produce to {topic}/{part}: {e}"));
+        let d = f
+            .await
+            .expect("delivery")
+            .unwrap_or_else(|(e, _)| panic!("produce to {topic}/{part}: {e}"));
         assert_eq!(d.partition, part);
         out.entry(part).or_default().push((d.offset, value));
     }
@@ -186,7 +191,7 @@ pub fn end_offsets(bootstrap: &str, topic: &str, partitions: i32) -> BTreeMap<i3
 }
 
 /// The group's committed offsets for `topic` (OffsetFetch through librdkafka, without joining
-/// the group); partitions with no committed offset are left out.
+/// the group); partitions with no committed offset are left out. Errors are retried for 60 s.
 pub fn committed(bootstrap: &str, group: &str, topic: &str, partitions: i32) -> BTreeMap<i32, i64> {
     let c: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
@@ -198,7 +203,19 @@ pub fn committed(bootstrap: &str, group: &str, topic: &str, partitions: i32) -> 
     for p in 0..partitions {
         tpl.add_partition(topic, p);
     }
-    let got = c.committed_offsets(tpl, Duration::from_secs(10)).expect("committed_offsets");
+    // Retried: right after a (re)start a broker answers NOT_COORDINATOR or
+    // COORDINATOR_LOAD_IN_PROGRESS while it loads the group's offsets.
+    let mut last_err = None;
+    let got = wait_for(Duration::from_secs(60), || {
+        match c.committed_offsets(tpl.clone(), Duration::from_secs(10)) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                last_err = Some(e);
+                None
+            }
+        }
+    })
+    .unwrap_or_else(|| panic!("committed_offsets of group {group}: {last_err:?}"));
     got.elements()
         .iter()
         .filter_map(|e| match e.offset() {
@@ -216,7 +233,10 @@ pub fn wait_committed(bootstrap: &str, group: &str, topic: &str, want: &BTreeMap
         last = committed(bootstrap, group, topic, partitions);
         (&last == want).then_some(())
     });
-    assert!(ok.is_some(), "group {group}: committed offsets {last:?}, want {want:?} (within {timeout:?})");
+    assert!(
+        ok.is_some(),
+        "group {group}: committed offsets {last:?}, want {want:?} (within {timeout:?})"
+    );
 }
 
 // ------------------------------------------------------------------ members
@@ -342,8 +362,14 @@ impl MemberState {
 }
 
 enum Runner {
-    Process { child: Child, stdin: Option<ChildStdin> },
-    Thread { stop: Arc<AtomicBool>, handle: Option<JoinHandle<()>> },
+    Process {
+        child: Child,
+        stdin: Option<ChildStdin>,
+    },
+    Thread {
+        stop: Arc<AtomicBool>,
+        handle: Option<JoinHandle<()>>,
+    },
     Gone,
 }
 
@@ -390,8 +416,25 @@ impl Member {
             }
             Client::Rdkafka => unreachable!(),
         };
-        cmd.args(["--bootstrap", bootstrap, "--topic", topic, "--group", group, "--commit", opts.commit]);
-        cmd.args(["--assignor", opts.assignor, "--client-id", name, "--stdin-control", "--timeout", "600"]);
+        cmd.args([
+            "--bootstrap",
+            bootstrap,
+            "--topic",
+            topic,
+            "--group",
+            group,
+            "--commit",
+            opts.commit,
+        ]);
+        cmd.args([
+            "--assignor",
+            opts.assignor,
+            "--client-id",
+            name,
+            "--stdin-control",
+            "--timeout",
+            "600",
+        ]);
         if let Some(i) = &opts.instance_id {
             cmd.args(["--instance-id", i]);
         }
@@ -479,7 +522,11 @@ impl Member {
                 if Instant::now() > deadline {
                     let _ = child.kill();
                     let _ = child.wait();
-                    panic!("member {} did not exit within {timeout:?}; stderr:\n{}", self.name, self.stderr_tail());
+                    panic!(
+                        "member {} did not exit within {timeout:?}; stderr:\n{}",
+                        self.name,
+                        self.stderr_tail()
+                    );
                 }
                 std::thread::sleep(Duration::from_millis(50));
             },
@@ -502,7 +549,11 @@ impl Member {
                 let _ = child.kill();
                 let _ = child.wait();
             }
-            other => panic!("member {} cannot be SIGKILLed ({})", self.name, matches!(other, Runner::Thread { .. })),
+            other => panic!(
+                "member {} cannot be SIGKILLed ({})",
+                self.name,
+                matches!(other, Runner::Thread { .. })
+            ),
         }
     }
 }
@@ -547,7 +598,13 @@ pub fn wait_settled(members: &[&Member], partitions: i32, timeout: Duration) -> 
         for m in members {
             let st = m.state.lock().unwrap();
             let lines: Vec<&String> = st.lines.iter().filter(|l| !l.starts_with("RECORD ")).collect();
-            msg += &format!("--- {} ({}) assignment {:?}\n{lines:#?}\nstderr:\n{}\n", m.name, m.client.name(), st.assignment, m.stderr_tail());
+            msg += &format!(
+                "--- {} ({}) assignment {:?}\n{lines:#?}\nstderr:\n{}\n",
+                m.name,
+                m.client.name(),
+                st.assignment,
+                m.stderr_tail()
+            );
         }
         panic!("group did not settle on {partitions} partitions within {timeout:?}:\n{msg}")
     })
@@ -598,7 +655,12 @@ impl ConsumerContext for RdContext {
     fn post_rebalance(&self, c: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Assign(tpl) = rebalance {
             let all = c.assignment().expect("assignment");
-            self.line(format!("ASSIGNMENT gen=-1 member={} partitions={} added={}", self.name, parts_of(&all), parts_of(tpl)));
+            self.line(format!(
+                "ASSIGNMENT gen=-1 member={} partitions={} added={}",
+                self.name,
+                parts_of(&all),
+                parts_of(tpl)
+            ));
         }
     }
 
@@ -650,7 +712,10 @@ fn rdkafka_member(name: &str, bootstrap: &str, topic: &str, group: &str, opts: &
     let member_state = state.clone();
     let handle = std::thread::spawn(move || {
         let ctx = consumer.context();
-        ctx.line(format!("START client=rdkafka topic={topic} assignor={} commit={}", opts.assignor, opts.commit));
+        ctx.line(format!(
+            "START client=rdkafka topic={topic} assignor={} commit={}",
+            opts.assignor, opts.commit
+        ));
         consumer.subscribe(&[&topic]).expect("subscribe");
         let mut consumed = 0u64;
         let mut pending: BTreeMap<i32, i64> = BTreeMap::new();
@@ -675,7 +740,9 @@ fn rdkafka_member(name: &str, bootstrap: &str, topic: &str, group: &str, opts: &
                 reason = "max-records";
                 break;
             }
-            let Some(res) = consumer.poll(Duration::from_millis(200)) else { continue };
+            let Some(res) = consumer.poll(Duration::from_millis(200)) else {
+                continue;
+            };
             let m = match res {
                 Ok(m) => m,
                 Err(e) => {
@@ -683,9 +750,18 @@ fn rdkafka_member(name: &str, bootstrap: &str, topic: &str, group: &str, opts: &
                     continue;
                 }
             };
-            let v = m.payload().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_else(|| "null".into());
-            let k = m.key().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_else(|| "null".into());
-            ctx.state.lock().unwrap().push(&format!("RECORD p={} o={} k={k} v={v}", m.partition(), m.offset()));
+            let v = m
+                .payload()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_else(|| "null".into());
+            let k = m
+                .key()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_else(|| "null".into());
+            ctx.state
+                .lock()
+                .unwrap()
+                .push(&format!("RECORD p={} o={} k={k} v={v}", m.partition(), m.offset()));
             consumed += 1;
             let one = BTreeMap::from([(m.partition(), m.offset() + 1)]);
             pending.insert(m.partition(), m.offset() + 1);
@@ -698,7 +774,10 @@ fn rdkafka_member(name: &str, bootstrap: &str, topic: &str, group: &str, opts: &
         ctx.line(format!("STOPPING reason={reason}"));
         if opts.commit == "sync" || opts.commit == "async" {
             // Only partitions still owned: a commit for a revoked one would be refused.
-            let owned: BTreeSet<i32> = consumer.assignment().map(|t| t.elements().iter().map(|e| e.partition()).collect()).unwrap_or_default();
+            let owned: BTreeSet<i32> = consumer
+                .assignment()
+                .map(|t| t.elements().iter().map(|e| e.partition()).collect())
+                .unwrap_or_default();
             pending.retain(|p, _| owned.contains(p));
             if !pending.is_empty() {
                 commit(&pending, CommitMode::Sync);
@@ -717,7 +796,10 @@ fn rdkafka_member(name: &str, bootstrap: &str, topic: &str, group: &str, opts: &
         name: name.to_string(),
         client: Client::Rdkafka,
         state: member_state,
-        runner: Runner::Thread { stop, handle: Some(handle) },
+        runner: Runner::Thread {
+            stop,
+            handle: Some(handle),
+        },
         stderr_path: None,
     }
 }
