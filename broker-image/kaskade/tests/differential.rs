@@ -577,6 +577,17 @@ fn api_versions_ranges() {
         ApiKey::DeleteRecords,
         ApiKey::OffsetForLeaderEpoch,
         ApiKey::DescribeLogDirs,
+        ApiKey::FindCoordinator,
+        ApiKey::JoinGroup,
+        ApiKey::SyncGroup,
+        ApiKey::Heartbeat,
+        ApiKey::LeaveGroup,
+        ApiKey::OffsetCommit,
+        ApiKey::OffsetFetch,
+        ApiKey::OffsetDelete,
+        ApiKey::DescribeGroups,
+        ApiKey::ListGroups,
+        ApiKey::DeleteGroups,
     ];
     for version in 0..=4 {
         let mut req = ApiVersionsRequest::default();

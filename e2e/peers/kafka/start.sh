@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start a single-node Apache Kafka (KRaft, combined broker+controller) on loopback.
 #   start.sh [--port P] [--controller-port C] [--dir D] [--override k=v ...]
+#   start.sh --restart --dir D      (start again a peer stopped or killed: same ports, same data)
 # Free ports are picked unless given; D defaults to a new temp dir; D/data is made afresh.
 # Overrides are appended to D/server.properties (so the storage format sees them too).
 # Prints BOOTSTRAP=127.0.0.1:P, PID=..., DIR=... on stdout; writes D/pid and D/bootstrap.
@@ -9,18 +10,24 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-port="" cport="" dir="" overrides=()
+port="" cport="" dir="" overrides=() restart=
 while (($#)); do
   case $1 in
     --port) port=$2; shift 2 ;;
     --controller-port) cport=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --override) overrides+=("$2"); shift 2 ;;
+    --restart) restart=1; shift ;;
     *) die "unknown argument: $1 (see the header of $0)" ;;
   esac
 done
 
 libs=$("$KAFKA_PEER_DIR/fetch.sh")
+if [[ -n $restart ]]; then
+  [[ -n $dir && -f $dir/server.properties ]] || die "--restart needs --dir D of an earlier start"
+  port=$(sed -n 's|^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\),.*|\1|p' "$dir/server.properties")
+  cport=$(sed -n 's|^controller.quorum.bootstrap.servers=127.0.0.1:\([0-9]*\)$|\1|p' "$dir/server.properties")
+fi
 port=${port:-$(free_port)}
 cport=${cport:-$(free_port)}
 [[ $port != "$cport" ]] || cport=$(free_port)
@@ -33,6 +40,13 @@ dir=$(cd "$dir" && pwd)
 if [[ -f $dir/pid ]] && kill -0 "$(<"$dir/pid")" 2>/dev/null; then
   die "a peer is already running from $dir (pid $(<"$dir/pid")); stop.sh it first"
 fi
+log4j=(-Dlog4j2.configurationFile="$KAFKA_PEER_DIR/log4j2.properties")
+if [[ -n $restart ]]; then
+  # Keep data and configuration; the ready check below reads a fresh server.log.
+  [[ ! -f $dir/server.log ]] || mv -f "$dir/server.log" "$dir/server.log.previous"
+  rm -f "$dir/pid" "$dir/bootstrap"
+  t0=$SECONDS
+else # a fresh start: new configuration, empty data dir, formatted storage
 rm -rf "$dir/data" "$dir/server.log" "$dir/pid" "$dir/bootstrap"
 mkdir -p "$dir/data"
 
@@ -58,7 +72,6 @@ PROPS
 } >"$dir/server.properties"
 
 t0=$SECONDS
-log4j=(-Dlog4j2.configurationFile="$KAFKA_PEER_DIR/log4j2.properties")
 # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding, not starting
 # with '-' (what `kafka-storage random-uuid` prints); made here to save a JVM start.
 cluster_id=$(python3 -c 'import base64,os
@@ -68,6 +81,7 @@ while True:
 java -Xmx512M "${log4j[@]}" -cp "$libs/*" kafka.tools.StorageTool \
   format --standalone -t "$cluster_id" -c "$dir/server.properties" >"$dir/format.log" 2>&1 ||
   { cat "$dir/format.log" >&2; die "kafka-storage format failed"; }
+fi # fresh start
 
 # Kafka's kafka-server-start.sh / kafka-run-class.sh JVM defaults.
 read -ra heap <<<"${KAFKA_HEAP_OPTS:--Xmx1G -Xms1G}"

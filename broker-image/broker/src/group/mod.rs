@@ -17,3 +17,6 @@ pub use coordinator::{FetchedOffset, GroupCoordinator, GroupListing, GroupSummar
 pub use records::OffsetValue;
 pub use state_machine::{GroupState, JoinParams};
 pub use store::{OffsetsStore, OFFSETS_TOPIC};
+
+#[cfg(test)]
+mod state_machine_tests;

@@ -97,14 +97,7 @@ pub const SERVED_APIS: &[ServedApi] = &[
     served(ApiKey::DescribeConfigs, DescribeConfigsRequest::VERSIONS),
     served(ApiKey::InitProducerId, InitProducerIdRequest::VERSIONS),
     served(ApiKey::FindCoordinator, FindCoordinatorRequest::VERSIONS),
-    // Kafka 4.0 removed JoinGroup v0–v1 (KIP-896).
-    served(
-        ApiKey::JoinGroup,
-        VersionRange {
-            min: 2,
-            max: JoinGroupRequest::VERSIONS.max,
-        },
-    ),
+    served(ApiKey::JoinGroup, JoinGroupRequest::VERSIONS),
     served(ApiKey::SyncGroup, SyncGroupRequest::VERSIONS),
     served(ApiKey::Heartbeat, HeartbeatRequest::VERSIONS),
     served(ApiKey::LeaveGroup, LeaveGroupRequest::VERSIONS),

@@ -7,6 +7,7 @@
 pub mod batches;
 pub mod clients;
 pub mod compare;
+pub mod groups;
 pub mod kafka_peer;
 pub mod raw;
 

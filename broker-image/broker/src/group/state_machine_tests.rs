@@ -1,0 +1,149 @@
+//! Timing rules of the group state machine, driven with a fake clock: the initial rebalance
+//! delay and its extension, session expiry moving a dead member's partitions to a rebalance,
+//! pending members that never come back, and a leader that never sends its assignment.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::sync::oneshot::error::TryRecvError;
+use tokio::sync::oneshot::Receiver;
+
+use super::config::GroupConfig;
+use super::member::JoinOutcome;
+use super::state_machine::{Group, GroupState, JoinParams, JoinReply, SyncReply};
+
+fn params(member: &str, session_ms: i32) -> JoinParams {
+    JoinParams {
+        member_id: member.to_string(),
+        instance_id: None,
+        client_id: "c".into(),
+        client_host: "/127.0.0.1".into(),
+        session_timeout_ms: session_ms,
+        rebalance_timeout_ms: 10_000,
+        protocol_type: "consumer".into(),
+        protocols: vec![("range".into(), Bytes::from_static(b"meta"))],
+        require_known_member_id: false,
+        supports_skip_assignment: true,
+    }
+}
+
+fn cfg(delay_ms: i64) -> GroupConfig {
+    GroupConfig {
+        initial_rebalance_delay_ms: delay_ms,
+        ..GroupConfig::default()
+    }
+}
+
+fn waiting(reply: JoinReply) -> Receiver<JoinOutcome> {
+    match reply {
+        JoinReply::Wait(rx) => rx,
+        JoinReply::Now(o) => panic!("expected to wait, got {o:?}"),
+    }
+}
+
+fn answered(rx: &mut Receiver<JoinOutcome>) -> Option<JoinOutcome> {
+    match rx.try_recv() {
+        Ok(o) => Some(o),
+        Err(TryRecvError::Empty) => None,
+        Err(TryRecvError::Closed) => panic!("join dropped"),
+    }
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+#[test]
+fn initial_delay_waits_and_extends_for_new_members() {
+    let cfg = cfg(3000);
+    let t0 = Instant::now();
+    let mut g = Group::new("g", 0);
+    let mut a = waiting(g.join(params("", 10_000), &cfg, t0, 0));
+    g.tick(&cfg, t0 + ms(2000), 0);
+    assert!(answered(&mut a).is_none(), "the first member waits for the initial delay");
+    let mut b = waiting(g.join(params("", 10_000), &cfg, t0 + ms(2500), 0));
+    g.tick(&cfg, t0 + ms(3000), 0);
+    assert!(answered(&mut a).is_none(), "a member joined during the delay: it is extended");
+    g.tick(&cfg, t0 + ms(6000), 0);
+    let (oa, ob) = (answered(&mut a).expect("a answered"), answered(&mut b).expect("b answered"));
+    assert_eq!((oa.generation, ob.generation, g.state), (1, 1, GroupState::CompletingRebalance));
+    assert_eq!(oa.leader, oa.member_id, "the first member leads");
+    assert_eq!((oa.members.len(), ob.members.len()), (2, 0), "only the leader sees the members");
+}
+
+#[test]
+fn a_dead_member_is_removed_after_its_session_timeout() {
+    let cfg = cfg(0);
+    let t0 = Instant::now();
+    let mut g = Group::new("g", 0);
+    let mut a = waiting(g.join(params("", 6000), &cfg, t0, 0));
+    let mut b = waiting(g.join(params("", 6000), &cfg, t0, 0));
+    g.tick(&cfg, t0, 0);
+    let (oa, ob) = (answered(&mut a).unwrap(), answered(&mut b).unwrap());
+    let assignments = vec![
+        (oa.member_id.clone(), Bytes::from_static(b"A")),
+        (ob.member_id.clone(), Bytes::from_static(b"B")),
+    ];
+    assert!(matches!(
+        g.sync(&oa.member_id, None, 1, None, None, assignments, t0, 0),
+        SyncReply::Wait(_)
+    ));
+    assert!(matches!(
+        g.sync(&ob.member_id, None, 1, None, None, vec![], t0, 0),
+        SyncReply::Now(_)
+    ));
+    assert_eq!(g.state, GroupState::Stable);
+    // b keeps heartbeating, a goes silent.
+    for s in 1..=7 {
+        assert_eq!(g.heartbeat(&ob.member_id, None, 1, t0 + ms(s * 1000)), 0);
+        g.tick(&cfg, t0 + ms(s * 1000), 0);
+    }
+    assert_eq!(g.state, GroupState::PreparingRebalance, "a's session expired");
+    assert_eq!(g.heartbeat(&ob.member_id, None, 1, t0 + ms(7100)), 27, "REBALANCE_IN_PROGRESS");
+    let mut b2 = waiting(g.join(params(&ob.member_id, 6000), &cfg, t0 + ms(7200), 0));
+    let o = answered(&mut b2).expect("b alone completes the rebalance");
+    assert_eq!((o.generation, o.leader.as_str(), o.members.len()), (2, ob.member_id.as_str(), 1));
+}
+
+#[test]
+fn a_member_id_handed_out_but_never_used_expires() {
+    let cfg = cfg(0);
+    let t0 = Instant::now();
+    let mut g = Group::new("g", 0);
+    let mut first = params("", 6000);
+    first.require_known_member_id = true;
+    let JoinReply::Now(required) = g.join(first.clone(), &cfg, t0, 0) else {
+        panic!("MEMBER_ID_REQUIRED expected")
+    };
+    assert_eq!(required.error, 79);
+    // Another member joins and completes a generation; the pending one never returns.
+    let mut other = waiting(g.join(params("", 6000), &cfg, t0, 0));
+    g.tick(&cfg, t0 + ms(1), 0);
+    assert!(answered(&mut other).is_none(), "the pending member holds the rebalance");
+    g.tick(&cfg, t0 + ms(6001), 0);
+    let o = answered(&mut other).expect("the pending member expired");
+    assert_eq!((o.generation, o.members.len()), (1, 1));
+}
+
+#[test]
+fn a_leader_that_never_assigns_is_removed_after_the_rebalance_timeout() {
+    let cfg = cfg(0);
+    let t0 = Instant::now();
+    let mut g = Group::new("g", 0);
+    let mut a = waiting(g.join(params("", 30_000), &cfg, t0, 0));
+    let mut b = waiting(g.join(params("", 30_000), &cfg, t0, 0));
+    g.tick(&cfg, t0, 0);
+    let (oa, ob) = (answered(&mut a).unwrap(), answered(&mut b).unwrap());
+    let SyncReply::Wait(mut follower) = g.sync(&ob.member_id, None, 1, None, None, vec![], t0, 0) else {
+        panic!("the follower waits for the leader")
+    };
+    g.tick(&cfg, t0 + ms(10_001), 0);
+    let answer = follower.try_recv().expect("the follower is told to rejoin");
+    assert_eq!(answer.error, 27, "REBALANCE_IN_PROGRESS");
+    assert_eq!(g.state, GroupState::PreparingRebalance);
+    assert_eq!(
+        g.heartbeat(&oa.member_id, None, 1, t0 + ms(10_002)),
+        25,
+        "the silent leader is gone"
+    );
+}
