@@ -256,8 +256,13 @@ impl GroupCoordinator {
         Ok(errors)
     }
 
-    /// OffsetCommit for offsets the caller already checked (known partitions, metadata size).
-    /// `version` decides the error for a group that does not exist.
+    /// Whether `__consumer_offsets` exists, so commits can be applied without waiting.
+    pub fn is_ready(&self) -> bool {
+        self.store.topic_exists()
+    }
+
+    /// OffsetCommit for offsets the caller already checked (known partitions, metadata size),
+    /// creating `__consumer_offsets` first when needed.
     pub async fn commit(
         &self,
         group_id: &str,
@@ -268,49 +273,67 @@ impl GroupCoordinator {
         offsets: Vec<(String, i32, OffsetValue)>,
     ) -> Result<(), i16> {
         self.ensure_ready().await?;
-        let appended = {
-            let mut groups = self.lock();
-            if !groups.contains_key(group_id) {
-                if generation >= 0 {
-                    return Err(if version >= 9 {
-                        code(ResponseError::GroupIdNotFound)
-                    } else {
-                        code(ResponseError::IllegalGeneration)
-                    });
-                }
-                groups.insert(group_id.to_string(), Group::new(group_id, util::now_ms()));
+        let appended = self.commit_now(group_id, member_id, instance_id, generation, version, offsets)?;
+        self.wait_durable(appended).await
+    }
+
+    /// The synchronous part of a commit: checks the group (member, generation, state; a group
+    /// that does not exist gets the error `version` calls for), applies the offsets and appends
+    /// them to `__consumer_offsets`. Called in request order, so one client's commits apply in
+    /// the order it sent them.
+    pub fn commit_now(
+        &self,
+        group_id: &str,
+        member_id: &str,
+        instance_id: Option<&str>,
+        generation: i32,
+        version: i16,
+        offsets: Vec<(String, i32, OffsetValue)>,
+    ) -> Result<Option<Appended>, i16> {
+        let mut groups = self.lock();
+        if !groups.contains_key(group_id) {
+            if generation >= 0 {
+                return Err(if version >= 9 {
+                    code(ResponseError::GroupIdNotFound)
+                } else {
+                    code(ResponseError::IllegalGeneration)
+                });
             }
-            let Some(g) = groups.get_mut(group_id) else {
-                return Err(code(ResponseError::CoordinatorNotAvailable));
-            };
-            g.validate_commit(member_id, instance_id, generation, Instant::now())?;
-            if offsets.is_empty() {
-                return Ok(());
-            }
-            let writes: Vec<Write> = offsets
-                .iter()
-                .map(|(topic, partition, v)| {
-                    (
-                        RecordKey::Offset {
-                            group: group_id.to_string(),
-                            topic: topic.clone(),
-                            partition: *partition,
-                        },
-                        Some(records::encode_offset(v)),
-                    )
-                })
-                .collect();
-            let appended = self.store.append(group_id, &writes).map_err(|e| {
-                tracing::error!(group = %group_id, error = %e, "could not write offsets");
-                code(ResponseError::UnknownServerError)
-            })?;
-            for (topic, partition, v) in offsets {
-                g.offsets.insert((topic, partition), v);
-            }
-            appended
+            groups.insert(group_id.to_string(), Group::new(group_id, util::now_ms()));
+        }
+        let Some(g) = groups.get_mut(group_id) else {
+            return Err(code(ResponseError::CoordinatorNotAvailable));
         };
+        g.validate_commit(member_id, instance_id, generation, Instant::now())?;
+        if offsets.is_empty() {
+            return Ok(None);
+        }
+        let writes: Vec<Write> = offsets
+            .iter()
+            .map(|(topic, partition, v)| {
+                let key = RecordKey::Offset {
+                    group: group_id.to_string(),
+                    topic: topic.clone(),
+                    partition: *partition,
+                };
+                (key, Some(records::encode_offset(v)))
+            })
+            .collect();
+        let appended = self.store.append(group_id, &writes).map_err(|e| {
+            tracing::error!(group = %group_id, error = %e, "could not write offsets");
+            code(ResponseError::UnknownServerError)
+        })?;
+        for (topic, partition, v) in offsets {
+            g.offsets.insert((topic, partition), v);
+        }
+        Ok(Some(appended))
+    }
+
+    /// Waits until committed offsets are on disk (when the broker waits for fsync on acks=all).
+    pub async fn wait_durable(&self, appended: Option<Appended>) -> Result<(), i16> {
+        let Some(appended) = appended else { return Ok(()) };
         self.store.wait_durable(appended).await.map_err(|e| {
-            tracing::error!(group = %group_id, error = %e, "offsets not durable");
+            tracing::error!(error = %e, "offsets not durable");
             code(ResponseError::UnknownServerError)
         })
     }

@@ -354,10 +354,16 @@ impl Group {
             self.leader = Some(new_id.clone());
         }
         match self.state {
-            GroupState::Stable if unchanged && (!was_leader || p.supports_skip_assignment) => {
+            GroupState::Stable if unchanged => {
+                // No rebalance: the member gets the current generation back. A leader that can
+                // skip assigning (v9+) sees the members and is told to skip; an older one is
+                // answered without members, and its SyncGroup returns the stored assignment.
                 self.dirty = true;
                 let mut outcome = self.current_join_outcome(&new_id);
-                outcome.skip_assignment = was_leader;
+                outcome.skip_assignment = was_leader && p.supports_skip_assignment;
+                if !outcome.skip_assignment {
+                    outcome.members.clear();
+                }
                 JoinReply::Now(outcome)
             }
             _ => {

@@ -69,6 +69,10 @@ impl OffsetsStore {
         self.metadata.topic(OFFSETS_TOPIC).map(|t| t.partitions).unwrap_or(self.partitions)
     }
 
+    pub fn topic_exists(&self) -> bool {
+        self.metadata.topic(OFFSETS_TOPIC).is_some()
+    }
+
     pub fn partition_for(&self, group: &str) -> i32 {
         records::partition_for(group, self.partitions())
     }

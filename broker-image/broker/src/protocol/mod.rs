@@ -158,7 +158,8 @@ pub enum Dispatched {
 /// Takes one request frame (without its size prefix). The connection calls this in arrival
 /// order: whatever must happen in request order (appending produced batches) happens here,
 /// synchronously; the rest (waiting for fsync, long polls, metadata changes) is returned as a
-/// future that runs concurrently with the requests behind it.
+/// future that runs concurrently with the requests behind it. OffsetCommit is applied here
+/// too, so one client's asynchronous commits land in the order it sent them.
 pub fn dispatch(broker: &Arc<Broker>, mut frame: Bytes, client_host: &Arc<str>) -> Dispatched {
     let (api, correlation_id, version) = match check_header(&frame) {
         Ok(h) => h,
@@ -186,6 +187,14 @@ pub fn dispatch(broker: &Arc<Broker>, mut frame: Bytes, client_host: &Arc<str>) 
                 Err(reason) => Outcome::Close(reason),
             }
         }));
+    }
+    if api == ApiKey::OffsetCommit {
+        let req = match decode::<OffsetCommitRequest>(&mut frame, version, api) {
+            Ok(r) => r,
+            Err(outcome) => return Dispatched::Now(outcome),
+        };
+        let committing = offset_commit::begin(&broker, req, version);
+        return Dispatched::Later(Box::pin(async move { encode_response(correlation_id, version, &committing.await) }));
     }
     Dispatched::Later(Box::pin(
         async move { handle(&broker, api, correlation_id, version, frame, &ctx).await },
@@ -293,10 +302,6 @@ async fn handle(broker: &Arc<Broker>, api: ApiKey, correlation_id: i32, version:
             let req = body!(LeaveGroupRequest);
             encode_response(correlation_id, version, &leave_group::handle(broker, req, version).await)
         }
-        ApiKey::OffsetCommit => {
-            let req = body!(OffsetCommitRequest);
-            encode_response(correlation_id, version, &offset_commit::handle(broker, req, version).await)
-        }
         ApiKey::OffsetFetch => {
             let req = body!(OffsetFetchRequest);
             encode_response(correlation_id, version, &offset_fetch::handle(broker, req, version).await)
@@ -341,7 +346,7 @@ async fn handle(broker: &Arc<Broker>, api: ApiKey, correlation_id: i32, version:
             let req = body!(DescribeLogDirsRequest);
             encode_response(correlation_id, version, &describe_log_dirs::handle(broker, req, version))
         }
-        // Produce is handled by `dispatch`; nothing else is served.
+        // Produce and OffsetCommit are handled by `dispatch`; nothing else is served.
         other => Outcome::Close(format!("API {other:?} is not served by this broker")),
     }
 }
