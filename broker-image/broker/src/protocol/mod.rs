@@ -3,6 +3,7 @@
 //! API has its own handler module that calls into the broker state.
 
 pub mod api_versions;
+pub mod compacted_keys;
 pub mod create_topics;
 pub mod delete_topics;
 pub mod describe_cluster;

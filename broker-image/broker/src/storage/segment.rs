@@ -188,11 +188,14 @@ impl Segment {
             let Ok(header) = BatchHeader::parse(&header_buf) else {
                 return Ok(true);
             };
-            if header.magic != 2
-                || position + header.size as u64 > end
-                || header.base_offset != self.next_offset
-                || header.records_count <= 0
-            {
+            // A cleaned (compacted) segment has offset gaps between batches and may hold empty
+            // batches kept for producer state; a validated (active) segment never does.
+            let in_sequence = if validate {
+                header.base_offset == self.next_offset && header.records_count > 0
+            } else {
+                header.base_offset >= self.next_offset && header.records_count >= 0
+            };
+            if header.magic != 2 || position + header.size as u64 > end || !in_sequence {
                 return Ok(true);
             }
             if validate {
