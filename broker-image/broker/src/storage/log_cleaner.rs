@@ -92,13 +92,15 @@ impl LogCleaner {
         let thread = std::thread::Builder::new().name("log-cleaner".into()).spawn(move || {
             let mut state = State::default();
             let backoff = Duration::from_millis(cfg.backoff_ms);
+            // The first look comes one backoff after start-up, once the broker serves.
+            let mut wait = backoff;
             loop {
-                let cleaned = state.clean_one(&logs, &cfg, now_ms());
-                let wait = if cleaned { Duration::ZERO } else { backoff };
                 match stop_rx.recv_timeout(wait) {
                     Err(RecvTimeoutError::Timeout) => {}
                     Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
                 }
+                let cleaned = state.clean_one(&logs, &cfg, now_ms());
+                wait = if cleaned { Duration::ZERO } else { backoff };
             }
         })?;
         Ok(LogCleaner {
