@@ -1131,6 +1131,47 @@ fn produce_errors() {
     assert_eq!(pair.produce(&topic, 0, good), (0, 0));
 }
 
+/// A compacted topic refuses records without a key (Kafka's `LogValidator.validateKey`):
+/// INVALID_RECORD, one record error per keyless record, and Kafka's summary message, word for
+/// word; compressed batches are looked into too. Keyed batches are accepted.
+#[test]
+fn produce_keyless_records_to_a_compacted_topic() {
+    let mut pair = Pair::new();
+    let topic = unique("pr-compacted");
+    pair.create(&topic, 1, &[("cleanup.policy", "compact")]);
+    let ts = now_ms() - 60_000;
+    let mut recs = common::batches::records(&[b"a", b"b", b"c", b"d", b"e"], ts, common::batches::Writer::Plain);
+    recs[1].key = None;
+    recs[3].key = None;
+    for compression in [Compression::None, Compression::Gzip] {
+        let keyless = common::batches::encode(&recs, compression);
+        for version in [3, 9, 12] {
+            let (a, b) = pair.both(version, &produce_req(&topic, 0, keyless.clone(), -1));
+            let k = same(
+                &format!("Produce v{version} keyless to a compacted topic ({compression:?})"),
+                &a,
+                &b,
+            );
+            let p = &k.responses[0].partition_responses[0];
+            assert_eq!(p.error_code, INVALID_RECORD, "{p:?}");
+            let (pa, pb) = (&a.responses[0].partition_responses[0], &b.responses[0].partition_responses[0]);
+            assert_eq!(pb.error_message, pa.error_message, "message word for word");
+            let indexes = |r: &kafka_protocol::messages::produce_response::PartitionProduceResponse| {
+                r.record_errors
+                    .iter()
+                    .map(|e| (e.batch_index, e.batch_index_error_message.clone()))
+                    .collect::<Vec<_>>()
+            };
+            if version >= 8 {
+                assert_eq!(indexes(pb), indexes(pa), "record errors");
+                assert_eq!(pa.record_errors.len(), 2, "{pa:?}");
+            }
+        }
+    }
+    assert_eq!(latest(&mut pair, &topic, 0), (0, 0), "nothing written");
+    assert_eq!(pair.produce(&topic, 0, batch(&[b"keyed"], ts)), (0, 0));
+}
+
 /// Produce v13 names topics by id (KIP-516): each broker's own id, and an id nobody knows.
 #[test]
 fn produce_by_topic_id() {

@@ -10,13 +10,20 @@ use kafka_protocol::protocol::StrBytes;
 use crate::storage::batch::BatchHeader;
 use crate::storage::records;
 
-/// `None` when every record has a key; otherwise the partition's error answer.
-pub fn reject_keyless(topic: &str, partition: i32, batch: &[u8], header: &BatchHeader) -> Option<PartitionProduceResponse> {
+/// `None` when every record has a key; otherwise the partition's error answer (which, as
+/// Kafka's, carries the log start offset).
+pub fn reject_keyless(
+    topic: &str,
+    partition: i32,
+    log_start_offset: i64,
+    batch: &[u8],
+    header: &BatchHeader,
+) -> Option<PartitionProduceResponse> {
     let mut r = PartitionProduceResponse::default();
     r.index = partition;
     r.base_offset = -1;
     r.log_append_time_ms = -1;
-    r.log_start_offset = -1;
+    r.log_start_offset = log_start_offset;
     let keyless = match records::keyless_records(batch, header) {
         Ok(k) if k.is_empty() => return None,
         Ok(k) => k,
@@ -26,7 +33,7 @@ pub fn reject_keyless(topic: &str, partition: i32, batch: &[u8], header: &BatchH
             return Some(r);
         }
     };
-    let message = format!("Compacted topic cannot accept message without key in topic partition {topic}-{partition}.");
+    let message = format!("Compacted topic cannot accept message without key in topic partition {topic}-{partition}");
     let shown: Vec<String> = keyless
         .iter()
         .take(3)

@@ -121,7 +121,7 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                 continue;
             }
             if config.cleanup_compact {
-                if let Some(r) = super::compacted_keys::reject_keyless(&log.topic, part.index, &records, &header) {
+                if let Some(r) = super::compacted_keys::reject_keyless(&log.topic, part.index, log.log_start_offset(), &records, &header) {
                     topic_resp.partition_responses.push(r);
                     continue;
                 }
