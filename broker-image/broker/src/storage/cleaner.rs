@@ -17,6 +17,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use thiserror::Error;
@@ -240,6 +241,18 @@ fn group_by_size(segs: &[SealedSegment], max_bytes: u64) -> Vec<&[SealedSegment]
 /// Cleans `log` once. `Ok(None)`: nothing to clean. `stop_after` simulates a crash during the
 /// first group's swap (tests).
 pub fn clean(log: &PartitionLog, cfg: &CleanerConfig, now_ms: i64, stop_after: Option<SwapStep>) -> Result<Option<CleanStats>, CleanError> {
+    clean_unless_stopped(log, cfg, now_ms, stop_after, &AtomicBool::new(false))
+}
+
+/// `clean`, giving up between segments once `stop` is set (the broker is shutting down): what
+/// was swapped in stays, the checkpoint does not move, and the next pass starts over.
+pub fn clean_unless_stopped(
+    log: &PartitionLog,
+    cfg: &CleanerConfig,
+    now_ms: i64,
+    stop_after: Option<SwapStep>,
+    stop: &AtomicBool,
+) -> Result<Option<CleanStats>, CleanError> {
     let started = Instant::now();
     let Some(view) = log.cleanable_view() else { return Ok(None) };
     let dir = log.dir().to_path_buf();
@@ -271,6 +284,9 @@ pub fn clean(log: &PartitionLog, cfg: &CleanerConfig, now_ms: i64, stop_after: O
         ..CleanStats::default()
     };
     for group in group_by_size(&to_clean, max_group) {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
         let base = group[0].base_offset;
         let last = group.len() - 1;
         let next_base = view

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -20,6 +21,7 @@ use super::log_manager::LogManager;
 /// Handle of the running cleaner thread; `stop` ends it between passes.
 pub struct LogCleaner {
     stop_tx: mpsc::Sender<()>,
+    stopping: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -47,11 +49,11 @@ impl State {
     }
 
     /// Cleans the dirtiest log once; `true` when a log was cleaned.
-    fn clean_one(&mut self, logs: &LogManager, cfg: &CleanerConfig, now_ms: i64) -> bool {
+    fn clean_one(&mut self, logs: &LogManager, cfg: &CleanerConfig, now_ms: i64, stop: &AtomicBool) -> bool {
         let Some((log, assessment)) = self.pick(&logs.all(), now_ms) else {
             return false;
         };
-        match cleaner::clean(&log, cfg, now_ms, None) {
+        match cleaner::clean_unless_stopped(&log, cfg, now_ms, None, stop) {
             Ok(Some(stats)) => {
                 match stats.next_tombstone_horizon {
                     Some(h) => self.tombstone_horizons.insert(log.dir().to_path_buf(), h),
@@ -89,6 +91,8 @@ impl LogCleaner {
     /// Starts the cleaner thread over every log of `logs`.
     pub fn start(logs: Arc<LogManager>, cfg: CleanerConfig, now_ms: fn() -> i64) -> std::io::Result<LogCleaner> {
         let (stop_tx, stop_rx) = mpsc::channel::<()>();
+        let stopping = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&stopping);
         let thread = std::thread::Builder::new().name("log-cleaner".into()).spawn(move || {
             let mut state = State::default();
             let backoff = Duration::from_millis(cfg.backoff_ms);
@@ -99,18 +103,20 @@ impl LogCleaner {
                     Err(RecvTimeoutError::Timeout) => {}
                     Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
                 }
-                let cleaned = state.clean_one(&logs, &cfg, now_ms());
+                let cleaned = state.clean_one(&logs, &cfg, now_ms(), &stop);
                 wait = if cleaned { Duration::ZERO } else { backoff };
             }
         })?;
         Ok(LogCleaner {
             stop_tx,
+            stopping,
             thread: Some(thread),
         })
     }
 
-    /// Stops the thread after its current pass and waits for it.
+    /// Stops the thread (a pass in progress gives up at the next segment) and waits for it.
     pub fn stop(mut self) {
+        self.stopping.store(true, Ordering::Relaxed);
         let _ = self.stop_tx.send(());
         if let Some(t) = self.thread.take() {
             let _ = t.join();

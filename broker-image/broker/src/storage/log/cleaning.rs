@@ -74,8 +74,17 @@ impl PartitionLog {
         stop_after: Option<SwapStep>,
         now_ms: i64,
     ) -> Result<bool, LogError> {
-        let mut inner = self.lock();
         let cleaned = cleaner_swap::cleaned_path(&self.dir, base, end);
+        // Scanned before taking the lock: appends and reads never wait for it.
+        let interval = self.config().index_interval_bytes;
+        let seg = match Segment::open_at(&self.dir, &cleaned, base, interval, now_ms) {
+            Ok(seg) => seg,
+            Err(e) => {
+                let _ = std::fs::remove_file(&cleaned);
+                return Err(e.into());
+            }
+        };
+        let mut inner = self.lock();
         let start = inner.segments.iter().position(|s| s.base_offset() == base);
         let still_there = !inner.deleted
             && replaced.first() == Some(&base)
@@ -96,8 +105,7 @@ impl PartitionLog {
         if !cleaner_swap::commit(&self.dir, base, end, replaced, stop_after)? {
             return Ok(false);
         }
-        let interval = inner.config.index_interval_bytes;
-        let (seg, _) = Segment::open(&self.dir, base, interval, false, false, now_ms)?;
+        // Only now: until the old segments' indexes were removed (step 3), these names were theirs.
         seg.write_indexes(&self.dir)?;
         inner.segments.splice(i..i + replaced.len(), [seg]);
         let first = inner.segments[0].base_offset();
