@@ -46,8 +46,8 @@ fn producer(bootstrap: &str) -> FutureProducer {
         .expect("producer")
 }
 
-/// Writes ROUNDS updates of KEYS keys (every 7th update of a key in the last rounds a
-/// tombstone); returns what was written, by offset.
+/// Writes ROUNDS updates of KEYS keys with a new idempotent producer (every 7th update of a key
+/// in the last rounds a tombstone); returns what was written, by offset.
 async fn produce_updates(bootstrap: &str, topic: &str) -> Records {
     let p = producer(bootstrap);
     let mut pending = Vec::new();
@@ -127,6 +127,25 @@ fn compacted(all: &Records, active: i64) -> Records {
         .collect()
 }
 
+/// Batches with no records left in the partition's segment files.
+fn empty_batches(dir: &Path) -> usize {
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).expect("dir").filter_map(|e| e.ok()) {
+        if e.path().extension().is_none_or(|x| x != "log") {
+            continue;
+        }
+        let bytes = std::fs::read(e.path()).expect("segment");
+        let mut at = 0;
+        while at + 61 <= bytes.len() {
+            let len = i32::from_be_bytes(bytes[at + 8..at + 12].try_into().expect("len")) as usize;
+            let count = i32::from_be_bytes(bytes[at + 57..at + 61].try_into().expect("count"));
+            n += usize::from(count == 0);
+            at += 12 + len;
+        }
+    }
+    n
+}
+
 fn cleaner_passes(broker: &BrokerProc, topic: &str) -> usize {
     broker
         .logs()
@@ -140,8 +159,12 @@ async fn a_consumer_sees_the_newest_value_per_key_at_its_original_offset() {
     let broker = BrokerProc::start(&["log.cleaner.backoff.ms=200"]);
     let topic = "compacted-updates";
     create_topic(&broker.bootstrap(), topic, 1, &topic_configs()).await;
-    let all = produce_updates(&broker.bootstrap(), topic).await;
-    assert_eq!(all.len(), KEYS * ROUNDS);
+    // Two idempotent producers, one after the other: every record of the first is superseded,
+    // so its last batch stays in the log as an empty batch (for its producer state) that the
+    // consumer has to step over.
+    let mut all = produce_updates(&broker.bootstrap(), topic).await;
+    all.extend(produce_updates(&broker.bootstrap(), topic).await);
+    assert_eq!(all.len(), 2 * KEYS * ROUNDS);
     let dir = broker.log_dir().join(format!("{topic}-0"));
     let active = active_base(&dir);
     assert!(active > 0, "segments rolled");
@@ -160,6 +183,7 @@ async fn a_consumer_sees_the_newest_value_per_key_at_its_original_offset() {
             .join("\n")
     );
     assert!(expected.len() < all.len() / 2, "compaction removed most records");
+    assert!(empty_batches(&dir) > 0, "the first producer's last batch is kept empty");
     let pass = broker
         .logs()
         .lines()
