@@ -112,10 +112,10 @@ fn first_batch_timestamp(s: &SealedSegment) -> Option<i64> {
 
 /// How dirty `log` is; `tombstones_due`: a tombstone horizon seen by an earlier pass has passed.
 pub fn assess(log: &PartitionLog, now_ms: i64, tombstones_due: bool) -> Option<Assessment> {
-    let view = log.cleanable_view()?;
-    if !view.config.cleanup_compact {
+    if !log.config().cleanup_compact {
         return None;
     }
+    let view = log.cleanable_view()?;
     let segs = cleanable_segments(&view, now_ms);
     let dirty_from = first_dirty(&view, log.dir());
     let (mut clean, mut dirty) = (0u64, 0u64);
