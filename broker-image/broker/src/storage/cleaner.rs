@@ -99,8 +99,10 @@ fn cleanable_segments(view: &CleanableView, now_ms: i64) -> &[SealedSegment] {
     &view.sealed[..n]
 }
 
+/// The first offset not yet cleaned: the checkpoint, within the log (a recovery that cut the log
+/// short, or records deleted from its start, may have left it outside).
 fn first_dirty(view: &CleanableView, dir: &Path) -> i64 {
-    read_checkpoint(dir).unwrap_or(0).max(view.log_start_offset)
+    read_checkpoint(dir).unwrap_or(0).min(view.active_base).max(view.log_start_offset)
 }
 
 /// Timestamp of a segment's first batch (for `max.compaction.lag.ms`).

@@ -135,6 +135,11 @@ proptest! {
         prop_assert_eq!(&consume(&log), &expected(&all, active, true));
         // A restart (clean or not) reads the same, and appends carry on at the end.
         let seen = consume(&log);
+        log.flush(0).unwrap();
+        log.checkpoint_indexes().unwrap();
+        drop(log);
+        let log = open(&path, config(segment_bytes), true);
+        prop_assert_eq!(&consume(&log), &seen);
         drop(log);
         let log = open(&path, config(segment_bytes), false);
         prop_assert_eq!(&consume(&log), &seen);
