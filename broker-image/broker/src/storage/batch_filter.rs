@@ -4,10 +4,11 @@
 //!   the newest record for that key, and is not a tombstone whose delete horizon has passed;
 //!   keyless records are dropped (a compacted topic cannot hold them);
 //! - a batch that loses nothing (and needs no delete horizon) is kept byte for byte;
-//! - otherwise the kept records are copied as they are (their offset and timestamp deltas stay
-//!   valid: base offset and timestamp do not change) into a batch with the same base offset and
-//!   the same last offset delta (so the producer's last sequence survives), recompressed with the
-//!   batch's codec;
+//! - otherwise the kept records go into a batch with the same base offset and the same last
+//!   offset delta (so the producer's last sequence survives), whose base timestamp is the first
+//!   kept record's (or the delete horizon), recompressed with the batch's codec: the bytes
+//!   Kafka's `MemoryRecordsBuilder` writes (records are copied as they are when their timestamp
+//!   deltas stay valid);
 //! - the first time a batch with tombstones is cleaned, its delete horizon (now +
 //!   `delete.retention.ms`) is stored in the base timestamp with attribute bit 6, as KIP-534
 //!   does; the records' timestamp deltas are re-encoded against it;
@@ -107,17 +108,16 @@ pub fn filter_batch(bytes: &[u8], header: &BatchHeader, ctx: &FilterContext<'_>,
             Filtered::Drop
         }
     } else {
-        let base_ts = if set_horizon {
-            new_horizon.unwrap_or(header.base_timestamp)
-        } else {
-            header.base_timestamp
-        };
+        // Kafka's builder: the base timestamp is the delete horizon when the batch has one, else
+        // the first kept record's timestamp.
+        let batch_horizon = if set_horizon { new_horizon } else { horizon };
+        let base_ts = batch_horizon.unwrap_or_else(|| header.base_timestamp.wrapping_add(kept[0].timestamp_delta));
         let mut raw = Vec::with_capacity(payload.len());
         let mut max_ts = i64::MIN;
         for r in &kept {
             let ts = header.base_timestamp.wrapping_add(r.timestamp_delta);
             max_ts = max_ts.max(ts);
-            if set_horizon {
+            if base_ts != header.base_timestamp {
                 let mut body = vec![r.attributes];
                 write_varlong(&mut body, ts.wrapping_sub(base_ts));
                 body.extend_from_slice(r.after_timestamp);
