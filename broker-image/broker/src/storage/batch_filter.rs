@@ -161,10 +161,11 @@ fn build(original: &[u8], attributes: i16, base_ts: i64, max_ts: i64, count: i32
     b
 }
 
-/// Kafka's `writeEmptyHeader`: no records, no compression, both timestamps the batch's max.
+/// Kafka's `writeEmptyHeader`: no records, no compression, no base timestamp (-1), the
+/// batch's max timestamp.
 fn empty_batch(original: &[u8], header: &BatchHeader) -> Vec<u8> {
     let attributes = header.attributes & (TIMESTAMP_TYPE_FLAG | TRANSACTIONAL_FLAG | CONTROL_FLAG);
-    build(original, attributes, header.max_timestamp, header.max_timestamp, 0, &[])
+    build(original, attributes, -1, header.max_timestamp, 0, &[])
 }
 
 #[cfg(test)]
