@@ -6,10 +6,11 @@
 //! topics such as `__consumer_offsets` included.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -30,13 +31,22 @@ pub struct LogCleaner {
 struct State {
     /// Per partition directory: the earliest delete horizon of the tombstones it still holds.
     tombstone_horizons: HashMap<PathBuf, i64>,
+    /// Logs a pass failed on: left alone until the broker restarts (Kafka's "uncleanable
+    /// partitions"), so one bad log neither stops the others nor is retried in a loop.
+    /// (Held weakly: a deleted and re-created topic's new log is cleaned again.)
+    uncleanable: Vec<Weak<PartitionLog>>,
 }
 
 impl State {
     /// The log that most needs cleaning now, if any.
     fn pick(&self, logs: &[Arc<PartitionLog>], now_ms: i64) -> Option<(Arc<PartitionLog>, Assessment)> {
         let mut best: Option<(Arc<PartitionLog>, Assessment)> = None;
-        for log in logs {
+        let marked = |log: &Arc<PartitionLog>| {
+            self.uncleanable
+                .iter()
+                .any(|w| w.strong_count() > 0 && std::ptr::eq(w.as_ptr(), Arc::as_ptr(log)))
+        };
+        for log in logs.iter().filter(|l| !marked(l)) {
             let due = self.tombstone_horizons.get(log.dir()).is_some_and(|h| *h <= now_ms);
             let Some(a) = cleaner::assess(log, now_ms, due) else { continue };
             let min_ratio = log.config().min_cleanable_dirty_ratio;
@@ -53,7 +63,16 @@ impl State {
         let Some((log, assessment)) = self.pick(&logs.all(), now_ms) else {
             return false;
         };
-        match cleaner::clean_unless_stopped(&log, cfg, now_ms, None, stop) {
+        let pass = std::panic::catch_unwind(AssertUnwindSafe(|| cleaner::clean_unless_stopped(&log, cfg, now_ms, None, stop)));
+        let result = match pass {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(panic) => Err(panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into())),
+        };
+        match result {
             Ok(Some(stats)) => {
                 match stats.next_tombstone_horizon {
                     Some(h) => self.tombstone_horizons.insert(log.dir().to_path_buf(), h),
@@ -80,7 +99,14 @@ impl State {
                 false
             }
             Err(e) => {
-                tracing::warn!(topic = %log.topic, partition = log.partition, error = %e, "log cleaner pass failed");
+                tracing::error!(
+                    topic = %log.topic,
+                    partition = log.partition,
+                    error = %e,
+                    "log cleaner pass failed; the partition is not cleaned again until the broker restarts"
+                );
+                self.uncleanable.retain(|w| w.strong_count() > 0);
+                self.uncleanable.push(Arc::downgrade(&log));
                 false
             }
         }
@@ -121,5 +147,57 @@ impl LogCleaner {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::batch::validate_produce;
+    use crate::storage::log_config::LogConfig;
+    use crate::storage::records::tests::keyed_batch;
+    use std::collections::BTreeMap;
+
+    fn now() -> i64 {
+        10_000
+    }
+
+    #[test]
+    fn the_thread_cleans_compacted_logs_only_and_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let defaults = LogConfig {
+            segment_bytes: 300,
+            ..LogConfig::default()
+        };
+        let logs = Arc::new(LogManager::new(dir.path(), defaults).unwrap());
+        let compact: BTreeMap<String, String> = [
+            ("cleanup.policy".to_string(), "compact".to_string()),
+            ("min.cleanable.dirty.ratio".to_string(), "0.01".to_string()),
+        ]
+        .into();
+        logs.open_topic("c", uuid::Uuid::new_v4(), 1, &compact, 0).unwrap();
+        logs.open_topic("d", uuid::Uuid::new_v4(), 1, &BTreeMap::new(), 0).unwrap();
+        for topic in ["c", "d"] {
+            let log = logs.get(topic, 0).unwrap();
+            for _ in 0..20 {
+                let b = keyed_batch(&[(Some(b"k"), Some(b"value-value-value"))], 1_000, 0);
+                let h = validate_produce(&b, 1 << 20).unwrap();
+                log.append(&b, &h, 0, 1_000).unwrap();
+            }
+        }
+        let sizes = |t: &str| logs.get(t, 0).unwrap().size_bytes();
+        let (c_before, d_before) = (sizes("c"), sizes("d"));
+        let cfg = CleanerConfig {
+            backoff_ms: 10,
+            ..CleanerConfig::default()
+        };
+        let cleaner = LogCleaner::start(Arc::clone(&logs), cfg, now).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while sizes("c") >= c_before && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        cleaner.stop();
+        assert!(sizes("c") < c_before, "the compacted log was cleaned");
+        assert_eq!(sizes("d"), d_before, "a delete-policy log is left alone");
     }
 }
