@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::storage::LogConfig;
+use crate::storage::{CleanerConfig, LogConfig};
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -76,6 +76,8 @@ pub struct BrokerConfig {
     pub message_timestamp_after_max_ms: i64,
     pub message_timestamp_before_max_ms: i64,
     pub log: LogConfig,
+    /// `log.cleaner.*`: the background log cleaner.
+    pub cleaner: CleanerConfig,
     /// Every key as given, for describing configs later.
     pub raw: BTreeMap<String, String>,
     /// Keys nobody knows (reported as warnings at start-up).
@@ -165,7 +167,7 @@ impl BrokerConfig {
         } else {
             p.int("log.roll.hours", 168)? * 3_600_000
         };
-        let log = LogConfig {
+        let mut log = LogConfig {
             segment_bytes: p.positive("log.segment.bytes", 1 << 30)? as u64,
             segment_ms,
             retention_ms: if retention_ms < 0 { -1 } else { retention_ms },
@@ -178,7 +180,10 @@ impl BrokerConfig {
                 None => p.int("log.flush.scheduler.interval.ms", i64::MAX)?,
             },
             flush_on_acks_all: p.bool("log.flush.on.acks.all", true)?,
+            ..LogConfig::default()
         };
+        let cleaner =
+            CleanerConfig::from_properties(&props, &mut log).map_err(|(key, value, reason)| ConfigError::Invalid { key, value, reason })?;
         let voters = match p.str("controller.quorum.voters") {
             Some(v) if !v.trim().is_empty() => parse_voters(v)?,
             _ => Vec::new(),
@@ -206,6 +211,7 @@ impl BrokerConfig {
             message_timestamp_after_max_ms: p.int("log.message.timestamp.after.max.ms", 3_600_000)?,
             message_timestamp_before_max_ms: p.int("log.message.timestamp.before.max.ms", i64::MAX)?,
             log,
+            cleaner,
             raw: props.clone(),
             unknown_keys,
         })

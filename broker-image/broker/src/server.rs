@@ -16,7 +16,7 @@ use crate::group::{GroupConfig, GroupCoordinator, OffsetsStore};
 use crate::meta_properties::{self, MetaPropertiesError};
 use crate::metadata::{BrokerEndpoint, MetadataStore, SingleNodeMetadata};
 use crate::state::Broker;
-use crate::storage::{Flusher, LogManager};
+use crate::storage::{Flusher, LogCleaner, LogManager};
 use crate::util;
 
 #[derive(Debug, Error)]
@@ -39,6 +39,7 @@ pub struct RunningBroker {
     shutdown_tx: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
     flusher_thread: Option<std::thread::JoinHandle<()>>,
+    cleaner: Option<LogCleaner>,
 }
 
 fn check_quorum(config: &BrokerConfig) -> Result<(), StartError> {
@@ -137,6 +138,13 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         recovery_ms = started.elapsed().as_millis() as u64,
         "kaskade broker started"
     );
+    let cleaner = if broker.config.cleaner.enable {
+        let c = LogCleaner::start(Arc::clone(&broker.logs), broker.config.cleaner.clone(), util::now_ms)
+            .map_err(|e| StartError::Storage(format!("cannot start the log cleaner: {e}")))?;
+        Some(c)
+    } else {
+        None
+    };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let task = tokio::spawn(run(Arc::clone(&broker), listener, shutdown_rx));
     Ok(RunningBroker {
@@ -146,6 +154,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         shutdown_tx,
         task,
         flusher_thread: Some(flusher_thread),
+        cleaner,
     })
 }
 
@@ -174,6 +183,9 @@ impl RunningBroker {
     pub async fn shutdown(mut self) -> Result<(), String> {
         let _ = self.shutdown_tx.send(true);
         let _ = self.task.await;
+        if let Some(c) = self.cleaner.take() {
+            let _ = tokio::task::spawn_blocking(move || c.stop()).await;
+        }
         let logs = Arc::clone(&self.broker.logs);
         let result = tokio::task::spawn_blocking(move || logs.shutdown(util::now_ms())).await;
         let broker = self.broker;

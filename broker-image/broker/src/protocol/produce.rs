@@ -120,6 +120,12 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                     .push(partition_error(part.index, ResponseError::InvalidTimestamp, Some(msg)));
                 continue;
             }
+            if config.cleanup_compact {
+                if let Some(r) = super::compacted_keys::reject_keyless(&log.topic, part.index, log.log_start_offset(), &records, &header) {
+                    topic_resp.partition_responses.push(r);
+                    continue;
+                }
+            }
             match log.append(&records, &header, LEADER_EPOCH, now) {
                 Ok(info) => {
                     let mut r = PartitionProduceResponse::default();

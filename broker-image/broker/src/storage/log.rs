@@ -18,6 +18,9 @@ use super::log_config::LogConfig;
 use super::producer_state::{self, CachedBatch, ProducerStateMap, SequenceCheck};
 use super::segment::{Segment, SegmentFile};
 
+mod cleaning;
+pub use cleaning::{CleanableView, SealedSegment};
+
 #[derive(Debug, Error)]
 pub enum LogError {
     #[error("offset {offset} is out of range [{start}, {end}]")]
@@ -140,6 +143,7 @@ impl PartitionLog {
         now_ms: i64,
     ) -> Result<(Self, RecoveryReport), LogError> {
         fs::create_dir_all(dir)?;
+        super::cleaner_swap::recover(dir)?;
         let mut bases: Vec<i64> = Vec::new();
         for entry in fs::read_dir(dir)? {
             let name = entry?.file_name();
@@ -158,8 +162,9 @@ impl PartitionLog {
         let last = bases.len().saturating_sub(1);
         for (i, base) in bases.iter().copied().enumerate() {
             if let Some(prev) = segments.last() {
-                if prev.next_offset != base || report.truncated {
-                    // A gap or an earlier truncation: nothing after it can be trusted in order.
+                if prev.next_offset > base || report.truncated {
+                    // An overlap or an earlier truncation: nothing after it can be trusted in order.
+                    // (Gaps are fine: the log cleaner leaves them.)
                     let (seg, _) = Segment::open(dir, base, config.index_interval_bytes, false, false, now_ms)?;
                     seg.delete_files(dir);
                     report.truncated = true;
@@ -379,7 +384,8 @@ impl PartitionLog {
             return Ok(empty);
         }
         let mut i = inner.segments.partition_point(|s| s.base_offset() <= offset).saturating_sub(1);
-        while i + 1 < inner.segments.len() && offset >= inner.segments[i].next_offset {
+        // Past this segment's batches, or an empty segment the cleaner left: the next one.
+        while i + 1 < inner.segments.len() && (offset >= inner.segments[i].next_offset || inner.segments[i].size == 0) {
             i += 1;
         }
         let seg = &inner.segments[i];
@@ -527,6 +533,9 @@ impl PartitionLog {
             return Ok(0);
         }
         let cfg = inner.config.clone();
+        if !cfg.cleanup_delete {
+            return Ok(0);
+        }
         let expired = |s: &Segment| cfg.retention_ms >= 0 && s.size > 0 && now_ms - s.max_timestamp.max(0) > cfg.retention_ms;
         if inner.segments.iter().all(expired) {
             self.roll(&mut inner, now_ms)?;

@@ -1,18 +1,28 @@
 //! The partition-log layer: validated record batches stored as received, in segments with
-//! sparse indexes, fsynced by a group-commit flusher. Knows nothing of sockets.
+//! sparse indexes, fsynced by a group-commit flusher, compacted by a background cleaner.
+//! Knows nothing of sockets.
 
 pub mod batch;
+pub mod batch_filter;
+pub mod cleaner;
+pub mod cleaner_config;
+pub mod cleaner_swap;
 pub mod disk_space;
 pub mod flusher;
 pub mod index;
 pub mod log;
+pub mod log_cleaner;
 pub mod log_config;
 pub mod log_manager;
 pub mod log_start_checkpoint;
+pub mod offset_map;
 pub mod producer_state;
+pub mod records;
 pub mod segment;
 
+pub use cleaner_config::CleanerConfig;
 pub use flusher::{FlushError, Flusher};
 pub use log::{AppendInfo, LogError, PartitionLog, ReadResult};
+pub use log_cleaner::LogCleaner;
 pub use log_config::LogConfig;
 pub use log_manager::LogManager;

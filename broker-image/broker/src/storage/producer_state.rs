@@ -108,6 +108,16 @@ impl ProducerStateMap {
         self.producers.len()
     }
 
+    /// Each producer's last written offset (the end of its newest batch): the log cleaner keeps
+    /// that batch, emptied if need be, so this state can be rebuilt from the log.
+    pub fn last_offsets(&self) -> HashMap<i64, i64> {
+        let span = |b: &CachedBatch| (b.last_seq as i64 - b.first_seq as i64).rem_euclid(i32::MAX as i64 + 1);
+        self.producers
+            .iter()
+            .filter_map(|(id, e)| e.batches.back().map(|b| (*id, b.base_offset + span(b))))
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.producers.is_empty()
     }

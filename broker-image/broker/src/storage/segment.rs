@@ -176,6 +176,34 @@ impl Segment {
         Ok((seg, truncated))
     }
 
+    /// Opens the file at `at` (a cleaned file about to be renamed to this segment's name) as
+    /// segment `base_offset` of `dir`, its state rebuilt by a scan. The open file stays valid
+    /// across the rename, so the scan needs no lock on the log.
+    pub fn open_at(dir: &Path, at: &Path, base_offset: i64, index_interval: u64, now_ms: i64) -> io::Result<Self> {
+        let file = OpenOptions::new().read(true).append(true).open(at)?;
+        let file_size = file.metadata()?.len();
+        let path = file_name(dir, base_offset, "log");
+        let mut seg = Segment {
+            file: Arc::new(SegmentFile { base_offset, path, file }),
+            size: 0,
+            next_offset: base_offset,
+            index: OffsetIndex::default(),
+            time_index: TimeIndex::default(),
+            max_timestamp: -1,
+            max_timestamp_position: 0,
+            created_ms: now_ms,
+            bytes_since_index: 0,
+            index_interval,
+        };
+        if seg.scan_from(0, file_size, false)? {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is not a whole segment", at.display()),
+            ));
+        }
+        Ok(seg)
+    }
+
     /// Scans batches from `position` to `end`, rebuilding state; stops at the first bad batch.
     fn scan_from(&mut self, mut position: u64, end: u64, validate: bool) -> io::Result<bool> {
         let mut header_buf = [0u8; HEADER_SIZE];
@@ -188,11 +216,14 @@ impl Segment {
             let Ok(header) = BatchHeader::parse(&header_buf) else {
                 return Ok(true);
             };
-            if header.magic != 2
-                || position + header.size as u64 > end
-                || header.base_offset != self.next_offset
-                || header.records_count <= 0
-            {
+            // A cleaned (compacted) segment has offset gaps between batches and may hold empty
+            // batches kept for producer state; a validated (active) segment never does.
+            let in_sequence = if validate {
+                header.base_offset == self.next_offset && header.records_count > 0
+            } else {
+                header.base_offset >= self.next_offset && header.records_count >= 0
+            };
+            if header.magic != 2 || position + header.size as u64 > end || !in_sequence {
                 return Ok(true);
             }
             if validate {

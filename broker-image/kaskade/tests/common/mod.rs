@@ -44,6 +44,8 @@ pub struct BrokerProc {
     _tmp: Option<tempfile::TempDir>,
     overrides: Vec<String>,
     starts: u32,
+    /// Extra environment of the broker process (e.g. a failpoint), for the next `spawn`.
+    env: Vec<(String, String)>,
 }
 
 impl BrokerProc {
@@ -58,9 +60,23 @@ impl BrokerProc {
             _tmp: Some(tmp),
             overrides: overrides.iter().map(|s| s.to_string()).collect(),
             starts: 0,
+            env: Vec::new(),
         };
         b.spawn();
         b
+    }
+
+    /// Replaces the `key=value` overrides the next `spawn` uses.
+    pub fn set_overrides(&mut self, overrides: &[&str]) {
+        self.overrides = overrides.iter().map(|s| s.to_string()).collect();
+    }
+
+    /// Sets (or with `None` removes) an environment variable for the next `spawn`.
+    pub fn set_env(&mut self, key: &str, value: Option<&str>) {
+        self.env.retain(|(k, _)| k != key);
+        if let Some(v) = value {
+            self.env.push((key.to_string(), v.to_string()));
+        }
     }
 
     pub fn bootstrap(&self) -> String {
@@ -88,6 +104,7 @@ impl BrokerProc {
         for o in &self.overrides {
             cmd.arg("--override").arg(o);
         }
+        cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         cmd.env("KASKADE_LOG", "info,kaskade_broker=debug")
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log));
