@@ -17,13 +17,12 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use common::raw::RawClient;
-use common::{repo_root, wait_for, BrokerProc};
+use common::{wait_for, BrokerProc};
 use kafka_protocol::messages::create_topics_request::{CreatableReplicaAssignment, CreatableTopic, CreatableTopicConfig};
 use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
 use kafka_protocol::messages::describe_topic_partitions_request::{Cursor, TopicRequest};
@@ -66,45 +65,9 @@ const UNSUPPORTED_ENDPOINT_TYPE: i16 = 115;
 // The Kafka peer: started once per test binary, stopped by a watchdog when this process exits.
 // ---------------------------------------------------------------------------------------------
 
-static KAFKA: OnceLock<String> = OnceLock::new();
-
-/// Bootstrap address of the shared Apache Kafka peer.
+/// Bootstrap address of the shared Apache Kafka peer (Kafka's defaults).
 fn kafka() -> &'static str {
-    KAFKA.get_or_init(|| {
-        if let Ok(addr) = std::env::var("KASKADE_DIFF_KAFKA") {
-            return addr;
-        }
-        let peers = repo_root().join("e2e/peers/kafka");
-        let out = Command::new(peers.join("start.sh"))
-            .env(
-                "KAFKA_HEAP_OPTS",
-                std::env::var("KAFKA_HEAP_OPTS").unwrap_or_else(|_| "-Xmx512M -Xms512M".into()),
-            )
-            .stdin(Stdio::null())
-            .output()
-            .expect("run e2e/peers/kafka/start.sh");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let field = |key: &str| stdout.lines().find_map(|l| l.strip_prefix(key)).map(str::to_string);
-        let (Some(bootstrap), Some(dir)) = (field("BOOTSTRAP="), field("DIR=")) else {
-            panic!("Kafka peer did not start:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-        };
-        // Statics are never dropped, so a detached watchdog stops Kafka once this test process
-        // is gone (normal exit, panic or kill alike).
-        let script = "while kill -0 \"$1\" 2>/dev/null; do sleep 0.5; done; STOP_TIMEOUT=10 \"$2\" \"$3\"; \
-                      case \"$3\" in */kaskade-kafka.*) rm -rf \"$3\" ;; esac";
-        #[allow(clippy::zombie_processes)] // it must outlive this process: never waited for
-        let _watchdog = Command::new("setsid")
-            .args(["sh", "-c", script, "kafka-watchdog"])
-            .arg(std::process::id().to_string())
-            .arg(peers.join("stop.sh"))
-            .arg(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the Kafka watchdog");
-        bootstrap
-    })
+    common::kafka_peer::shared(&[])
 }
 
 /// A topic name unique to this test run (so a reused Kafka peer never sees it twice).
@@ -371,43 +334,13 @@ fn same<T: Normalise>(what: &str, kafka: &T, kaskade: &T) -> T {
     if sa != sb {
         panic!(
             "{what}: Kaskade's answer differs from Kafka's\n--- diff (- Kafka, + Kaskade)\n{}\n--- Kafka\n{sa}\n--- Kaskade\n{sb}",
-            line_diff(&sa, &sb)
+            common::compare::line_diff(&sa, &sb)
         );
     }
     if ma != mb {
         eprintln!("{what}: error message wording differs\n  Kafka:   {ma:?}\n  Kaskade: {mb:?}");
     }
     a
-}
-
-/// A minimal LCS line diff (answers are a few hundred lines at most).
-fn line_diff(a: &str, b: &str) -> String {
-    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-    let (n, m) = (a.len(), b.len());
-    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j, mut out) = (0, 0, String::new());
-    while i < n || j < m {
-        if i < n && j < m && a[i] == b[j] {
-            i += 1;
-            j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            out.push_str(&format!("+{:>4}: {}\n", j + 1, b[j]));
-            j += 1;
-        } else {
-            out.push_str(&format!("-{:>4}: {}\n", i + 1, a[i]));
-            i += 1;
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------

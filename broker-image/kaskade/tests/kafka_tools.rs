@@ -1,7 +1,8 @@
 //! Apache Kafka's own command-line tools (from the kafka-tools jars) against the real
 //! `kaskade broker`, run exactly as the Kafka quickstart runs them: kafka-topics create, list and
 //! describe; kafka-console-producer from stdin (idempotent by default); kafka-console-consumer
-//! from the beginning. kcat reads what Kafka's producer wrote and the other way round.
+//! from the beginning (a consumer group). kcat reads what Kafka's producer wrote and the other
+//! way round. kafka-consumer-groups lists, describes (with lag), resets and deletes a group.
 
 mod common;
 
@@ -71,8 +72,6 @@ fn kafka_quickstart_commands_work_unchanged() {
             "--topic",
             "quickstart-events",
             "--from-beginning",
-            "--partition",
-            "0",
             "--max-messages",
             "3",
             "--bootstrap-server",
@@ -121,4 +120,155 @@ fn kafka_quickstart_commands_work_unchanged() {
         None,
     );
     assert_eq!(out, "Offset:3\tk1\tfrom kcat\nOffset:4\tk2\tsecond\n");
+}
+
+/// The data rows of `kafka-consumer-groups --describe` (after the header), split on whitespace.
+fn describe_rows(out: &str, group: &str) -> Vec<Vec<String>> {
+    out.lines()
+        .filter(|l| l.split_whitespace().next() == Some(group))
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn kafka_consumer_groups_tool_lists_describes_resets_and_deletes() {
+    let b = BrokerProc::start(&["group.initial.rebalance.delay.ms=0"]);
+    let bs = b.bootstrap();
+    tool(
+        "kafka-topics",
+        &["--create", "--topic", "orders", "--partitions", "2", "--bootstrap-server", &bs],
+        None,
+    );
+    let lines: String = (0..10).map(|i| format!("order {i}\n")).collect();
+    tool(
+        "kafka-console-producer",
+        &["--topic", "orders", "--bootstrap-server", &bs],
+        Some(&lines),
+    );
+    let out = tool(
+        "kafka-console-consumer",
+        &[
+            "--topic",
+            "orders",
+            "--group",
+            "billing",
+            "--from-beginning",
+            "--max-messages",
+            "10",
+            "--bootstrap-server",
+            &bs,
+        ],
+        None,
+    );
+    assert_eq!(out.lines().count(), 10, "{out}");
+
+    let out = tool("kafka-consumer-groups", &["--list", "--bootstrap-server", &bs], None);
+    assert_eq!(out.lines().collect::<Vec<_>>(), vec!["billing"]);
+    // Three more records: the group lags by three.
+    tool(
+        "kafka-console-producer",
+        &["--topic", "orders", "--bootstrap-server", &bs],
+        Some("late 1\nlate 2\nlate 3\n"),
+    );
+    let out = tool(
+        "kafka-consumer-groups",
+        &["--describe", "--group", "billing", "--bootstrap-server", &bs],
+        None,
+    );
+    let rows = describe_rows(&out, "billing");
+    assert_eq!(rows.len(), 2, "{out}");
+    let (mut committed, mut end, mut lag) = (0, 0, 0);
+    for r in &rows {
+        // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID
+        assert_eq!(r[1], "orders", "{out}");
+        committed += r[3].parse::<i64>().expect("current offset");
+        end += r[4].parse::<i64>().expect("log end offset");
+        lag += r[5].parse::<i64>().expect("lag");
+        assert_eq!(&r[6..], ["-", "-", "-"], "no active members: {out}");
+    }
+    assert_eq!((committed, end, lag), (10, 13, 3), "{out}");
+    let out = tool(
+        "kafka-consumer-groups",
+        &["--describe", "--group", "billing", "--state", "--bootstrap-server", &bs],
+        None,
+    );
+    assert!(out.contains("Empty"), "{out}");
+
+    // A dry run changes nothing; --execute moves the offsets.
+    let args = |mode: &str| {
+        vec![
+            "--reset-offsets".to_string(),
+            "--to-earliest".into(),
+            "--group".into(),
+            "billing".into(),
+            "--topic".into(),
+            "orders".into(),
+            mode.into(),
+            "--bootstrap-server".into(),
+            bs.clone(),
+        ]
+    };
+    let dry: Vec<String> = args("--dry-run");
+    let out = tool("kafka-consumer-groups", &dry.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert_eq!(
+        describe_rows(&out, "billing").iter().map(|r| r[3].as_str()).collect::<Vec<_>>(),
+        vec!["0", "0"],
+        "{out}"
+    );
+    let out = tool(
+        "kafka-consumer-groups",
+        &["--describe", "--group", "billing", "--bootstrap-server", &bs],
+        None,
+    );
+    assert_eq!(
+        describe_rows(&out, "billing")
+            .iter()
+            .map(|r| r[5].parse::<i64>().unwrap())
+            .sum::<i64>(),
+        3,
+        "{out}"
+    );
+    let exec: Vec<String> = args("--execute");
+    tool("kafka-consumer-groups", &exec.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    let out = tool(
+        "kafka-consumer-groups",
+        &["--describe", "--group", "billing", "--bootstrap-server", &bs],
+        None,
+    );
+    assert_eq!(
+        describe_rows(&out, "billing")
+            .iter()
+            .map(|r| r[5].parse::<i64>().unwrap())
+            .sum::<i64>(),
+        13,
+        "{out}"
+    );
+    // The consumer resumes from the reset offsets: everything again.
+    let out = tool(
+        "kafka-console-consumer",
+        &[
+            "--topic",
+            "orders",
+            "--group",
+            "billing",
+            "--max-messages",
+            "13",
+            "--bootstrap-server",
+            &bs,
+        ],
+        None,
+    );
+    assert_eq!(out.lines().count(), 13, "{out}");
+
+    let out = tool(
+        "kafka-consumer-groups",
+        &["--delete", "--group", "billing", "--bootstrap-server", &bs],
+        None,
+    );
+    assert!(
+        out.contains("Deletion of requested consumer groups ('billing') was successful."),
+        "{out}"
+    );
+    let out = tool("kafka-consumer-groups", &["--list", "--bootstrap-server", &bs], None);
+    assert_eq!(out.trim(), "", "{out}");
 }

@@ -431,7 +431,6 @@ impl Group {
         self.join_deadline = None;
         self.initial = None;
         self.generation += 1;
-        self.pending.clear();
         if self.members.is_empty() {
             self.protocol = None;
             self.leader = None;

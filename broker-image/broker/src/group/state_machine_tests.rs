@@ -78,6 +78,8 @@ fn a_dead_member_is_removed_after_its_session_timeout() {
     let mut g = Group::new("g", 0);
     let mut a = waiting(g.join(params("", 6000), &cfg, t0, 0));
     let mut b = waiting(g.join(params("", 6000), &cfg, t0, 0));
+    // With no initial delay the join phase still ends on the timer (twice: b joined during it).
+    g.tick(&cfg, t0, 0);
     g.tick(&cfg, t0, 0);
     let (oa, ob) = (answered(&mut a).unwrap(), answered(&mut b).unwrap());
     let assignments = vec![
@@ -94,7 +96,7 @@ fn a_dead_member_is_removed_after_its_session_timeout() {
     ));
     assert_eq!(g.state, GroupState::Stable);
     // b keeps heartbeating, a goes silent.
-    for s in 1..=7 {
+    for s in 1..=6 {
         assert_eq!(g.heartbeat(&ob.member_id, None, 1, t0 + ms(s * 1000)), 0);
         g.tick(&cfg, t0 + ms(s * 1000), 0);
     }
@@ -110,19 +112,28 @@ fn a_member_id_handed_out_but_never_used_expires() {
     let cfg = cfg(0);
     let t0 = Instant::now();
     let mut g = Group::new("g", 0);
-    let mut first = params("", 6000);
-    first.require_known_member_id = true;
-    let JoinReply::Now(required) = g.join(first.clone(), &cfg, t0, 0) else {
+    let mut a = waiting(g.join(params("", 6000), &cfg, t0, 0));
+    g.tick(&cfg, t0, 0);
+    let oa = answered(&mut a).expect("generation 1");
+    assert!(matches!(
+        g.sync(&oa.member_id, None, 1, None, None, vec![], t0, 0),
+        SyncReply::Wait(_)
+    ));
+    // b is handed a member id (v4+) and never comes back; c joins, which starts a rebalance.
+    let mut b = params("", 6000);
+    b.require_known_member_id = true;
+    let JoinReply::Now(required) = g.join(b, &cfg, t0, 0) else {
         panic!("MEMBER_ID_REQUIRED expected")
     };
     assert_eq!(required.error, 79);
-    // Another member joins and completes a generation; the pending one never returns.
-    let mut other = waiting(g.join(params("", 6000), &cfg, t0, 0));
-    g.tick(&cfg, t0 + ms(1), 0);
-    assert!(answered(&mut other).is_none(), "the pending member holds the rebalance");
+    let mut c = waiting(g.join(params("", 6000), &cfg, t0 + ms(10), 0));
+    let mut a2 = waiting(g.join(params(&oa.member_id, 6000), &cfg, t0 + ms(20), 0));
+    g.tick(&cfg, t0 + ms(30), 0);
+    assert!(answered(&mut c).is_none(), "the pending member holds the rebalance");
     g.tick(&cfg, t0 + ms(6001), 0);
-    let o = answered(&mut other).expect("the pending member expired");
-    assert_eq!((o.generation, o.members.len()), (1, 1));
+    let o = answered(&mut a2).expect("the pending member expired");
+    assert_eq!((o.generation, o.members.len()), (2, 2));
+    assert!(answered(&mut c).is_some());
 }
 
 #[test]
@@ -132,6 +143,7 @@ fn a_leader_that_never_assigns_is_removed_after_the_rebalance_timeout() {
     let mut g = Group::new("g", 0);
     let mut a = waiting(g.join(params("", 30_000), &cfg, t0, 0));
     let mut b = waiting(g.join(params("", 30_000), &cfg, t0, 0));
+    g.tick(&cfg, t0, 0);
     g.tick(&cfg, t0, 0);
     let (oa, ob) = (answered(&mut a).unwrap(), answered(&mut b).unwrap());
     let SyncReply::Wait(mut follower) = g.sync(&ob.member_id, None, 1, None, None, vec![], t0, 0) else {
