@@ -686,3 +686,124 @@ fn static_member_rejoins_without_a_rebalance() {
     let (a, b) = pair.both(5, &leave_req(&group, &[("", Some("instance-1")), ("", Some("instance-2"))]));
     pair.same("LeaveGroup by instance id", &a, &b);
 }
+
+/// A `connect`-type member (as Kafka Connect workers join) with its protocols in preference order.
+fn connect_join(group: &str, member: &str, protocols: &[&str]) -> JoinGroupRequest {
+    let mut r = join_req(group, member, None, &[]);
+    r.protocol_type = s("connect");
+    r.protocols = protocols
+        .iter()
+        .map(|name| {
+            let mut p = JoinGroupRequestProtocol::default();
+            p.name = s(name);
+            p.metadata = Bytes::from_static(b"worker-metadata");
+            p
+        })
+        .collect();
+    r
+}
+
+#[test]
+fn connect_protocols_are_chosen_as_kafka_chooses_them() {
+    let mut pair = Pair::new();
+    let group = pair.group("connect");
+    // Alone, the first worker gets its first preference.
+    let (a, b) = pair.both(9, &connect_join(&group, "", &["sessioned", "compatible"]));
+    pair.label("W1", a.member_id.as_str(), b.member_id.as_str());
+    let (w1a, w1b) = (a.member_id.to_string(), b.member_id.to_string());
+    let (a, b) = (
+        pair.kafka.call(9, &connect_join(&group, &w1a, &["sessioned", "compatible"])),
+        pair.kaskade.call(9, &connect_join(&group, &w1b, &["sessioned", "compatible"])),
+    );
+    pair.same("JoinGroup connect, one worker", &a, &b);
+    assert_eq!(b.protocol_name.as_ref().map(|p| p.as_str()), Some("sessioned"));
+    let mut sa = sync_req(&group, &w1a, 1, &[]);
+    let mut sb = sync_req(&group, &w1b, 1, &[]);
+    for r in [&mut sa, &mut sb] {
+        r.protocol_type = Some(s("connect"));
+        r.protocol_name = Some(s("sessioned"));
+    }
+    let (a, b) = (pair.kafka.call(5, &sa), pair.kaskade.call(5, &sb));
+    pair.same("SyncGroup connect", &a, &b);
+    // A member of another protocol type, or with no protocol in common, cannot join.
+    let (a, b) = pair.both(9, &join_req(&group, "", None, &["t"]));
+    pair.same("JoinGroup consumer into a connect group", &a, &b);
+    let (a, b) = pair.both(9, &connect_join(&group, "", &["v9-only"]));
+    pair.same("JoinGroup connect without a common protocol", &a, &b);
+
+    // A worker that supports only `compatible` joins: the group moves to `compatible`.
+    let mut second = [RawClient::connect(&pair.kafka_addr), RawClient::connect(&pair.kaskade_addr)];
+    let first = [
+        second[0].call(9, &connect_join(&group, "", &["compatible"])),
+        second[1].call(9, &connect_join(&group, "", &["compatible"])),
+    ];
+    pair.label("W2", first[0].member_id.as_str(), first[1].member_id.as_str());
+    let handles: Vec<_> = second
+        .into_iter()
+        .zip([first[0].member_id.to_string(), first[1].member_id.to_string()])
+        .map(|(mut c, id)| {
+            let req = connect_join(&group, &id, &["compatible"]);
+            thread::spawn(move || c.call(9, &req))
+        })
+        .collect();
+    let rebalancing = |c: &mut RawClient, id: &str| {
+        wait_for(Duration::from_secs(20), || {
+            (c.call(4, &heartbeat_req(&group, id, 1)).error_code == REBALANCE_IN_PROGRESS).then_some(())
+        })
+        .is_some()
+    };
+    assert!(rebalancing(&mut pair.kafka, &w1a) && rebalancing(&mut pair.kaskade, &w1b));
+    let (mut a, mut b) = (
+        pair.kafka.call(9, &connect_join(&group, &w1a, &["sessioned", "compatible"])),
+        pair.kaskade.call(9, &connect_join(&group, &w1b, &["sessioned", "compatible"])),
+    );
+    for h in handles {
+        h.join().expect("join thread");
+    }
+    pair.sort_members(&mut a, &mut b);
+    pair.same("JoinGroup connect, two workers", &a, &b);
+    assert_eq!(b.protocol_name.as_ref().map(|p| p.as_str()), Some("compatible"));
+}
+
+#[test]
+fn offsets_of_several_groups_in_one_fetch_and_the_internal_topic() {
+    let mut pair = Pair::new();
+    let (g1, g2) = (pair.group("multi-1"), pair.group("multi-2"));
+    let topic = unique("multi-t");
+    pair.kafka.create_topic(&topic, 2, &[]);
+    pair.kaskade.create_topic(&topic, 2, &[]);
+    for (g, o) in [(&g1, 4), (&g2, 8)] {
+        let (a, b) = pair.both(8, &commit_req(g, "", -1, &topic, &[(0, o, "x")]));
+        pair.same("OffsetCommit simple", &a, &b);
+    }
+    let mut req = fetch_req(9, &g1, Some((&topic, &[0, 1])));
+    let mut other = OffsetFetchRequestGroup::default();
+    other.group_id = gid(&g2);
+    other.topics = None;
+    req.groups.push(other);
+    let mut missing = OffsetFetchRequestGroup::default();
+    missing.group_id = gid(&unique("multi-missing"));
+    missing.topics = None;
+    req.groups.push(missing);
+    let (a, b) = pair.both(9, &req);
+    pair.same("OffsetFetch v9, three groups", &a, &b);
+    assert_eq!(b.groups[1].topics[0].partitions[0].committed_offset, 8);
+
+    // Clients cannot write to `__consumer_offsets`.
+    let batch = common::batches::encode(
+        &common::batches::records(&[b"forged"], 1_700_000_000_000, common::batches::Writer::Plain),
+        kafka_protocol::records::Compression::None,
+    );
+    let mut produce = kafka_protocol::messages::ProduceRequest::default();
+    produce.acks = -1;
+    produce.timeout_ms = 30_000;
+    let mut td = kafka_protocol::messages::produce_request::TopicProduceData::default();
+    td.name = tn("__consumer_offsets");
+    let mut pd = kafka_protocol::messages::produce_request::PartitionProduceData::default();
+    pd.index = 0;
+    pd.records = Some(batch);
+    td.partition_data = vec![pd];
+    produce.topic_data = vec![td];
+    let (a, b) = pair.both(9, &produce);
+    pair.same("Produce to __consumer_offsets", &a, &b);
+}

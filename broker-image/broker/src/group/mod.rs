@@ -20,3 +20,6 @@ pub use store::{OffsetsStore, OFFSETS_TOPIC};
 
 #[cfg(test)]
 mod state_machine_tests;
+
+#[cfg(test)]
+mod coordinator_tests;

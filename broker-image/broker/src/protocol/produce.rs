@@ -89,6 +89,15 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                 topic_resp.partition_responses.push(partition_error(part.index, unknown, None));
                 continue;
             };
+            if meta.as_ref().is_some_and(|m| m.internal) {
+                // Only the broker writes its internal topics (`__consumer_offsets`); Kafka sends
+                // the code without a message.
+                tracing::debug!(topic = %log.topic, "refused a client's append to an internal topic");
+                topic_resp
+                    .partition_responses
+                    .push(partition_error(part.index, ResponseError::InvalidTopicException, None));
+                continue;
+            }
             let records = part.records.unwrap_or_default();
             let config = log.config();
             if records.len() > MAGIC_OFFSET && records[MAGIC_OFFSET] != 2 {
