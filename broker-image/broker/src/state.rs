@@ -153,23 +153,7 @@ impl Broker {
             if !seen.insert(*p) {
                 return Err(invalid(format!("Found multiple manual partition assignments for partition {p}")));
             }
-            if replicas.is_empty() {
-                return Err(invalid("The manual partition assignment includes an empty replica list.".into()));
-            }
-            let mut sorted = replicas.clone();
-            sorted.sort_unstable();
-            for (i, b) in sorted.iter().enumerate() {
-                if !registered.contains(b) {
-                    return Err(invalid(format!(
-                        "The manual partition assignment includes broker {b}, but no such broker is registered."
-                    )));
-                }
-                if i > 0 && sorted[i - 1] == *b {
-                    return Err(invalid(format!(
-                        "The manual partition assignment includes the broker {b} more than once."
-                    )));
-                }
-            }
+            check_replica_list(replicas, &registered).map_err(invalid)?;
             if let Some(rf) = rf.filter(|rf| *rf != replicas.len()) {
                 return Err(invalid(format!(
                     "The manual partition assignment includes a partition with {} replica(s), but this is not consistent with previous partitions, which have {rf} replica(s).",
@@ -239,4 +223,25 @@ impl Broker {
         }
         Ok(())
     }
+}
+
+/// Kafka's checks of one partition's manual replica list: not empty, only registered brokers,
+/// none twice (CreateTopics and CreatePartitions share them, with the same messages).
+pub(crate) fn check_replica_list(replicas: &[i32], registered: &[i32]) -> Result<(), String> {
+    if replicas.is_empty() {
+        return Err("The manual partition assignment includes an empty replica list.".into());
+    }
+    let mut sorted = replicas.to_vec();
+    sorted.sort_unstable();
+    for (i, b) in sorted.iter().enumerate() {
+        if !registered.contains(b) {
+            return Err(format!(
+                "The manual partition assignment includes broker {b}, but no such broker is registered."
+            ));
+        }
+        if i > 0 && sorted[i - 1] == *b {
+            return Err(format!("The manual partition assignment includes the broker {b} more than once."));
+        }
+    }
+    Ok(())
 }

@@ -343,6 +343,44 @@ fn join_new(pair: &mut Pair, label: &str, group: &str, topics: &[&str]) -> (Join
     (a, b)
 }
 
+/// A second member joins a stable group of one (on its own connections: its JoinGroup waits
+/// for the first member), the first learns of the rebalance from its heartbeat and rejoins.
+/// `req(member_id)` builds either member's JoinGroup; `leader` are the first member's ids.
+/// Returns the first member's answers and the second's, per broker, leader lists sorted.
+type Answers = (JoinGroupResponse, JoinGroupResponse);
+fn second_member_joins(
+    pair: &mut Pair,
+    group: &str,
+    label: &str,
+    leader: (&str, &str),
+    req: impl Fn(&str) -> JoinGroupRequest,
+) -> (Answers, Answers) {
+    let mut second = [RawClient::connect(&pair.kafka_addr), RawClient::connect(&pair.kaskade_addr)];
+    let first = [second[0].call(9, &req("")), second[1].call(9, &req(""))];
+    assert_eq!((first[0].error_code, first[1].error_code), (MEMBER_ID_REQUIRED, MEMBER_ID_REQUIRED));
+    pair.label(label, first[0].member_id.as_str(), first[1].member_id.as_str());
+    let handles: Vec<_> = second
+        .into_iter()
+        .zip([first[0].member_id.to_string(), first[1].member_id.to_string()])
+        .map(|(mut c, id)| {
+            let r = req(&id);
+            thread::spawn(move || c.call(9, &r))
+        })
+        .collect();
+    let rebalancing = |c: &mut RawClient, id: &str| {
+        wait_for(Duration::from_secs(20), || {
+            (c.call(4, &heartbeat_req(group, id, 1)).error_code == REBALANCE_IN_PROGRESS).then_some(())
+        })
+        .is_some()
+    };
+    assert!(rebalancing(&mut pair.kafka, leader.0) && rebalancing(&mut pair.kaskade, leader.1));
+    let (mut la, mut lb) = (pair.kafka.call(9, &req(leader.0)), pair.kaskade.call(9, &req(leader.1)));
+    let mut results = handles.into_iter().map(|h| h.join().expect("join thread"));
+    let (na, nb) = (results.next().expect("kafka"), results.next().expect("kaskade"));
+    pair.sort_members(&mut la, &mut lb);
+    ((la, lb), (na, nb))
+}
+
 #[test]
 fn find_coordinator_versions_and_errors() {
     let mut pair = Pair::new();
@@ -588,38 +626,7 @@ fn second_member_triggers_a_rebalance() {
     let _ = pair.kafka.call(5, &sync_req(&group, &m1a, 1, &[(&m1a, b"a1")]));
     let _ = pair.kaskade.call(5, &sync_req(&group, &m1b, 1, &[(&m1b, b"a1")]));
 
-    // The second member's JoinGroup waits for the first to rejoin, on its own connection.
-    let mut second = [RawClient::connect(&pair.kafka_addr), RawClient::connect(&pair.kaskade_addr)];
-    let first = [
-        second[0].call(9, &join_req(&group, "", None, &[&topic])),
-        second[1].call(9, &join_req(&group, "", None, &[&topic])),
-    ];
-    assert_eq!((first[0].error_code, first[1].error_code), (MEMBER_ID_REQUIRED, MEMBER_ID_REQUIRED));
-    pair.label("M2", first[0].member_id.as_str(), first[1].member_id.as_str());
-    let m2 = [first[0].member_id.to_string(), first[1].member_id.to_string()];
-    let handles: Vec<_> = second
-        .into_iter()
-        .zip(m2.clone())
-        .map(|(mut c, id)| {
-            let req = join_req(&group, &id, None, &[&topic]);
-            thread::spawn(move || c.call(9, &req))
-        })
-        .collect();
-    // The first member learns of the rebalance from its heartbeat and rejoins.
-    let rebalancing = |c: &mut RawClient, id: &str| {
-        wait_for(Duration::from_secs(20), || {
-            (c.call(4, &heartbeat_req(&group, id, 1)).error_code == REBALANCE_IN_PROGRESS).then_some(())
-        })
-        .is_some()
-    };
-    assert!(rebalancing(&mut pair.kafka, &m1a) && rebalancing(&mut pair.kaskade, &m1b));
-    let (mut r1a, mut r1b) = (
-        pair.kafka.call(9, &join_req(&group, &m1a, None, &[&topic])),
-        pair.kaskade.call(9, &join_req(&group, &m1b, None, &[&topic])),
-    );
-    let mut results = handles.into_iter().map(|h| h.join().expect("join thread"));
-    let (r2a, r2b) = (results.next().unwrap(), results.next().unwrap());
-    pair.sort_members(&mut r1a, &mut r1b);
+    let ((r1a, r1b), (r2a, r2b)) = second_member_joins(&mut pair, &group, "M2", (&m1a, &m1b), |id| join_req(&group, id, None, &[&topic]));
     pair.same("JoinGroup rejoin of the leader", &r1a, &r1b);
     pair.same("JoinGroup of the second member", &r2a, &r2b);
     assert_eq!((r1b.generation_id, r1b.members.len(), r2b.members.len()), (2, 2, 0));
@@ -732,35 +739,13 @@ fn connect_protocols_are_chosen_as_kafka_chooses_them() {
     pair.same("JoinGroup connect without a common protocol", &a, &b);
 
     // A worker that supports only `compatible` joins: the group moves to `compatible`.
-    let mut second = [RawClient::connect(&pair.kafka_addr), RawClient::connect(&pair.kaskade_addr)];
-    let first = [
-        second[0].call(9, &connect_join(&group, "", &["compatible"])),
-        second[1].call(9, &connect_join(&group, "", &["compatible"])),
-    ];
-    pair.label("W2", first[0].member_id.as_str(), first[1].member_id.as_str());
-    let handles: Vec<_> = second
-        .into_iter()
-        .zip([first[0].member_id.to_string(), first[1].member_id.to_string()])
-        .map(|(mut c, id)| {
-            let req = connect_join(&group, &id, &["compatible"]);
-            thread::spawn(move || c.call(9, &req))
-        })
-        .collect();
-    let rebalancing = |c: &mut RawClient, id: &str| {
-        wait_for(Duration::from_secs(20), || {
-            (c.call(4, &heartbeat_req(&group, id, 1)).error_code == REBALANCE_IN_PROGRESS).then_some(())
-        })
-        .is_some()
-    };
-    assert!(rebalancing(&mut pair.kafka, &w1a) && rebalancing(&mut pair.kaskade, &w1b));
-    let (mut a, mut b) = (
-        pair.kafka.call(9, &connect_join(&group, &w1a, &["sessioned", "compatible"])),
-        pair.kaskade.call(9, &connect_join(&group, &w1b, &["sessioned", "compatible"])),
-    );
-    for h in handles {
-        h.join().expect("join thread");
-    }
-    pair.sort_members(&mut a, &mut b);
+    let ((a, b), _) = second_member_joins(&mut pair, &group, "W2", (&w1a, &w1b), |id| {
+        if id == w1a || id == w1b {
+            connect_join(&group, id, &["sessioned", "compatible"])
+        } else {
+            connect_join(&group, id, &["compatible"])
+        }
+    });
     pair.same("JoinGroup connect, two workers", &a, &b);
     assert_eq!(b.protocol_name.as_ref().map(|p| p.as_str()), Some("compatible"));
 }

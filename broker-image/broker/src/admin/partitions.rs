@@ -3,7 +3,7 @@
 
 use kafka_protocol::error::ResponseError;
 
-use crate::state::{ApiError, Broker, MAX_PARTITIONS_PER_TOPIC};
+use crate::state::{check_replica_list, ApiError, Broker, MAX_PARTITIONS_PER_TOPIC};
 use crate::util;
 
 impl Broker {
@@ -66,23 +66,7 @@ impl Broker {
         }
         let registered: Vec<i32> = self.metadata.brokers().iter().map(|b| b.node_id).collect();
         for replicas in assignments {
-            if replicas.is_empty() {
-                return Err(invalid("The manual partition assignment includes an empty replica list.".into()));
-            }
-            let mut sorted = replicas.clone();
-            sorted.sort_unstable();
-            for (i, b) in sorted.iter().enumerate() {
-                if !registered.contains(b) {
-                    return Err(invalid(format!(
-                        "The manual partition assignment includes broker {b}, but no such broker is registered."
-                    )));
-                }
-                if i > 0 && sorted[i - 1] == *b {
-                    return Err(invalid(format!(
-                        "The manual partition assignment includes the broker {b} more than once."
-                    )));
-                }
-            }
+            check_replica_list(replicas, &registered).map_err(invalid)?;
             if replicas.len() != rf as usize {
                 return Err(invalid(format!(
                     "The manual partition assignment includes a partition with {} replica(s), but this is not consistent with previous partitions, which have {rf} replica(s).",

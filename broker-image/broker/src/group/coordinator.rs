@@ -16,7 +16,7 @@ use tokio::sync::{watch, Notify};
 use super::config::GroupConfig;
 use super::member::{JoinOutcome, SyncOutcome};
 use super::records::{self, OffsetValue, RecordKey};
-use super::state_machine::{Group, GroupState, JoinParams, JoinReply, SyncReply};
+use super::state_machine::{Group, GroupState, JoinParams};
 use super::store::{Appended, OffsetsStore, Write};
 use crate::util;
 
@@ -177,12 +177,9 @@ impl GroupCoordinator {
             reply
         };
         self.wake.notify_one();
-        match reply {
-            JoinReply::Now(outcome) => outcome,
-            JoinReply::Wait(rx) => rx
-                .await
-                .unwrap_or_else(|_| JoinOutcome::error(code(ResponseError::UnknownMemberId), &member_id)),
-        }
+        reply
+            .answer(|| JoinOutcome::error(code(ResponseError::UnknownMemberId), &member_id))
+            .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -218,12 +215,7 @@ impl GroupCoordinator {
             reply
         };
         self.wake.notify_one();
-        match reply {
-            SyncReply::Now(outcome) => outcome,
-            SyncReply::Wait(rx) => rx
-                .await
-                .unwrap_or_else(|_| SyncOutcome::error(code(ResponseError::UnknownMemberId))),
-        }
+        reply.answer(|| SyncOutcome::error(code(ResponseError::UnknownMemberId))).await
     }
 
     pub async fn heartbeat(&self, group_id: &str, member_id: &str, instance_id: Option<&str>, generation: i32) -> i16 {

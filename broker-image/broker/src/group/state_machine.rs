@@ -58,14 +58,23 @@ pub struct JoinParams {
     pub supports_skip_assignment: bool,
 }
 
-pub enum JoinReply {
-    Now(JoinOutcome),
-    Wait(oneshot::Receiver<JoinOutcome>),
+/// An answer now, or a parked request answered when the rebalance gets far enough.
+pub enum Reply<T> {
+    Now(T),
+    Wait(oneshot::Receiver<T>),
 }
 
-pub enum SyncReply {
-    Now(SyncOutcome),
-    Wait(oneshot::Receiver<SyncOutcome>),
+pub type JoinReply = Reply<JoinOutcome>;
+pub type SyncReply = Reply<SyncOutcome>;
+
+impl<T> Reply<T> {
+    /// The answer, waiting for it if parked; `gone` when the member was dropped meanwhile.
+    pub async fn answer(self, gone: impl FnOnce() -> T) -> T {
+        match self {
+            Reply::Now(t) => t,
+            Reply::Wait(rx) => rx.await.unwrap_or_else(|_| gone()),
+        }
+    }
 }
 
 /// The first rebalance of an empty group: wait for more members, extending while they come.
@@ -218,14 +227,14 @@ impl Group {
 
     pub fn join(&mut self, p: JoinParams, cfg: &GroupConfig, now: Instant, now_ms: i64) -> JoinReply {
         if self.state == GroupState::Dead {
-            return JoinReply::Now(JoinOutcome::error(code(ResponseError::CoordinatorNotAvailable), &p.member_id));
+            return Reply::Now(JoinOutcome::error(code(ResponseError::CoordinatorNotAvailable), &p.member_id));
         }
         if !self.supports(&p.protocol_type, &p.protocols) {
-            return JoinReply::Now(JoinOutcome::error(code(ResponseError::InconsistentGroupProtocol), &p.member_id));
+            return Reply::Now(JoinOutcome::error(code(ResponseError::InconsistentGroupProtocol), &p.member_id));
         }
         if p.member_id.is_empty() {
             if self.members.len() + self.pending.len() >= cfg.max_size {
-                return JoinReply::Now(JoinOutcome::error(code(ResponseError::GroupMaxSizeReached), ""));
+                return Reply::Now(JoinOutcome::error(code(ResponseError::GroupMaxSizeReached), ""));
             }
             let prefix = p.instance_id.as_deref().unwrap_or(&p.client_id);
             let new_id = format!("{prefix}-{}", uuid::Uuid::new_v4());
@@ -238,7 +247,7 @@ impl Group {
             if p.require_known_member_id {
                 let deadline = now + Duration::from_millis(p.session_timeout_ms.max(0) as u64);
                 self.pending.push((new_id.clone(), deadline));
-                return JoinReply::Now(JoinOutcome::error(code(ResponseError::MemberIdRequired), &new_id));
+                return Reply::Now(JoinOutcome::error(code(ResponseError::MemberIdRequired), &new_id));
             }
             return self.add_member_and_rebalance(new_id, p, cfg, now, now_ms);
         }
@@ -248,7 +257,7 @@ impl Group {
             return self.add_member_and_rebalance(id, p, cfg, now, now_ms);
         }
         if let Err(e) = self.validate_member(&p.member_id, p.instance_id.as_deref()) {
-            return JoinReply::Now(JoinOutcome::error(e, &p.member_id));
+            return Reply::Now(JoinOutcome::error(e, &p.member_id));
         }
         let id = p.member_id.clone();
         match self.state {
@@ -258,7 +267,7 @@ impl Group {
                     if let Some(m) = self.member_mut(&id) {
                         m.touch(now);
                     }
-                    JoinReply::Now(self.current_join_outcome(&id))
+                    Reply::Now(self.current_join_outcome(&id))
                 } else {
                     self.update_member_and_rebalance(p, cfg, now, now_ms)
                 }
@@ -271,10 +280,10 @@ impl Group {
                     if let Some(m) = self.member_mut(&id) {
                         m.touch(now);
                     }
-                    JoinReply::Now(self.current_join_outcome(&id))
+                    Reply::Now(self.current_join_outcome(&id))
                 }
             }
-            GroupState::Empty | GroupState::Dead => JoinReply::Now(JoinOutcome::error(code(ResponseError::UnknownMemberId), &id)),
+            GroupState::Empty | GroupState::Dead => Reply::Now(JoinOutcome::error(code(ResponseError::UnknownMemberId), &id)),
         }
     }
 
@@ -305,7 +314,7 @@ impl Group {
         }
         self.maybe_prepare_rebalance(cfg, now, now_ms);
         self.maybe_complete_join(now, now_ms);
-        JoinReply::Wait(rx)
+        Reply::Wait(rx)
     }
 
     fn update_member_and_rebalance(&mut self, p: JoinParams, cfg: &GroupConfig, now: Instant, now_ms: i64) -> JoinReply {
@@ -322,7 +331,7 @@ impl Group {
         }
         self.maybe_prepare_rebalance(cfg, now, now_ms);
         self.maybe_complete_join(now, now_ms);
-        JoinReply::Wait(rx)
+        Reply::Wait(rx)
     }
 
     /// A static member came back with a new member id: it takes the old member's place. In a
@@ -338,7 +347,7 @@ impl Group {
     ) -> JoinReply {
         let was_leader = self.is_leader(old);
         let Some(m) = self.member_mut(old) else {
-            return JoinReply::Now(JoinOutcome::error(code(ResponseError::UnknownMemberId), ""));
+            return Reply::Now(JoinOutcome::error(code(ResponseError::UnknownMemberId), ""));
         };
         // The old incarnation's parked requests are fenced.
         m.answer_join(JoinOutcome::error(code(ResponseError::FencedInstanceId), old));
@@ -364,7 +373,7 @@ impl Group {
                 if !outcome.skip_assignment {
                     outcome.members.clear();
                 }
-                JoinReply::Now(outcome)
+                Reply::Now(outcome)
             }
             _ => {
                 let p = JoinParams { member_id: new_id, ..p };
@@ -473,12 +482,12 @@ impl Group {
         now: Instant,
         now_ms: i64,
     ) -> SyncReply {
-        let fail = |e: ResponseError| SyncReply::Now(SyncOutcome::error(code(e)));
+        let fail = |e: ResponseError| Reply::Now(SyncOutcome::error(code(e)));
         if self.state == GroupState::Dead {
             return fail(ResponseError::CoordinatorNotAvailable);
         }
         if let Err(e) = self.validate_member(member_id, instance_id) {
-            return SyncReply::Now(SyncOutcome::error(e));
+            return Reply::Now(SyncOutcome::error(e));
         }
         if generation != self.generation {
             return fail(ResponseError::IllegalGeneration);
@@ -505,7 +514,7 @@ impl Group {
                     assignment: m.assignment.clone(),
                 };
                 self.clear_sync_deadline_if_done();
-                SyncReply::Now(outcome)
+                Reply::Now(outcome)
             }
             GroupState::CompletingRebalance => {
                 let (tx, rx) = oneshot::channel();
@@ -533,7 +542,7 @@ impl Group {
                     self.dirty = true;
                     self.clear_sync_deadline_if_done();
                 }
-                SyncReply::Wait(rx)
+                Reply::Wait(rx)
             }
         }
     }

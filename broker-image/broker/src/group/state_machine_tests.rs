@@ -10,7 +10,7 @@ use tokio::sync::oneshot::Receiver;
 
 use super::config::GroupConfig;
 use super::member::JoinOutcome;
-use super::state_machine::{Group, GroupState, JoinParams, JoinReply, SyncReply};
+use super::state_machine::{Group, GroupState, JoinParams, JoinReply, Reply};
 
 fn params(member: &str, session_ms: i32) -> JoinParams {
     JoinParams {
@@ -36,8 +36,8 @@ fn cfg(delay_ms: i64) -> GroupConfig {
 
 fn waiting(reply: JoinReply) -> Receiver<JoinOutcome> {
     match reply {
-        JoinReply::Wait(rx) => rx,
-        JoinReply::Now(o) => panic!("expected to wait, got {o:?}"),
+        Reply::Wait(rx) => rx,
+        Reply::Now(o) => panic!("expected to wait, got {o:?}"),
     }
 }
 
@@ -88,12 +88,9 @@ fn a_dead_member_is_removed_after_its_session_timeout() {
     ];
     assert!(matches!(
         g.sync(&oa.member_id, None, 1, None, None, assignments, t0, 0),
-        SyncReply::Wait(_)
+        Reply::Wait(_)
     ));
-    assert!(matches!(
-        g.sync(&ob.member_id, None, 1, None, None, vec![], t0, 0),
-        SyncReply::Now(_)
-    ));
+    assert!(matches!(g.sync(&ob.member_id, None, 1, None, None, vec![], t0, 0), Reply::Now(_)));
     assert_eq!(g.state, GroupState::Stable);
     // b keeps heartbeating, a goes silent.
     for s in 1..=6 {
@@ -115,14 +112,11 @@ fn a_member_id_handed_out_but_never_used_expires() {
     let mut a = waiting(g.join(params("", 6000), &cfg, t0, 0));
     g.tick(&cfg, t0, 0);
     let oa = answered(&mut a).expect("generation 1");
-    assert!(matches!(
-        g.sync(&oa.member_id, None, 1, None, None, vec![], t0, 0),
-        SyncReply::Wait(_)
-    ));
+    assert!(matches!(g.sync(&oa.member_id, None, 1, None, None, vec![], t0, 0), Reply::Wait(_)));
     // b is handed a member id (v4+) and never comes back; c joins, which starts a rebalance.
     let mut b = params("", 6000);
     b.require_known_member_id = true;
-    let JoinReply::Now(required) = g.join(b, &cfg, t0, 0) else {
+    let Reply::Now(required) = g.join(b, &cfg, t0, 0) else {
         panic!("MEMBER_ID_REQUIRED expected")
     };
     assert_eq!(required.error, 79);
@@ -146,7 +140,7 @@ fn a_leader_that_never_assigns_is_removed_after_the_rebalance_timeout() {
     g.tick(&cfg, t0, 0);
     g.tick(&cfg, t0, 0);
     let (oa, ob) = (answered(&mut a).unwrap(), answered(&mut b).unwrap());
-    let SyncReply::Wait(mut follower) = g.sync(&ob.member_id, None, 1, None, None, vec![], t0, 0) else {
+    let Reply::Wait(mut follower) = g.sync(&ob.member_id, None, 1, None, None, vec![], t0, 0) else {
         panic!("the follower waits for the leader")
     };
     g.tick(&cfg, t0 + ms(10_001), 0);
