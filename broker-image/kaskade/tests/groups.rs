@@ -175,6 +175,16 @@ async fn java_cooperative_sticky_commit_async() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn java_sticky_auto_commit() {
+    join_consume_commit_resume(Client::Java, "sticky", "auto").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn java_roundrobin_commit_sync() {
+    join_consume_commit_resume(Client::Java, "roundrobin", "sync").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kafka_python_range_commit_sync() {
     join_consume_commit_resume(Client::KafkaPython, "range", "sync").await;
 }
