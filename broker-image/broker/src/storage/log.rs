@@ -60,9 +60,51 @@ pub struct ReadResult {
 /// The producer-state snapshot written at clean shutdown.
 const PRODUCER_SNAPSHOT: &str = "producer-state.snapshot";
 
-/// Replays every idempotent batch header of the log (after an unclean stop).
-fn rebuild_producer_state(segments: &[Segment]) -> Result<ProducerStateMap, LogError> {
-    let mut map = ProducerStateMap::default();
+/// Suffix of the producer-state snapshots taken at each segment roll, named by the offset they
+/// were taken at (`{offset:020}.producer.snapshot`), as Kafka names its `.snapshot` files.
+const ROLL_SNAPSHOT_SUFFIX: &str = ".producer.snapshot";
+
+/// How many roll snapshots a partition keeps (the newest; older ones are never needed).
+const ROLL_SNAPSHOTS_KEPT: usize = 2;
+
+fn roll_snapshot_path(dir: &Path, offset: i64) -> std::path::PathBuf {
+    dir.join(format!("{offset:020}{ROLL_SNAPSHOT_SUFFIX}"))
+}
+
+/// The roll snapshots in `dir`, newest first.
+fn roll_snapshots(dir: &Path) -> Vec<(i64, std::path::PathBuf)> {
+    let mut found: Vec<(i64, std::path::PathBuf)> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let offset = name.strip_suffix(ROLL_SNAPSHOT_SUFFIX)?.parse::<i64>().ok()?;
+            Some((offset, e.path()))
+        })
+        .collect();
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
+    found
+}
+
+/// Producer state after an unclean stop: the newest roll snapshot the recovered log still
+/// reaches, plus a replay of the batch headers after it; the whole log when there is none.
+/// Returns the state and the offset replay started from.
+fn recover_producer_state(dir: &Path, segments: &[Segment], end_offset: i64) -> Result<(ProducerStateMap, i64), LogError> {
+    for (offset, path) in roll_snapshots(dir) {
+        if offset > end_offset {
+            continue;
+        }
+        if let Some(map) = ProducerStateMap::read_snapshot(&path, offset) {
+            let later: Vec<&Segment> = segments.iter().filter(|s| s.base_offset() >= offset).collect();
+            return Ok((replay_producer_state(map, later)?, offset));
+        }
+    }
+    Ok((replay_producer_state(ProducerStateMap::default(), segments.iter().collect())?, 0))
+}
+
+/// Replays the idempotent batch headers of `segments` onto `map`.
+fn replay_producer_state(mut map: ProducerStateMap, segments: Vec<&Segment>) -> Result<ProducerStateMap, LogError> {
     for seg in segments {
         seg.for_each_header(|h| {
             if h.is_idempotent() {
@@ -129,6 +171,9 @@ pub struct PartitionLog {
 pub struct RecoveryReport {
     pub truncated: bool,
     pub segments: usize,
+    /// After an unclean stop: the offset producer state was replayed from (the roll snapshot
+    /// used, or 0 for the whole log).
+    pub producer_state_replayed_from: i64,
 }
 
 impl PartitionLog {
@@ -198,7 +243,11 @@ impl PartitionLog {
         let _ = fs::remove_file(&snapshot_path);
         let producers = match snapshot {
             Some(p) => p,
-            None => rebuild_producer_state(&segments)?,
+            None => {
+                let (p, from) = recover_producer_state(dir, &segments, end_offset)?;
+                report.producer_state_replayed_from = from;
+                p
+            }
         };
         let end = segments.last().map(|s| s.next_offset).unwrap_or(0);
         // DeleteRecords may have moved the start inside the first segment.
@@ -327,8 +376,24 @@ impl PartitionLog {
         inner.unsynced.push(old_file);
         inner.segments.push(seg);
         inner.dir_dirty = true;
+        self.snapshot_producers(inner, base);
         tracing::debug!(topic = %self.topic, partition = self.partition, base, "rolled segment");
         Ok(())
+    }
+
+    /// Writes the producer state as of `offset` (a roll), so recovery after a crash replays
+    /// only what came after; keeps the newest few. Idle logs without producers write nothing.
+    fn snapshot_producers(&self, inner: &LogInner, offset: i64) {
+        if inner.producers.is_empty() {
+            return;
+        }
+        if let Err(e) = inner.producers.write_snapshot(&roll_snapshot_path(&self.dir, offset), offset) {
+            tracing::warn!(topic = %self.topic, partition = self.partition, error = %e, "producer-state snapshot failed");
+            return;
+        }
+        for (_, old) in roll_snapshots(&self.dir).into_iter().skip(ROLL_SNAPSHOTS_KEPT) {
+            let _ = fs::remove_file(old);
+        }
     }
 
     /// Offset of the next record to be written (log end offset).
@@ -736,8 +801,19 @@ mod tests {
             }
         }
         drop(log);
-        // Unclean: rebuilt by scanning headers (in small chunks in tests).
-        let (log, _) = PartitionLog::open(&path, "t", 0, config(300, 100), false, 0).unwrap();
+        // Unclean: the newest roll snapshot plus the headers after it (in small chunks in tests).
+        let (log, report) = PartitionLog::open(&path, "t", 0, config(300, 100), false, 0).unwrap();
+        let snapshots = roll_snapshots(&path);
+        assert_eq!(
+            snapshots.len(),
+            ROLL_SNAPSHOTS_KEPT,
+            "rolls snapshot the producer state; the newest are kept"
+        );
+        assert_eq!(
+            report.producer_state_replayed_from, snapshots[0].0,
+            "replayed from the newest snapshot"
+        );
+        assert!(report.producer_state_replayed_from > 0);
         let end = log.end_offset();
         // Each producer sent five batches: all are within the cached window, so every retry is
         // answered with its original offset and nothing new is written.
