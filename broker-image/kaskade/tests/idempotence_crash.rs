@@ -1,0 +1,286 @@
+//! Idempotent producers with real clients across broker SIGKILLs: the Java producer with its
+//! defaults (`e2e/interop/java/IdempotentProducer.java`: idempotent, acks=all, retries, five in
+//! flight) and an idempotent librdkafka producer stream numbered records to several partitions
+//! while the broker is killed with SIGKILL (twice) and restarted on the same log directory.
+//! Batches written but not acknowledged before a kill are retried by the client after the
+//! restart; the broker must answer them from the producer state it rebuilt from the log. Then
+//! every partition is read from offset 0: every sequence number is there exactly once, in order,
+//! and every acknowledged (partition, offset) holds the record that was acknowledged there.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use common::{repo_root, wait_for, BrokerProc};
+use rdkafka::client::ClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::message::Message;
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+
+const PARTITIONS: i32 = 4;
+/// Records per run, at `RATE` per second: about eight seconds of producing, plus the outages.
+const COUNT: u64 = 40_000;
+const RATE: u64 = 5_000;
+/// Value padding, so that batches are a few KiB and segments roll (see `log.segment.bytes`).
+const PAD: usize = 100;
+/// The broker is killed when this many records have been acknowledged (and it is restarted).
+const KILL_AT: [usize; 2] = [8_000, 20_000];
+
+/// What a producer reported so far: acknowledgements (partition, offset, seq) in the order they
+/// came, sends that failed for good, and whether it finished (and how).
+#[derive(Default)]
+struct Progress {
+    acks: Vec<(i32, i64, u64)>,
+    failures: Vec<String>,
+    finished: Option<String>,
+}
+
+type Shared = Arc<Mutex<Progress>>;
+
+/// Kills the broker with SIGKILL each time `KILL_AT[i]` records are acknowledged and restarts it
+/// on the same port and log directory. The producer must still be running at each kill.
+fn kill_under_producer(b: &mut BrokerProc, progress: &Shared, who: &str) {
+    for (i, &at) in KILL_AT.iter().enumerate() {
+        let reached = wait_for(Duration::from_secs(180), || {
+            let p = progress.lock().unwrap();
+            (p.acks.len() >= at || p.finished.is_some()).then(|| (p.acks.len(), p.finished.clone()))
+        });
+        let (acked, finished) = reached.unwrap_or_else(|| {
+            let p = progress.lock().unwrap();
+            panic!(
+                "{who}: only {} records acknowledged before kill {i} (failures: {:?})\nbroker log:\n{}",
+                p.acks.len(),
+                p.failures.iter().take(5).collect::<Vec<_>>(),
+                b.logs()
+            )
+        });
+        assert!(
+            finished.is_none() && (acked as u64) < COUNT,
+            "{who}: the producer finished ({finished:?}) before kill {i}: the kill would not be mid-stream"
+        );
+        b.kill9();
+        eprintln!("{who}: SIGKILL {i} with {acked} records acknowledged");
+        // A short outage: requests in flight fail, new ones cannot connect.
+        std::thread::sleep(Duration::from_millis(300));
+        b.spawn();
+        assert!(!b.logs().contains("clean_shutdown=true"), "a SIGKILLed broker must not look clean");
+    }
+}
+
+/// High watermarks, then every record of every partition from offset 0: (partition, offset) → seq.
+fn read_everything(bootstrap: &str, topic: &str) -> BTreeMap<(i32, i64), u64> {
+    let ends = common::groups::end_offsets(bootstrap, topic, PARTITIONS);
+    let consumer = common::clients::assigned_consumer(bootstrap, topic, PARTITIONS, &[]);
+    let mut out = BTreeMap::new();
+    let mut next: HashMap<i32, i64> = (0..PARTITIONS).map(|p| (p, 0)).collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while next.iter().any(|(p, n)| *n < ends[p]) {
+        assert!(Instant::now() < deadline, "reading back timed out at {next:?} of {ends:?}");
+        match consumer.poll(Duration::from_millis(200)) {
+            Some(Ok(m)) => {
+                let v = std::str::from_utf8(m.payload().expect("payload")).expect("utf8");
+                let seq = v.split('|').next().unwrap_or_default();
+                let seq: u64 = seq.parse().unwrap_or_else(|_| panic!("record {}/{} is not ours: {v:.40}", m.partition(), m.offset()));
+                out.insert((m.partition(), m.offset()), seq);
+                next.insert(m.partition(), m.offset() + 1);
+            }
+            Some(Err(e)) => panic!("consume: {e}"),
+            None => {}
+        }
+    }
+    out
+}
+
+/// No loss, no duplicate, in order, and every acknowledgement true to the log.
+fn verify(who: &str, acks: &[(i32, i64, u64)], log: &BTreeMap<(i32, i64), u64>) {
+    let mut at: BTreeMap<u64, Vec<(i32, i64)>> = BTreeMap::new();
+    for (&(p, o), &seq) in log {
+        at.entry(seq).or_default().push((p, o));
+    }
+    let missing: Vec<u64> = (0..COUNT).filter(|s| !at.contains_key(s)).collect();
+    let duplicated: Vec<(&u64, &Vec<(i32, i64)>)> = at.iter().filter(|(_, v)| v.len() > 1).collect();
+    let foreign: Vec<&u64> = at.keys().filter(|s| **s >= COUNT).collect();
+    assert!(
+        missing.is_empty() && duplicated.is_empty() && foreign.is_empty(),
+        "{who}: {} missing (first: {:?}), {} duplicated (first, with their (partition, offset)s: {:?}), {} unknown (first: {:?})",
+        missing.len(),
+        &missing[..missing.len().min(20)],
+        duplicated.len(),
+        &duplicated[..duplicated.len().min(20)],
+        foreign.len(),
+        &foreign[..foreign.len().min(20)]
+    );
+    // Each partition holds its own sequence numbers in the order they were sent, offsets dense
+    // from 0: record s went to partition s mod P, so offset k of partition p holds k·P + p.
+    for (&(p, o), &seq) in log {
+        assert_eq!(
+            seq,
+            o as u64 * PARTITIONS as u64 + p as u64,
+            "{who}: partition {p} offset {o} holds seq {seq}: out of order or misplaced"
+        );
+    }
+    // Every record acknowledged exactly once, at the offset that holds it.
+    let mut acked: HashMap<u64, (i32, i64)> = HashMap::new();
+    for &(p, o, seq) in acks {
+        assert!(acked.insert(seq, (p, o)).is_none(), "{who}: seq {seq} acknowledged twice");
+        assert_eq!(log.get(&(p, o)), Some(&seq), "{who}: seq {seq} was acknowledged at {p}/{o}");
+    }
+    assert_eq!(acked.len() as u64, COUNT, "{who}: not every record was acknowledged");
+}
+
+fn broker() -> BrokerProc {
+    // Small segments: the kills land around segment rolls too, and recovery rebuilds the
+    // producer state from several segments.
+    BrokerProc::start(&["log.segment.bytes=262144"])
+}
+
+fn cache() -> std::path::PathBuf {
+    common::groups::cache()
+}
+
+/// The Java producer with its defaults, through two broker SIGKILLs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
+    let libs = cache().join("kafka-4.4.0/libs");
+    assert!(libs.exists(), "{} is missing: run e2e/peers/install.sh", libs.display());
+    let mut b = broker();
+    let topic = "idem-crash-java";
+    common::clients::create_topic(&b.bootstrap(), topic, PARTITIONS, &[]).await;
+
+    let stderr_path = b.dir.join("java-producer.stderr");
+    let mut child = Command::new("java")
+        .args(["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp"])
+        .arg(format!("{}/*", libs.display()))
+        .arg(repo_root().join("e2e/interop/java/IdempotentProducer.java"))
+        .args(["--bootstrap", &b.bootstrap(), "--topic", topic])
+        .args(["--partitions", &PARTITIONS.to_string(), "--count", &COUNT.to_string()])
+        .args(["--pad", &PAD.to_string(), "--rate", &RATE.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(std::fs::File::create(&stderr_path).expect("stderr file")))
+        .spawn()
+        .expect("start java");
+    let progress: Shared = Arc::default();
+    let config = Arc::new(Mutex::new(String::new()));
+    let reader: JoinHandle<()> = {
+        let (progress, config) = (progress.clone(), config.clone());
+        let stdout = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let mut p = progress.lock().unwrap();
+                if let Some(rest) = line.strip_prefix("ACK ") {
+                    let f: HashMap<&str, &str> = rest.split(' ').filter_map(|kv| kv.split_once('=')).collect();
+                    p.acks.push((f["p"].parse().unwrap(), f["offset"].parse().unwrap(), f["seq"].parse().unwrap()));
+                } else if line.starts_with("CONFIG ") {
+                    *config.lock().unwrap() = line;
+                } else if line.starts_with("SENDFAIL ") {
+                    p.failures.push(line);
+                } else {
+                    eprintln!("[java] {line}");
+                    if line.starts_with("OK ") || line.starts_with("FAIL ") || line.starts_with("ERROR ") {
+                        p.finished = Some(line);
+                    }
+                }
+            }
+        })
+    };
+
+    kill_under_producer(&mut b, &progress, "java");
+    let status = wait_for(Duration::from_secs(300), || child.try_wait().expect("wait")).unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("java producer still running after 300 s")
+    });
+    reader.join().expect("stdout reader");
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    let p = progress.lock().unwrap();
+    assert!(
+        status.success(),
+        "java producer: {status}, {:?}, failures {:?}\nstderr (tail):\n{}",
+        p.finished,
+        p.failures.iter().take(10).collect::<Vec<_>>(),
+        &stderr[stderr.len().saturating_sub(4000)..]
+    );
+    // The client's own defaults are what was tested.
+    let config = config.lock().unwrap().clone();
+    for want in ["enable.idempotence=true", "acks=-1", "retries=2147483647", "max.in.flight=5"] {
+        assert!(config.split(' ').any(|kv| kv == want), "java producer defaults: want {want} in {config:?}");
+    }
+    let log = read_everything(&b.bootstrap(), topic);
+    verify("java", &p.acks, &log);
+}
+
+/// Delivery reports of the librdkafka producer, into the shared progress.
+struct Reports(Shared);
+
+impl ClientContext for Reports {}
+
+impl ProducerContext for Reports {
+    type DeliveryOpaque = Box<u64>;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, seq: Box<u64>) {
+        let mut p = self.0.lock().unwrap();
+        match result {
+            Ok(m) => p.acks.push((m.partition(), m.offset(), *seq)),
+            Err((e, m)) => p.failures.push(format!("seq={seq} p={} error={e}", m.partition())),
+        }
+    }
+}
+
+/// An idempotent librdkafka producer, through two broker SIGKILLs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rdkafka_idempotent_producer_loses_and_duplicates_nothing_across_sigkills() {
+    let mut b = broker();
+    let topic = "idem-crash-rdkafka";
+    common::clients::create_topic(&b.bootstrap(), topic, PARTITIONS, &[]).await;
+
+    let progress: Shared = Arc::default();
+    let producer: ThreadedProducer<Reports> = ClientConfig::new()
+        .set("bootstrap.servers", b.bootstrap())
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "5")
+        .create_with_context(Reports(progress.clone()))
+        .expect("producer");
+    let sender = {
+        let progress = progress.clone();
+        let topic = topic.to_string();
+        std::thread::spawn(move || {
+            let padding = "x".repeat(PAD);
+            let start = Instant::now();
+            for seq in 0..COUNT {
+                let due = start + Duration::from_nanos(seq * 1_000_000_000 / RATE);
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
+                }
+                let value = format!("{seq}|{padding}");
+                let mut record = BaseRecord::<(), _, _>::with_opaque_to(&topic, Box::new(seq))
+                    .partition((seq % PARTITIONS as u64) as i32)
+                    .payload(&value);
+                // A full local queue (the broker is down): wait and offer the record again.
+                loop {
+                    match producer.send(record) {
+                        Ok(()) => break,
+                        Err((rdkafka::error::KafkaError::MessageProduction(rdkafka::types::RDKafkaErrorCode::QueueFull), r)) => {
+                            record = r;
+                            std::thread::sleep(Duration::from_millis(10));
+                        }
+                        Err((e, _)) => panic!("send seq {seq}: {e}"),
+                    }
+                }
+            }
+            let flushed = producer.flush(Duration::from_secs(240));
+            progress.lock().unwrap().finished = Some(format!("flush: {flushed:?}"));
+            flushed
+        })
+    };
+
+    kill_under_producer(&mut b, &progress, "rdkafka");
+    sender.join().expect("sender").expect("every record delivered within 240 s of the last send");
+    let p = progress.lock().unwrap();
+    assert!(p.failures.is_empty(), "rdkafka: {} sends failed, first: {:?}", p.failures.len(), &p.failures[..p.failures.len().min(10)]);
+    let log = read_everything(&b.bootstrap(), topic);
+    verify("rdkafka", &p.acks, &log);
+}
