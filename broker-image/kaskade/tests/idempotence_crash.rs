@@ -2,16 +2,22 @@
 //! defaults (`e2e/interop/java/IdempotentProducer.java`: idempotent, acks=all, retries, five in
 //! flight) and an idempotent librdkafka producer stream numbered records to several partitions
 //! while the broker is killed with SIGKILL (twice) and restarted on the same log directory.
-//! Batches written but not acknowledged before a kill are retried by the client after the
-//! restart; the broker must answer them from the producer state it rebuilt from the log. Then
-//! every partition is read from offset 0: every sequence number is there exactly once, in order,
-//! and every acknowledged (partition, offset) holds the record that was acknowledged there.
+//!
+//! The clients reach the broker through a small TCP proxy in the test (the broker advertises the
+//! proxy's port). Before each kill the proxy holds back the broker's responses until the log has
+//! grown, so every kill leaves batches that are written but not acknowledged: the client retries
+//! them after the restart and the broker must answer them from the producer state it rebuilt from
+//! the log (each restarted broker is checked to have answered duplicates). Then every partition is
+//! read from offset 0: every sequence number is there exactly once, in order, and every
+//! acknowledged (partition, offset) holds the record that was acknowledged there.
 
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -42,9 +48,102 @@ struct Progress {
 
 type Shared = Arc<Mutex<Progress>>;
 
+/// A TCP proxy in front of the broker that can hold back the broker's responses. A connection
+/// made before `drop_connections` is closed by it, and what it held is never delivered.
+struct Proxy {
+    port: u16,
+    target: Arc<AtomicU16>,
+    hold: Arc<AtomicBool>,
+    generation: Arc<AtomicU64>,
+}
+
+impl Proxy {
+    fn start() -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("proxy listener");
+        let port = listener.local_addr().expect("addr").port();
+        let proxy = Proxy {
+            port,
+            target: Arc::default(),
+            hold: Arc::default(),
+            generation: Arc::default(),
+        };
+        let (target, hold, generation) = (proxy.target.clone(), proxy.hold.clone(), proxy.generation.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                // The broker is down: close, the client reconnects.
+                let Ok(broker) = TcpStream::connect(("127.0.0.1", target.load(Ordering::SeqCst))) else {
+                    continue;
+                };
+                let gen = generation.load(Ordering::SeqCst);
+                let _ = (client.set_nodelay(true), broker.set_nodelay(true));
+                let (c2, b2) = (client.try_clone().expect("clone"), broker.try_clone().expect("clone"));
+                std::thread::spawn(move || pump(client, broker, None));
+                let (hold, generation) = (hold.clone(), generation.clone());
+                std::thread::spawn(move || pump(b2, c2, Some((hold, generation, gen))));
+            }
+        });
+        proxy
+    }
+
+    fn bootstrap(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+/// Copies `from` to `to` until either side closes. Responses (`held` is set) wait while the
+/// proxy holds them, and are dropped with their connection once its generation has passed.
+fn pump(mut from: TcpStream, mut to: TcpStream, held: Option<(Arc<AtomicBool>, Arc<AtomicU64>, u64)>) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if let Some((hold, generation, gen)) = &held {
+            while hold.load(Ordering::SeqCst) && generation.load(Ordering::SeqCst) == *gen {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            if generation.load(Ordering::SeqCst) != *gen {
+                break;
+            }
+        }
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = from.shutdown(Shutdown::Both);
+    let _ = to.shutdown(Shutdown::Both);
+}
+
+/// Bytes in the topic's segment files.
+fn log_bytes(b: &BrokerProc, topic: &str) -> u64 {
+    (0..PARTITIONS)
+        .flat_map(|p| std::fs::read_dir(b.log_dir().join(format!("{topic}-{p}"))).into_iter().flatten())
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "log"))
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// The broker with the proxy's address advertised, and the proxy pointed at it.
+async fn broker_behind_proxy(topic: &str) -> (BrokerProc, Proxy) {
+    let proxy = Proxy::start();
+    // Small segments: the kills land around segment rolls too, and recovery rebuilds the
+    // producer state from several segments.
+    let advertised = format!("advertised.listeners=PLAINTEXT://127.0.0.1:{}", proxy.port);
+    let b = BrokerProc::start(&["log.segment.bytes=262144", &advertised]);
+    proxy.target.store(b.port, Ordering::SeqCst);
+    common::clients::create_topic(&b.bootstrap(), topic, PARTITIONS, &[]).await;
+    (b, proxy)
+}
+
 /// Kills the broker with SIGKILL each time `KILL_AT[i]` records are acknowledged and restarts it
-/// on the same port and log directory. The producer must still be running at each kill.
-fn kill_under_producer(b: &mut BrokerProc, progress: &Shared, who: &str) {
+/// on the same port and log directory. The producer must still be running at each kill, and the
+/// kill must leave batches written but not acknowledged: the proxy holds the responses back
+/// from before the log grows until after the kill.
+fn kill_under_producer(b: &mut BrokerProc, proxy: &Proxy, topic: &str, progress: &Shared, who: &str) {
     for (i, &at) in KILL_AT.iter().enumerate() {
         let reached = wait_for(Duration::from_secs(180), || {
             let p = progress.lock().unwrap();
@@ -63,13 +162,41 @@ fn kill_under_producer(b: &mut BrokerProc, progress: &Shared, who: &str) {
             finished.is_none() && (acked as u64) < COUNT,
             "{who}: the producer finished ({finished:?}) before kill {i}: the kill would not be mid-stream"
         );
+        proxy.hold.store(true, Ordering::SeqCst);
+        let before = log_bytes(b, topic);
+        // Appended after the hold began, so not acknowledged. (Should the client already have
+        // five requests in flight, all written, they are the unacknowledged ones.)
+        let grew = wait_for(Duration::from_secs(3), || (log_bytes(b, topic) > before).then_some(()));
         b.kill9();
-        eprintln!("{who}: SIGKILL {i} with {acked} records acknowledged");
-        // A short outage: requests in flight fail, new ones cannot connect.
+        proxy.generation.fetch_add(1, Ordering::SeqCst);
+        proxy.hold.store(false, Ordering::SeqCst);
+        eprintln!(
+            "{who}: SIGKILL {i} with {acked} records acknowledged; log grew under held responses: {}",
+            grew.is_some()
+        );
+        // A short outage: new connections are refused.
         std::thread::sleep(Duration::from_millis(300));
         b.spawn();
         assert!(!b.logs().contains("clean_shutdown=true"), "a SIGKILLed broker must not look clean");
     }
+}
+
+/// Each restarted broker answered retried batches as duplicates (from its debug log): the
+/// retries of the batches written but not acknowledged before the kill.
+fn assert_duplicates_answered(b: &BrokerProc, who: &str) {
+    let counts: Vec<usize> = (1..=KILL_AT.len() + 1)
+        .map(|run| {
+            std::fs::read_to_string(b.dir.join(format!("broker-{run}.log")))
+                .unwrap_or_default()
+                .matches("duplicate idempotent batch")
+                .count()
+        })
+        .collect();
+    eprintln!("{who}: duplicate batches answered per broker run: {counts:?}");
+    assert!(
+        counts[1..].iter().all(|&n| n > 0),
+        "{who}: every restarted broker must have answered retries of unacknowledged batches as duplicates: {counts:?}"
+    );
 }
 
 /// High watermarks, then every record of every partition from offset 0: (partition, offset) → seq.
@@ -85,7 +212,9 @@ fn read_everything(bootstrap: &str, topic: &str) -> BTreeMap<(i32, i64), u64> {
             Some(Ok(m)) => {
                 let v = std::str::from_utf8(m.payload().expect("payload")).expect("utf8");
                 let seq = v.split('|').next().unwrap_or_default();
-                let seq: u64 = seq.parse().unwrap_or_else(|_| panic!("record {}/{} is not ours: {v:.40}", m.partition(), m.offset()));
+                let seq: u64 = seq
+                    .parse()
+                    .unwrap_or_else(|_| panic!("record {}/{} is not ours: {v:.40}", m.partition(), m.offset()));
                 out.insert((m.partition(), m.offset()), seq);
                 next.insert(m.partition(), m.offset() + 1);
             }
@@ -133,12 +262,6 @@ fn verify(who: &str, acks: &[(i32, i64, u64)], log: &BTreeMap<(i32, i64), u64>) 
     assert_eq!(acked.len() as u64, COUNT, "{who}: not every record was acknowledged");
 }
 
-fn broker() -> BrokerProc {
-    // Small segments: the kills land around segment rolls too, and recovery rebuilds the
-    // producer state from several segments.
-    BrokerProc::start(&["log.segment.bytes=262144"])
-}
-
 fn cache() -> std::path::PathBuf {
     common::groups::cache()
 }
@@ -148,16 +271,15 @@ fn cache() -> std::path::PathBuf {
 async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
     let libs = cache().join("kafka-4.4.0/libs");
     assert!(libs.exists(), "{} is missing: run e2e/peers/install.sh", libs.display());
-    let mut b = broker();
     let topic = "idem-crash-java";
-    common::clients::create_topic(&b.bootstrap(), topic, PARTITIONS, &[]).await;
+    let (mut b, proxy) = broker_behind_proxy(topic).await;
 
     let stderr_path = b.dir.join("java-producer.stderr");
     let mut child = Command::new("java")
         .args(["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp"])
         .arg(format!("{}/*", libs.display()))
         .arg(repo_root().join("e2e/interop/java/IdempotentProducer.java"))
-        .args(["--bootstrap", &b.bootstrap(), "--topic", topic])
+        .args(["--bootstrap", &proxy.bootstrap(), "--topic", topic])
         .args(["--partitions", &PARTITIONS.to_string(), "--count", &COUNT.to_string()])
         .args(["--pad", &PAD.to_string(), "--rate", &RATE.to_string()])
         .stdout(Stdio::piped())
@@ -174,7 +296,8 @@ async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
                 let mut p = progress.lock().unwrap();
                 if let Some(rest) = line.strip_prefix("ACK ") {
                     let f: HashMap<&str, &str> = rest.split(' ').filter_map(|kv| kv.split_once('=')).collect();
-                    p.acks.push((f["p"].parse().unwrap(), f["offset"].parse().unwrap(), f["seq"].parse().unwrap()));
+                    p.acks
+                        .push((f["p"].parse().unwrap(), f["offset"].parse().unwrap(), f["seq"].parse().unwrap()));
                 } else if line.starts_with("CONFIG ") {
                     *config.lock().unwrap() = line;
                 } else if line.starts_with("SENDFAIL ") {
@@ -189,7 +312,7 @@ async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
         })
     };
 
-    kill_under_producer(&mut b, &progress, "java");
+    kill_under_producer(&mut b, &proxy, topic, &progress, "java");
     let status = wait_for(Duration::from_secs(300), || child.try_wait().expect("wait")).unwrap_or_else(|| {
         let _ = child.kill();
         panic!("java producer still running after 300 s")
@@ -207,10 +330,14 @@ async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
     // The client's own defaults are what was tested.
     let config = config.lock().unwrap().clone();
     for want in ["enable.idempotence=true", "acks=-1", "retries=2147483647", "max.in.flight=5"] {
-        assert!(config.split(' ').any(|kv| kv == want), "java producer defaults: want {want} in {config:?}");
+        assert!(
+            config.split(' ').any(|kv| kv == want),
+            "java producer defaults: want {want} in {config:?}"
+        );
     }
     let log = read_everything(&b.bootstrap(), topic);
     verify("java", &p.acks, &log);
+    assert_duplicates_answered(&b, "java");
 }
 
 /// Delivery reports of the librdkafka producer, into the shared progress.
@@ -233,13 +360,12 @@ impl ProducerContext for Reports {
 /// An idempotent librdkafka producer, through two broker SIGKILLs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rdkafka_idempotent_producer_loses_and_duplicates_nothing_across_sigkills() {
-    let mut b = broker();
     let topic = "idem-crash-rdkafka";
-    common::clients::create_topic(&b.bootstrap(), topic, PARTITIONS, &[]).await;
+    let (mut b, proxy) = broker_behind_proxy(topic).await;
 
     let progress: Shared = Arc::default();
     let producer: ThreadedProducer<Reports> = ClientConfig::new()
-        .set("bootstrap.servers", b.bootstrap())
+        .set("bootstrap.servers", proxy.bootstrap())
         .set("enable.idempotence", "true")
         .set("linger.ms", "5")
         .create_with_context(Reports(progress.clone()))
@@ -277,10 +403,19 @@ async fn rdkafka_idempotent_producer_loses_and_duplicates_nothing_across_sigkill
         })
     };
 
-    kill_under_producer(&mut b, &progress, "rdkafka");
-    sender.join().expect("sender").expect("every record delivered within 240 s of the last send");
+    kill_under_producer(&mut b, &proxy, topic, &progress, "rdkafka");
+    sender
+        .join()
+        .expect("sender")
+        .expect("every record delivered within 240 s of the last send");
     let p = progress.lock().unwrap();
-    assert!(p.failures.is_empty(), "rdkafka: {} sends failed, first: {:?}", p.failures.len(), &p.failures[..p.failures.len().min(10)]);
+    assert!(
+        p.failures.is_empty(),
+        "rdkafka: {} sends failed, first: {:?}",
+        p.failures.len(),
+        &p.failures[..p.failures.len().min(10)]
+    );
     let log = read_everything(&b.bootstrap(), topic);
     verify("rdkafka", &p.acks, &log);
+    assert_duplicates_answered(&b, "rdkafka");
 }
