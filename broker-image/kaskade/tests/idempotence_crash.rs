@@ -262,48 +262,44 @@ fn verify(who: &str, acks: &[(i32, i64, u64)], log: &BTreeMap<(i32, i64), u64>) 
     assert_eq!(acked.len() as u64, COUNT, "{who}: not every record was acknowledged");
 }
 
-fn cache() -> std::path::PathBuf {
-    common::groups::cache()
-}
-
-/// The Java producer with its defaults, through two broker SIGKILLs.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
-    let libs = cache().join("kafka-4.4.0/libs");
-    assert!(libs.exists(), "{} is missing: run e2e/peers/install.sh", libs.display());
-    let topic = "idem-crash-java";
+/// Runs a producer program (`e2e/interop`: the output lines of `IdempotentProducer.java`) on
+/// `topic` through the proxy while the broker is killed twice, then checks the log. Returns its
+/// CONFIG line.
+async fn program_across_sigkills(who: &str, topic: &str, mut cmd: Command) -> String {
     let (mut b, proxy) = broker_behind_proxy(topic).await;
-
-    let stderr_path = b.dir.join("java-producer.stderr");
-    let mut child = Command::new("java")
-        .args(["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp"])
-        .arg(format!("{}/*", libs.display()))
-        .arg(repo_root().join("e2e/interop/java/IdempotentProducer.java"))
+    let stderr_path = b.dir.join(format!("{who}-producer.stderr"));
+    let mut child = cmd
         .args(["--bootstrap", &proxy.bootstrap(), "--topic", topic])
         .args(["--partitions", &PARTITIONS.to_string(), "--count", &COUNT.to_string()])
         .args(["--pad", &PAD.to_string(), "--rate", &RATE.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::from(std::fs::File::create(&stderr_path).expect("stderr file")))
         .spawn()
-        .expect("start java");
+        .unwrap_or_else(|e| panic!("start the {who} producer: {e}"));
     let progress: Shared = Arc::default();
     let config = Arc::new(Mutex::new(String::new()));
     let reader: JoinHandle<()> = {
-        let (progress, config) = (progress.clone(), config.clone());
+        let (progress, config, who) = (progress.clone(), config.clone(), who.to_string());
         let stdout = child.stdout.take().expect("stdout");
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 let mut p = progress.lock().unwrap();
                 if let Some(rest) = line.strip_prefix("ACK ") {
                     let f: HashMap<&str, &str> = rest.split(' ').filter_map(|kv| kv.split_once('=')).collect();
-                    p.acks
-                        .push((f["p"].parse().unwrap(), f["offset"].parse().unwrap(), f["seq"].parse().unwrap()));
+                    let field = |k: &str| f.get(k).copied().unwrap_or_else(|| panic!("{who}: bad line {line:?}"));
+                    let ack = (
+                        field("p").parse().unwrap(),
+                        field("offset").parse().unwrap(),
+                        field("seq").parse().unwrap(),
+                    );
+                    p.acks.push(ack);
                 } else if line.starts_with("CONFIG ") {
+                    eprintln!("[{who}] {line}");
                     *config.lock().unwrap() = line;
                 } else if line.starts_with("SENDFAIL ") {
                     p.failures.push(line);
                 } else {
-                    eprintln!("[java] {line}");
+                    eprintln!("[{who}] {line}");
                     if line.starts_with("OK ") || line.starts_with("FAIL ") || line.starts_with("ERROR ") {
                         p.finished = Some(line);
                     }
@@ -312,32 +308,74 @@ async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
         })
     };
 
-    kill_under_producer(&mut b, &proxy, topic, &progress, "java");
+    kill_under_producer(&mut b, &proxy, topic, &progress, who);
     let status = wait_for(Duration::from_secs(300), || child.try_wait().expect("wait")).unwrap_or_else(|| {
         let _ = child.kill();
-        panic!("java producer still running after 300 s")
+        panic!("{who} producer still running after 300 s")
     });
     reader.join().expect("stdout reader");
     let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    let tail: String = stderr.chars().rev().take(4000).collect::<Vec<_>>().into_iter().rev().collect();
     let p = progress.lock().unwrap();
     assert!(
         status.success(),
-        "java producer: {status}, {:?}, failures {:?}\nstderr (tail):\n{}",
+        "{who} producer: {status}, {:?}, {} failures, first {:?}\nstderr (tail):\n{tail}",
         p.finished,
+        p.failures.len(),
         p.failures.iter().take(10).collect::<Vec<_>>(),
-        &stderr[stderr.len().saturating_sub(4000)..]
     );
-    // The client's own defaults are what was tested.
-    let config = config.lock().unwrap().clone();
-    for want in ["enable.idempotence=true", "acks=-1", "retries=2147483647", "max.in.flight=5"] {
-        assert!(
-            config.split(' ').any(|kv| kv == want),
-            "java producer defaults: want {want} in {config:?}"
-        );
-    }
     let log = read_everything(&b.bootstrap(), topic);
-    verify("java", &p.acks, &log);
-    assert_duplicates_answered(&b, "java");
+    verify(who, &p.acks, &log);
+    assert_duplicates_answered(&b, who);
+    let config = config.lock().unwrap().clone();
+    config
+}
+
+/// Asserts the CONFIG line has every `key=value` of `want`.
+fn assert_config(who: &str, config: &str, want: &[&str]) {
+    for w in want {
+        assert!(config.split(' ').any(|kv| kv == *w), "{who} producer: want {w} in {config:?}");
+    }
+}
+
+/// The Java producer with its defaults, through two broker SIGKILLs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
+    let libs = common::groups::cache().join("kafka-4.4.0/libs");
+    assert!(libs.exists(), "{} is missing: run e2e/peers/install.sh", libs.display());
+    let mut cmd = Command::new("java");
+    cmd.args(["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp"])
+        .arg(format!("{}/*", libs.display()))
+        .arg(repo_root().join("e2e/interop/java/IdempotentProducer.java"));
+    let config = program_across_sigkills("java", "idem-crash-java", cmd).await;
+    // The client's own defaults are what was tested.
+    assert_config(
+        "java",
+        &config,
+        &["enable.idempotence=true", "acks=-1", "retries=2147483647", "max.in.flight=5"],
+    );
+}
+
+fn python(client: &str) -> Command {
+    let py = common::groups::cache().join("venv/bin/python");
+    assert!(py.exists(), "{} is missing: run e2e/peers/install.sh", py.display());
+    let mut cmd = Command::new(py);
+    cmd.arg(repo_root().join("e2e/interop/python/idempotent_producer.py"))
+        .args(["--client", client]);
+    cmd
+}
+
+/// kafka-python's idempotent producer (pure Python, its own protocol code).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kafka_python_idempotent_producer_loses_and_duplicates_nothing_across_sigkills() {
+    let config = program_across_sigkills("kafka-python", "idem-crash-kafka-python", python("kafka-python")).await;
+    assert_config("kafka-python", &config, &["enable.idempotence=true", "acks=-1"]);
+}
+
+/// confluent-kafka's idempotent producer (librdkafka 2.16, a newer one than the crate's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confluent_kafka_idempotent_producer_loses_and_duplicates_nothing_across_sigkills() {
+    program_across_sigkills("confluent", "idem-crash-confluent", python("confluent")).await;
 }
 
 /// Delivery reports of the librdkafka producer, into the shared progress.
