@@ -1,15 +1,18 @@
-//! Idempotent producers with real clients across broker SIGKILLs: the Java producer with its
+//! Idempotent producers with real clients across broker crashes: the Java producer with its
 //! defaults (`e2e/interop/java/IdempotentProducer.java`: idempotent, acks=all, retries, five in
-//! flight) and an idempotent librdkafka producer stream numbered records to several partitions
-//! while the broker is killed with SIGKILL (twice) and restarted on the same log directory.
+//! flight), an idempotent librdkafka producer (the `rdkafka` crate), kafka-python and
+//! confluent-kafka (`e2e/interop/python/idempotent_producer.py`) stream numbered records to
+//! several partitions while the broker is killed with SIGKILL twice (producer state rebuilt from
+//! the log) and then stopped with SIGTERM (state from the snapshot), each time restarted on the
+//! same log directory.
 //!
 //! The clients reach the broker through a small TCP proxy in the test (the broker advertises the
-//! proxy's port). Before each kill the proxy holds back the broker's responses until the log has
-//! grown, so every kill leaves batches that are written but not acknowledged: the client retries
-//! them after the restart and the broker must answer them from the producer state it rebuilt from
-//! the log (each restarted broker is checked to have answered duplicates). Then every partition is
-//! read from offset 0: every sequence number is there exactly once, in order, and every
-//! acknowledged (partition, offset) holds the record that was acknowledged there.
+//! proxy's port). Before each stop the proxy holds back the broker's responses until the log has
+//! grown, so every stop leaves batches that are written but not acknowledged: the client retries
+//! them after the restart and the broker must answer them from its recovered producer state (each
+//! restarted broker is checked to have answered duplicates). Then every partition is read from
+//! offset 0: every sequence number is there exactly once, in order, and every acknowledged
+//! (partition, offset) holds the record that was acknowledged there.
 
 mod common;
 
@@ -29,13 +32,21 @@ use rdkafka::message::Message;
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 
 const PARTITIONS: i32 = 4;
-/// Records per run, at `RATE` per second: about eight seconds of producing, plus the outages.
-const COUNT: u64 = 40_000;
+/// Records per run, at `RATE` per second: twelve seconds of producing. The producers keep
+/// sending during the outages, so the last stop must come well before the end of that.
+const COUNT: u64 = 60_000;
 const RATE: u64 = 5_000;
 /// Value padding, so that batches are a few KiB and segments roll (see `log.segment.bytes`).
 const PAD: usize = 100;
-/// The broker is killed when this many records have been acknowledged (and it is restarted).
-const KILL_AT: [usize; 2] = [8_000, 20_000];
+/// The broker is stopped when this many records have been acknowledged, and restarted: twice
+/// with SIGKILL (producer state rebuilt from the log), then with SIGTERM (from the snapshot).
+const STOPS: [(usize, Stop); 3] = [(8_000, Stop::Kill9), (20_000, Stop::Kill9), (30_000, Stop::Terminate)];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    Kill9,
+    Terminate,
+}
 
 /// What a producer reported so far: acknowledgements (partition, offset, seq) in the order they
 /// came, sends that failed for good, and whether it finished (and how).
@@ -48,8 +59,8 @@ struct Progress {
 
 type Shared = Arc<Mutex<Progress>>;
 
-/// A TCP proxy in front of the broker that can hold back the broker's responses. A connection
-/// made before `drop_connections` is closed by it, and what it held is never delivered.
+/// A TCP proxy in front of the broker that can hold back the broker's responses (`hold`). Bumping
+/// `generation` closes every connection made before, and what they held is never delivered.
 struct Proxy {
     port: u16,
     target: Arc<AtomicU16>,
@@ -139,12 +150,12 @@ async fn broker_behind_proxy(topic: &str) -> (BrokerProc, Proxy) {
     (b, proxy)
 }
 
-/// Kills the broker with SIGKILL each time `KILL_AT[i]` records are acknowledged and restarts it
-/// on the same port and log directory. The producer must still be running at each kill, and the
-/// kill must leave batches written but not acknowledged: the proxy holds the responses back
-/// from before the log grows until after the kill.
+/// Stops the broker (`STOPS`) each time that many records are acknowledged and restarts it on
+/// the same port and log directory. The producer must still be running at each stop, and the
+/// stop must leave batches written but not acknowledged: the proxy holds the responses back
+/// from before the log grows until after the stop.
 fn kill_under_producer(b: &mut BrokerProc, proxy: &Proxy, topic: &str, progress: &Shared, who: &str) {
-    for (i, &at) in KILL_AT.iter().enumerate() {
+    for (i, &(at, how)) in STOPS.iter().enumerate() {
         let reached = wait_for(Duration::from_secs(180), || {
             let p = progress.lock().unwrap();
             (p.acks.len() >= at || p.finished.is_some()).then(|| (p.acks.len(), p.finished.clone()))
@@ -152,7 +163,7 @@ fn kill_under_producer(b: &mut BrokerProc, proxy: &Proxy, topic: &str, progress:
         let (acked, finished) = reached.unwrap_or_else(|| {
             let p = progress.lock().unwrap();
             panic!(
-                "{who}: only {} records acknowledged before kill {i} (failures: {:?})\nbroker log:\n{}",
+                "{who}: only {} records acknowledged before stop {i} (failures: {:?})\nbroker log:\n{}",
                 p.acks.len(),
                 p.failures.iter().take(5).collect::<Vec<_>>(),
                 b.logs()
@@ -160,31 +171,45 @@ fn kill_under_producer(b: &mut BrokerProc, proxy: &Proxy, topic: &str, progress:
         });
         assert!(
             finished.is_none() && (acked as u64) < COUNT,
-            "{who}: the producer finished ({finished:?}) before kill {i}: the kill would not be mid-stream"
+            "{who}: the producer finished ({finished:?}) before stop {i}: the stop would not be mid-stream"
         );
         proxy.hold.store(true, Ordering::SeqCst);
         let before = log_bytes(b, topic);
         // Appended after the hold began, so not acknowledged. (Should the client already have
         // five requests in flight, all written, they are the unacknowledged ones.)
-        let grew = wait_for(Duration::from_secs(3), || (log_bytes(b, topic) > before).then_some(()));
-        b.kill9();
+        let grew = wait_for(Duration::from_secs(1), || (log_bytes(b, topic) > before).then_some(()));
+        // No acknowledgement passes the proxy now: the client must still be waiting for some.
+        let acked_at_stop = progress.lock().unwrap().acks.len();
+        assert!(
+            (acked_at_stop as u64) < COUNT,
+            "{who}: every record was acknowledged before stop {i}: the stop would not be mid-stream"
+        );
+        match how {
+            Stop::Kill9 => b.kill9(),
+            Stop::Terminate => assert!(b.terminate().success(), "{who}: SIGTERM: exit 0"),
+        }
         proxy.generation.fetch_add(1, Ordering::SeqCst);
         proxy.hold.store(false, Ordering::SeqCst);
         eprintln!(
-            "{who}: SIGKILL {i} with {acked} records acknowledged; log grew under held responses: {}",
+            "{who}: stop {i} ({how:?}) with {acked} records acknowledged; log grew under held responses: {}",
             grew.is_some()
         );
         // A short outage: new connections are refused.
         std::thread::sleep(Duration::from_millis(300));
         b.spawn();
-        assert!(!b.logs().contains("clean_shutdown=true"), "a SIGKILLed broker must not look clean");
+        let clean = b.logs().contains("clean_shutdown=true");
+        assert_eq!(
+            clean,
+            how == Stop::Terminate,
+            "{who}: restart {i} after {how:?}: clean_shutdown={clean}"
+        );
     }
 }
 
 /// Each restarted broker answered retried batches as duplicates (from its debug log): the
-/// retries of the batches written but not acknowledged before the kill.
+/// retries of the batches written but not acknowledged before the stop.
 fn assert_duplicates_answered(b: &BrokerProc, who: &str) {
-    let counts: Vec<usize> = (1..=KILL_AT.len() + 1)
+    let counts: Vec<usize> = (1..=STOPS.len() + 1)
         .map(|run| {
             std::fs::read_to_string(b.dir.join(format!("broker-{run}.log")))
                 .unwrap_or_default()
@@ -263,9 +288,9 @@ fn verify(who: &str, acks: &[(i32, i64, u64)], log: &BTreeMap<(i32, i64), u64>) 
 }
 
 /// Runs a producer program (`e2e/interop`: the output lines of `IdempotentProducer.java`) on
-/// `topic` through the proxy while the broker is killed twice, then checks the log. Returns its
+/// `topic` through the proxy while the broker is stopped (`STOPS`), then checks the log. Returns its
 /// CONFIG line.
-async fn program_across_sigkills(who: &str, topic: &str, mut cmd: Command) -> String {
+async fn program_across_restarts(who: &str, topic: &str, mut cmd: Command) -> String {
     let (mut b, proxy) = broker_behind_proxy(topic).await;
     let stderr_path = b.dir.join(format!("{who}-producer.stderr"));
     let mut child = cmd
@@ -338,7 +363,7 @@ fn assert_config(who: &str, config: &str, want: &[&str]) {
     }
 }
 
-/// The Java producer with its defaults, through two broker SIGKILLs.
+/// The Java producer with its defaults, through two broker SIGKILLs and a SIGTERM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
     let libs = common::groups::cache().join("kafka-4.4.0/libs");
@@ -347,7 +372,7 @@ async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
     cmd.args(["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp"])
         .arg(format!("{}/*", libs.display()))
         .arg(repo_root().join("e2e/interop/java/IdempotentProducer.java"));
-    let config = program_across_sigkills("java", "idem-crash-java", cmd).await;
+    let config = program_across_restarts("java", "idem-crash-java", cmd).await;
     // The client's own defaults are what was tested.
     assert_config(
         "java",
@@ -368,14 +393,14 @@ fn python(client: &str) -> Command {
 /// kafka-python's idempotent producer (pure Python, its own protocol code).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kafka_python_idempotent_producer_loses_and_duplicates_nothing_across_sigkills() {
-    let config = program_across_sigkills("kafka-python", "idem-crash-kafka-python", python("kafka-python")).await;
+    let config = program_across_restarts("kafka-python", "idem-crash-kafka-python", python("kafka-python")).await;
     assert_config("kafka-python", &config, &["enable.idempotence=true", "acks=-1"]);
 }
 
-/// confluent-kafka's idempotent producer (librdkafka 2.16, a newer one than the crate's).
+/// confluent-kafka's idempotent producer (librdkafka 2.16, beside the crate's bundled 2.12).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confluent_kafka_idempotent_producer_loses_and_duplicates_nothing_across_sigkills() {
-    program_across_sigkills("confluent", "idem-crash-confluent", python("confluent")).await;
+    program_across_restarts("confluent", "idem-crash-confluent", python("confluent")).await;
 }
 
 /// Delivery reports of the librdkafka producer, into the shared progress.
@@ -395,7 +420,7 @@ impl ProducerContext for Reports {
     }
 }
 
-/// An idempotent librdkafka producer, through two broker SIGKILLs.
+/// An idempotent librdkafka producer, through two broker SIGKILLs and a SIGTERM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rdkafka_idempotent_producer_loses_and_duplicates_nothing_across_sigkills() {
     let topic = "idem-crash-rdkafka";
