@@ -304,6 +304,14 @@ impl PartitionLog {
             match inner.producers.check(id, epoch, first_seq, last_seq) {
                 SequenceCheck::Append => cached = Some((id, epoch, first_seq, last_seq)),
                 SequenceCheck::Duplicate { base_offset } => {
+                    tracing::debug!(
+                        topic = %self.topic,
+                        partition = self.partition,
+                        producer_id = id,
+                        first_seq,
+                        base_offset,
+                        "duplicate idempotent batch answered with its first offset"
+                    );
                     return Ok(AppendInfo {
                         base_offset,
                         last_offset: base_offset + header.last_offset_delta as i64,
