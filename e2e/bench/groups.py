@@ -200,7 +200,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--groups", type=int, default=5, help="fresh groups per first-record measurement")
     ap.add_argument("--rebalances", type=int, default=5, help="fresh groups per rebalance measurement")
-    ap.add_argument("--throughput-mib", type=int, default=512)
+    ap.add_argument("--throughput-mib", type=int, default=1024)
     ap.add_argument("--throughput-runs", type=int, default=3)
     ap.add_argument("--only", default="kaskade,kafka,tansu")
     ap.add_argument("--out", default=str(run.REPO / "e2e/bench/results/groups-latest.md"))
