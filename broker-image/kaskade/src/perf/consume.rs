@@ -148,8 +148,7 @@ fn run_group(a: ConsumeArgs) -> anyhow::Result<()> {
     let start = Instant::now();
     let mut threads = Vec::new();
     for c in consumers {
-        let (total, total_bytes, done, first_at, last) =
-            (total.clone(), total_bytes.clone(), done.clone(), first_at.clone(), last.clone());
+        let (total, total_bytes, done, first_at, last) = (total.clone(), total_bytes.clone(), done.clone(), first_at.clone(), last.clone());
         let (topic, messages) = (a.topic.clone(), a.messages);
         threads.push(std::thread::spawn(move || -> anyhow::Result<()> {
             c.subscribe(&[&topic])?;
