@@ -2,6 +2,7 @@
 """Benchmarks Kaskade beside Apache Kafka and Tansu in one run, with the same load generators.
 
     e2e/bench/run.py [--records N] [--consume-mib M] [--out FILE] [--only kaskade,kafka,tansu]
+    e2e/bench/run.py --only-groups [groups.py's options]   (the consumer-group benchmarks only)
 
 Load generators: `kaskade perf` (librdkafka) against all three brokers, and Apache Kafka's own
 `kafka-producer-perf-test` (Java client) against Kaskade and Kafka (Kafka 4.4's Java clients
@@ -17,7 +18,9 @@ acks=0 (close to the generator's own ceiling: nothing waits on the broker), late
 the whole session, start-up to the first answered request on an empty log dir, and time to
 serving the whole log again after SIGKILL (Kaskade and Kafka; Tansu keeps nothing on disk).
 
-Writes a Markdown report (default e2e/bench/results/latest.md) and prints it.
+Writes a Markdown report (default e2e/bench/results/latest.md) and prints it. The consumer-group
+measurements (subscribe to first record, a 4th member's rebalance, group throughput) are in
+groups.py beside this file, which reuses the broker classes here.
 Needs: e2e/peers/install.sh done, and a release build of kaskade (this script builds it).
 """
 import argparse
@@ -421,6 +424,10 @@ def report(results, args):
 
 
 def main():
+    if "--only-groups" in sys.argv[1:]:
+        import groups
+        groups.main([a for a in sys.argv[1:] if a != "--only-groups"])
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=300_000)
     ap.add_argument("--consume-mib", type=int, default=1024)

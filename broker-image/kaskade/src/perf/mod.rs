@@ -12,7 +12,7 @@ use clap::Subcommand;
 pub enum PerfCommand {
     /// Produce records as fast as allowed and report throughput and latency.
     Produce(produce::ProduceArgs),
-    /// Consume records (by partition assignment) and report throughput.
+    /// Consume records (by partition assignment, or as members of a group) and report throughput.
     Consume(consume::ConsumeArgs),
 }
 
