@@ -364,15 +364,17 @@ impl Group {
         }
         match self.state {
             GroupState::Stable if unchanged => {
-                // No rebalance: the member gets the current generation back. A leader that can
-                // skip assigning (v9+) sees the members and is told to skip; an older one is
-                // answered without members, and its SyncGroup returns the stored assignment.
+                // No rebalance: the member gets the current generation back. A leader that
+                // can skip assigning (v9+) sees the members and is told to skip. An older one is
+                // told the old leader id, as Kafka does, so it takes itself for a follower and
+                // does not compute an assignment a stable group would not pass on.
                 self.dirty = true;
                 let mut outcome = self.current_join_outcome(&new_id);
-                outcome.skip_assignment = was_leader && p.supports_skip_assignment;
-                if !outcome.skip_assignment {
+                if was_leader && !p.supports_skip_assignment {
+                    outcome.leader = old.to_string();
                     outcome.members.clear();
                 }
+                outcome.skip_assignment = was_leader && p.supports_skip_assignment;
                 Reply::Now(outcome)
             }
             _ => {
