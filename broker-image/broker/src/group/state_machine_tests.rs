@@ -153,3 +153,49 @@ fn a_leader_that_never_assigns_is_removed_after_the_rebalance_timeout() {
         "the silent leader is gone"
     );
 }
+
+#[test]
+fn a_static_leader_that_rejoins_keeps_the_generation() {
+    let cfg = cfg(0);
+    let t0 = Instant::now();
+    let mut g = Group::new("g", 0);
+    let static_params = |version_9: bool| JoinParams {
+        instance_id: Some("i-1".into()),
+        supports_skip_assignment: version_9,
+        ..params("", 30_000)
+    };
+    let mut a = waiting(g.join(static_params(true), &cfg, t0, 0));
+    g.tick(&cfg, t0, 0);
+    let first = answered(&mut a).expect("generation 1");
+    assert!(matches!(
+        g.sync(
+            &first.member_id,
+            Some("i-1"),
+            1,
+            None,
+            None,
+            vec![(first.member_id.clone(), Bytes::from_static(b"A"))],
+            t0,
+            0
+        ),
+        Reply::Wait(_)
+    ));
+    // Below v9 the restarted leader is told the old leader id, so it acts as a follower.
+    let Reply::Now(old_version) = g.join(static_params(false), &cfg, t0 + ms(100), 0) else {
+        panic!("no rebalance expected")
+    };
+    assert_eq!(
+        (old_version.error, old_version.generation, old_version.skip_assignment),
+        (0, 1, false)
+    );
+    assert_eq!(old_version.leader, first.member_id);
+    assert_ne!(old_version.member_id, first.member_id);
+    assert!(old_version.members.is_empty());
+    // From v9 it is the leader, sees the members and skips assigning.
+    let Reply::Now(v9) = g.join(static_params(true), &cfg, t0 + ms(200), 0) else {
+        panic!("no rebalance expected")
+    };
+    assert_eq!((v9.generation, v9.skip_assignment, v9.members.len()), (1, true, 1));
+    assert_eq!(v9.leader, v9.member_id);
+    assert_eq!(g.state, GroupState::Stable);
+}
