@@ -6,11 +6,10 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{repo_root, BrokerProc};
+use common::{cache, repo_root, BrokerProc};
 use rdkafka::admin::{AdminClient, AdminOptions, AlterConfig, NewPartitions, ResourceSpecifier};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
@@ -19,12 +18,6 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
-
-fn cache() -> PathBuf {
-    std::env::var_os("KASKADE_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/kaskade"))
-}
 
 /// Runs a check program; asserts it exits 0 with a final `OK … failed=0` line.
 fn run_checks(client: &str, mut cmd: Command) {

@@ -366,7 +366,7 @@ fn assert_config(who: &str, config: &str, want: &[&str]) {
 /// The Java producer with its defaults, through two broker SIGKILLs and a SIGTERM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
-    let libs = common::groups::cache().join("kafka-4.4.0/libs");
+    let libs = common::cache().join("kafka-4.4.0/libs");
     assert!(libs.exists(), "{} is missing: run e2e/peers/install.sh", libs.display());
     let mut cmd = Command::new("java");
     cmd.args(["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp"])
@@ -382,7 +382,7 @@ async fn java_default_producer_loses_and_duplicates_nothing_across_sigkills() {
 }
 
 fn python(client: &str) -> Command {
-    let py = common::groups::cache().join("venv/bin/python");
+    let py = common::cache().join("venv/bin/python");
     assert!(py.exists(), "{} is missing: run e2e/peers/install.sh", py.display());
     let mut cmd = Command::new(py);
     cmd.arg(repo_root().join("e2e/interop/python/idempotent_producer.py"))

@@ -5,25 +5,10 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{repo_root, BrokerProc};
-
-fn cache() -> PathBuf {
-    std::env::var_os("KASKADE_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/kaskade"))
-}
-
-fn require(path: &std::path::Path) {
-    assert!(
-        path.exists(),
-        "{} is missing: run e2e/peers/install.sh (./test.sh does)",
-        path.display()
-    );
-}
+use common::{cache, repo_root, require, BrokerProc};
 
 /// Runs one interop program; asserts it exits 0 and prints its final OK line.
 fn run(client: &str, mut cmd: Command) {

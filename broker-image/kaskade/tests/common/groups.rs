@@ -24,7 +24,7 @@ use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 
-use super::{repo_root, wait_for, BrokerProc};
+use super::{cache, repo_root, require, wait_for, BrokerProc};
 
 /// The env var naming an external broker (e.g. Apache Kafka 4.4 from `e2e/peers/kafka/start.sh`).
 pub const EXTERNAL_ENV: &str = "KASKADE_GROUPS_KAFKA";
@@ -125,20 +125,6 @@ pub fn unique(prefix: &str) -> String {
         .unwrap()
         .as_millis();
     format!("{prefix}-{}-{t}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
-}
-
-pub fn cache() -> PathBuf {
-    std::env::var_os("KASKADE_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/kaskade"))
-}
-
-fn require(path: &std::path::Path) {
-    assert!(
-        path.exists(),
-        "{} is missing: run e2e/peers/install.sh (./test.sh does)",
-        path.display()
-    );
 }
 
 // ------------------------------------------------------------------ records and offsets

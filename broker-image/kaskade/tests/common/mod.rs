@@ -187,3 +187,20 @@ pub fn wait_for<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Optio
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Where `e2e/peers/install.sh` puts the peers (`$KASKADE_CACHE`, default `~/.cache/kaskade`):
+/// Kafka's jars, the Python venv, Tansu.
+pub fn cache() -> PathBuf {
+    std::env::var_os("KASKADE_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/kaskade"))
+}
+
+/// Asserts an installed dependency is there, saying how to get it.
+pub fn require(path: &Path) {
+    assert!(
+        path.exists(),
+        "{} is missing: run e2e/peers/install.sh (./test.sh does)",
+        path.display()
+    );
+}
