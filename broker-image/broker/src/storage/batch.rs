@@ -223,11 +223,18 @@ pub(crate) mod tests {
             records.push(zigzag(r.len() as i64));
             records.extend_from_slice(&r);
         }
+        wrap_records(&records, count, base_ts, 0)
+    }
+
+    /// A batch header (magic 2, no producer, timestamps `base_ts + i`) around `count` encoded
+    /// records (`body`, compressed with `codec` or not), with its CRC.
+    pub fn wrap_records(body: &[u8], count: i32, base_ts: i64, codec: i16) -> Vec<u8> {
         let mut b = vec![0u8; HEADER_SIZE];
-        b.extend_from_slice(&records);
+        b.extend_from_slice(body);
         let len = (b.len() - LOG_OVERHEAD) as i32;
         b[8..12].copy_from_slice(&len.to_be_bytes());
         b[16] = 2;
+        b[21..23].copy_from_slice(&codec.to_be_bytes());
         b[23..27].copy_from_slice(&(count - 1).to_be_bytes());
         b[27..35].copy_from_slice(&base_ts.to_be_bytes());
         b[35..43].copy_from_slice(&(base_ts + count as i64 - 1).to_be_bytes());

@@ -172,7 +172,6 @@ pub fn keyless_records(batch: &[u8], header: &BatchHeader) -> Result<Vec<usize>,
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::storage::batch::{compute_crc, LOG_OVERHEAD};
 
     /// A record: `(key, value)`, `None` for null.
     pub type KV<'a> = (Option<&'a [u8]>, Option<&'a [u8]>);
@@ -203,23 +202,7 @@ pub(crate) mod tests {
             encode_record(&mut raw, i as i64, i as i32, *k, *v);
         }
         let body = compress(codec, &raw, 0).unwrap();
-        let count = records.len() as i32;
-        let mut b = vec![0u8; HEADER_SIZE];
-        b.extend_from_slice(&body);
-        let len = (b.len() - LOG_OVERHEAD) as i32;
-        b[8..12].copy_from_slice(&len.to_be_bytes());
-        b[16] = 2;
-        b[21..23].copy_from_slice(&codec.to_be_bytes());
-        b[23..27].copy_from_slice(&(count - 1).to_be_bytes());
-        b[27..35].copy_from_slice(&base_ts.to_be_bytes());
-        b[35..43].copy_from_slice(&(base_ts + count as i64 - 1).to_be_bytes());
-        b[43..51].copy_from_slice(&(-1i64).to_be_bytes());
-        b[51..53].copy_from_slice(&(-1i16).to_be_bytes());
-        b[53..57].copy_from_slice(&(-1i32).to_be_bytes());
-        b[57..61].copy_from_slice(&count.to_be_bytes());
-        let crc = compute_crc(&b);
-        b[17..21].copy_from_slice(&crc.to_be_bytes());
-        b
+        crate::storage::batch::tests::wrap_records(&body, records.len() as i32, base_ts, codec)
     }
 
     #[test]

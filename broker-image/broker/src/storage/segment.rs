@@ -77,8 +77,14 @@ impl Segment {
         let path = file_name(dir, base_offset, "log");
         let file = OpenOptions::new().create(true).read(true).append(true).open(&path)?;
         file.set_len(0)?;
-        Ok(Segment {
-            file: Arc::new(SegmentFile { base_offset, path, file }),
+        Ok(Segment::empty(SegmentFile { base_offset, path, file }, index_interval, now_ms))
+    }
+
+    /// A segment over `file` with nothing recorded yet (a scan or appends fill it in).
+    fn empty(file: SegmentFile, index_interval: u64, now_ms: i64) -> Self {
+        let base_offset = file.base_offset;
+        Segment {
+            file: Arc::new(file),
             size: 0,
             next_offset: base_offset,
             index: OffsetIndex::default(),
@@ -88,7 +94,7 @@ impl Segment {
             created_ms: now_ms,
             bytes_since_index: 0,
             index_interval,
-        })
+        }
     }
 
     /// Appends one batch: the broker-owned header fields (`head`, `epoch`) then the client's
@@ -133,18 +139,7 @@ impl Segment {
         let path = file_name(dir, base_offset, "log");
         let file = OpenOptions::new().read(true).append(true).open(&path)?;
         let file_size = file.metadata()?.len();
-        let mut seg = Segment {
-            file: Arc::new(SegmentFile { base_offset, path, file }),
-            size: 0,
-            next_offset: base_offset,
-            index: OffsetIndex::default(),
-            time_index: TimeIndex::default(),
-            max_timestamp: -1,
-            max_timestamp_position: 0,
-            created_ms: now_ms,
-            bytes_since_index: 0,
-            index_interval,
-        };
+        let mut seg = Segment::empty(SegmentFile { base_offset, path, file }, index_interval, now_ms);
         let mut start = 0u64;
         if trust_indexes {
             let idx = OffsetIndex::load(&file_name(dir, base_offset, "index"), file_size);
@@ -183,18 +178,7 @@ impl Segment {
         let file = OpenOptions::new().read(true).append(true).open(at)?;
         let file_size = file.metadata()?.len();
         let path = file_name(dir, base_offset, "log");
-        let mut seg = Segment {
-            file: Arc::new(SegmentFile { base_offset, path, file }),
-            size: 0,
-            next_offset: base_offset,
-            index: OffsetIndex::default(),
-            time_index: TimeIndex::default(),
-            max_timestamp: -1,
-            max_timestamp_position: 0,
-            created_ms: now_ms,
-            bytes_since_index: 0,
-            index_interval,
-        };
+        let mut seg = Segment::empty(SegmentFile { base_offset, path, file }, index_interval, now_ms);
         if seg.scan_from(0, file_size, false)? {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
