@@ -302,14 +302,7 @@ impl GroupCoordinator {
         }
         let writes: Vec<Write> = offsets
             .iter()
-            .map(|(topic, partition, v)| {
-                let key = RecordKey::Offset {
-                    group: group_id.to_string(),
-                    topic: topic.clone(),
-                    partition: *partition,
-                };
-                (key, Some(records::encode_offset(v)))
-            })
+            .map(|(topic, partition, v)| (RecordKey::offset(group_id, topic, *partition), Some(records::encode_offset(v))))
             .collect();
         let appended = self.store.append(group_id, &writes).map_err(|e| {
             tracing::error!(group = %group_id, error = %e, "could not write offsets");
@@ -414,14 +407,7 @@ impl GroupCoordinator {
                         let mut writes: Vec<Write> = g
                             .offsets
                             .keys()
-                            .map(|(topic, partition)| {
-                                let key = RecordKey::Offset {
-                                    group: id.clone(),
-                                    topic: topic.clone(),
-                                    partition: *partition,
-                                };
-                                (key, None)
-                            })
+                            .map(|(topic, partition)| (RecordKey::offset(id, topic, *partition), None))
                             .collect();
                         writes.push((RecordKey::Group { group: id.clone() }, None));
                         match self.store.append(id, &writes) {
@@ -476,12 +462,7 @@ impl GroupCoordinator {
                     continue;
                 }
                 if g.offsets.remove(&(topic.clone(), partition)).is_some() {
-                    let key = RecordKey::Offset {
-                        group: group_id.to_string(),
-                        topic: topic.clone(),
-                        partition,
-                    };
-                    writes.push((key, None));
+                    writes.push((RecordKey::offset(group_id, &topic, partition), None));
                 }
                 results.push((topic, partition, 0));
             }
@@ -510,31 +491,22 @@ impl GroupCoordinator {
                 continue;
             }
             let since = g.state_since_ms;
-            let old: Vec<(String, i32)> = g
-                .offsets
-                .iter()
-                .filter(|(_, v)| v.commit_timestamp.max(since).saturating_add(retention) <= now_ms)
-                .map(|(k, _)| k.clone())
-                .collect();
             let mut writes: Vec<Write> = Vec::new();
-            for (topic, partition) in old {
-                g.offsets.remove(&(topic.clone(), partition));
-                writes.push((
-                    RecordKey::Offset {
-                        group: g.id.clone(),
-                        topic,
-                        partition,
-                    },
-                    None,
-                ));
-                expired += 1;
-            }
+            let id = g.id.clone();
+            g.offsets.retain(|(topic, partition), v| {
+                let keep = v.commit_timestamp.max(since).saturating_add(retention) > now_ms;
+                if !keep {
+                    writes.push((RecordKey::offset(&id, topic, *partition), None));
+                }
+                keep
+            });
+            expired += writes.len();
             if g.offsets.is_empty() && g.pending.is_empty() {
-                writes.push((RecordKey::Group { group: g.id.clone() }, None));
-                gone.push(g.id.clone());
+                writes.push((RecordKey::Group { group: id.clone() }, None));
+                gone.push(id.clone());
             }
             if !writes.is_empty() {
-                self.append(&g.id.clone(), &writes);
+                self.append(&id, &writes);
             }
         }
         for id in gone {

@@ -28,6 +28,16 @@ pub enum RecordKey {
     Group { group: String },
 }
 
+impl RecordKey {
+    pub fn offset(group: &str, topic: &str, partition: i32) -> Self {
+        RecordKey::Offset {
+            group: group.to_string(),
+            topic: topic.to_string(),
+            partition,
+        }
+    }
+}
+
 /// A committed offset as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OffsetValue {

@@ -117,7 +117,7 @@ impl OffsetsStore {
         let now = util::now_ms();
         let batch = encode_batch(writes, now)?;
         let header = BatchHeader::parse(&batch).map_err(|e| StoreError::Encode(e.to_string()))?;
-        let info = log.append(&batch, &header, crate::protocol::leader_epoch::LEADER_EPOCH, now)?;
+        let info = log.append(&batch, &header, crate::metadata::LEADER_EPOCH, now)?;
         Ok(Appended {
             log,
             end_offset: info.last_offset + 1,

@@ -15,6 +15,9 @@ use thiserror::Error;
 
 pub use single_node::SingleNodeMetadata;
 
+/// The leader epoch of every partition on a single node (one replica, never re-elected).
+pub const LEADER_EPOCH: i32 = 0;
+
 /// A topic as the metadata image knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopicMeta {

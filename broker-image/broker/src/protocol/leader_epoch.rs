@@ -4,8 +4,7 @@
 
 use kafka_protocol::error::ResponseError;
 
-/// The leader epoch of every partition on a single node.
-pub const LEADER_EPOCH: i32 = 0;
+pub use crate::metadata::LEADER_EPOCH;
 
 /// `Some(error code)` when the client's view of the leader epoch is wrong (-1 = not checked).
 pub fn check(current_leader_epoch: i32) -> Option<i16> {
