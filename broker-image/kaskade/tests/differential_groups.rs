@@ -110,6 +110,14 @@ impl Pair {
         group
     }
 
+    /// A topic name unique to this run, created on both brokers.
+    fn topic(&mut self, name: &str, partitions: i32) -> String {
+        let topic = unique(name);
+        self.kafka.create_topic(&topic, partitions, &[]);
+        self.kaskade.create_topic(&topic, partitions, &[]);
+        topic
+    }
+
     fn both<R: Request>(&mut self, version: i16, req: &R) -> (R::Response, R::Response) {
         (self.kafka.call(version, req), self.kaskade.call(version, req))
     }
@@ -412,9 +420,7 @@ fn find_coordinator_versions_and_errors() {
 fn one_member_lifecycle() {
     let mut pair = Pair::new();
     let group = pair.group("life");
-    let topic = unique("life-t");
-    pair.kafka.create_topic(&topic, 2, &[]);
-    pair.kaskade.create_topic(&topic, 2, &[]);
+    let topic = pair.topic("life-t", 2);
     let (a, b) = join_new(&mut pair, "M1", &group, &[&topic]);
     pair.same("JoinGroup v9 first member", &a, &b);
     assert_eq!((b.error_code, b.generation_id, b.members.len()), (NONE, 1, 1));
@@ -557,9 +563,7 @@ fn one_member_lifecycle() {
 fn requests_for_groups_that_do_not_exist_and_bad_joins() {
     let mut pair = Pair::new();
     let group = pair.group("nogroup");
-    let topic = unique("nogroup-t");
-    pair.kafka.create_topic(&topic, 1, &[]);
-    pair.kaskade.create_topic(&topic, 1, &[]);
+    let topic = pair.topic("nogroup-t", 1);
     for version in [0, 4] {
         let (a, b) = pair.both(version, &heartbeat_req(&group, "m", 1));
         pair.same(&format!("Heartbeat v{version} unknown group"), &a, &b);
@@ -618,9 +622,7 @@ fn requests_for_groups_that_do_not_exist_and_bad_joins() {
 fn second_member_triggers_a_rebalance() {
     let mut pair = Pair::new();
     let group = pair.group("rebalance");
-    let topic = unique("rebalance-t");
-    pair.kafka.create_topic(&topic, 4, &[]);
-    pair.kaskade.create_topic(&topic, 4, &[]);
+    let topic = pair.topic("rebalance-t", 4);
     let (a, b) = join_new(&mut pair, "M1", &group, &[&topic]);
     let (m1a, m1b) = (a.member_id.to_string(), b.member_id.to_string());
     let _ = pair.kafka.call(5, &sync_req(&group, &m1a, 1, &[(&m1a, b"a1")]));
@@ -657,9 +659,7 @@ fn second_member_triggers_a_rebalance() {
 fn static_member_rejoins_without_a_rebalance() {
     let mut pair = Pair::new();
     let group = pair.group("static");
-    let topic = unique("static-t");
-    pair.kafka.create_topic(&topic, 2, &[]);
-    pair.kaskade.create_topic(&topic, 2, &[]);
+    let topic = pair.topic("static-t", 2);
     let (a, b) = pair.both(9, &join_req(&group, "", Some("instance-1"), &[&topic]));
     pair.label("S1", a.member_id.as_str(), b.member_id.as_str());
     pair.same("JoinGroup v9 static member", &a, &b);
@@ -754,9 +754,7 @@ fn connect_protocols_are_chosen_as_kafka_chooses_them() {
 fn offsets_of_several_groups_in_one_fetch_and_the_internal_topic() {
     let mut pair = Pair::new();
     let (g1, g2) = (pair.group("multi-1"), pair.group("multi-2"));
-    let topic = unique("multi-t");
-    pair.kafka.create_topic(&topic, 2, &[]);
-    pair.kaskade.create_topic(&topic, 2, &[]);
+    let topic = pair.topic("multi-t", 2);
     for (g, o) in [(&g1, 4), (&g2, 8)] {
         let (a, b) = pair.both(8, &commit_req(g, "", -1, &topic, &[(0, o, "x")]));
         pair.same("OffsetCommit simple", &a, &b);

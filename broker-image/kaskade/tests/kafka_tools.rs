@@ -130,6 +130,19 @@ fn describe_rows(out: &str, group: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The LAG column of `kafka-consumer-groups --describe`, summed over the group's partitions.
+fn total_lag(bs: &str, group: &str) -> i64 {
+    let out = tool(
+        "kafka-consumer-groups",
+        &["--describe", "--group", group, "--bootstrap-server", bs],
+        None,
+    );
+    describe_rows(&out, group)
+        .iter()
+        .map(|r| r[5].parse::<i64>().unwrap_or_else(|_| panic!("LAG in {out}")))
+        .sum()
+}
+
 #[test]
 fn kafka_consumer_groups_tool_lists_describes_resets_and_deletes() {
     let b = BrokerProc::start(&["group.initial.rebalance.delay.ms=0"]);
@@ -215,34 +228,10 @@ fn kafka_consumer_groups_tool_lists_describes_resets_and_deletes() {
         vec!["0", "0"],
         "{out}"
     );
-    let out = tool(
-        "kafka-consumer-groups",
-        &["--describe", "--group", "billing", "--bootstrap-server", &bs],
-        None,
-    );
-    assert_eq!(
-        describe_rows(&out, "billing")
-            .iter()
-            .map(|r| r[5].parse::<i64>().unwrap())
-            .sum::<i64>(),
-        3,
-        "{out}"
-    );
+    assert_eq!(total_lag(&bs, "billing"), 3);
     let exec: Vec<String> = args("--execute");
     tool("kafka-consumer-groups", &exec.iter().map(String::as_str).collect::<Vec<_>>(), None);
-    let out = tool(
-        "kafka-consumer-groups",
-        &["--describe", "--group", "billing", "--bootstrap-server", &bs],
-        None,
-    );
-    assert_eq!(
-        describe_rows(&out, "billing")
-            .iter()
-            .map(|r| r[5].parse::<i64>().unwrap())
-            .sum::<i64>(),
-        13,
-        "{out}"
-    );
+    assert_eq!(total_lag(&bs, "billing"), 13);
     // The consumer resumes from the reset offsets: everything again.
     let out = tool(
         "kafka-console-consumer",
