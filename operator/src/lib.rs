@@ -1,0 +1,4 @@
+//! The Kaskade operator: `KafkaCluster` and `Topic` reconcilers built the Stackable way —
+//! read, validate (pure), build (pure), apply in order, patch status.
+
+pub mod crd;
