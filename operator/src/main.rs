@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+mod run_cmd;
+
 #[derive(Parser)]
 #[command(name = "kaskade-operator", version, about = "Runs Kaskade's KafkaCluster and Topic resources on Kubernetes")]
 struct Cli {
@@ -14,6 +16,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Reconcile KafkaCluster and Topic resources (the default).
+    Run(run_cmd::RunArgs),
     /// Print the CRDs as YAML, or write one file per CRD into a directory.
     Crd {
         /// Directory to write `<plural>.kaskade.dev.yaml` files into.
@@ -26,8 +30,16 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Crd { write }) => crd(write),
-        None => Ok(()),
+        Some(Command::Run(args)) => run(args),
+        None => run(run_cmd::RunArgs::parse_from_env()),
     }
+}
+
+fn run(args: run_cmd::RunArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(run_cmd::run(args))
 }
 
 fn crd(write: Option<PathBuf>) -> anyhow::Result<()> {

@@ -1,5 +1,8 @@
 //! `KafkaCluster`: a set of brokers in a StatefulSet with their Services. The Connect half
 //! (`spec.connect`) comes with the Connect worker.
+// Several `printcolumn(...)` attributes repeat `type_ = "string"`, which clippy takes for
+// duplicated attributes.
+#![allow(clippy::duplicated_attributes)]
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,8 @@
 //! `Topic`: a Kafka topic on a `KafkaCluster` in the same namespace, managed through the Kafka
 //! admin API.
+// Several `printcolumn(...)` attributes repeat `type_ = "string"`, which clippy takes for
+// duplicated attributes.
+#![allow(clippy::duplicated_attributes)]
 
 use std::collections::BTreeMap;
 

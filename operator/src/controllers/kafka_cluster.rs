@@ -1,0 +1,108 @@
+//! Reconciles a `KafkaCluster`: validate and build its objects (pure, in `crate::cluster`), apply
+//! them in order (ConfigMap, Services, PodDisruptionBudget, StatefulSet last), then patch status.
+//! Nothing is written when nothing changed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{ConfigMap, Service};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::jiff::Timestamp;
+use kube::runtime::controller::Action;
+use kube::{Api, ResourceExt};
+
+use crate::cluster::{self, names};
+use crate::crd::KafkaCluster;
+use crate::runtime::apply::{apply, apply_status};
+use crate::runtime::{Context, Error};
+
+/// The controller's name in metrics and logs.
+pub const CONTROLLER: &str = "kafkacluster";
+
+/// One reconcile of `kc`.
+pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let _timer = ctx.metrics.reconcile(CONTROLLER);
+    let ns = kc.namespace().ok_or_else(|| Error::NoNamespace(kc.name_any()))?;
+    let name = kc.name_any();
+    let client = ctx.client.clone();
+    let mut writes = 0u64;
+
+    let built = cluster::build_all(&kc, &ctx.defaults);
+    let statefulsets: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
+    let observed = match &built {
+        Ok(objects) => {
+            let mut changed = Vec::new();
+            if apply(&Api::<ConfigMap>::namespaced(client.clone(), &ns), &objects.config_map).await? {
+                changed.push("ConfigMap");
+            }
+            if apply(&Api::<Service>::namespaced(client.clone(), &ns), &objects.headless_service).await? {
+                changed.push("headless Service");
+            }
+            if apply(&Api::<Service>::namespaced(client.clone(), &ns), &objects.bootstrap_service).await? {
+                changed.push("bootstrap Service");
+            }
+            if apply(&Api::<PodDisruptionBudget>::namespaced(client.clone(), &ns), &objects.pod_disruption_budget).await? {
+                changed.push("PodDisruptionBudget");
+            }
+            if apply(&statefulsets, &objects.stateful_set).await? {
+                changed.push("StatefulSet");
+            }
+            writes += changed.len() as u64;
+            if !changed.is_empty() {
+                ctx.event(kc.as_ref(), false, "Applied", "Reconcile", format!("applied {}", changed.join(", "))).await;
+            }
+            statefulsets.get_opt(&names::statefulset(&name)).await?
+        }
+        Err(_) => None,
+    };
+
+    let previous = kc.status.clone().unwrap_or_default();
+    let ready = observed.as_ref().and_then(|s| s.status.as_ref()).and_then(|s| s.ready_replicas).unwrap_or(0);
+    let cluster_id = match (&built, ready > 0) {
+        (Ok(_), true) => match ctx.admin(&ns, &name).cluster_id().await {
+            Ok(id) => id.or(previous.cluster_id.clone()),
+            Err(e) => {
+                tracing::debug!(cluster = %name, error = %e, "cluster id not read");
+                previous.cluster_id.clone()
+            }
+        },
+        _ => previous.cluster_id.clone(),
+    };
+    let status = cluster::cluster_status(
+        kc.metadata.generation,
+        built.as_ref().map(|_| ()),
+        observed.as_ref(),
+        Some(&previous),
+        &Time(Timestamp::now()),
+        cluster_id,
+    );
+    let api: Api<KafkaCluster> = Api::namespaced(client, &ns);
+    if apply_status(&api, kc.as_ref(), kc.status.as_ref(), &status).await? {
+        writes += 1;
+        if let Err(problem) = &built {
+            let was = crate::conditions::find(&previous.conditions, "Ready").map(|c| c.reason.clone());
+            if was.as_deref() != Some(problem.reason.as_str()) {
+                ctx.event(kc.as_ref(), true, problem.reason.as_str(), "Validate", problem.message.clone()).await;
+            }
+        }
+    }
+    ctx.metrics.writes(CONTROLLER, writes);
+    ctx.succeeded(&format!("{CONTROLLER}/{ns}/{name}"));
+    Ok(match built {
+        // An invalid spec waits for the next change of the resource: no retry loop.
+        Err(_) => Action::await_change(),
+        Ok(_) if ready < kc.spec.replicas => Action::requeue(Duration::from_secs(30)),
+        Ok(_) => Action::requeue(Duration::from_secs(300)),
+    })
+}
+
+/// Retries a failed reconcile with back-off.
+pub fn error_policy(kc: Arc<KafkaCluster>, error: &Error, ctx: Arc<Context>) -> Action {
+    ctx.metrics.error(CONTROLLER, error.metric_label());
+    let key = format!("{CONTROLLER}/{}/{}", kc.namespace().unwrap_or_default(), kc.name_any());
+    let delay = ctx.backoff(&key);
+    tracing::warn!(cluster = %kc.name_any(), %error, ?delay, "reconcile failed; retrying");
+    Action::requeue(delay)
+}

@@ -1,0 +1,4 @@
+//! The controllers: watch a kind, reconcile each object, report through status and events.
+
+pub mod kafka_cluster;
+pub mod topic;

@@ -1,0 +1,229 @@
+//! Reconciles a `Topic` through the Kafka admin API of its cluster: create it, grow partitions,
+//! change configs, and delete it with the resource (a finalizer) unless `deletionPolicy: Retain`.
+//! Problems Kafka or the spec cause are reported as `Ready=False` with a reason, retried with
+//! back-off where waiting can help; the finalizer never outlives the cluster.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::jiff::Timestamp;
+use kube::api::ListParams;
+use kube::runtime::controller::Action;
+use kube::runtime::finalizer::{finalizer, Event as Finalizer};
+use kube::{Api, ResourceExt};
+
+use crate::crd::{DeletionPolicy, KafkaCluster, Topic};
+use crate::kafka::{AdminError, KafkaAdmin};
+use crate::runtime::apply::apply_status;
+use crate::runtime::{Context, Error};
+use crate::topic::conflict::owner_other_than;
+use crate::topic::plan::{self, Partitions, Refusal};
+use crate::topic::status::topic_status;
+
+/// The controller's name in metrics and logs.
+pub const CONTROLLER: &str = "topic";
+/// Removed once the Kafka topic is deleted (or kept, or its cluster is gone).
+pub const FINALIZER: &str = "kaskade.dev/topic";
+
+/// How a reconcile ended, before it becomes status.
+struct Outcome {
+    ready: bool,
+    reason: &'static str,
+    message: String,
+    topic_id: Option<String>,
+    /// Retry soon with back-off: waiting may fix it (broker down, cluster not there yet).
+    retry: bool,
+}
+
+impl Outcome {
+    fn refused(r: Refusal) -> Self {
+        Outcome { ready: false, reason: r.reason, message: r.message, topic_id: None, retry: false }
+    }
+    fn waiting(reason: &'static str, message: String) -> Self {
+        Outcome { ready: false, reason, message, topic_id: None, retry: true }
+    }
+}
+
+/// One reconcile of `topic`.
+pub async fn reconcile(topic: Arc<Topic>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let _timer = ctx.metrics.reconcile(CONTROLLER);
+    let ns = topic.namespace().ok_or_else(|| Error::NoNamespace(topic.name_any()))?;
+    let api: Api<Topic> = Api::namespaced(ctx.client.clone(), &ns);
+    let had_finalizer = topic.finalizers().iter().any(|f| f == FINALIZER);
+    let result = finalizer(&api, FINALIZER, topic.clone(), |event| async {
+        match event {
+            Finalizer::Apply(t) => apply_topic(&t, &ns, &ctx).await,
+            Finalizer::Cleanup(t) => cleanup_topic(&t, &ns, &ctx).await,
+        }
+    })
+    .await;
+    if !had_finalizer || topic.metadata.deletion_timestamp.is_some() {
+        ctx.metrics.writes(CONTROLLER, 1);
+    }
+    result.map_err(|e| match e {
+        kube::runtime::finalizer::Error::ApplyFailed(e) | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
+        other => Error::Finalizer(other.to_string()),
+    })
+}
+
+async fn apply_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action, Error> {
+    let key = format!("{CONTROLLER}/{ns}/{}", topic.name_any());
+    let outcome = match sync(topic, ns, ctx).await {
+        Ok(o) => o,
+        Err(Error::Kafka(e)) => kafka_outcome(&e),
+        Err(e) => return Err(e),
+    };
+    let status = topic_status(
+        topic.metadata.generation,
+        topic.status.as_ref(),
+        outcome.ready,
+        outcome.reason,
+        outcome.message.clone(),
+        outcome.topic_id.clone(),
+        &Time(Timestamp::now()),
+    );
+    let api: Api<Topic> = Api::namespaced(ctx.client.clone(), ns);
+    if apply_status(&api, topic, topic.status.as_ref(), &status).await? {
+        ctx.metrics.writes(CONTROLLER, 1);
+        if !outcome.ready {
+            ctx.event(topic, true, outcome.reason, "Reconcile", outcome.message.clone()).await;
+        }
+    }
+    if outcome.retry {
+        let delay = ctx.backoff(&key);
+        tracing::info!(topic = %topic.name_any(), reason = outcome.reason, ?delay, "{}", outcome.message);
+        return Ok(Action::requeue(delay));
+    }
+    ctx.succeeded(&key);
+    Ok(if outcome.ready { Action::requeue(Duration::from_secs(300)) } else { Action::await_change() })
+}
+
+/// Brings the Kafka topic in line with the spec.
+async fn sync(topic: &Topic, ns: &str, ctx: &Context) -> Result<Outcome, Error> {
+    let name = topic.kafka_name();
+    let clusters: Api<KafkaCluster> = Api::namespaced(ctx.client.clone(), ns);
+    if clusters.get_opt(&topic.spec.cluster).await?.is_none() {
+        return Ok(Outcome::waiting(
+            "ClusterNotFound",
+            format!("KafkaCluster {} does not exist in namespace {ns}", topic.spec.cluster),
+        ));
+    }
+    let topics: Api<Topic> = Api::namespaced(ctx.client.clone(), ns);
+    let all = topics.list(&ListParams::default()).await?;
+    if let Some(owner) = owner_other_than(topic, &all.items) {
+        return Ok(Outcome::refused(Refusal {
+            reason: "Conflict",
+            message: format!("Topic {owner} already manages Kafka topic {name} on cluster {}; nothing was changed", topic.spec.cluster),
+        }));
+    }
+    let desired = match plan::desired_configs(&topic.spec) {
+        Ok(c) => c,
+        Err(r) => return Ok(Outcome::refused(r)),
+    };
+    let admin = ctx.admin(ns, &topic.spec.cluster);
+    let mut done = Vec::new();
+    let info = match admin.describe_topic(&name).await? {
+        Some(info) => info,
+        None => {
+            let rf = i16::try_from(topic.spec.replication_factor).unwrap_or(i16::MAX);
+            match admin.create_topic(&name, topic.spec.partitions, rf, &desired).await {
+                Ok(()) => done.push(format!("created with {} partitions", topic.spec.partitions)),
+                Err(AdminError::Kafka { code: 36, .. }) => {} // TOPIC_ALREADY_EXISTS: created meanwhile
+                Err(e) => return Err(e.into()),
+            }
+            match admin.describe_topic(&name).await? {
+                Some(info) => info,
+                None => return Ok(Outcome::waiting("Creating", format!("Kafka topic {name} is not visible yet"))),
+            }
+        }
+    };
+    match plan::partitions(&topic.spec, &info) {
+        Err(r) => return Ok(Outcome { topic_id: Some(info.topic_id.to_string()), ..Outcome::refused(r) }),
+        Ok(Partitions::GrowTo(n)) => {
+            admin.create_partitions(&name, n).await?;
+            done.push(format!("partitions {} → {n}", info.partitions));
+        }
+        Ok(Partitions::Keep) => {}
+    }
+    let current = admin.topic_configs(&name).await?;
+    let (set, delete) = plan::config_changes(&desired, &current);
+    if !set.is_empty() || !delete.is_empty() {
+        admin.alter_topic_configs(&name, &set, &delete).await?;
+        let mut keys: Vec<&str> = set.keys().map(String::as_str).collect();
+        keys.extend(delete.iter().map(String::as_str));
+        done.push(format!("configs changed: {}", keys.join(", ")));
+    }
+    if !done.is_empty() {
+        ctx.event(topic, false, "Synced", "Reconcile", format!("Kafka topic {name}: {}", done.join("; "))).await;
+    }
+    Ok(Outcome {
+        ready: true,
+        reason: "TopicReady",
+        message: format!("Kafka topic {name} has {} partitions and {} configs set", info.partitions.max(topic.spec.partitions), desired.len()),
+        topic_id: Some(info.topic_id.to_string()),
+        retry: false,
+    })
+}
+
+/// What a Kafka admin error means for status.
+fn kafka_outcome(e: &AdminError) -> Outcome {
+    match e {
+        AdminError::Unreachable { .. } | AdminError::Timeout { .. } => Outcome::waiting("BrokerUnreachable", e.to_string()),
+        AdminError::Kafka { name, .. } => {
+            // Kafka's error name in CamelCase (INVALID_CONFIG → InvalidConfig) is the reason.
+            let reason: &'static str = match name.as_str() {
+                "INVALID_CONFIG" => "InvalidConfig",
+                "INVALID_REPLICATION_FACTOR" => "InvalidReplicationFactor",
+                "INVALID_PARTITIONS" => "InvalidPartitions",
+                "INVALID_TOPIC_EXCEPTION" => "InvalidTopic",
+                "POLICY_VIOLATION" => "PolicyViolation",
+                _ => "KafkaError",
+            };
+            let retry = reason == "KafkaError";
+            Outcome { ready: false, reason, message: e.to_string(), topic_id: None, retry }
+        }
+        AdminError::Protocol(_) => Outcome::waiting("KafkaError", e.to_string()),
+    }
+}
+
+/// Deletes the Kafka topic, unless it is retained, owned by another resource, or its cluster is
+/// gone (then there is nothing to delete from, and the namespace must not hang).
+async fn cleanup_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action, Error> {
+    let name = topic.kafka_name();
+    if topic.spec.deletion_policy == DeletionPolicy::Retain {
+        ctx.event(topic, false, "Retained", "Delete", format!("Kafka topic {name} kept (deletionPolicy: Retain)")).await;
+        return Ok(Action::await_change());
+    }
+    let clusters: Api<KafkaCluster> = Api::namespaced(ctx.client.clone(), ns);
+    let cluster = clusters.get_opt(&topic.spec.cluster).await?;
+    if cluster.as_ref().is_none_or(|c| c.metadata.deletion_timestamp.is_some()) {
+        ctx.event(
+            topic,
+            true,
+            "ClusterGone",
+            "Delete",
+            format!("KafkaCluster {} is gone; finalizer removed without deleting Kafka topic {name}", topic.spec.cluster),
+        )
+        .await;
+        return Ok(Action::await_change());
+    }
+    let topics: Api<Topic> = Api::namespaced(ctx.client.clone(), ns);
+    let all = topics.list(&ListParams::default()).await?;
+    if owner_other_than(topic, &all.items).is_some() {
+        return Ok(Action::await_change());
+    }
+    let admin: KafkaAdmin = ctx.admin(ns, &topic.spec.cluster);
+    admin.delete_topic(&name).await?;
+    ctx.event(topic, false, "Deleted", "Delete", format!("Kafka topic {name} deleted")).await;
+    Ok(Action::await_change())
+}
+
+/// Retries a failed reconcile with back-off.
+pub fn error_policy(topic: Arc<Topic>, error: &Error, ctx: Arc<Context>) -> Action {
+    ctx.metrics.error(CONTROLLER, error.metric_label());
+    let key = format!("{CONTROLLER}/{}/{}", topic.namespace().unwrap_or_default(), topic.name_any());
+    let delay = ctx.backoff(&key);
+    tracing::warn!(topic = %topic.name_any(), %error, ?delay, "reconcile failed; retrying");
+    Action::requeue(delay)
+}
