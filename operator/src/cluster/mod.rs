@@ -1,12 +1,108 @@
-//! STUB (replaced by the builders branch)
+//! The pure half of the `KafkaCluster` reconciler, the Stackable way: [`validate`] the spec, build
+//! each object from the [`ValidCluster`] (one file per kind of object), and compute the status from
+//! what was observed. No I/O and no client: the reconcile loop applies [`ClusterObjects`] in order
+//! and patches [`cluster_status`], and everything here is tested without a cluster.
+
+pub mod bootstrap_service;
+pub mod config_map;
+pub mod headless_service;
+pub mod names;
+pub mod pdb;
+pub mod quantity;
+pub mod statefulset;
+pub mod status;
+pub mod validate;
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use crate::crd::{KafkaCluster, KafkaClusterStatus};
-pub mod names { pub fn bootstrap_address(n: &str, ns: &str) -> String { format!("{n}-bootstrap.{ns}.svc.cluster.local:9092") } pub fn statefulset(n: &str) -> String { format!("{n}-broker") } }
-pub struct ClusterDefaults { pub broker_image: String }
-pub struct SpecProblem { pub reason: String, pub message: String }
-pub struct ClusterObjects { pub config_map: ConfigMap, pub headless_service: Service, pub bootstrap_service: Service, pub pod_disruption_budget: PodDisruptionBudget, pub stateful_set: StatefulSet }
-pub fn build_all(_: &KafkaCluster, _: &ClusterDefaults) -> Result<ClusterObjects, SpecProblem> { todo!() }
-pub fn cluster_status(_: Option<i64>, _: Result<(), &SpecProblem>, _: Option<&StatefulSet>, _: Option<&KafkaClusterStatus>, _: &Time, _: Option<String>) -> KafkaClusterStatus { todo!() }
+
+pub use bootstrap_service::build_bootstrap_service;
+pub use config_map::{build_config_map, config_hash, server_properties};
+pub use headless_service::build_headless_service;
+pub use pdb::build_pdb;
+pub use statefulset::build_statefulset;
+pub use status::cluster_status;
+pub use validate::{validate, validate_well_formed, ProblemReason, SpecProblem, Storage, ValidCluster};
+
+use crate::crd::KafkaCluster;
+
+/// What the operator is configured with rather than what a spec says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterDefaults {
+    /// The broker image when `spec.image` is unset (`--broker-image`).
+    pub broker_image: String,
+}
+
+/// Every object of a cluster's brokers, in the order to apply them: the configuration and the
+/// Services the pods need exist before the StatefulSet starts them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterObjects {
+    pub config_map: ConfigMap,
+    pub headless_service: Service,
+    pub bootstrap_service: Service,
+    pub pdb: PodDisruptionBudget,
+    pub statefulset: StatefulSet,
+}
+
+impl ClusterObjects {
+    /// Builds every object of an already validated cluster, for any number of brokers.
+    pub fn build(cluster: &ValidCluster, defaults: &ClusterDefaults) -> Self {
+        ClusterObjects {
+            config_map: build_config_map(cluster),
+            headless_service: build_headless_service(cluster),
+            bootstrap_service: build_bootstrap_service(cluster),
+            pdb: build_pdb(cluster),
+            statefulset: build_statefulset(cluster, defaults),
+        }
+    }
+}
+
+/// Validates the cluster and builds its objects in apply order; a spec Kaskade cannot run (invalid,
+/// or more than one broker) builds nothing.
+pub fn build_all(cluster: &KafkaCluster, defaults: &ClusterDefaults) -> Result<ClusterObjects, SpecProblem> {
+    let valid = validate(cluster)?;
+    Ok(ClusterObjects::build(&valid, defaults))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use test_support::{cluster, defaults};
+
+    #[test]
+    fn build_all_builds_a_supported_cluster() {
+        let objects = build_all(&cluster("k", json!({"replicas": 1})), &defaults()).unwrap();
+        assert_eq!(objects.config_map.metadata.name.as_deref(), Some("k-broker-config"));
+        assert_eq!(objects.headless_service.metadata.name.as_deref(), Some("k-broker-headless"));
+        assert_eq!(objects.bootstrap_service.metadata.name.as_deref(), Some("k-bootstrap"));
+        assert_eq!(objects.pdb.metadata.name.as_deref(), Some("k-broker"));
+        assert_eq!(objects.statefulset.metadata.name.as_deref(), Some("k-broker"));
+    }
+
+    #[test]
+    fn build_all_builds_nothing_for_several_brokers_or_a_bad_spec() {
+        assert_eq!(
+            build_all(&cluster("k", json!({"replicas": 3})), &defaults()).unwrap_err().reason,
+            ProblemReason::NotSupported
+        );
+        let bad = cluster("k", json!({"replicas": 1, "config": {"listeners": "x"}}));
+        assert_eq!(build_all(&bad, &defaults()).unwrap_err().reason, ProblemReason::InvalidSpec);
+    }
+
+    #[test]
+    fn two_builds_of_one_spec_are_identical() {
+        let spec = json!({"replicas": 1, "config": {"num.partitions": 3}, "storage": {"type": "persistent", "size": "1Gi"}});
+        let a = build_all(&cluster("k", spec.clone()), &defaults()).unwrap();
+        let b = build_all(&cluster("k", spec), &defaults()).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            serde_json::to_string(&a.statefulset).unwrap(),
+            serde_json::to_string(&b.statefulset).unwrap()
+        );
+    }
+}

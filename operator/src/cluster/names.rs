@@ -1,0 +1,175 @@
+//! Every name, label, address, port and path the objects of a `KafkaCluster` agree on, in one place:
+//! DESIGN.md makes the object names and labels a public contract, and the broker's arguments, the
+//! Services and the quorum voter list must all spell the per-pod DNS names the same way.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use kube::Resource;
+
+use crate::crd::KafkaCluster;
+
+/// Port of the `PLAINTEXT` listener clients use.
+pub const KAFKA_PORT: i32 = 9092;
+/// Port of the `CONTROLLER` listener the KRaft quorum uses.
+pub const CONTROLLER_PORT: i32 = 9093;
+/// Name of the client port on the container and the Services.
+pub const KAFKA_PORT_NAME: &str = "kafka";
+/// Name of the quorum port on the container and the headless Service.
+pub const CONTROLLER_PORT_NAME: &str = "controller";
+
+/// Name of the broker container in each pod.
+pub const CONTAINER_NAME: &str = "broker";
+/// Where the ConfigMap is mounted.
+pub const CONFIG_DIR: &str = "/etc/kaskade";
+/// The file in the ConfigMap (and in [`CONFIG_DIR`]).
+pub const CONFIG_FILE: &str = "server.properties";
+/// Where the data volume is mounted.
+pub const DATA_MOUNT: &str = "/var/lib/kaskade";
+/// `log.dirs`: a directory inside the data volume, so a filesystem's `lost+found` at the volume's
+/// root is never taken for a partition directory.
+pub const LOG_DIR: &str = "/var/lib/kaskade/data";
+/// Name of the data volume (and of the volume claim template).
+pub const DATA_VOLUME: &str = "data";
+/// Name of the config volume.
+pub const CONFIG_VOLUME: &str = "config";
+/// Name of the scratch volume mounted at `/tmp` (the root filesystem is read-only).
+pub const TMP_VOLUME: &str = "tmp";
+/// Pod-template annotation holding the hash of the rendered `server.properties`.
+pub const CONFIG_HASH_ANNOTATION: &str = "kaskade.dev/config-hash";
+/// Cluster DNS domain of the per-pod names (the broker's `advertised.listeners` contract).
+pub const CLUSTER_DOMAIN: &str = "svc.cluster.local";
+/// The operator's field manager and `app.kubernetes.io/managed-by` value.
+pub const MANAGER: &str = "kaskade-operator";
+
+/// StatefulSet `NAME-broker` (also the PodDisruptionBudget's name and the pods' name prefix).
+pub fn statefulset_name(cluster: &str) -> String {
+    format!("{cluster}-broker")
+}
+
+/// PodDisruptionBudget `NAME-broker`.
+pub fn pdb_name(cluster: &str) -> String {
+    statefulset_name(cluster)
+}
+
+/// Headless Service `NAME-broker-headless`: per-pod DNS names for the quorum and the brokers.
+pub fn headless_service_name(cluster: &str) -> String {
+    format!("{cluster}-broker-headless")
+}
+
+/// ClusterIP Service `NAME-bootstrap` clients bootstrap from.
+pub fn bootstrap_service_name(cluster: &str) -> String {
+    format!("{cluster}-bootstrap")
+}
+
+/// ConfigMap `NAME-broker-config` holding `server.properties`.
+pub fn config_map_name(cluster: &str) -> String {
+    format!("{cluster}-broker-config")
+}
+
+/// Pod `index`'s DNS name: `NAME-broker-N.NAME-broker-headless.NS.svc.cluster.local`.
+pub fn pod_dns(cluster: &str, namespace: &str, index: i32) -> String {
+    format!(
+        "{}-{index}.{}.{namespace}.{CLUSTER_DOMAIN}",
+        statefulset_name(cluster),
+        headless_service_name(cluster)
+    )
+}
+
+/// What clients bootstrap from: `NAME-bootstrap.NS.svc.cluster.local:9092`.
+pub fn bootstrap_address(cluster: &str, namespace: &str) -> String {
+    format!("{}.{namespace}.{CLUSTER_DOMAIN}:{KAFKA_PORT}", bootstrap_service_name(cluster))
+}
+
+/// The labels that select the cluster's broker pods. They are part of the StatefulSet's immutable
+/// selector, so they never change for a given cluster.
+pub fn selector_labels(cluster: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("app.kubernetes.io/name".to_string(), "kaskade".to_string()),
+        ("app.kubernetes.io/instance".to_string(), cluster.to_string()),
+        ("app.kubernetes.io/component".to_string(), "broker".to_string()),
+    ])
+}
+
+/// The four `app.kubernetes.io/*` labels every object of the cluster's brokers carries.
+pub fn labels(cluster: &str) -> BTreeMap<String, String> {
+    let mut labels = selector_labels(cluster);
+    labels.insert("app.kubernetes.io/managed-by".to_string(), MANAGER.to_string());
+    labels
+}
+
+/// The controller owner reference to the `KafkaCluster`, so that its objects are garbage-collected
+/// with it and their changes wake its reconciler. `None` when the object has no name or uid (it did
+/// not come from the API server).
+pub fn owner_reference(cluster: &KafkaCluster) -> Option<OwnerReference> {
+    Some(OwnerReference {
+        api_version: KafkaCluster::api_version(&()).into_owned(),
+        kind: KafkaCluster::kind(&()).into_owned(),
+        name: cluster.metadata.name.clone()?,
+        uid: cluster.metadata.uid.clone()?,
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    })
+}
+
+/// Metadata of an object named `name` that the cluster owns: namespace, labels, owner reference.
+pub fn object_meta(name: String, namespace: &str, cluster: &str, owner: &OwnerReference) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name),
+        namespace: Some(namespace.to_string()),
+        labels: Some(labels(cluster)),
+        owner_references: Some(vec![owner.clone()]),
+        ..ObjectMeta::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crd::KafkaClusterSpec;
+
+    #[test]
+    fn object_names_follow_the_design() {
+        assert_eq!(statefulset_name("k"), "k-broker");
+        assert_eq!(pdb_name("k"), "k-broker");
+        assert_eq!(headless_service_name("k"), "k-broker-headless");
+        assert_eq!(bootstrap_service_name("k"), "k-bootstrap");
+        assert_eq!(config_map_name("k"), "k-broker-config");
+    }
+
+    #[test]
+    fn addresses_are_cluster_dns_names() {
+        assert_eq!(pod_dns("k", "ns", 2), "k-broker-2.k-broker-headless.ns.svc.cluster.local");
+        assert_eq!(bootstrap_address("k", "ns"), "k-bootstrap.ns.svc.cluster.local:9092");
+    }
+
+    #[test]
+    fn labels_are_the_selector_plus_managed_by() {
+        let l = labels("k");
+        assert_eq!(l.len(), 4);
+        assert_eq!(l["app.kubernetes.io/name"], "kaskade");
+        assert_eq!(l["app.kubernetes.io/instance"], "k");
+        assert_eq!(l["app.kubernetes.io/component"], "broker");
+        assert_eq!(l["app.kubernetes.io/managed-by"], "kaskade-operator");
+        let s = selector_labels("k");
+        assert_eq!(s.len(), 3);
+        assert!(s.iter().all(|(k, v)| l.get(k) == Some(v)));
+    }
+
+    #[test]
+    fn owner_reference_is_a_blocking_controller_reference() {
+        let mut kc = KafkaCluster::new(
+            "k",
+            serde_json::from_value::<KafkaClusterSpec>(serde_json::json!({"replicas": 1})).unwrap(),
+        );
+        assert_eq!(owner_reference(&kc), None);
+        kc.metadata.uid = Some("u-1".into());
+        let o = owner_reference(&kc).unwrap();
+        assert_eq!(o.api_version, "kaskade.dev/v1alpha1");
+        assert_eq!(o.kind, "KafkaCluster");
+        assert_eq!(o.name, "k");
+        assert_eq!(o.uid, "u-1");
+        assert_eq!(o.controller, Some(true));
+        assert_eq!(o.block_owner_deletion, Some(true));
+    }
+}

@@ -1,0 +1,351 @@
+//! The `KafkaCluster` status, computed purely from what the reconciler saw: the validation outcome,
+//! the observed StatefulSet and the previous status. Conditions follow the Kubernetes conventions
+//! (metav1.Condition: CamelCase reasons, `observedGeneration`, `lastTransitionTime` moving only when
+//! a condition's status flips) in the `Ready` / `Progressing` / `Degraded` triad:
+//!
+//! | situation                             | Ready          | Progressing | Degraded | reason                       |
+//! |---------------------------------------|----------------|-------------|----------|------------------------------|
+//! | spec invalid or not supported         | False          | False       | True     | `InvalidSpec`/`NotSupported` |
+//! | StatefulSet absent or not yet started | False          | True        | False    | `BrokersStarting`            |
+//! | brokers starting, never all ready     | False          | True        | False    | `BrokersStarting`            |
+//! | a new pod template rolling out        | all ready?     | True        | False    | `RollingUpdate`              |
+//! | every broker ready                    | True           | False       | False    | `BrokersReady`               |
+//! | brokers lost after being ready        | False          | False       | True     | `BrokersUnavailable`         |
+//!
+//! A bad spec is `Degraded=True` and `Progressing=False` rather than "still progressing": the
+//! operator will not make progress on its own, so it is a stalled state that needs a person (what
+//! kstatus calls Stalled and OpenShift's cluster operators report as Degraded), and tools waiting
+//! on `Progressing` stop waiting. Losing brokers that were ready is likewise `Degraded`; a broker
+//! that has not yet been ready since creation or since a rollout is still starting. There is no
+//! progress deadline yet: a pod that never becomes ready keeps the cluster `BrokersStarting`.
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+
+use super::names;
+use super::validate::{SpecProblem, ValidCluster};
+use crate::crd::KafkaClusterStatus;
+
+pub const READY: &str = "Ready";
+pub const PROGRESSING: &str = "Progressing";
+pub const DEGRADED: &str = "Degraded";
+
+pub const BROKERS_READY: &str = "BrokersReady";
+pub const BROKERS_STARTING: &str = "BrokersStarting";
+pub const ROLLING_UPDATE: &str = "RollingUpdate";
+pub const BROKERS_UNAVAILABLE: &str = "BrokersUnavailable";
+
+/// The status for `generation` of a cluster. `outcome` is what `validate` said; `statefulset` the
+/// observed `NAME-broker`, if any; `previous` the current status (for transition times, and to
+/// tell brokers starting from brokers lost); `cluster_id` the id the brokers report, `None`
+/// keeping the previous one. `bootstrapServers` is set for a valid spec, and kept from `previous`
+/// for an invalid one while the brokers of the last valid spec still run.
+pub fn cluster_status(
+    generation: Option<i64>,
+    outcome: Result<&ValidCluster, &SpecProblem>,
+    statefulset: Option<&StatefulSet>,
+    previous: Option<&KafkaClusterStatus>,
+    now: Time,
+    cluster_id: Option<String>,
+) -> KafkaClusterStatus {
+    let observed = statefulset.and_then(|s| s.status.as_ref().map(|st| (s, st)));
+    let ready = observed.and_then(|(_, st)| st.ready_replicas).unwrap_or(0);
+    let (triad, bootstrap) = match outcome {
+        Err(problem) => {
+            let reason = problem.reason.as_str();
+            let waiting = "nothing is rolled out until the spec is fixed";
+            let triad = [
+                (false, reason, problem.message.clone()),
+                (false, reason, waiting.into()),
+                (true, reason, problem.message.clone()),
+            ];
+            (triad, statefulset.and(previous.and_then(|p| p.bootstrap_servers.clone())))
+        }
+        Ok(cluster) => (
+            healthy_triad(cluster, observed, ready, previous),
+            Some(names::bootstrap_address(&cluster.name, &cluster.namespace)),
+        ),
+    };
+    let conditions = [READY, PROGRESSING, DEGRADED]
+        .into_iter()
+        .zip(triad)
+        .map(|(type_, (status, reason, message))| condition(type_, status, reason, message, generation, previous, &now))
+        .collect();
+    KafkaClusterStatus {
+        conditions,
+        observed_generation: generation,
+        bootstrap_servers: bootstrap,
+        ready_replicas: Some(ready),
+        cluster_id: cluster_id.or_else(|| previous.and_then(|p| p.cluster_id.clone())),
+    }
+}
+
+type Triad = [(bool, &'static str, String); 3];
+
+fn healthy_triad(
+    cluster: &ValidCluster,
+    observed: Option<(&StatefulSet, &k8s_openapi::api::apps::v1::StatefulSetStatus)>,
+    ready: i32,
+    previous: Option<&KafkaClusterStatus>,
+) -> Triad {
+    let desired = cluster.replicas;
+    let sts_name = names::statefulset_name(&cluster.name);
+    let Some((sts, st)) = observed else {
+        let m = format!("0/{desired} brokers ready: the StatefulSet {sts_name} has not started its pods yet");
+        return [
+            (false, BROKERS_STARTING, m.clone()),
+            (true, BROKERS_STARTING, m),
+            (false, BROKERS_STARTING, String::new()),
+        ];
+    };
+    let counts = format!("{ready}/{desired} brokers ready");
+    let stale = matches!((st.observed_generation, sts.metadata.generation), (Some(seen), Some(current)) if seen < current);
+    let revisions_differ = st.update_revision.is_some() && st.current_revision != st.update_revision;
+    if stale || revisions_differ {
+        let updated = st.updated_replicas.unwrap_or(0);
+        let m = format!("{counts}; rolling out a new pod template: {updated}/{desired} brokers updated");
+        return [
+            (ready >= desired, ROLLING_UPDATE, m.clone()),
+            (true, ROLLING_UPDATE, m),
+            (false, ROLLING_UPDATE, String::new()),
+        ];
+    }
+    if ready >= desired {
+        let done = format!("the StatefulSet {sts_name} is rolled out");
+        return [
+            (true, BROKERS_READY, counts),
+            (false, BROKERS_READY, done),
+            (false, BROKERS_READY, String::new()),
+        ];
+    }
+    if was_ready(previous) {
+        let m = format!("{counts}: {} broker(s) that were ready are not", desired - ready);
+        return [
+            (false, BROKERS_UNAVAILABLE, m.clone()),
+            (false, BROKERS_UNAVAILABLE, m.clone()),
+            (true, BROKERS_UNAVAILABLE, m),
+        ];
+    }
+    [
+        (false, BROKERS_STARTING, counts.clone()),
+        (true, BROKERS_STARTING, counts),
+        (false, BROKERS_STARTING, String::new()),
+    ]
+}
+
+/// Whether the brokers were all ready at the last status, or already lost since.
+fn was_ready(previous: Option<&KafkaClusterStatus>) -> bool {
+    let find = |type_: &str| previous.and_then(|p| p.conditions.iter().find(|c| c.type_ == type_));
+    find(READY).is_some_and(|c| c.status == "True") || find(DEGRADED).is_some_and(|c| c.status == "True" && c.reason == BROKERS_UNAVAILABLE)
+}
+
+fn condition(
+    type_: &str,
+    status: bool,
+    reason: &str,
+    message: String,
+    generation: Option<i64>,
+    previous: Option<&KafkaClusterStatus>,
+    now: &Time,
+) -> Condition {
+    let status = if status { "True" } else { "False" }.to_string();
+    let last_transition_time = previous
+        .and_then(|p| p.conditions.iter().find(|c| c.type_ == type_ && c.status == status))
+        .map_or_else(|| now.clone(), |c| c.last_transition_time.clone());
+    Condition {
+        type_: type_.into(),
+        status,
+        reason: reason.into(),
+        message,
+        observed_generation: generation,
+        last_transition_time,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::test_support::valid;
+    use crate::cluster::validate::ProblemReason;
+    use k8s_openapi::api::apps::v1::StatefulSetStatus;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    use k8s_openapi::jiff::Timestamp;
+    use serde_json::json;
+
+    fn at(seconds: i64) -> Time {
+        Time(Timestamp::from_second(seconds).unwrap())
+    }
+
+    fn sts(generation: i64, observed: i64, ready: i32, updated: i32, current: &str, update: &str) -> StatefulSet {
+        StatefulSet {
+            metadata: ObjectMeta {
+                generation: Some(generation),
+                ..ObjectMeta::default()
+            },
+            status: Some(StatefulSetStatus {
+                observed_generation: Some(observed),
+                ready_replicas: Some(ready),
+                updated_replicas: Some(updated),
+                current_revision: Some(current.into()),
+                update_revision: Some(update.into()),
+                replicas: 3,
+                ..StatefulSetStatus::default()
+            }),
+            ..StatefulSet::default()
+        }
+    }
+
+    /// (type, status, reason) of each condition.
+    fn triad(s: &KafkaClusterStatus) -> Vec<(String, String, String)> {
+        s.conditions
+            .iter()
+            .map(|c| (c.type_.clone(), c.status.clone(), c.reason.clone()))
+            .collect()
+    }
+
+    fn expect(s: &KafkaClusterStatus, want: [(&str, &str); 3]) {
+        let want: Vec<(String, String, String)> = [READY, PROGRESSING, DEGRADED]
+            .iter()
+            .zip(want)
+            .map(|(t, (st, r))| (t.to_string(), st.to_string(), r.to_string()))
+            .collect();
+        assert_eq!(triad(s), want);
+    }
+
+    fn status_of(sts: Option<&StatefulSet>, previous: Option<&KafkaClusterStatus>) -> KafkaClusterStatus {
+        let v = valid("k", json!({"replicas": 3}));
+        cluster_status(Some(4), Ok(&v), sts, previous, at(100), None)
+    }
+
+    #[test]
+    fn an_invalid_spec_is_not_ready_not_progressing_and_degraded() {
+        let p = SpecProblem {
+            reason: ProblemReason::NotSupported,
+            message: "spec.replicas: 3: no".into(),
+        };
+        let s = cluster_status(Some(2), Err(&p), None, None, at(100), None);
+        expect(&s, [("False", "NotSupported"), ("False", "NotSupported"), ("True", "NotSupported")]);
+        assert_eq!(s.conditions[0].message, "spec.replicas: 3: no");
+        assert_eq!(s.conditions[2].message, "spec.replicas: 3: no");
+        assert!(s
+            .conditions
+            .iter()
+            .all(|c| c.observed_generation == Some(2) && c.last_transition_time == at(100)));
+        assert_eq!(
+            (s.observed_generation, s.bootstrap_servers.as_deref(), s.ready_replicas),
+            (Some(2), None, Some(0))
+        );
+    }
+
+    #[test]
+    fn an_invalid_edit_of_a_running_cluster_keeps_its_bootstrap_address() {
+        let previous = status_of(Some(&sts(1, 1, 3, 3, "a", "a")), None);
+        let p = SpecProblem {
+            reason: ProblemReason::InvalidSpec,
+            message: "spec.config.\"node.id\": no".into(),
+        };
+        let s = cluster_status(Some(5), Err(&p), Some(&sts(1, 1, 3, 3, "a", "a")), Some(&previous), at(200), None);
+        expect(&s, [("False", "InvalidSpec"), ("False", "InvalidSpec"), ("True", "InvalidSpec")]);
+        assert_eq!(s.bootstrap_servers, previous.bootstrap_servers);
+        assert_eq!(s.ready_replicas, Some(3));
+    }
+
+    #[test]
+    fn no_statefulset_yet_is_starting() {
+        let s = status_of(None, None);
+        expect(
+            &s,
+            [("False", BROKERS_STARTING), ("True", BROKERS_STARTING), ("False", BROKERS_STARTING)],
+        );
+        assert_eq!(
+            s.conditions[0].message,
+            "0/3 brokers ready: the StatefulSet k-broker has not started its pods yet"
+        );
+        assert_eq!(s.bootstrap_servers.as_deref(), Some("k-bootstrap.ns.svc.cluster.local:9092"));
+        assert_eq!((s.observed_generation, s.ready_replicas), (Some(4), Some(0)));
+        let unobserved = StatefulSet::default();
+        expect(
+            &status_of(Some(&unobserved), None),
+            [("False", BROKERS_STARTING), ("True", BROKERS_STARTING), ("False", BROKERS_STARTING)],
+        );
+    }
+
+    #[test]
+    fn brokers_coming_up_are_starting() {
+        let s = status_of(Some(&sts(1, 1, 1, 3, "a", "a")), None);
+        expect(
+            &s,
+            [("False", BROKERS_STARTING), ("True", BROKERS_STARTING), ("False", BROKERS_STARTING)],
+        );
+        assert_eq!(s.conditions[0].message, "1/3 brokers ready");
+        assert_eq!(s.ready_replicas, Some(1));
+    }
+
+    #[test]
+    fn all_brokers_ready_is_ready() {
+        let s = status_of(Some(&sts(2, 2, 3, 3, "b", "b")), None);
+        expect(&s, [("True", BROKERS_READY), ("False", BROKERS_READY), ("False", BROKERS_READY)]);
+        assert_eq!(s.conditions[0].message, "3/3 brokers ready");
+    }
+
+    #[test]
+    fn a_new_revision_or_an_unseen_spec_is_a_rolling_update() {
+        let s = status_of(Some(&sts(2, 2, 2, 1, "a", "b")), None);
+        expect(&s, [("False", ROLLING_UPDATE), ("True", ROLLING_UPDATE), ("False", ROLLING_UPDATE)]);
+        assert_eq!(
+            s.conditions[0].message,
+            "2/3 brokers ready; rolling out a new pod template: 1/3 brokers updated"
+        );
+        let s = status_of(Some(&sts(3, 2, 3, 3, "a", "a")), None);
+        expect(&s, [("True", ROLLING_UPDATE), ("True", ROLLING_UPDATE), ("False", ROLLING_UPDATE)]);
+    }
+
+    #[test]
+    fn losing_ready_brokers_is_degraded_until_they_return() {
+        let healthy = status_of(Some(&sts(1, 1, 3, 3, "a", "a")), None);
+        let lost = status_of(Some(&sts(1, 1, 2, 3, "a", "a")), Some(&healthy));
+        expect(
+            &lost,
+            [
+                ("False", BROKERS_UNAVAILABLE),
+                ("False", BROKERS_UNAVAILABLE),
+                ("True", BROKERS_UNAVAILABLE),
+            ],
+        );
+        assert_eq!(lost.conditions[2].message, "2/3 brokers ready: 1 broker(s) that were ready are not");
+        let still = status_of(Some(&sts(1, 1, 1, 3, "a", "a")), Some(&lost));
+        expect(
+            &still,
+            [
+                ("False", BROKERS_UNAVAILABLE),
+                ("False", BROKERS_UNAVAILABLE),
+                ("True", BROKERS_UNAVAILABLE),
+            ],
+        );
+        let back = status_of(Some(&sts(1, 1, 3, 3, "a", "a")), Some(&still));
+        expect(&back, [("True", BROKERS_READY), ("False", BROKERS_READY), ("False", BROKERS_READY)]);
+    }
+
+    #[test]
+    fn transition_times_move_only_when_a_status_flips() {
+        let v = valid("k", json!({"replicas": 3}));
+        let first = cluster_status(Some(1), Ok(&v), Some(&sts(1, 1, 1, 3, "a", "a")), None, at(100), None);
+        let second = cluster_status(Some(1), Ok(&v), Some(&sts(1, 1, 2, 3, "a", "a")), Some(&first), at(200), None);
+        assert!(second.conditions.iter().all(|c| c.last_transition_time == at(100)));
+        assert_eq!(second.conditions[0].message, "2/3 brokers ready");
+        let third = cluster_status(Some(1), Ok(&v), Some(&sts(1, 1, 3, 3, "a", "a")), Some(&second), at(300), None);
+        let times: Vec<Time> = third.conditions.iter().map(|c| c.last_transition_time.clone()).collect();
+        assert_eq!(times, [at(300), at(300), at(100)]);
+    }
+
+    #[test]
+    fn the_cluster_id_is_kept_until_a_new_one_is_reported() {
+        let v = valid("k", json!({"replicas": 1}));
+        let first = cluster_status(Some(1), Ok(&v), None, None, at(1), Some("abc".into()));
+        assert_eq!(first.cluster_id.as_deref(), Some("abc"));
+        let second = cluster_status(Some(1), Ok(&v), None, Some(&first), at(2), None);
+        assert_eq!(second.cluster_id.as_deref(), Some("abc"));
+        let third = cluster_status(Some(1), Ok(&v), None, Some(&second), at(3), Some("def".into()));
+        assert_eq!(third.cluster_id.as_deref(), Some("def"));
+    }
+}
