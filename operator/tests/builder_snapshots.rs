@@ -49,8 +49,8 @@ fn render(objects: &ClusterObjects) -> String {
         serde_yaml::to_string(&objects.config_map),
         serde_yaml::to_string(&objects.headless_service),
         serde_yaml::to_string(&objects.bootstrap_service),
-        serde_yaml::to_string(&objects.pdb),
-        serde_yaml::to_string(&objects.statefulset),
+        serde_yaml::to_string(&objects.pod_disruption_budget),
+        serde_yaml::to_string(&objects.stateful_set),
     ];
     let docs: Vec<String> = docs.into_iter().map(|d| d.expect("objects serialize")).collect();
     format!("---\n{}", docs.join("---\n"))

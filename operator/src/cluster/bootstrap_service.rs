@@ -11,7 +11,7 @@ use super::validate::ValidCluster;
 pub fn build_bootstrap_service(cluster: &ValidCluster) -> Service {
     Service {
         metadata: names::object_meta(
-            names::bootstrap_service_name(&cluster.name),
+            names::bootstrap_service(&cluster.name),
             &cluster.namespace,
             &cluster.name,
             &cluster.owner,

@@ -15,12 +15,7 @@ use super::validate::ValidCluster;
 /// ConfigMap `NAME-broker-config` with one key, `server.properties`.
 pub fn build_config_map(cluster: &ValidCluster) -> ConfigMap {
     ConfigMap {
-        metadata: names::object_meta(
-            names::config_map_name(&cluster.name),
-            &cluster.namespace,
-            &cluster.name,
-            &cluster.owner,
-        ),
+        metadata: names::object_meta(names::config_map(&cluster.name), &cluster.namespace, &cluster.name, &cluster.owner),
         data: Some(BTreeMap::from([(CONFIG_FILE.to_string(), server_properties(cluster))])),
         ..ConfigMap::default()
     }

@@ -13,7 +13,7 @@ use super::validate::ValidCluster;
 pub fn build_headless_service(cluster: &ValidCluster) -> Service {
     Service {
         metadata: names::object_meta(
-            names::headless_service_name(&cluster.name),
+            names::headless_service(&cluster.name),
             &cluster.namespace,
             &cluster.name,
             &cluster.owner,

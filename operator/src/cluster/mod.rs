@@ -44,8 +44,10 @@ pub struct ClusterObjects {
     pub config_map: ConfigMap,
     pub headless_service: Service,
     pub bootstrap_service: Service,
-    pub pdb: PodDisruptionBudget,
-    pub statefulset: StatefulSet,
+    pub pod_disruption_budget: PodDisruptionBudget,
+    pub stateful_set: StatefulSet,
+    /// The validated cluster the objects were built from, for [`cluster_status`].
+    pub cluster: ValidCluster,
 }
 
 impl ClusterObjects {
@@ -55,8 +57,9 @@ impl ClusterObjects {
             config_map: build_config_map(cluster),
             headless_service: build_headless_service(cluster),
             bootstrap_service: build_bootstrap_service(cluster),
-            pdb: build_pdb(cluster),
-            statefulset: build_statefulset(cluster, defaults),
+            pod_disruption_budget: build_pdb(cluster),
+            stateful_set: build_statefulset(cluster, defaults),
+            cluster: cluster.clone(),
         }
     }
 }
@@ -80,8 +83,8 @@ mod tests {
         assert_eq!(objects.config_map.metadata.name.as_deref(), Some("k-broker-config"));
         assert_eq!(objects.headless_service.metadata.name.as_deref(), Some("k-broker-headless"));
         assert_eq!(objects.bootstrap_service.metadata.name.as_deref(), Some("k-bootstrap"));
-        assert_eq!(objects.pdb.metadata.name.as_deref(), Some("k-broker"));
-        assert_eq!(objects.statefulset.metadata.name.as_deref(), Some("k-broker"));
+        assert_eq!(objects.pod_disruption_budget.metadata.name.as_deref(), Some("k-broker"));
+        assert_eq!(objects.stateful_set.metadata.name.as_deref(), Some("k-broker"));
     }
 
     #[test]
@@ -101,8 +104,8 @@ mod tests {
         let b = build_all(&cluster("k", spec), &defaults()).unwrap();
         assert_eq!(a, b);
         assert_eq!(
-            serde_json::to_string(&a.statefulset).unwrap(),
-            serde_json::to_string(&b.statefulset).unwrap()
+            serde_json::to_string(&a.stateful_set).unwrap(),
+            serde_json::to_string(&b.stateful_set).unwrap()
         );
     }
 }

@@ -43,27 +43,27 @@ pub const CLUSTER_DOMAIN: &str = "svc.cluster.local";
 pub const MANAGER: &str = "kaskade-operator";
 
 /// StatefulSet `NAME-broker` (also the PodDisruptionBudget's name and the pods' name prefix).
-pub fn statefulset_name(cluster: &str) -> String {
+pub fn statefulset(cluster: &str) -> String {
     format!("{cluster}-broker")
 }
 
 /// PodDisruptionBudget `NAME-broker`.
-pub fn pdb_name(cluster: &str) -> String {
-    statefulset_name(cluster)
+pub fn pdb(cluster: &str) -> String {
+    statefulset(cluster)
 }
 
 /// Headless Service `NAME-broker-headless`: per-pod DNS names for the quorum and the brokers.
-pub fn headless_service_name(cluster: &str) -> String {
+pub fn headless_service(cluster: &str) -> String {
     format!("{cluster}-broker-headless")
 }
 
 /// ClusterIP Service `NAME-bootstrap` clients bootstrap from.
-pub fn bootstrap_service_name(cluster: &str) -> String {
+pub fn bootstrap_service(cluster: &str) -> String {
     format!("{cluster}-bootstrap")
 }
 
 /// ConfigMap `NAME-broker-config` holding `server.properties`.
-pub fn config_map_name(cluster: &str) -> String {
+pub fn config_map(cluster: &str) -> String {
     format!("{cluster}-broker-config")
 }
 
@@ -71,14 +71,14 @@ pub fn config_map_name(cluster: &str) -> String {
 pub fn pod_dns(cluster: &str, namespace: &str, index: i32) -> String {
     format!(
         "{}-{index}.{}.{namespace}.{CLUSTER_DOMAIN}",
-        statefulset_name(cluster),
-        headless_service_name(cluster)
+        statefulset(cluster),
+        headless_service(cluster)
     )
 }
 
 /// What clients bootstrap from: `NAME-bootstrap.NS.svc.cluster.local:9092`.
 pub fn bootstrap_address(cluster: &str, namespace: &str) -> String {
-    format!("{}.{namespace}.{CLUSTER_DOMAIN}:{KAFKA_PORT}", bootstrap_service_name(cluster))
+    format!("{}.{namespace}.{CLUSTER_DOMAIN}:{KAFKA_PORT}", bootstrap_service(cluster))
 }
 
 /// The labels that select the cluster's broker pods. They are part of the StatefulSet's immutable
@@ -130,11 +130,11 @@ mod tests {
 
     #[test]
     fn object_names_follow_the_design() {
-        assert_eq!(statefulset_name("k"), "k-broker");
-        assert_eq!(pdb_name("k"), "k-broker");
-        assert_eq!(headless_service_name("k"), "k-broker-headless");
-        assert_eq!(bootstrap_service_name("k"), "k-bootstrap");
-        assert_eq!(config_map_name("k"), "k-broker-config");
+        assert_eq!(statefulset("k"), "k-broker");
+        assert_eq!(pdb("k"), "k-broker");
+        assert_eq!(headless_service("k"), "k-broker-headless");
+        assert_eq!(bootstrap_service("k"), "k-bootstrap");
+        assert_eq!(config_map("k"), "k-broker-config");
     }
 
     #[test]

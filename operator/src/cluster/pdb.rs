@@ -11,7 +11,7 @@ use super::validate::ValidCluster;
 /// `maxUnavailable: 1` over the broker pods.
 pub fn build_pdb(cluster: &ValidCluster) -> PodDisruptionBudget {
     PodDisruptionBudget {
-        metadata: names::object_meta(names::pdb_name(&cluster.name), &cluster.namespace, &cluster.name, &cluster.owner),
+        metadata: names::object_meta(names::pdb(&cluster.name), &cluster.namespace, &cluster.name, &cluster.owner),
         spec: Some(PodDisruptionBudgetSpec {
             max_unavailable: Some(IntOrString::Int(1)),
             selector: Some(LabelSelector {

@@ -15,7 +15,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use std::collections::BTreeMap;
 
 use super::config_map::{config_hash, server_properties};
-use super::names::{self, *};
+use super::names::{
+    self, CLUSTER_DOMAIN, CONFIG_DIR, CONFIG_FILE, CONFIG_HASH_ANNOTATION, CONFIG_VOLUME, CONTAINER_NAME, CONTROLLER_PORT,
+    CONTROLLER_PORT_NAME, DATA_MOUNT, DATA_VOLUME, KAFKA_PORT, KAFKA_PORT_NAME, TMP_VOLUME,
+};
 use super::validate::{Storage, ValidCluster};
 use super::ClusterDefaults;
 
@@ -32,9 +35,9 @@ pub fn build_statefulset(cluster: &ValidCluster, defaults: &ClusterDefaults) -> 
         Storage::Ephemeral { .. } => (None, None),
     };
     StatefulSet {
-        metadata: names::object_meta(names::statefulset_name(name), &cluster.namespace, name, &cluster.owner),
+        metadata: names::object_meta(names::statefulset(name), &cluster.namespace, name, &cluster.owner),
         spec: Some(StatefulSetSpec {
-            service_name: Some(names::headless_service_name(name)),
+            service_name: Some(names::headless_service(name)),
             replicas: Some(cluster.replicas),
             pod_management_policy: Some("Parallel".into()),
             update_strategy: Some(StatefulSetUpdateStrategy {
@@ -60,7 +63,7 @@ fn pod_template(cluster: &ValidCluster, defaults: &ClusterDefaults) -> PodTempla
         Volume {
             name: CONFIG_VOLUME.into(),
             config_map: Some(ConfigMapVolumeSource {
-                name: names::config_map_name(&cluster.name),
+                name: names::config_map(&cluster.name),
                 ..ConfigMapVolumeSource::default()
             }),
             ..Volume::default()
@@ -115,7 +118,7 @@ fn pod_template(cluster: &ValidCluster, defaults: &ClusterDefaults) -> PodTempla
 fn broker_container(cluster: &ValidCluster, defaults: &ClusterDefaults) -> Container {
     let advertised = format!(
         "advertised.listeners=PLAINTEXT://$(POD_NAME).{}.$(POD_NAMESPACE).{CLUSTER_DOMAIN}:{KAFKA_PORT}",
-        names::headless_service_name(&cluster.name)
+        names::headless_service(&cluster.name)
     );
     let args = [
         "broker",

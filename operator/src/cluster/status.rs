@@ -19,11 +19,12 @@
 //! that has not yet been ready since creation or since a rollout is still starting. There is no
 //! progress deadline yet: a pod that never becomes ready keeps the cluster `BrokersStarting`.
 
-use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetStatus};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::names;
 use super::validate::{SpecProblem, ValidCluster};
+use crate::conditions::{self, Desired};
 use crate::crd::KafkaClusterStatus;
 
 pub const READY: &str = "Ready";
@@ -45,7 +46,7 @@ pub fn cluster_status(
     outcome: Result<&ValidCluster, &SpecProblem>,
     statefulset: Option<&StatefulSet>,
     previous: Option<&KafkaClusterStatus>,
-    now: Time,
+    now: &Time,
     cluster_id: Option<String>,
 ) -> KafkaClusterStatus {
     let observed = statefulset.and_then(|s| s.status.as_ref().map(|st| (s, st)));
@@ -66,13 +67,18 @@ pub fn cluster_status(
             Some(names::bootstrap_address(&cluster.name, &cluster.namespace)),
         ),
     };
-    let conditions = [READY, PROGRESSING, DEGRADED]
+    let desired = [READY, PROGRESSING, DEGRADED]
         .into_iter()
         .zip(triad)
-        .map(|(type_, (status, reason, message))| condition(type_, status, reason, message, generation, previous, &now))
+        .map(|(type_, (status, reason, message))| Desired {
+            type_,
+            status,
+            reason,
+            message,
+        })
         .collect();
     KafkaClusterStatus {
-        conditions,
+        conditions: conditions::build(desired, previous.map_or(&[][..], |p| &p.conditions), generation, now),
         observed_generation: generation,
         bootstrap_servers: bootstrap,
         ready_replicas: Some(ready),
@@ -80,16 +86,17 @@ pub fn cluster_status(
     }
 }
 
+/// Status, reason and message of `Ready`, `Progressing` and `Degraded`.
 type Triad = [(bool, &'static str, String); 3];
 
 fn healthy_triad(
     cluster: &ValidCluster,
-    observed: Option<(&StatefulSet, &k8s_openapi::api::apps::v1::StatefulSetStatus)>,
+    observed: Option<(&StatefulSet, &StatefulSetStatus)>,
     ready: i32,
     previous: Option<&KafkaClusterStatus>,
 ) -> Triad {
     let desired = cluster.replicas;
-    let sts_name = names::statefulset_name(&cluster.name);
+    let sts_name = names::statefulset(&cluster.name);
     let Some((sts, st)) = observed else {
         let m = format!("0/{desired} brokers ready: the StatefulSet {sts_name} has not started its pods yet");
         return [
@@ -135,31 +142,8 @@ fn healthy_triad(
 
 /// Whether the brokers were all ready at the last status, or already lost since.
 fn was_ready(previous: Option<&KafkaClusterStatus>) -> bool {
-    let find = |type_: &str| previous.and_then(|p| p.conditions.iter().find(|c| c.type_ == type_));
+    let find = |type_: &str| previous.and_then(|p| conditions::find(&p.conditions, type_));
     find(READY).is_some_and(|c| c.status == "True") || find(DEGRADED).is_some_and(|c| c.status == "True" && c.reason == BROKERS_UNAVAILABLE)
-}
-
-fn condition(
-    type_: &str,
-    status: bool,
-    reason: &str,
-    message: String,
-    generation: Option<i64>,
-    previous: Option<&KafkaClusterStatus>,
-    now: &Time,
-) -> Condition {
-    let status = if status { "True" } else { "False" }.to_string();
-    let last_transition_time = previous
-        .and_then(|p| p.conditions.iter().find(|c| c.type_ == type_ && c.status == status))
-        .map_or_else(|| now.clone(), |c| c.last_transition_time.clone());
-    Condition {
-        type_: type_.into(),
-        status,
-        reason: reason.into(),
-        message,
-        observed_generation: generation,
-        last_transition_time,
-    }
 }
 
 #[cfg(test)]
@@ -214,7 +198,7 @@ mod tests {
 
     fn status_of(sts: Option<&StatefulSet>, previous: Option<&KafkaClusterStatus>) -> KafkaClusterStatus {
         let v = valid("k", json!({"replicas": 3}));
-        cluster_status(Some(4), Ok(&v), sts, previous, at(100), None)
+        cluster_status(Some(4), Ok(&v), sts, previous, &at(100), None)
     }
 
     #[test]
@@ -223,7 +207,7 @@ mod tests {
             reason: ProblemReason::NotSupported,
             message: "spec.replicas: 3: no".into(),
         };
-        let s = cluster_status(Some(2), Err(&p), None, None, at(100), None);
+        let s = cluster_status(Some(2), Err(&p), None, None, &at(100), None);
         expect(&s, [("False", "NotSupported"), ("False", "NotSupported"), ("True", "NotSupported")]);
         assert_eq!(s.conditions[0].message, "spec.replicas: 3: no");
         assert_eq!(s.conditions[2].message, "spec.replicas: 3: no");
@@ -244,7 +228,7 @@ mod tests {
             reason: ProblemReason::InvalidSpec,
             message: "spec.config.\"node.id\": no".into(),
         };
-        let s = cluster_status(Some(5), Err(&p), Some(&sts(1, 1, 3, 3, "a", "a")), Some(&previous), at(200), None);
+        let s = cluster_status(Some(5), Err(&p), Some(&sts(1, 1, 3, 3, "a", "a")), Some(&previous), &at(200), None);
         expect(&s, [("False", "InvalidSpec"), ("False", "InvalidSpec"), ("True", "InvalidSpec")]);
         assert_eq!(s.bootstrap_servers, previous.bootstrap_servers);
         assert_eq!(s.ready_replicas, Some(3));
@@ -329,11 +313,11 @@ mod tests {
     #[test]
     fn transition_times_move_only_when_a_status_flips() {
         let v = valid("k", json!({"replicas": 3}));
-        let first = cluster_status(Some(1), Ok(&v), Some(&sts(1, 1, 1, 3, "a", "a")), None, at(100), None);
-        let second = cluster_status(Some(1), Ok(&v), Some(&sts(1, 1, 2, 3, "a", "a")), Some(&first), at(200), None);
+        let first = cluster_status(Some(1), Ok(&v), Some(&sts(1, 1, 1, 3, "a", "a")), None, &at(100), None);
+        let second = cluster_status(Some(1), Ok(&v), Some(&sts(1, 1, 2, 3, "a", "a")), Some(&first), &at(200), None);
         assert!(second.conditions.iter().all(|c| c.last_transition_time == at(100)));
         assert_eq!(second.conditions[0].message, "2/3 brokers ready");
-        let third = cluster_status(Some(1), Ok(&v), Some(&sts(1, 1, 3, 3, "a", "a")), Some(&second), at(300), None);
+        let third = cluster_status(Some(1), Ok(&v), Some(&sts(1, 1, 3, 3, "a", "a")), Some(&second), &at(300), None);
         let times: Vec<Time> = third.conditions.iter().map(|c| c.last_transition_time.clone()).collect();
         assert_eq!(times, [at(300), at(300), at(100)]);
     }
@@ -341,11 +325,11 @@ mod tests {
     #[test]
     fn the_cluster_id_is_kept_until_a_new_one_is_reported() {
         let v = valid("k", json!({"replicas": 1}));
-        let first = cluster_status(Some(1), Ok(&v), None, None, at(1), Some("abc".into()));
+        let first = cluster_status(Some(1), Ok(&v), None, None, &at(1), Some("abc".into()));
         assert_eq!(first.cluster_id.as_deref(), Some("abc"));
-        let second = cluster_status(Some(1), Ok(&v), None, Some(&first), at(2), None);
+        let second = cluster_status(Some(1), Ok(&v), None, Some(&first), &at(2), None);
         assert_eq!(second.cluster_id.as_deref(), Some("abc"));
-        let third = cluster_status(Some(1), Ok(&v), None, Some(&second), at(3), Some("def".into()));
+        let third = cluster_status(Some(1), Ok(&v), None, Some(&second), &at(3), Some("def".into()));
         assert_eq!(third.cluster_id.as_deref(), Some("def"));
     }
 }

@@ -182,7 +182,7 @@ fn check_name(name: &str) -> Result<(), String> {
     if name.len() > MAX_NAME_LEN {
         return Err(format!(
             "longer than {MAX_NAME_LEN} characters (the StatefulSet {} must leave room for its pods' revision label)",
-            names::statefulset_name(name)
+            names::statefulset(name)
         ));
     }
     let bytes = name.as_bytes();

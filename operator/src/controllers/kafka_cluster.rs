@@ -72,7 +72,7 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Actio
     };
     let status = cluster::cluster_status(
         kc.metadata.generation,
-        built.as_ref().map(|_| ()),
+        built.as_ref().map(|objects| &objects.cluster),
         observed.as_ref(),
         Some(&previous),
         &Time(Timestamp::now()),
