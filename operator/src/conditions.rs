@@ -50,7 +50,12 @@ mod tests {
     }
 
     fn ready(status: bool) -> Vec<Desired<'static>> {
-        vec![Desired { type_: "Ready", status, reason: "R", message: "m".into() }]
+        vec![Desired {
+            type_: "Ready",
+            status,
+            reason: "R",
+            message: "m".into(),
+        }]
     }
 
     #[test]

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 mod run_cmd;
 
 #[derive(Parser)]
-#[command(name = "kaskade-operator", version, about = "Runs Kaskade's KafkaCluster and Topic resources on Kubernetes")]
+#[command(
+    name = "kaskade-operator",
+    version,
+    about = "Runs Kaskade's KafkaCluster and Topic resources on Kubernetes"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -39,7 +43,11 @@ fn run(args: run_cmd::RunArgs) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(run_cmd::run(args))
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?
+        .block_on(run_cmd::run(args))
 }
 
 fn crd(write: Option<PathBuf>) -> anyhow::Result<()> {

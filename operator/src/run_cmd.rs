@@ -51,11 +51,18 @@ pub struct RunArgs {
 
 /// Runs until a shutdown signal, or until the leader lease is lost.
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
-    let overrides = parse_overrides(&args.bootstrap_overrides).map_err(anyhow::Error::msg).context("--bootstrap-override")?;
+    let overrides = parse_overrides(&args.bootstrap_overrides)
+        .map_err(anyhow::Error::msg)
+        .context("--bootstrap-override")?;
     let scope = Scope::parse(&args.namespaces);
-    let client = Client::try_default().await.context("connecting to the Kubernetes API (KUBECONFIG or in-cluster)")?;
+    let client = Client::try_default()
+        .await
+        .context("connecting to the Kubernetes API (KUBECONFIG or in-cluster)")?;
     let metrics = Arc::new(Metrics::default());
-    let health = Arc::new(Health { metrics: metrics.clone(), ready: false.into() });
+    let health = Arc::new(Health {
+        metrics: metrics.clone(),
+        ready: false.into(),
+    });
 
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(signal_stop(stop_tx.clone()));
@@ -84,7 +91,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         lost_lease = Some(lost_rx);
     }
 
-    let defaults = ClusterDefaults { broker_image: args.broker_image.clone() };
+    let defaults = ClusterDefaults {
+        broker_image: args.broker_image.clone(),
+    };
     let ctx = Arc::new(Context::new(client.clone(), metrics, defaults, overrides));
     tracing::info!(?scope, image = %args.broker_image, "starting the KafkaCluster and Topic controllers");
     let mut controllers: Vec<BoxFuture<'static, ()>> = Vec::new();

@@ -43,7 +43,12 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Actio
             if apply(&Api::<Service>::namespaced(client.clone(), &ns), &objects.bootstrap_service).await? {
                 changed.push("bootstrap Service");
             }
-            if apply(&Api::<PodDisruptionBudget>::namespaced(client.clone(), &ns), &objects.pod_disruption_budget).await? {
+            if apply(
+                &Api::<PodDisruptionBudget>::namespaced(client.clone(), &ns),
+                &objects.pod_disruption_budget,
+            )
+            .await?
+            {
                 changed.push("PodDisruptionBudget");
             }
             if apply(&statefulsets, &objects.stateful_set).await? {
@@ -51,7 +56,14 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Actio
             }
             writes += changed.len() as u64;
             if !changed.is_empty() {
-                ctx.event(kc.as_ref(), false, "Applied", "Reconcile", format!("applied {}", changed.join(", "))).await;
+                ctx.event(
+                    kc.as_ref(),
+                    false,
+                    "Applied",
+                    "Reconcile",
+                    format!("applied {}", changed.join(", ")),
+                )
+                .await;
             }
             statefulsets.get_opt(&names::statefulset(&name)).await?
         }
@@ -59,7 +71,11 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Actio
     };
 
     let previous = kc.status.clone().unwrap_or_default();
-    let ready = observed.as_ref().and_then(|s| s.status.as_ref()).and_then(|s| s.ready_replicas).unwrap_or(0);
+    let ready = observed
+        .as_ref()
+        .and_then(|s| s.status.as_ref())
+        .and_then(|s| s.ready_replicas)
+        .unwrap_or(0);
     let cluster_id = match (&built, ready > 0) {
         (Ok(_), true) => match ctx.admin(&ns, &name).cluster_id().await {
             Ok(id) => id.or(previous.cluster_id.clone()),
@@ -84,7 +100,8 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Actio
         if let Err(problem) = &built {
             let was = crate::conditions::find(&previous.conditions, "Ready").map(|c| c.reason.clone());
             if was.as_deref() != Some(problem.reason.as_str()) {
-                ctx.event(kc.as_ref(), true, problem.reason.as_str(), "Validate", problem.message.clone()).await;
+                ctx.event(kc.as_ref(), true, problem.reason.as_str(), "Validate", problem.message.clone())
+                    .await;
             }
         }
     }

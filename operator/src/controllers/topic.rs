@@ -38,10 +38,22 @@ struct Outcome {
 
 impl Outcome {
     fn refused(r: Refusal) -> Self {
-        Outcome { ready: false, reason: r.reason, message: r.message, topic_id: None, retry: false }
+        Outcome {
+            ready: false,
+            reason: r.reason,
+            message: r.message,
+            topic_id: None,
+            retry: false,
+        }
     }
     fn waiting(reason: &'static str, message: String) -> Self {
-        Outcome { ready: false, reason, message, topic_id: None, retry: true }
+        Outcome {
+            ready: false,
+            reason,
+            message,
+            topic_id: None,
+            retry: true,
+        }
     }
 }
 
@@ -96,7 +108,11 @@ async fn apply_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action, E
         return Ok(Action::requeue(delay));
     }
     ctx.succeeded(&key);
-    Ok(if outcome.ready { Action::requeue(Duration::from_secs(300)) } else { Action::await_change() })
+    Ok(if outcome.ready {
+        Action::requeue(Duration::from_secs(300))
+    } else {
+        Action::await_change()
+    })
 }
 
 /// Brings the Kafka topic in line with the spec.
@@ -114,7 +130,10 @@ async fn sync(topic: &Topic, ns: &str, ctx: &Context) -> Result<Outcome, Error> 
     if let Some(owner) = owner_other_than(topic, &all.items) {
         return Ok(Outcome::refused(Refusal {
             reason: "Conflict",
-            message: format!("Topic {owner} already manages Kafka topic {name} on cluster {}; nothing was changed", topic.spec.cluster),
+            message: format!(
+                "Topic {owner} already manages Kafka topic {name} on cluster {}; nothing was changed",
+                topic.spec.cluster
+            ),
         }));
     }
     let desired = match plan::desired_configs(&topic.spec) {
@@ -139,7 +158,12 @@ async fn sync(topic: &Topic, ns: &str, ctx: &Context) -> Result<Outcome, Error> 
         }
     };
     match plan::partitions(&topic.spec, &info) {
-        Err(r) => return Ok(Outcome { topic_id: Some(info.topic_id.to_string()), ..Outcome::refused(r) }),
+        Err(r) => {
+            return Ok(Outcome {
+                topic_id: Some(info.topic_id.to_string()),
+                ..Outcome::refused(r)
+            })
+        }
         Ok(Partitions::GrowTo(n)) => {
             admin.create_partitions(&name, n).await?;
             done.push(format!("partitions {} → {n}", info.partitions));
@@ -155,12 +179,23 @@ async fn sync(topic: &Topic, ns: &str, ctx: &Context) -> Result<Outcome, Error> 
         done.push(format!("configs changed: {}", keys.join(", ")));
     }
     if !done.is_empty() {
-        ctx.event(topic, false, "Synced", "Reconcile", format!("Kafka topic {name}: {}", done.join("; "))).await;
+        ctx.event(
+            topic,
+            false,
+            "Synced",
+            "Reconcile",
+            format!("Kafka topic {name}: {}", done.join("; ")),
+        )
+        .await;
     }
     Ok(Outcome {
         ready: true,
         reason: "TopicReady",
-        message: format!("Kafka topic {name} has {} partitions and {} configs set", info.partitions.max(topic.spec.partitions), desired.len()),
+        message: format!(
+            "Kafka topic {name} has {} partitions and {} configs set",
+            info.partitions.max(topic.spec.partitions),
+            desired.len()
+        ),
         topic_id: Some(info.topic_id.to_string()),
         retry: false,
     })
@@ -181,7 +216,13 @@ fn kafka_outcome(e: &AdminError) -> Outcome {
                 _ => "KafkaError",
             };
             let retry = reason == "KafkaError";
-            Outcome { ready: false, reason, message: e.to_string(), topic_id: None, retry }
+            Outcome {
+                ready: false,
+                reason,
+                message: e.to_string(),
+                topic_id: None,
+                retry,
+            }
         }
         AdminError::Protocol(_) => Outcome::waiting("KafkaError", e.to_string()),
     }
@@ -192,7 +233,14 @@ fn kafka_outcome(e: &AdminError) -> Outcome {
 async fn cleanup_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action, Error> {
     let name = topic.kafka_name();
     if topic.spec.deletion_policy == DeletionPolicy::Retain {
-        ctx.event(topic, false, "Retained", "Delete", format!("Kafka topic {name} kept (deletionPolicy: Retain)")).await;
+        ctx.event(
+            topic,
+            false,
+            "Retained",
+            "Delete",
+            format!("Kafka topic {name} kept (deletionPolicy: Retain)"),
+        )
+        .await;
         return Ok(Action::await_change());
     }
     let clusters: Api<KafkaCluster> = Api::namespaced(ctx.client.clone(), ns);
@@ -203,7 +251,10 @@ async fn cleanup_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action,
             true,
             "ClusterGone",
             "Delete",
-            format!("KafkaCluster {} is gone; finalizer removed without deleting Kafka topic {name}", topic.spec.cluster),
+            format!(
+                "KafkaCluster {} is gone; finalizer removed without deleting Kafka topic {name}",
+                topic.spec.cluster
+            ),
         )
         .await;
         return Ok(Action::await_change());
@@ -215,7 +266,8 @@ async fn cleanup_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action,
     }
     let admin: KafkaAdmin = ctx.admin(ns, &topic.spec.cluster);
     admin.delete_topic(&name).await?;
-    ctx.event(topic, false, "Deleted", "Delete", format!("Kafka topic {name} deleted")).await;
+    ctx.event(topic, false, "Deleted", "Delete", format!("Kafka topic {name} deleted"))
+        .await;
     Ok(Action::await_change())
 }
 

@@ -40,6 +40,9 @@ pub struct KafkaClusterSpec {
     #[serde(default)]
     #[x_kube(validation = Rule::new("self.type == oldSelf.type").message("storage.type is immutable"))]
     #[x_kube(validation = Rule::new("self.type != 'persistent' || has(self.size)").message("persistent storage needs a size"))]
+    #[x_kube(validation = Rule::new(
+        "self.type != 'persistent' || ((has(self.size) ? self.size : '') == (has(oldSelf.size) ? oldSelf.size : '') && (has(self.storageClassName) ? self.storageClassName : '') == (has(oldSelf.storageClassName) ? oldSelf.storageClassName : ''))"
+    ).message("storage.size and storage.storageClassName of persistent storage are immutable (a StatefulSet's volumeClaimTemplates cannot change)"))]
     pub storage: StorageSpec,
     /// Compute resources of each broker container.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -88,6 +88,9 @@ pub struct TopicStatus {
 impl Topic {
     /// The Kafka topic name: `spec.topicName`, or the resource's name.
     pub fn kafka_name(&self) -> String {
-        self.spec.topic_name.clone().unwrap_or_else(|| self.metadata.name.clone().unwrap_or_default())
+        self.spec
+            .topic_name
+            .clone()
+            .unwrap_or_else(|| self.metadata.name.clone().unwrap_or_default())
     }
 }

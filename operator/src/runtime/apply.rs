@@ -16,14 +16,21 @@ where
     K: Resource + Clone + Serialize + DeserializeOwned + Debug,
 {
     let name = desired.name_any();
-    let want = serde_json::to_value(desired).map_err(|source| Error::Serialize { kind: kind_of(desired), source })?;
+    let want = serde_json::to_value(desired).map_err(|source| Error::Serialize {
+        kind: kind_of(desired),
+        source,
+    })?;
     if let Some(live) = api.get_opt(&name).await? {
-        let live = serde_json::to_value(&live).map_err(|source| Error::Serialize { kind: kind_of(desired), source })?;
+        let live = serde_json::to_value(&live).map_err(|source| Error::Serialize {
+            kind: kind_of(desired),
+            source,
+        })?;
         if is_contained(&want, &live) {
             return Ok(false);
         }
     }
-    api.patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&want)).await?;
+    api.patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&want))
+        .await?;
     Ok(true)
 }
 
@@ -45,7 +52,8 @@ where
         "kind": K::kind(&()),
         "status": want,
     });
-    api.patch_status(&obj.name_any(), &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&patch)).await?;
+    api.patch_status(&obj.name_any(), &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&patch))
+        .await?;
     Ok(true)
 }
 

@@ -28,12 +28,7 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(
-        client: Client,
-        metrics: Arc<Metrics>,
-        defaults: ClusterDefaults,
-        bootstrap_overrides: BTreeMap<String, String>,
-    ) -> Self {
+    pub fn new(client: Client, metrics: Arc<Metrics>, defaults: ClusterDefaults, bootstrap_overrides: BTreeMap<String, String>) -> Self {
         let reporter = Reporter {
             controller: "kaskade-operator".into(),
             instance: std::env::var("POD_NAME").ok(),
@@ -62,7 +57,10 @@ impl Context {
     pub fn admin(&self, namespace: &str, name: &str) -> KafkaAdmin {
         let address = self.bootstrap_for(namespace, name);
         let mut admins = self.admins.lock().unwrap_or_else(|e| e.into_inner());
-        admins.entry(address.clone()).or_insert_with(|| KafkaAdmin::new(&address, ADMIN_TIMEOUT)).clone()
+        admins
+            .entry(address.clone())
+            .or_insert_with(|| KafkaAdmin::new(&address, ADMIN_TIMEOUT))
+            .clone()
     }
 
     /// Publishes an event about `obj`; a failure to publish is logged, never fatal.
@@ -97,7 +95,9 @@ impl Context {
 pub fn parse_overrides(items: &[String]) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     for item in items.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
-        let (key, addr) = item.split_once('=').ok_or_else(|| format!("{item}: expected NAMESPACE/CLUSTER=HOST:PORT"))?;
+        let (key, addr) = item
+            .split_once('=')
+            .ok_or_else(|| format!("{item}: expected NAMESPACE/CLUSTER=HOST:PORT"))?;
         if key.split('/').count() != 2 || key.starts_with('/') || key.ends_with('/') || !addr.contains(':') {
             return Err(format!("{item}: expected NAMESPACE/CLUSTER=HOST:PORT"));
         }

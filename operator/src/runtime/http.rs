@@ -35,7 +35,10 @@ pub async fn serve(
 }
 
 async fn metrics(State(h): State<Arc<Health>>) -> ([(&'static str, &'static str); 1], String) {
-    ([("content-type", "application/openmetrics-text; version=1.0.0; charset=utf-8")], h.metrics.render())
+    (
+        [("content-type", "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        h.metrics.render(),
+    )
 }
 
 async fn ready(State(h): State<Arc<Health>>) -> (StatusCode, &'static str) {

@@ -36,33 +36,53 @@ impl Default for Metrics {
         let reconciles = Family::<ControllerLabel, Counter>::default();
         let errors = Family::<ErrorLabels, Counter>::default();
         let writes = Family::<ControllerLabel, Counter>::default();
-        let duration =
-            Family::<ControllerLabel, Histogram>::new_with_constructor(|| Histogram::new(exponential_buckets(0.001, 2.0, 15)));
+        let duration = Family::<ControllerLabel, Histogram>::new_with_constructor(|| Histogram::new(exponential_buckets(0.001, 2.0, 15)));
         registry.register("reconciliations", "Reconciles run", reconciles.clone());
         registry.register("reconcile_errors", "Reconciles that failed, by error kind", errors.clone());
         registry.register("api_writes", "Create, patch and delete requests reconciles made", writes.clone());
         registry.register("reconcile_duration_seconds", "How long reconciles took", duration.clone());
-        Metrics { registry, reconciles, errors, writes, duration }
+        Metrics {
+            registry,
+            reconciles,
+            errors,
+            writes,
+            duration,
+        }
     }
 }
 
 impl Metrics {
     /// Counts a reconcile of `controller` and times it until the returned guard drops.
     pub fn reconcile(&self, controller: &str) -> ReconcileTimer<'_> {
-        let label = ControllerLabel { controller: controller.to_string() };
+        let label = ControllerLabel {
+            controller: controller.to_string(),
+        };
         self.reconciles.get_or_create(&label).inc();
-        ReconcileTimer { metrics: self, label, start: Instant::now() }
+        ReconcileTimer {
+            metrics: self,
+            label,
+            start: Instant::now(),
+        }
     }
 
     /// Counts a failed reconcile.
     pub fn error(&self, controller: &str, error: &str) {
-        self.errors.get_or_create(&ErrorLabels { controller: controller.into(), error: error.into() }).inc();
+        self.errors
+            .get_or_create(&ErrorLabels {
+                controller: controller.into(),
+                error: error.into(),
+            })
+            .inc();
     }
 
     /// Counts `n` writes made by `controller`.
     pub fn writes(&self, controller: &str, n: u64) {
         if n > 0 {
-            self.writes.get_or_create(&ControllerLabel { controller: controller.into() }).inc_by(n);
+            self.writes
+                .get_or_create(&ControllerLabel {
+                    controller: controller.into(),
+                })
+                .inc_by(n);
         }
     }
 
@@ -84,7 +104,10 @@ pub struct ReconcileTimer<'a> {
 
 impl Drop for ReconcileTimer<'_> {
     fn drop(&mut self) {
-        self.metrics.duration.get_or_create(&self.label).observe(self.start.elapsed().as_secs_f64());
+        self.metrics
+            .duration
+            .get_or_create(&self.label)
+            .observe(self.start.elapsed().as_secs_f64());
     }
 }
 
@@ -99,9 +122,18 @@ mod tests {
         m.error("topic", "kafka");
         m.writes("topic", 2);
         let text = m.render();
-        assert!(text.contains("kaskade_operator_reconciliations_total{controller=\"topic\"} 1"), "{text}");
-        assert!(text.contains("kaskade_operator_reconcile_errors_total{controller=\"topic\",error=\"kafka\"} 1"), "{text}");
+        assert!(
+            text.contains("kaskade_operator_reconciliations_total{controller=\"topic\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kaskade_operator_reconcile_errors_total{controller=\"topic\",error=\"kafka\"} 1"),
+            "{text}"
+        );
         assert!(text.contains("kaskade_operator_api_writes_total{controller=\"topic\"} 2"), "{text}");
-        assert!(text.contains("kaskade_operator_reconcile_duration_seconds_count{controller=\"topic\"} 1"), "{text}");
+        assert!(
+            text.contains("kaskade_operator_reconcile_duration_seconds_count{controller=\"topic\"} 1"),
+            "{text}"
+        );
     }
 }

@@ -12,7 +12,13 @@ pub enum Scope {
 impl Scope {
     /// From a comma-separated list; empty means every namespace.
     pub fn parse(list: &[String]) -> Scope {
-        let names: Vec<String> = list.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+        let names: Vec<String> = list
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
         if names.is_empty() {
             Scope::All
         } else {
@@ -48,6 +54,9 @@ mod tests {
     fn empty_means_all() {
         assert_eq!(Scope::parse(&[]), Scope::All);
         assert_eq!(Scope::parse(&["".into()]), Scope::All);
-        assert_eq!(Scope::parse(&["a, b".into(), "c".into()]), Scope::Namespaces(vec!["a".into(), "b".into(), "c".into()]));
+        assert_eq!(
+            Scope::parse(&["a, b".into(), "c".into()]),
+            Scope::Namespaces(vec!["a".into(), "b".into(), "c".into()])
+        );
     }
 }

@@ -63,12 +63,20 @@ pub fn partitions(spec: &TopicSpec, existing: &TopicInfo) -> Result<Partitions, 
             ),
         });
     }
-    Ok(if spec.partitions > existing.partitions { Partitions::GrowTo(spec.partitions) } else { Partitions::Keep })
+    Ok(if spec.partitions > existing.partitions {
+        Partitions::GrowTo(spec.partitions)
+    } else {
+        Partitions::Keep
+    })
 }
 
 /// Configs to set (new or different values) and to delete (set in Kafka, absent from the spec).
 pub fn config_changes(desired: &BTreeMap<String, String>, current: &BTreeMap<String, String>) -> (BTreeMap<String, String>, Vec<String>) {
-    let set = desired.iter().filter(|(k, v)| current.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let set = desired
+        .iter()
+        .filter(|(k, v)| current.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let delete = current.keys().filter(|k| !desired.contains_key(*k)).cloned().collect();
     (set, delete)
 }
@@ -91,12 +99,20 @@ mod tests {
     }
 
     fn info(partitions: i32) -> TopicInfo {
-        TopicInfo { topic_id: uuid::Uuid::nil(), partitions, replication_factor: 1 }
+        TopicInfo {
+            topic_id: uuid::Uuid::nil(),
+            partitions,
+            replication_factor: 1,
+        }
     }
 
     #[test]
     fn configs_become_kafka_strings() {
-        let s = spec(1, 1, json!({"retention.ms": 1000, "cleanup.policy": "compact", "preallocate": true}));
+        let s = spec(
+            1,
+            1,
+            json!({"retention.ms": 1000, "cleanup.policy": "compact", "preallocate": true}),
+        );
         let c = desired_configs(&s).unwrap();
         assert_eq!(c["retention.ms"], "1000");
         assert_eq!(c["preallocate"], "true");
@@ -117,7 +133,11 @@ mod tests {
     #[test]
     fn config_changes_set_and_delete() {
         let desired = BTreeMap::from([("a".to_string(), "1".to_string()), ("b".to_string(), "2".to_string())]);
-        let current = BTreeMap::from([("a".to_string(), "1".to_string()), ("b".to_string(), "3".to_string()), ("c".to_string(), "x".to_string())]);
+        let current = BTreeMap::from([
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "3".to_string()),
+            ("c".to_string(), "x".to_string()),
+        ]);
         let (set, delete) = config_changes(&desired, &current);
         assert_eq!(set, BTreeMap::from([("b".to_string(), "2".to_string())]));
         assert_eq!(delete, vec!["c".to_string()]);

@@ -17,7 +17,17 @@ pub fn topic_status(
 ) -> TopicStatus {
     let prev_conditions = previous.map(|p| p.conditions.as_slice()).unwrap_or(&[]);
     TopicStatus {
-        conditions: conditions::build(vec![Desired { type_: "Ready", status: ready, reason, message }], prev_conditions, generation, now),
+        conditions: conditions::build(
+            vec![Desired {
+                type_: "Ready",
+                status: ready,
+                reason,
+                message,
+            }],
+            prev_conditions,
+            generation,
+            now,
+        ),
         observed_generation: generation,
         topic_id: topic_id.or_else(|| previous.and_then(|p| p.topic_id.clone())),
     }
