@@ -2,3 +2,4 @@
 //! read, validate (pure), build (pure), apply in order, patch status.
 
 pub mod crd;
+pub mod kafka;
