@@ -17,3 +17,27 @@ pub use client::KafkaAdmin;
 pub use error::{error_name, AdminError};
 pub use kafka_protocol::error::ResponseError;
 pub use topics::TopicInfo;
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use super::KafkaAdmin;
+
+    fn is_send<T: Send>(_: &T) {}
+
+    /// Reconcile functions run on a multi-threaded runtime: every call's future must be `Send`.
+    #[test]
+    fn futures_are_send() {
+        let admin = KafkaAdmin::new("localhost:9092", Duration::from_secs(1));
+        let configs = BTreeMap::new();
+        is_send(&admin.cluster_id());
+        is_send(&admin.describe_topic("t"));
+        is_send(&admin.create_topic("t", 1, 1, &configs));
+        is_send(&admin.create_partitions("t", 2));
+        is_send(&admin.topic_configs("t"));
+        is_send(&admin.alter_topic_configs("t", &configs, &[]));
+        is_send(&admin.delete_topic("t"));
+    }
+}

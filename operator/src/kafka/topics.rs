@@ -34,7 +34,7 @@ fn str_bytes(s: &str) -> StrBytes {
     StrBytes::from_string(s.to_string())
 }
 
-/// The error of the result for `name` among `results`, or a protocol error when it is missing.
+/// The result for topic `name` among an answer's `results`; a protocol error when it is missing.
 fn result_for<'a, T>(api: &'static str, results: &'a [T], name: &str, name_of: impl Fn(&T) -> Option<&str>) -> Result<&'a T, AdminError> {
     results
         .iter()
