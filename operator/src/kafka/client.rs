@@ -1,0 +1,100 @@
+//! [`KafkaAdmin`]: the handle a reconciler holds for one cluster. It keeps one connection
+//! behind an async mutex (requests to one cluster go one at a time, in order), opens it on
+//! first use, drops it after any I/O, protocol or timeout error and opens a new one on the next
+//! call. A call that finds its kept connection dead (the broker restarted, or closed it as idle)
+//! is retried once on a fresh one.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use tokio::time::timeout;
+
+use super::connection::{ConnError, Connection};
+use super::error::AdminError;
+use super::versions::AdminRequest;
+
+/// A Kafka admin client for one bootstrap address; cheap to clone (clones share the connection).
+#[derive(Clone)]
+pub struct KafkaAdmin {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    bootstrap: String,
+    timeout: Duration,
+    conn: Mutex<Option<Connection>>,
+}
+
+impl std::fmt::Debug for KafkaAdmin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KafkaAdmin")
+            .field("bootstrap", &self.inner.bootstrap)
+            .field("timeout", &self.inner.timeout)
+            .finish()
+    }
+}
+
+impl KafkaAdmin {
+    /// A client for `bootstrap` (`host:port`, or several comma-separated); no I/O until the
+    /// first call. Connecting (TCP and ApiVersions) and each request are each bounded by
+    /// `request_timeout`, which is also the timeout the broker is given for CreateTopics,
+    /// CreatePartitions and DeleteTopics.
+    pub fn new(bootstrap: &str, request_timeout: Duration) -> Self {
+        KafkaAdmin {
+            inner: Arc::new(Inner {
+                bootstrap: bootstrap.to_string(),
+                timeout: request_timeout,
+                conn: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The bootstrap address this client was made for.
+    pub fn bootstrap(&self) -> &str {
+        &self.inner.bootstrap
+    }
+
+    /// The request timeout in milliseconds, for the requests that carry one.
+    pub(crate) fn timeout_ms(&self) -> i32 {
+        i32::try_from(self.inner.timeout.as_millis()).unwrap_or(i32::MAX)
+    }
+
+    /// Sends the request `build` makes for the highest version both sides serve, and returns
+    /// the answer.
+    pub(crate) async fn call<R: AdminRequest>(&self, build: impl Fn(i16) -> R) -> Result<R::Response, AdminError> {
+        let mut slot = self.inner.conn.lock().await;
+        let mut retried = false;
+        loop {
+            // Taken out for the call: if this future is dropped mid-request, the half-used
+            // connection is dropped with it.
+            let (mut conn, reused) = match slot.take() {
+                Some(conn) => (conn, true),
+                None => (self.connect().await?, false),
+            };
+            match timeout(self.inner.timeout, conn.call(&build)).await {
+                Ok(Ok(answer)) => {
+                    *slot = Some(conn);
+                    return Ok(answer);
+                }
+                Ok(Err(ConnError::Io { .. })) if reused && !retried => {
+                    tracing::debug!(bootstrap = %self.inner.bootstrap, api = R::NAME, "kept connection is dead; reconnecting");
+                    retried = true;
+                }
+                Ok(Err(e)) => return Err(e.into()),
+                Err(_) => return Err(AdminError::Timeout { api: R::NAME }),
+            }
+        }
+    }
+
+    async fn connect(&self) -> Result<Connection, AdminError> {
+        let bootstrap = &self.inner.bootstrap;
+        match timeout(self.inner.timeout, Connection::open(bootstrap)).await {
+            Ok(result) => result,
+            Err(_) => Err(AdminError::Unreachable {
+                address: bootstrap.clone(),
+                reason: format!("no connection within {:?}", self.inner.timeout),
+            }),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Topics through the admin API: describe (Metadata v10+, for the topic id), create, add
+//! partitions, delete; and the cluster id (also from Metadata). Every call goes to the bootstrap
+//! broker: in KRaft any broker forwards CreateTopics and friends to the controller.
+
+use std::collections::BTreeMap;
+
+use kafka_protocol::error::ResponseError;
+use kafka_protocol::messages::create_partitions_request::CreatePartitionsTopic;
+use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
+use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
+use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
+use kafka_protocol::messages::{CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, MetadataRequest, TopicName};
+use kafka_protocol::protocol::StrBytes;
+use uuid::Uuid;
+
+use super::client::KafkaAdmin;
+use super::error::{check, AdminError};
+use super::versions::AdminRequest;
+
+/// What the Topic controller needs to know of an existing topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicInfo {
+    pub topic_id: Uuid,
+    pub partitions: i32,
+    /// Replicas of the partition with the most (they are all equal unless a reassignment runs).
+    pub replication_factor: i32,
+}
+
+fn topic_name(name: &str) -> TopicName {
+    TopicName(StrBytes::from_string(name.to_string()))
+}
+
+fn str_bytes(s: &str) -> StrBytes {
+    StrBytes::from_string(s.to_string())
+}
+
+/// The result for topic `name` among an answer's `results`; a protocol error when it is missing.
+fn result_for<'a, T>(api: &'static str, results: &'a [T], name: &str, name_of: impl Fn(&T) -> Option<&str>) -> Result<&'a T, AdminError> {
+    results
+        .iter()
+        .find(|r| name_of(r) == Some(name))
+        .ok_or_else(|| AdminError::Protocol(format!("{api} answer has no result for topic {name:?}")))
+}
+
+impl KafkaAdmin {
+    /// The cluster id the broker reports (Metadata), `None` when it reports none.
+    pub async fn cluster_id(&self) -> Result<Option<String>, AdminError> {
+        let req = MetadataRequest::default().with_topics(Some(Vec::new()));
+        let resp = self.call(|_| req.clone()).await?;
+        check(MetadataRequest::NAME, resp.error_code, None)?;
+        Ok(resp.cluster_id.map(|id| id.to_string()))
+    }
+
+    /// The topic's id, partition count and replication factor; `None` when it does not exist.
+    /// (Kafka's brokers learn of a new topic from the controller a moment after CreateTopics
+    /// answers, so a describe right after a create may still say `None`.)
+    pub async fn describe_topic(&self, name: &str) -> Result<Option<TopicInfo>, AdminError> {
+        let topic = MetadataRequestTopic::default().with_name(Some(topic_name(name)));
+        let req = MetadataRequest::default()
+            .with_topics(Some(vec![topic]))
+            .with_allow_auto_topic_creation(false);
+        let resp = self.call(|_| req.clone()).await?;
+        check(MetadataRequest::NAME, resp.error_code, None)?;
+        let topic = result_for(MetadataRequest::NAME, &resp.topics, name, |t| t.name.as_deref().map(|n| &**n))?;
+        if topic.error_code == ResponseError::UnknownTopicOrPartition.code() {
+            return Ok(None);
+        }
+        check(MetadataRequest::NAME, topic.error_code, None)?;
+        Ok(Some(TopicInfo {
+            topic_id: topic.topic_id,
+            partitions: i32::try_from(topic.partitions.len()).unwrap_or(i32::MAX),
+            replication_factor: topic
+                .partitions
+                .iter()
+                .map(|p| i32::try_from(p.replica_nodes.len()).unwrap_or(i32::MAX))
+                .max()
+                .unwrap_or(0),
+        }))
+    }
+
+    /// Creates the topic with these topic configs. An existing topic is
+    /// `AdminError::Kafka` with `TOPIC_ALREADY_EXISTS` (36).
+    pub async fn create_topic(
+        &self,
+        name: &str,
+        partitions: i32,
+        replication_factor: i16,
+        configs: &BTreeMap<String, String>,
+    ) -> Result<(), AdminError> {
+        let configs = configs
+            .iter()
+            .map(|(k, v)| {
+                CreatableTopicConfig::default()
+                    .with_name(str_bytes(k))
+                    .with_value(Some(str_bytes(v)))
+            })
+            .collect();
+        let topic = CreatableTopic::default()
+            .with_name(topic_name(name))
+            .with_num_partitions(partitions)
+            .with_replication_factor(replication_factor)
+            .with_configs(configs);
+        let req = CreateTopicsRequest::default()
+            .with_topics(vec![topic])
+            .with_timeout_ms(self.timeout_ms());
+        let resp = self.call(|_| req.clone()).await?;
+        let result = result_for(CreateTopicsRequest::NAME, &resp.topics, name, |t| Some(&**t.name))?;
+        check(CreateTopicsRequest::NAME, result.error_code, result.error_message.as_ref())
+    }
+
+    /// Raises the topic's partition count to `total`. Kafka refuses a count that is not higher
+    /// than the current one with `INVALID_PARTITIONS` (37).
+    pub async fn create_partitions(&self, name: &str, total: i32) -> Result<(), AdminError> {
+        // No assignments (null, not the crate's default empty list): the controller places them.
+        let topic = CreatePartitionsTopic::default()
+            .with_name(topic_name(name))
+            .with_count(total)
+            .with_assignments(None);
+        let req = CreatePartitionsRequest::default()
+            .with_topics(vec![topic])
+            .with_timeout_ms(self.timeout_ms());
+        let resp = self.call(|_| req.clone()).await?;
+        let result = result_for(CreatePartitionsRequest::NAME, &resp.results, name, |r| Some(&**r.name))?;
+        check(CreatePartitionsRequest::NAME, result.error_code, result.error_message.as_ref())
+    }
+
+    /// Deletes the topic; a topic that does not exist is `Ok(())`.
+    pub async fn delete_topic(&self, name: &str) -> Result<(), AdminError> {
+        // v6 names topics in `topics` (by name or id), earlier versions in `topic_names`.
+        let resp = self
+            .call(|version| {
+                let req = DeleteTopicsRequest::default().with_timeout_ms(self.timeout_ms());
+                if version >= 6 {
+                    req.with_topics(vec![DeleteTopicState::default().with_name(Some(topic_name(name)))])
+                } else {
+                    req.with_topic_names(vec![topic_name(name)])
+                }
+            })
+            .await?;
+        let result = result_for(DeleteTopicsRequest::NAME, &resp.responses, name, |r| {
+            r.name.as_deref().map(|n| &**n)
+        })?;
+        if result.error_code == ResponseError::UnknownTopicOrPartition.code() {
+            return Ok(());
+        }
+        check(DeleteTopicsRequest::NAME, result.error_code, result.error_message.as_ref())
+    }
+}

@@ -1,0 +1,12 @@
+//! The brokers the admin-client tests run against: a real `kaskade broker` process per test
+//! (`kaskade.rs`) and one shared Apache Kafka 4.x peer per test binary (`kafka.rs`).
+
+pub mod kafka;
+pub mod kaskade;
+
+use std::path::PathBuf;
+
+/// The repository root (for `e2e/peers/`).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
