@@ -56,13 +56,15 @@ impl Row {
 }
 
 impl Table {
-    /// The headers `kubectl get` prints: columns of priority 0, upper-cased (`NAME`, `READY`, …).
+    /// The names of the columns `kubectl get` shows (priority 0), as the server names them
+    /// (`Name`, `Ready`, …).
     pub fn headers(&self) -> Vec<String> {
-        self.columns
-            .iter()
-            .filter(|c| c.priority == 0)
-            .map(|c| c.name.to_uppercase())
-            .collect()
+        self.columns.iter().filter(|c| c.priority == 0).map(|c| c.name.clone()).collect()
+    }
+
+    /// The headers exactly as `kubectl get` prints them: [`Table::headers`] upper-cased.
+    pub fn kubectl_headers(&self) -> Vec<String> {
+        self.headers().iter().map(|h| h.to_uppercase()).collect()
     }
 
     /// The row whose `Name` cell is `name`.
@@ -141,7 +143,8 @@ mod tests {
             {"name":"Hidden","type":"string","format":"","priority":1}],
             "rows":[{"cells":["a",3,null]}]}"#;
         let table = parse(text).unwrap();
-        assert_eq!(table.headers(), ["NAME", "REPLICAS"]);
+        assert_eq!(table.headers(), ["Name", "Replicas"]);
+        assert_eq!(table.kubectl_headers(), ["NAME", "REPLICAS"]);
         let row = table.row("a").unwrap();
         assert_eq!(row.text("Replicas"), "3");
         assert_eq!(row.text("Hidden"), "");

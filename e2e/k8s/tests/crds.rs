@@ -178,14 +178,14 @@ async fn printer_columns_and_short_names() -> anyhow::Result<()> {
     .await?;
 
     let clusters = cp.table(GROUP, VERSION, "kafkaclusters", Some(&ns)).await?;
-    assert_eq!(clusters.headers(), ["NAME", "READY", "REPLICAS", "BOOTSTRAP", "AGE"]);
+    assert_eq!(clusters.kubectl_headers(), ["NAME", "READY", "REPLICAS", "BOOTSTRAP", "AGE"]);
     let row = clusters.row("dev").ok_or_else(|| anyhow!("no row dev in {clusters:?}"))?;
     assert_eq!(row.text("Replicas"), "1");
     assert_eq!(row.text("Ready"), "", "no status yet");
     ensure!(!row.text("Age").is_empty(), "{row:?}");
 
     let topics = cp.table(GROUP, VERSION, "topics", Some(&ns)).await?;
-    assert_eq!(topics.headers(), ["NAME", "CLUSTER", "PARTITIONS", "RF", "READY"]);
+    assert_eq!(topics.kubectl_headers(), ["NAME", "CLUSTER", "PARTITIONS", "RF", "READY"]);
     let row = topics.row("orders").ok_or_else(|| anyhow!("no row orders in {topics:?}"))?;
     assert_eq!(
         (row.text("Cluster"), row.text("Partitions"), row.text("RF")),
