@@ -10,10 +10,12 @@ export KASKADE_CACHE=${KASKADE_CACHE:-$HOME/.cache/kaskade}
 # A target directory outside the clone is reused when it exists (warm builds); cold otherwise.
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$KASKADE_CACHE/target}
 export CARGO_TERM_COLOR=never
+# The Kubernetes tests (e2e/k8s) must run here: fail rather than skip when no control plane starts.
+export KASKADE_E2E_REQUIRE=1
 t0=$SECONDS
 step() { printf '\n==> %s (%ss)\n' "$*" "$((SECONDS - t0))"; }
 
-step "installing test dependencies (Debian packages, Apache Kafka, Tansu, Python, npm)"
+step "installing test dependencies (Debian packages, Apache Kafka, Tansu, Python, npm, etcd + kube-apiserver)"
 bash e2e/peers/install.sh
 
 step "rustup components"
@@ -24,6 +26,9 @@ cargo fmt --all --check
 
 step "cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo build of the binaries black-box tests run (kaskade-operator, kaskade)"
+cargo build -p kaskade-operator -p kaskade
 
 step "cargo test"
 shift_args=()

@@ -2,7 +2,8 @@
 # Install everything the e2e suite needs, idempotently; a second run only checks markers.
 #   Debian packages (kcat; a JDK and Maven if missing), Apache Kafka's jars (kafka/fetch.sh),
 #   Tansu (tansu/install.sh), a Python venv at $KASKADE_CACHE/venv with the clients, and the
-#   npm packages of e2e/interop/js when it has a package.json.
+#   npm packages of e2e/interop/js when it has a package.json, and etcd + kube-apiserver built
+#   from the Go module proxy (e2e/k8s/controlplane/build.sh; needs Go and openssl).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 repo=$(cd "$PEERS_DIR/../.." && pwd)
@@ -10,7 +11,7 @@ t0=$SECONDS
 step() { log "== $*"; }
 
 # -- Debian packages: install what is missing; apt-get update only when apt lacks a candidate.
-apt_pkgs=(kcat)
+apt_pkgs=(kcat openssl)
 command -v java >/dev/null || apt_pkgs+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || apt_pkgs+=(maven)
 missing=()
@@ -68,5 +69,8 @@ if [[ -f $js/package.json ]]; then
     step "npm packages in $js up to date"
   fi
 fi
+
+# -- etcd and kube-apiserver for e2e/k8s (a few minutes the first time, then a cache hit).
+step "Kubernetes control plane: $(bash "$repo/e2e/k8s/controlplane/build.sh")"
 
 step "done in $((SECONDS - t0)) s"

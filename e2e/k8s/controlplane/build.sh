@@ -6,6 +6,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${KASKADE_CACHE:-$HOME/.cache/kaskade}/k8s"
 mkdir -p "$cache/bin"
+# One build at a time (test processes and test.sh may start together); the loser reuses the result.
+exec 9>"$cache/.build.lock"
+flock 9
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 build() { # name

@@ -12,7 +12,7 @@ use kaskade_e2e::{wait_for, workspace, ControlPlane};
 use kaskade_operator::crd::Topic;
 use kaskade_operator::kafka::KafkaAdmin;
 use kube::api::{DeleteParams, Patch, PatchParams};
-use kube::{Api, ResourceExt};
+use kube::Api;
 use serde_json::json;
 
 use common::{free_port, install_chart, Broker, Operator};
@@ -46,13 +46,17 @@ async fn topic_yaml(cp: &ControlPlane, ns: &str, name: &str, spec: serde_json::V
 
 #[tokio::test]
 async fn topics_through_the_admin_api_of_a_real_broker() -> anyhow::Result<()> {
-    let Some(cp) = ControlPlane::start_or_skip().await? else { return Ok(()) };
+    let Some(cp) = ControlPlane::start_or_skip().await? else {
+        return Ok(());
+    };
     install_chart(&cp).await?;
     let ns = cp.unique_namespace("topics").await?;
     let broker = Broker::start(&cp).await?;
     let admin = KafkaAdmin::new(&broker.address, Duration::from_secs(10));
     let closed = format!("127.0.0.1:{}", free_port()?);
-    let applied = cp.apply_file_in(workspace::root().join("examples/kafkacluster-dev.yaml"), &ns).await?;
+    let applied = cp
+        .apply_file_in(workspace::root().join("examples/kafkacluster-dev.yaml"), &ns)
+        .await?;
     let cluster = applied.first().and_then(|o| o.metadata.name.clone()).context("dev cluster name")?;
     let overrides = format!("{ns}/{cluster}={},{ns}/offline={closed}", broker.address);
     let op = Operator::start(&cp, &["--bootstrap-override".into(), overrides]).await?;
@@ -67,9 +71,19 @@ async fn topics_through_the_admin_api_of_a_real_broker() -> anyhow::Result<()> {
     for obj in &examples {
         let name = obj.metadata.name.clone().context("name")?;
         let t = wait_ready(&topics, &name, ("True", "TopicReady")).await?;
-        let info = admin.describe_topic(&t.kafka_name()).await?.with_context(|| format!("{} not in Kafka", t.kafka_name()))?;
-        ensure!(info.partitions == t.spec.partitions, "{name}: {} partitions in Kafka", info.partitions);
-        ensure!(t.status.as_ref().and_then(|s| s.topic_id.clone()) == Some(info.topic_id.to_string()), "{name}: topic id");
+        let info = admin
+            .describe_topic(&t.kafka_name())
+            .await?
+            .with_context(|| format!("{} not in Kafka", t.kafka_name()))?;
+        ensure!(
+            info.partitions == t.spec.partitions,
+            "{name}: {} partitions in Kafka",
+            info.partitions
+        );
+        ensure!(
+            t.status.as_ref().and_then(|s| s.topic_id.clone()) == Some(info.topic_id.to_string()),
+            "{name}: topic id"
+        );
         let configs = admin.topic_configs(&t.kafka_name()).await?;
         for (k, v) in &t.spec.config {
             let want = v.as_str().map(String::from).unwrap_or_else(|| v.to_string());
@@ -78,14 +92,27 @@ async fn topics_through_the_admin_api_of_a_real_broker() -> anyhow::Result<()> {
     }
 
     // Grow, refuse to shrink, reconfigure.
-    topic_yaml(&cp, &ns, "grow", json!({"cluster": cluster, "partitions": 2, "config": {"retention.ms": 60000, "segment.ms": 3600000}})).await?;
+    topic_yaml(
+        &cp,
+        &ns,
+        "grow",
+        json!({"cluster": cluster, "partitions": 2, "config": {"retention.ms": 60000, "segment.ms": 3600000}}),
+    )
+    .await?;
     wait_ready(&topics, "grow", ("True", "TopicReady")).await?;
-    topics.patch("grow", &PatchParams::default(), &Patch::Merge(&json!({"spec": {"partitions": 5}}))).await?;
+    topics
+        .patch("grow", &PatchParams::default(), &Patch::Merge(&json!({"spec": {"partitions": 5}})))
+        .await?;
     wait_ready(&topics, "grow", ("True", "TopicReady")).await?;
     ensure!(admin.describe_topic("grow").await?.map(|i| i.partitions) == Some(5));
-    topics.patch("grow", &PatchParams::default(), &Patch::Merge(&json!({"spec": {"partitions": 3}}))).await?;
+    topics
+        .patch("grow", &PatchParams::default(), &Patch::Merge(&json!({"spec": {"partitions": 3}})))
+        .await?;
     let t = wait_ready(&topics, "grow", ("False", "NotSupported")).await?;
-    ensure!(admin.describe_topic("grow").await?.map(|i| i.partitions) == Some(5), "lowering changed Kafka");
+    ensure!(
+        admin.describe_topic("grow").await?.map(|i| i.partitions) == Some(5),
+        "lowering changed Kafka"
+    );
     ensure!(format!("{:?}", t.status).contains("from 5 to 3"), "{:?}", t.status);
     topics
         .patch(
@@ -96,30 +123,64 @@ async fn topics_through_the_admin_api_of_a_real_broker() -> anyhow::Result<()> {
         .await?;
     wait_ready(&topics, "grow", ("True", "TopicReady")).await?;
     let configs = admin.topic_configs("grow").await?;
-    ensure!(configs.get("retention.ms").map(String::as_str) == Some("120000") && !configs.contains_key("segment.ms"), "{configs:?}");
+    ensure!(
+        configs.get("retention.ms").map(String::as_str) == Some("120000") && !configs.contains_key("segment.ms"),
+        "{configs:?}"
+    );
 
     // Two resources naming one Kafka topic: the newer one is a conflict and changes nothing.
-    topic_yaml(&cp, &ns, "grow-twin", json!({"cluster": cluster, "topicName": "grow", "partitions": 9})).await?;
+    topic_yaml(
+        &cp,
+        &ns,
+        "grow-twin",
+        json!({"cluster": cluster, "topicName": "grow", "partitions": 9}),
+    )
+    .await?;
     wait_ready(&topics, "grow-twin", ("False", "Conflict")).await?;
     topics.delete("grow-twin", &DeleteParams::default()).await?;
-    wait_for("grow-twin gone", WAIT, || async { Ok(topics.get_opt("grow-twin").await.ok().flatten().is_none().then_some(())) }).await?;
-    ensure!(admin.describe_topic("grow").await?.map(|i| i.partitions) == Some(5), "the conflicting resource changed or deleted Kafka's topic");
+    wait_for("grow-twin gone", WAIT, || async {
+        Ok(topics.get_opt("grow-twin").await.ok().flatten().is_none().then_some(()))
+    })
+    .await?;
+    ensure!(
+        admin.describe_topic("grow").await?.map(|i| i.partitions) == Some(5),
+        "the conflicting resource changed or deleted Kafka's topic"
+    );
 
     // Printer columns.
     let table = cp.table("kaskade.dev", "v1alpha1", "topics", Some(&ns)).await?;
-    ensure!(table.headers() == ["Name", "Cluster", "Partitions", "RF", "Ready"], "{:?}", table.headers());
+    ensure!(
+        table.headers() == ["Name", "Cluster", "Partitions", "RF", "Ready"],
+        "{:?}",
+        table.headers()
+    );
     let row = table.row("grow").context("row")?;
-    ensure!(row.text("Cluster") == cluster && row.text("Partitions") == "5" && row.text("RF") == "1" && row.text("Ready") == "True", "{row:?}");
+    ensure!(
+        row.text("Cluster") == cluster && row.text("Partitions") == "5" && row.text("RF") == "1" && row.text("Ready") == "True",
+        "{row:?}"
+    );
 
     // Delete removes the Kafka topic; Retain keeps it.
     topics.delete("grow", &DeleteParams::default()).await?;
-    wait_for("grow deleted", WAIT, || async { Ok(topics.get_opt("grow").await.ok().flatten().is_none().then_some(())) }).await?;
-    ensure!(admin.describe_topic("grow").await?.is_none(), "Kafka topic grow survived its resource");
+    wait_for("grow deleted", WAIT, || async {
+        Ok(topics.get_opt("grow").await.ok().flatten().is_none().then_some(()))
+    })
+    .await?;
+    ensure!(
+        admin.describe_topic("grow").await?.is_none(),
+        "Kafka topic grow survived its resource"
+    );
     topic_yaml(&cp, &ns, "kept", json!({"cluster": cluster, "deletionPolicy": "Retain"})).await?;
     wait_ready(&topics, "kept", ("True", "TopicReady")).await?;
     topics.delete("kept", &DeleteParams::default()).await?;
-    wait_for("kept deleted", WAIT, || async { Ok(topics.get_opt("kept").await.ok().flatten().is_none().then_some(())) }).await?;
-    ensure!(admin.describe_topic("kept").await?.is_some(), "a Retain topic was deleted from Kafka");
+    wait_for("kept deleted", WAIT, || async {
+        Ok(topics.get_opt("kept").await.ok().flatten().is_none().then_some(()))
+    })
+    .await?;
+    ensure!(
+        admin.describe_topic("kept").await?.is_some(),
+        "a Retain topic was deleted from Kafka"
+    );
 
     // An unreachable broker: Ready=False, retried; the cluster deleted: the finalizer goes.
     cp.apply_yaml(
@@ -132,9 +193,15 @@ async fn topics_through_the_admin_api_of_a_real_broker() -> anyhow::Result<()> {
     let clusters: Api<kaskade_operator::crd::KafkaCluster> = Api::namespaced(cp.client(), &ns);
     clusters.delete("offline", &DeleteParams::default()).await?;
     topics.delete("stranded", &DeleteParams::default()).await?;
-    wait_for("stranded deleted", WAIT, || async { Ok(topics.get_opt("stranded").await.ok().flatten().is_none().then_some(())) }).await?;
+    wait_for("stranded deleted", WAIT, || async {
+        Ok(topics.get_opt("stranded").await.ok().flatten().is_none().then_some(()))
+    })
+    .await?;
 
-    ensure!(admin.describe_topic("unmanaged").await?.is_some(), "the unmanaged topic was touched");
+    ensure!(
+        admin.describe_topic("unmanaged").await?.is_some(),
+        "the unmanaged topic was touched"
+    );
     let mut process = op.process;
     ensure!(process.exited().is_none(), "the operator exited:\n{}", process.log_tail(40));
     drop(broker);

@@ -22,11 +22,18 @@ pub fn free_port() -> anyhow::Result<u16> {
 
 /// The `helm` binary built from its Go module by `e2e/k8s/controlplane/build.sh`.
 pub fn helm() -> anyhow::Result<PathBuf> {
-    let out = Command::new(workspace::root().join("e2e/k8s/controlplane/build.sh")).output().context("running build.sh")?;
+    let out = Command::new(workspace::root().join("e2e/k8s/controlplane/build.sh"))
+        .output()
+        .context("running build.sh")?;
     if !out.status.success() {
         bail!("build.sh failed: {}", String::from_utf8_lossy(&out.stderr));
     }
-    let dir = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().trim().to_string();
+    let dir = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     let helm = PathBuf::from(dir).join("helm");
     if !helm.is_file() {
         bail!("{} is missing: build.sh did not build helm", helm.display());
@@ -147,6 +154,10 @@ impl Broker {
             Ok(tokio::net::TcpStream::connect(&address).await.ok().map(|_| ()))
         })
         .await?;
-        Ok(Broker { process, address, _dir: dir })
+        Ok(Broker {
+            process,
+            address,
+            _dir: dir,
+        })
     }
 }
