@@ -2,6 +2,7 @@
 
 mod broker_cmd;
 mod perf;
+mod probe_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -19,6 +20,8 @@ enum Command {
     /// Measure produce or consume throughput and latency (like kafka-*-perf-test).
     #[command(subcommand)]
     Perf(perf::PerfCommand),
+    /// Ask a broker for Metadata; exit 0 when it answers (the pods' readiness and liveness check).
+    Probe(probe_cmd::ProbeArgs),
 }
 
 fn init_tracing() {
@@ -37,19 +40,12 @@ fn init_tracing() {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
+    let result = match cli.command {
+        Command::Broker(args) => block_on(broker_cmd::run(args)),
+        Command::Perf(cmd) => block_on(perf::run(cmd)),
+        // The probe brings its own small runtime: it must start fast and never outlive its timeout.
+        Command::Probe(args) => probe_cmd::run(args),
     };
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Broker(args) => broker_cmd::run(args).await,
-            Command::Perf(cmd) => perf::run(cmd).await,
-        }
-    });
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -57,4 +53,13 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Runs a command on the multi-threaded runtime the broker and the tools use.
+fn block_on(command: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(command)
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds etcd and kube-apiserver from the Go module proxy into a cache shared between runs.
+# Builds etcd, kube-apiserver and helm from the Go module proxy into a cache shared between runs.
 # Prints the bin directory. Idempotent: a binary built from the same go.mod/go.sum is reused.
+# Each wrapper module is a directory here: its own main.go (etcd, kube-apiserver), or a `tool`
+# line in go.mod naming the main package to build (helm), plus optional extra `ldflags`.
 # Usage: e2e/k8s/controlplane/build.sh [--with-controllers]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -11,13 +13,17 @@ exec 9>"$cache/.build.lock"
 flock 9
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 
-build() { # name
-  local name="$1" dir="$here/$1"
-  local key; key="$(cat "$dir/go.mod" "$dir/go.sum" "$dir/main.go" | sha256sum | cut -c1-16)"
+build() { # name [package]
+  local name="$1" dir="$here/$1" pkg="${2:-.}"
+  local files=("$dir/go.mod" "$dir/go.sum")
+  [[ -f "$dir/main.go" ]] && files+=("$dir/main.go")
+  local extra=""
+  [[ -f "$dir/ldflags" ]] && { files+=("$dir/ldflags"); extra="$(tr '\n' ' ' <"$dir/ldflags")"; }
+  local key; key="$(cat "${files[@]}" | sha256sum | cut -c1-16)"
   local out="$cache/bin/$name-$key"
   if [[ ! -x "$out" ]]; then
     echo "building $name (a few minutes the first time; cached in $cache)" >&2
-    (cd "$dir" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" .)
+    (cd "$dir" && go build -trimpath -ldflags "-s -w $extra" -o "$out.tmp" "$pkg")
     mv "$out.tmp" "$out"
   fi
   ln -sf "$out" "$cache/bin/$name"
@@ -25,4 +31,5 @@ build() { # name
 
 build etcd
 build kube-apiserver
+build helm helm.sh/helm/v3/cmd/helm
 echo "$cache/bin"
