@@ -116,9 +116,9 @@ fn contract() -> BTreeMap<(String, String), BTreeSet<String>> {
         ("kaskade.dev", &["kafkaclusters", "topics"], &["get", "list", "watch", "patch"]),
         ("kaskade.dev", &["kafkaclusters/status", "topics/status"], &["get", "patch"]),
         ("kaskade.dev", &["kafkaclusters/finalizers", "topics/finalizers"], &["update"]),
-        ("", &["configmaps", "services"], &["get", "list", "watch", "patch"]),
-        ("apps", &["statefulsets"], &["get", "list", "watch", "patch"]),
-        ("policy", &["poddisruptionbudgets"], &["get", "list", "watch", "patch"]),
+        ("", &["configmaps", "services"], &["get", "list", "watch", "create", "patch"]),
+        ("apps", &["statefulsets"], &["get", "list", "watch", "create", "patch"]),
+        ("policy", &["poddisruptionbudgets"], &["get", "list", "watch", "create", "patch"]),
         ("events.k8s.io", &["events"], &["create", "patch"]),
     ];
     let mut out = BTreeMap::new();

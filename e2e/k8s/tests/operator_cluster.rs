@@ -35,13 +35,19 @@ async fn wait_observed(api: &Api<KafkaCluster>, name: &str) -> anyhow::Result<Ka
 }
 
 #[tokio::test]
-async fn kafka_cluster_objects_status_and_zero_writes() -> anyhow::Result<()> {
-    let Some(cp) = ControlPlane::start_or_skip().await? else {
-        return Ok(());
+async fn kafka_cluster_objects_status_and_zero_writes() {
+    let Some(cp) = ControlPlane::start_or_skip().await.expect("control plane") else {
+        return;
     };
-    install_chart(&cp).await?;
+    if let Err(e) = scenario(&cp).await {
+        panic!("{e:?}\n{}", common::logs(&cp));
+    }
+}
+
+async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
+    install_chart(cp).await?;
     let ns = cp.unique_namespace("kc").await?;
-    let broker = Broker::start(&cp).await?;
+    let broker = Broker::start(cp).await?;
     let applied = cp
         .apply_file_in(workspace::root().join("examples/kafkacluster-dev.yaml"), &ns)
         .await?;
@@ -49,7 +55,7 @@ async fn kafka_cluster_objects_status_and_zero_writes() -> anyhow::Result<()> {
         .first()
         .and_then(|o| o.metadata.name.clone())
         .context("the dev example names a cluster")?;
-    let op = Operator::start(&cp, &["--bootstrap-override".into(), format!("{ns}/{name}={}", broker.address)]).await?;
+    let op = Operator::start(cp, &["--bootstrap-override".into(), format!("{ns}/{name}={}", broker.address)]).await?;
     let client = cp.client();
     let clusters: Api<KafkaCluster> = Api::namespaced(client.clone(), &ns);
     let kc = wait_observed(&clusters, &name).await?;

@@ -45,13 +45,19 @@ async fn topic_yaml(cp: &ControlPlane, ns: &str, name: &str, spec: serde_json::V
 }
 
 #[tokio::test]
-async fn topics_through_the_admin_api_of_a_real_broker() -> anyhow::Result<()> {
-    let Some(cp) = ControlPlane::start_or_skip().await? else {
-        return Ok(());
+async fn topics_through_the_admin_api_of_a_real_broker() {
+    let Some(cp) = ControlPlane::start_or_skip().await.expect("control plane") else {
+        return;
     };
-    install_chart(&cp).await?;
+    if let Err(e) = scenario(&cp).await {
+        panic!("{e:?}\n{}", common::logs(&cp));
+    }
+}
+
+async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
+    install_chart(cp).await?;
     let ns = cp.unique_namespace("topics").await?;
-    let broker = Broker::start(&cp).await?;
+    let broker = Broker::start(cp).await?;
     let admin = KafkaAdmin::new(&broker.address, Duration::from_secs(10));
     let closed = format!("127.0.0.1:{}", free_port()?);
     let applied = cp
@@ -59,7 +65,7 @@ async fn topics_through_the_admin_api_of_a_real_broker() -> anyhow::Result<()> {
         .await?;
     let cluster = applied.first().and_then(|o| o.metadata.name.clone()).context("dev cluster name")?;
     let overrides = format!("{ns}/{cluster}={},{ns}/offline={closed}", broker.address);
-    let op = Operator::start(&cp, &["--bootstrap-override".into(), overrides]).await?;
+    let op = Operator::start(cp, &["--bootstrap-override".into(), overrides]).await?;
     let topics: Api<Topic> = Api::namespaced(cp.client(), &ns);
 
     // A topic in Kafka without a resource is left alone throughout.
@@ -170,7 +176,7 @@ async fn topics_through_the_admin_api_of_a_real_broker() -> anyhow::Result<()> {
         admin.describe_topic("grow").await?.is_none(),
         "Kafka topic grow survived its resource"
     );
-    topic_yaml(&cp, &ns, "kept", json!({"cluster": cluster, "deletionPolicy": "Retain"})).await?;
+    topic_yaml(cp, &ns, "kept", json!({"cluster": cluster, "deletionPolicy": "Retain"})).await?;
     wait_ready(&topics, "kept", ("True", "TopicReady")).await?;
     topics.delete("kept", &DeleteParams::default()).await?;
     wait_for("kept deleted", WAIT, || async {
@@ -188,7 +194,7 @@ async fn topics_through_the_admin_api_of_a_real_broker() -> anyhow::Result<()> {
         Some(&ns),
     )
     .await?;
-    topic_yaml(&cp, &ns, "stranded", json!({"cluster": "offline"})).await?;
+    topic_yaml(cp, &ns, "stranded", json!({"cluster": "offline"})).await?;
     wait_ready(&topics, "stranded", ("False", "BrokerUnreachable")).await?;
     let clusters: Api<kaskade_operator::crd::KafkaCluster> = Api::namespaced(cp.client(), &ns);
     clusters.delete("offline", &DeleteParams::default()).await?;

@@ -161,3 +161,20 @@ impl Broker {
         })
     }
 }
+
+/// The tails of the logs of every process a test started (operator, brokers), for a failure.
+pub fn logs(cp: &ControlPlane) -> String {
+    let mut out = String::new();
+    let Ok(entries) = std::fs::read_dir(cp.dir()) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.ends_with(".log") && (name.starts_with("operator") || name.starts_with("broker")) {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = lines[lines.len().saturating_sub(60)..].join("\n");
+            out.push_str(&format!("--- {name} (last 60 lines) ---\n{tail}\n"));
+        }
+    }
+    out
+}
