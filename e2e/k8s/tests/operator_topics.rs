@@ -99,7 +99,7 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
 
     // Grow, refuse to shrink, reconfigure.
     topic_yaml(
-        &cp,
+        cp,
         &ns,
         "grow",
         json!({"cluster": cluster, "partitions": 2, "config": {"retention.ms": 60000, "segment.ms": 3600000}}),
@@ -136,7 +136,7 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
 
     // Two resources naming one Kafka topic: the newer one is a conflict and changes nothing.
     topic_yaml(
-        &cp,
+        cp,
         &ns,
         "grow-twin",
         json!({"cluster": cluster, "topicName": "grow", "partitions": 9}),
