@@ -60,9 +60,14 @@ pub fn render_chart(sets: &[&str]) -> anyhow::Result<String> {
 /// Installs what the chart renders (CRDs come from `crds/` first): ServiceAccount, RBAC,
 /// Deployment — every object must be accepted by the API server.
 pub async fn install_chart(cp: &ControlPlane) -> anyhow::Result<()> {
+    install_chart_with(cp, &[]).await
+}
+
+/// [`install_chart`] with `--set` values.
+pub async fn install_chart_with(cp: &ControlPlane, sets: &[&str]) -> anyhow::Result<()> {
     cp.install_crds().await?;
     cp.ensure_namespace(OPERATOR_NS).await?;
-    let rendered = render_chart(&[])?;
+    let rendered = render_chart(sets)?;
     cp.apply_yaml(&rendered, Some(OPERATOR_NS)).await?;
     Ok(())
 }
@@ -86,7 +91,8 @@ impl Operator {
             .env("KUBECONFIG", &kubeconfig)
             .env("RUST_LOG", "info,kaskade_operator=debug")
             .env_remove("KASKADE_WATCH_NAMESPACES");
-        let process = cp.spawn("operator", cmd)?;
+        let label = if extra.iter().any(|a| a == "--leader-election") { format!("operator-{}", http.port()) } else { "operator".into() };
+        let process = cp.spawn(&label, cmd)?;
         let op = Operator { process, http };
         kaskade_e2e::wait_for("the operator's /readyz", Duration::from_secs(30), || async {
             Ok(op.get("/readyz").await.ok().filter(|(code, _)| *code == 200).map(|_| ()))
