@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{ensure, Context as _};
+use k8s_openapi::api::events::v1::Event;
 use kaskade_e2e::{wait_for, workspace, ControlPlane};
 use kaskade_operator::crd::Topic;
 use kaskade_operator::kafka::KafkaAdmin;
@@ -208,6 +209,36 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
         admin.describe_topic("unmanaged").await?.is_some(),
         "the unmanaged topic was touched"
     );
+
+    // What the operator did is in Kubernetes events on each Topic.
+    let events: Api<Event> = Api::namespaced(cp.client(), &ns);
+    let seen: Vec<(String, String, String)> = events
+        .list(&Default::default())
+        .await?
+        .items
+        .into_iter()
+        .map(|e| {
+            (
+                e.regarding.and_then(|r| r.name).unwrap_or_default(),
+                e.reason.unwrap_or_default(),
+                e.type_.unwrap_or_default(),
+            )
+        })
+        .collect();
+    for (name, reason, type_) in [
+        ("grow", "Synced", "Normal"),
+        ("grow", "NotSupported", "Warning"),
+        ("grow", "Deleted", "Normal"),
+        ("grow-twin", "Conflict", "Warning"),
+        ("kept", "Retained", "Normal"),
+        ("stranded", "BrokerUnreachable", "Warning"),
+        ("stranded", "ClusterGone", "Warning"),
+    ] {
+        ensure!(
+            seen.iter().any(|(n, r, t)| n == name && r == reason && t == type_),
+            "no {type_} event {reason} on {name}; events: {seen:?}"
+        );
+    }
     let mut process = op.process;
     ensure!(process.exited().is_none(), "the operator exited:\n{}", process.log_tail(40));
     drop(broker);

@@ -91,7 +91,11 @@ impl Operator {
             .env("KUBECONFIG", &kubeconfig)
             .env("RUST_LOG", "info,kaskade_operator=debug")
             .env_remove("KASKADE_WATCH_NAMESPACES");
-        let label = if extra.iter().any(|a| a == "--leader-election") { format!("operator-{}", http.port()) } else { "operator".into() };
+        let label = if extra.iter().any(|a| a == "--leader-election") {
+            format!("operator-{}", http.port())
+        } else {
+            "operator".into()
+        };
         let process = cp.spawn(&label, cmd)?;
         let op = Operator { process, http };
         kaskade_e2e::wait_for("the operator's /readyz", Duration::from_secs(30), || async {
