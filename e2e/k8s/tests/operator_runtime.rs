@@ -10,7 +10,6 @@ use anyhow::{ensure, Context as _};
 use k8s_openapi::api::coordination::v1::Lease;
 use kaskade_e2e::{wait_for, ControlPlane};
 use kaskade_operator::crd::KafkaCluster;
-use kube::api::{Patch, PatchParams};
 use kube::Api;
 use serde_json::json;
 

@@ -187,9 +187,18 @@ fn broker_container(cluster: &ValidCluster, defaults: &ClusterDefaults) -> Conta
     }
 }
 
-/// `kaskade probe`: succeeds when the local broker answers Metadata and lists itself.
+/// `kaskade probe`: succeeds when the local broker answers Metadata and lists a broker. It gives
+/// up after 4 s, before the kubelet's 5 s timeout, so a slow broker is reported by the probe
+/// (with its message in the pod's events) rather than killed as a timeout.
 fn probe() -> Probe {
-    let command = ["kaskade", "probe", "--bootstrap-server", &format!("localhost:{KAFKA_PORT}")];
+    let command = [
+        "kaskade",
+        "probe",
+        "--bootstrap-server",
+        &format!("localhost:{KAFKA_PORT}"),
+        "--timeout-ms",
+        "4000",
+    ];
     Probe {
         exec: Some(ExecAction {
             command: Some(command.iter().map(|a| a.to_string()).collect()),
@@ -350,7 +359,10 @@ mod tests {
         let (ready, live) = (c.readiness_probe.as_ref().unwrap(), c.liveness_probe.as_ref().unwrap());
         for p in [ready, live] {
             let cmd = p.exec.as_ref().unwrap().command.as_deref().unwrap();
-            assert_eq!(cmd, ["kaskade", "probe", "--bootstrap-server", "localhost:9092"]);
+            assert_eq!(
+                cmd,
+                ["kaskade", "probe", "--bootstrap-server", "localhost:9092", "--timeout-ms", "4000"]
+            );
         }
         assert!(live.initial_delay_seconds > ready.initial_delay_seconds);
         assert!(live.failure_threshold > ready.failure_threshold);
