@@ -13,7 +13,7 @@ use kaskade_e2e::{wait_for, workspace, ControlPlane};
 use kaskade_operator::crd::Topic;
 use kaskade_operator::kafka::KafkaAdmin;
 use kube::api::{DeleteParams, Patch, PatchParams};
-use kube::Api;
+use kube::{Api, ResourceExt};
 use serde_json::json;
 
 use common::{free_port, install_chart, Broker, Operator};
@@ -78,6 +78,11 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     for obj in &examples {
         let name = obj.metadata.name.clone().context("name")?;
         let t = wait_ready(&topics, &name, ("True", "TopicReady")).await?;
+        ensure!(
+            t.finalizers().iter().any(|f| f == "kaskade.dev/topic"),
+            "{name}: no finalizer: {:?}",
+            t.finalizers()
+        );
         let info = admin
             .describe_topic(&t.kafka_name())
             .await?
