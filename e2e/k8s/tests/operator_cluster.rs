@@ -36,12 +36,7 @@ async fn wait_observed(api: &Api<KafkaCluster>, name: &str) -> anyhow::Result<Ka
 
 #[tokio::test]
 async fn kafka_cluster_objects_status_and_zero_writes() {
-    let Some(cp) = ControlPlane::start_or_skip().await.expect("control plane") else {
-        return;
-    };
-    if let Err(e) = scenario(&cp).await {
-        panic!("{e:?}\n{}", common::logs(&cp));
-    }
+    common::run_scenario(scenario).await;
 }
 
 async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {

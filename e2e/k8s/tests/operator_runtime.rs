@@ -34,12 +34,7 @@ async fn observed(api: &Api<KafkaCluster>, name: &str) -> bool {
 
 #[tokio::test]
 async fn only_the_lease_holder_reconciles_and_a_standby_takes_over() {
-    let Some(cp) = ControlPlane::start_or_skip().await.expect("control plane") else {
-        return;
-    };
-    if let Err(e) = leader_scenario(&cp).await {
-        panic!("{e:?}\n{}", common::logs(&cp));
-    }
+    common::run_scenario(leader_scenario).await;
 }
 
 async fn leader_scenario(cp: &ControlPlane) -> anyhow::Result<()> {
@@ -111,12 +106,7 @@ async fn leader_scenario(cp: &ControlPlane) -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn namespaces_limit_what_the_operator_watches() {
-    let Some(cp) = ControlPlane::start_or_skip().await.expect("control plane") else {
-        return;
-    };
-    if let Err(e) = scope_scenario(&cp).await {
-        panic!("{e:?}\n{}", common::logs(&cp));
-    }
+    common::run_scenario(scope_scenario).await;
 }
 
 async fn scope_scenario(cp: &ControlPlane) -> anyhow::Result<()> {

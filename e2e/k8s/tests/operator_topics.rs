@@ -47,12 +47,7 @@ async fn topic_yaml(cp: &ControlPlane, ns: &str, name: &str, spec: serde_json::V
 
 #[tokio::test]
 async fn topics_through_the_admin_api_of_a_real_broker() {
-    let Some(cp) = ControlPlane::start_or_skip().await.expect("control plane") else {
-        return;
-    };
-    if let Err(e) = scenario(&cp).await {
-        panic!("{e:?}\n{}", common::logs(&cp));
-    }
+    common::run_scenario(scenario).await;
 }
 
 async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {

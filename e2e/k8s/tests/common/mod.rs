@@ -188,3 +188,14 @@ pub fn logs(cp: &ControlPlane) -> String {
     }
     out
 }
+
+/// Runs `scenario` against a fresh control plane (or skips, see `ControlPlane::start_or_skip`);
+/// a failure panics with the error and the tails of the operator's and brokers' logs.
+pub async fn run_scenario(scenario: impl AsyncFnOnce(&ControlPlane) -> anyhow::Result<()>) {
+    let Some(cp) = ControlPlane::start_or_skip().await.expect("control plane") else {
+        return;
+    };
+    if let Err(e) = scenario(&cp).await {
+        panic!("{e:?}\n{}", logs(&cp));
+    }
+}
