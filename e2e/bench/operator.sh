@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The operator benchmark of issue 11: builds the release binaries, runs the #[ignore]d test
+# e2e/k8s/tests/operator_bench.rs RUNS times (default 3; each starts its own etcd +
+# kube-apiserver, broker and operator) and writes e2e/bench/results/operator-<date>.json: the
+# machine, the commit, every run's JSON line and the median of each figure.
+#
+#   e2e/bench/operator.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-3}
+
+cargo build --release -p kaskade-operator -p kaskade
+cargo test --release -p kaskade-e2e --test operator_bench --no-run
+
+lines=$(mktemp)
+trap 'rm -f "$lines"' EXIT
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+for i in $(seq "$runs"); do
+  echo "operator benchmark: run $i of $runs" >&2
+  KASKADE_E2E_REQUIRE=1 cargo test --release -q -p kaskade-e2e --test operator_bench -- --ignored --nocapture --test-threads 1 \
+    | grep '"bench":"operator"' >>"$lines"
+done
+
+out=e2e/bench/results/operator-$(date -u +%Y-%m-%d-%H%M).json
+python3 - "$lines" "$out" "$load" <<'PY'
+import json, os, platform, statistics, subprocess, sys
+
+lines, out, load = sys.argv[1], sys.argv[2], sys.argv[3]
+runs = [json.loads(l) for l in open(lines) if l.strip()]
+
+def flat(d, prefix=""):
+    for k, v in d.items():
+        if isinstance(v, dict):
+            yield from flat(v, f"{prefix}{k}.")
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            yield f"{prefix}{k}", v
+
+flats = [dict(flat(r)) for r in runs]
+keys = sorted({k for f in flats for k in f})
+median = {k: statistics.median(f[k] for f in flats if k in f) for k in keys}
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+report = {
+    "machine": f"{os.cpu_count()} cores ({cpu}), {int(mem) // 1024 // 1024} GiB, load average {load} at start",
+    "commit": commit,
+    "command": "e2e/bench/operator.sh",
+    "runs": runs,
+    "median": median,
+}
+with open(out, "w") as f:
+    json.dump(report, f, indent=1)
+    f.write("\n")
+print(json.dumps(median, indent=1))
+print(f"wrote {out}", file=sys.stderr)
+PY
