@@ -12,7 +12,7 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kube::runtime::reflector::ObjectRef;
-use kube::runtime::{watcher, Controller};
+use kube::runtime::{controller, watcher, Controller};
 use kube::{Client, ResourceExt};
 use tokio::sync::watch;
 
@@ -25,6 +25,10 @@ use kaskade_operator::runtime::leader::LeaseLock;
 use kaskade_operator::runtime::metrics::Metrics;
 use kaskade_operator::runtime::scope::{api, Scope};
 use kaskade_operator::runtime::Context;
+
+/// Reconciles run at once per controller: enough to keep a few brokers and the API server busy,
+/// few enough that memory stays flat when a hundred Topics arrive together.
+const CONCURRENCY: u16 = 4;
 
 /// Flags of `run`; each can also come from the environment.
 #[derive(clap::Args, Debug, Clone)]
@@ -123,6 +127,7 @@ fn cluster_controller(
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
     let owned = || watcher::Config::default().labels("app.kubernetes.io/managed-by=kaskade-operator");
     Controller::new(api::<KafkaCluster>(&client, ns), watcher::Config::default())
+        .with_config(controller::Config::default().concurrency(CONCURRENCY))
         .owns(api::<StatefulSet>(&client, ns), owned())
         .owns(api::<ConfigMap>(&client, ns), owned())
         .owns(api::<Service>(&client, ns), owned())
@@ -143,9 +148,11 @@ fn topic_controller(
     ctx: Arc<Context>,
     stop: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
-    let controller = Controller::new(api::<Topic>(&client, ns), watcher::Config::default());
+    let controller = Controller::new(api::<Topic>(&client, ns), watcher::Config::default())
+        .with_config(controller::Config::default().concurrency(CONCURRENCY));
     let clusters = api::<KafkaCluster>(&client, ns);
     let store = controller.store();
+    ctx.add_topic_store(store.clone());
     // A cluster that appears or changes (becomes ready) retriggers the topics that name it.
     controller
         .watches(clusters, watcher::Config::default(), move |kc: KafkaCluster| {

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
-use kube::api::ListParams;
 use kube::runtime::controller::Action;
 use kube::runtime::finalizer::{finalizer, Event as Finalizer};
 use kube::{Api, ResourceExt};
@@ -125,9 +124,8 @@ async fn sync(topic: &Topic, ns: &str, ctx: &Context) -> Result<Outcome, Error> 
             format!("KafkaCluster {} does not exist in namespace {ns}", topic.spec.cluster),
         ));
     }
-    let topics: Api<Topic> = Api::namespaced(ctx.client.clone(), ns);
-    let all = topics.list(&ListParams::default()).await?;
-    if let Some(owner) = owner_other_than(topic, &all.items) {
+    let all = ctx.topics_in(ns);
+    if let Some(owner) = owner_other_than(topic, all.iter().map(|t| t.as_ref())) {
         return Ok(Outcome::refused(Refusal {
             reason: "Conflict",
             message: format!(
@@ -259,9 +257,8 @@ async fn cleanup_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action,
         .await;
         return Ok(Action::await_change());
     }
-    let topics: Api<Topic> = Api::namespaced(ctx.client.clone(), ns);
-    let all = topics.list(&ListParams::default()).await?;
-    if owner_other_than(topic, &all.items).is_some() {
+    let all = ctx.topics_in(ns);
+    if owner_other_than(topic, all.iter().map(|t| t.as_ref())).is_some() {
         return Ok(Action::await_change());
     }
     let admin: KafkaAdmin = ctx.admin(ns, &topic.spec.cluster);

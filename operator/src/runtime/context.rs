@@ -6,10 +6,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
-use kube::{Client, Resource};
+use kube::runtime::reflector::Store;
+use kube::{Client, Resource, ResourceExt};
 
 use super::metrics::Metrics;
 use crate::cluster::ClusterDefaults;
+use crate::crd::Topic;
 use crate::kafka::KafkaAdmin;
 
 /// How long a Kafka admin request may take.
@@ -25,6 +27,9 @@ pub struct Context {
     pub bootstrap_overrides: BTreeMap<String, String>,
     admins: Mutex<HashMap<String, KafkaAdmin>>,
     failures: Mutex<HashMap<String, u32>>,
+    /// The Topic controllers' caches: the conflict check reads them instead of listing Topics
+    /// on every reconcile (a list per reconcile held 100 copies of the list in memory at once).
+    topic_stores: Mutex<Vec<Store<Topic>>>,
 }
 
 impl Context {
@@ -41,6 +46,7 @@ impl Context {
             bootstrap_overrides,
             admins: Mutex::default(),
             failures: Mutex::default(),
+            topic_stores: Mutex::default(),
         }
     }
 
@@ -51,6 +57,17 @@ impl Context {
             .get(&format!("{namespace}/{name}"))
             .cloned()
             .unwrap_or_else(|| crate::cluster::names::bootstrap_address(name, namespace))
+    }
+
+    /// Registers a Topic controller's cache.
+    pub fn add_topic_store(&self, store: Store<Topic>) {
+        self.topic_stores.lock().unwrap_or_else(|e| e.into_inner()).push(store);
+    }
+
+    /// The cached Topics of `namespace`.
+    pub fn topics_in(&self, namespace: &str) -> Vec<Arc<Topic>> {
+        let stores = self.topic_stores.lock().unwrap_or_else(|e| e.into_inner());
+        stores.iter().flat_map(|s| s.state()).filter(|t| t.namespace().as_deref() == Some(namespace)).collect()
     }
 
     /// A (cached) admin client for cluster `name` in `namespace`.
