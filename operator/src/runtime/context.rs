@@ -67,7 +67,11 @@ impl Context {
     /// The cached Topics of `namespace`.
     pub fn topics_in(&self, namespace: &str) -> Vec<Arc<Topic>> {
         let stores = self.topic_stores.lock().unwrap_or_else(|e| e.into_inner());
-        stores.iter().flat_map(|s| s.state()).filter(|t| t.namespace().as_deref() == Some(namespace)).collect()
+        stores
+            .iter()
+            .flat_map(|s| s.state())
+            .filter(|t| t.namespace().as_deref() == Some(namespace))
+            .collect()
     }
 
     /// A (cached) admin client for cluster `name` in `namespace`.
