@@ -152,7 +152,7 @@ async fn scenario(broker: &str, admin: &KafkaAdmin, topic: &str) -> Vec<(&'stati
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kaskade_and_kafka_answer_alike() {
-    let kafka = tokio::task::spawn_blocking(brokers::kafka::shared);
+    let kafka = tokio::task::spawn_blocking(|| brokers::kafka::shared(&[]).to_string());
     let kaskade = KaskadeBroker::start();
     let kafka = kafka.await.expect("Kafka peer");
     let on_kaskade = KafkaAdmin::new(&kaskade.bootstrap(), TIMEOUT);

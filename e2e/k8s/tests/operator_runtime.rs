@@ -24,6 +24,15 @@ async fn apply_cluster(cp: &ControlPlane, ns: &str, name: &str) -> anyhow::Resul
     Ok(())
 }
 
+async fn lease_holder(leases: &Api<Lease>) -> anyhow::Result<String> {
+    leases
+        .get("kaskade-operator")
+        .await?
+        .spec
+        .and_then(|s| s.holder_identity)
+        .context("the lease has no holder")
+}
+
 async fn observed(api: &Api<KafkaCluster>, name: &str) -> bool {
     api.get(name)
         .await
@@ -62,12 +71,7 @@ async fn leader_scenario(cp: &ControlPlane) -> anyhow::Result<()> {
         second.metric(RECONCILES).await? == 0.0,
         "the standby reconciled while the leader held the lease"
     );
-    let holder = leases
-        .get("kaskade-operator")
-        .await?
-        .spec
-        .and_then(|s| s.holder_identity)
-        .context("holder")?;
+    let holder = lease_holder(&leases).await?;
     ensure!(
         holder.ends_with(&first.process.id().to_string()),
         "lease holder {holder}, leader pid {}",
@@ -91,12 +95,7 @@ async fn leader_scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     })
     .await?;
     ensure!(second.metric(RECONCILES).await? >= 1.0);
-    let holder = leases
-        .get("kaskade-operator")
-        .await?
-        .spec
-        .and_then(|s| s.holder_identity)
-        .context("holder")?;
+    let holder = lease_holder(&leases).await?;
     ensure!(
         holder.ends_with(&second.process.id().to_string()),
         "lease holder {holder} after the take-over"

@@ -6,14 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{ConfigMap, Service};
-use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use kube::runtime::controller::Action;
 use kube::{Api, ResourceExt};
 
-use crate::cluster::{self, names};
+use crate::cluster;
 use crate::crd::KafkaCluster;
 use crate::runtime::apply::{apply, apply_status};
 use crate::runtime::{Context, Error};
@@ -34,26 +32,30 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Actio
     let observed = match &built {
         Ok(objects) => {
             let mut changed = Vec::new();
-            if apply(&Api::<ConfigMap>::namespaced(client.clone(), &ns), &objects.config_map).await? {
-                changed.push("ConfigMap");
-            }
-            if apply(&Api::<Service>::namespaced(client.clone(), &ns), &objects.headless_service).await? {
-                changed.push("headless Service");
-            }
-            if apply(&Api::<Service>::namespaced(client.clone(), &ns), &objects.bootstrap_service).await? {
-                changed.push("bootstrap Service");
-            }
-            if apply(
-                &Api::<PodDisruptionBudget>::namespaced(client.clone(), &ns),
-                &objects.pod_disruption_budget,
+            apply_noting(
+                &Api::namespaced(client.clone(), &ns),
+                &objects.config_map,
+                "ConfigMap",
+                &mut changed,
             )
-            .await?
-            {
-                changed.push("PodDisruptionBudget");
-            }
-            if apply(&statefulsets, &objects.stateful_set).await? {
-                changed.push("StatefulSet");
-            }
+            .await?;
+            apply_noting(
+                &Api::namespaced(client.clone(), &ns),
+                &objects.headless_service,
+                "headless Service",
+                &mut changed,
+            )
+            .await?;
+            apply_noting(
+                &Api::namespaced(client.clone(), &ns),
+                &objects.bootstrap_service,
+                "bootstrap Service",
+                &mut changed,
+            )
+            .await?;
+            let pdbs = Api::namespaced(client.clone(), &ns);
+            apply_noting(&pdbs, &objects.pod_disruption_budget, "PodDisruptionBudget", &mut changed).await?;
+            let statefulset = apply_noting(&statefulsets, &objects.stateful_set, "StatefulSet", &mut changed).await?;
             writes += changed.len() as u64;
             if !changed.is_empty() {
                 ctx.event(
@@ -65,7 +67,7 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Actio
                 )
                 .await;
             }
-            statefulsets.get_opt(&names::statefulset(&name)).await?
+            Some(statefulset)
         }
         Err(_) => None,
     };
@@ -113,6 +115,18 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Actio
         Ok(_) if ready < kc.spec.replicas => Action::requeue(Duration::from_secs(30)),
         Ok(_) => Action::requeue(Duration::from_secs(300)),
     })
+}
+
+/// Applies one object, noting `what` in `changed` when it wrote; returns the live object.
+async fn apply_noting<K>(api: &Api<K>, obj: &K, what: &'static str, changed: &mut Vec<&'static str>) -> Result<K, Error>
+where
+    K: kube::Resource + Clone + serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let (wrote, live) = apply(api, obj).await?;
+    if wrote {
+        changed.push(what);
+    }
+    Ok(live)
 }
 
 /// Retries a failed reconcile with back-off.

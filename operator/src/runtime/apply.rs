@@ -10,8 +10,9 @@ use std::fmt::Debug;
 use super::subset::is_contained;
 use super::{Error, FIELD_MANAGER};
 
-/// Applies `desired` unless the live object already contains it. Returns whether it wrote.
-pub async fn apply<K>(api: &Api<K>, desired: &K) -> Result<bool, Error>
+/// Applies `desired` unless the live object already contains it. Returns whether it wrote, and
+/// the live object (as read, or as the apply left it), so callers need not read it again.
+pub async fn apply<K>(api: &Api<K>, desired: &K) -> Result<(bool, K), Error>
 where
     K: Resource + Clone + Serialize + DeserializeOwned + Debug,
 {
@@ -21,17 +22,18 @@ where
         source,
     })?;
     if let Some(live) = api.get_opt(&name).await? {
-        let live = serde_json::to_value(&live).map_err(|source| Error::Serialize {
+        let live_json = serde_json::to_value(&live).map_err(|source| Error::Serialize {
             kind: kind_of(desired),
             source,
         })?;
-        if is_contained(&want, &live) {
-            return Ok(false);
+        if is_contained(&want, &live_json) {
+            return Ok((false, live));
         }
     }
-    api.patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&want))
+    let applied = api
+        .patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&want))
         .await?;
-    Ok(true)
+    Ok((true, applied))
 }
 
 /// Applies the status subresource unless the live status already contains `status`.
@@ -43,7 +45,8 @@ where
     let ser = |s: &S| serde_json::to_value(s).map_err(|source| Error::Serialize { kind: "status", source });
     let want = ser(status)?;
     if let Some(live) = live_status {
-        if is_contained(&want, &ser(live)?) && is_contained(&ser(live)?, &want) {
+        let live = ser(live)?;
+        if is_contained(&want, &live) && is_contained(&live, &want) {
             return Ok(false);
         }
     }

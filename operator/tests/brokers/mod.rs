@@ -1,6 +1,8 @@
 //! The brokers the admin-client tests run against: a real `kaskade broker` process per test
-//! (`kaskade.rs`) and one shared Apache Kafka 4.x peer per test binary (`kafka.rs`).
+//! (`kaskade.rs`) and one shared Apache Kafka 4.x peer per test binary — the broker tests' own
+//! `kafka_peer.rs`, included rather than copied.
 
+#[path = "../../../broker-image/kaskade/tests/common/kafka_peer.rs"]
 pub mod kafka;
 pub mod kaskade;
 
