@@ -13,7 +13,7 @@ use kube::runtime::finalizer::{finalizer, Event as Finalizer};
 use kube::{Api, ResourceExt};
 
 use crate::crd::{DeletionPolicy, KafkaCluster, Topic};
-use crate::kafka::{AdminError, KafkaAdmin};
+use crate::kafka::{AdminError, KafkaAdmin, ResponseError};
 use crate::runtime::apply::apply_status;
 use crate::runtime::{Context, Error};
 use crate::topic::conflict::owner_other_than;
@@ -146,7 +146,7 @@ async fn sync(topic: &Topic, ns: &str, ctx: &Context) -> Result<Outcome, Error> 
             let rf = i16::try_from(topic.spec.replication_factor).unwrap_or(i16::MAX);
             match admin.create_topic(&name, topic.spec.partitions, rf, &desired).await {
                 Ok(()) => done.push(format!("created with {} partitions", topic.spec.partitions)),
-                Err(AdminError::Kafka { code: 36, .. }) => {} // TOPIC_ALREADY_EXISTS: created meanwhile
+                Err(e) if e.is(ResponseError::TopicAlreadyExists) => {} // created meanwhile
                 Err(e) => return Err(e.into()),
             }
             match admin.describe_topic(&name).await? {
