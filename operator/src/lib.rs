@@ -5,6 +5,5 @@ pub mod cluster;
 pub mod conditions;
 pub mod controllers;
 pub mod crd;
-pub mod kafka;
 pub mod runtime;
 pub mod topic;

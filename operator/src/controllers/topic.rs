@@ -13,12 +13,12 @@ use kube::runtime::finalizer::{finalizer, Event as Finalizer};
 use kube::{Api, ResourceExt};
 
 use crate::crd::{DeletionPolicy, KafkaCluster, Topic};
-use crate::kafka::{AdminError, KafkaAdmin, ResponseError};
 use crate::runtime::apply::apply_status;
 use crate::runtime::{Context, Error};
 use crate::topic::conflict::owner_other_than;
 use crate::topic::plan::{self, Partitions, Refusal};
 use crate::topic::status::topic_status;
+use kaskade_client::{AdminError, KafkaAdmin, ResponseError};
 
 /// The controller's name in metrics and logs.
 pub const CONTROLLER: &str = "topic";

@@ -12,7 +12,7 @@ use kube::{Client, Resource, ResourceExt};
 use super::metrics::Metrics;
 use crate::cluster::ClusterDefaults;
 use crate::crd::Topic;
-use crate::kafka::KafkaAdmin;
+use kaskade_client::KafkaAdmin;
 
 /// How long a Kafka admin request may take.
 pub const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -80,7 +80,7 @@ impl Context {
         let mut admins = self.admins.lock().unwrap_or_else(|e| e.into_inner());
         admins
             .entry(address.clone())
-            .or_insert_with(|| KafkaAdmin::new(&address, ADMIN_TIMEOUT))
+            .or_insert_with(|| KafkaAdmin::new(&address, ADMIN_TIMEOUT).with_client_id("kaskade-operator"))
             .clone()
     }
 

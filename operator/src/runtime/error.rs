@@ -12,7 +12,7 @@ pub enum Error {
         source: serde_json::Error,
     },
     #[error("Kafka admin: {0}")]
-    Kafka(#[from] crate::kafka::AdminError),
+    Kafka(#[from] kaskade_client::AdminError),
     #[error("finalizer: {0}")]
     Finalizer(String),
     #[error("{0} has no namespace")]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::crd::TopicSpec;
-use crate::kafka::TopicInfo;
+use kaskade_client::TopicInfo;
 
 /// A change the operator refuses to make, reported as `Ready=False`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,8 +15,6 @@ use tokio::net::TcpStream;
 use super::error::{check, AdminError};
 use super::versions::{AdminRequest, Versions, API_VERSIONS_VERSION};
 
-/// The client id in every request header (Kafka's request logs and quotas show it).
-const CLIENT_ID: &str = "kaskade-operator";
 /// Admin answers are small; anything larger than this is a broken stream, not an answer.
 const MAX_RESPONSE_BYTES: usize = 64 << 20;
 
@@ -42,12 +40,14 @@ pub(crate) struct Connection {
     peer: SocketAddr,
     next_correlation: i32,
     versions: Versions,
+    /// The client id in every request header (Kafka's request logs and quotas show it).
+    client_id: StrBytes,
 }
 
 impl Connection {
     /// Connects to the first address of `bootstrap` (`host:port`, or several comma-separated)
     /// that accepts and answers ApiVersions.
-    pub(crate) async fn open(bootstrap: &str) -> Result<Connection, AdminError> {
+    pub(crate) async fn open(bootstrap: &str, client_id: &StrBytes) -> Result<Connection, AdminError> {
         let mut failures = Vec::new();
         for target in bootstrap.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             let addrs = match tokio::net::lookup_host(target).await {
@@ -58,7 +58,7 @@ impl Connection {
                 }
             };
             for addr in addrs {
-                match Connection::handshake(addr).await {
+                match Connection::handshake(addr, client_id.clone()).await {
                     Ok(conn) => return Ok(conn),
                     Err(ConnError::Io { reason, .. }) => failures.push(format!("{addr}: {reason}")),
                     Err(ConnError::Admin(e)) => return Err(e),
@@ -76,7 +76,7 @@ impl Connection {
         })
     }
 
-    async fn handshake(addr: SocketAddr) -> Result<Connection, ConnError> {
+    async fn handshake(addr: SocketAddr, client_id: StrBytes) -> Result<Connection, ConnError> {
         let stream = TcpStream::connect(addr).await.map_err(|e| io_error(addr, e))?;
         stream.set_nodelay(true).map_err(|e| io_error(addr, e))?;
         let mut conn = Connection {
@@ -84,9 +84,10 @@ impl Connection {
             peer: addr,
             next_correlation: 0,
             versions: Versions::default(),
+            client_id,
         };
         let req = ApiVersionsRequest::default()
-            .with_client_software_name(StrBytes::from_static_str(CLIENT_ID))
+            .with_client_software_name(StrBytes::from_static_str("kaskade"))
             .with_client_software_version(StrBytes::from_static_str(env!("CARGO_PKG_VERSION")));
         let resp = conn.call_version(&req, API_VERSIONS_VERSION).await?;
         check(ApiVersionsRequest::NAME, resp.error_code, None).map_err(ConnError::Admin)?;
@@ -104,7 +105,7 @@ impl Connection {
     async fn call_version<R: AdminRequest>(&mut self, req: &R, version: i16) -> Result<R::Response, ConnError> {
         let correlation = self.next_correlation;
         self.next_correlation = self.next_correlation.wrapping_add(1);
-        let frame = encode(req, version, correlation).map_err(ConnError::Admin)?;
+        let frame = encode(req, version, correlation, &self.client_id).map_err(ConnError::Admin)?;
         self.stream.write_all(&frame).await.map_err(|e| io_error(self.peer, e))?;
         let mut body = self.read_frame().await?;
         decode::<R>(&mut body, version, correlation).map_err(ConnError::Admin)
@@ -134,12 +135,12 @@ fn io_error(addr: SocketAddr, e: std::io::Error) -> ConnError {
 }
 
 /// A request frame: size, header, body.
-fn encode<R: AdminRequest>(req: &R, version: i16, correlation: i32) -> Result<BytesMut, AdminError> {
+fn encode<R: AdminRequest>(req: &R, version: i16, correlation: i32, client_id: &StrBytes) -> Result<BytesMut, AdminError> {
     let header = RequestHeader::default()
         .with_request_api_key(R::KEY as i16)
         .with_request_api_version(version)
         .with_correlation_id(correlation)
-        .with_client_id(Some(StrBytes::from_static_str(CLIENT_ID)));
+        .with_client_id(Some(client_id.clone()));
     let mut buf = BytesMut::with_capacity(128);
     buf.put_i32(0);
     header
@@ -175,7 +176,13 @@ mod tests {
 
     #[test]
     fn frames_carry_size_key_version_and_correlation() {
-        let frame = encode(&MetadataRequest::default().with_topics(Some(vec![])), 12, 7).unwrap();
+        let frame = encode(
+            &MetadataRequest::default().with_topics(Some(vec![])),
+            12,
+            7,
+            &StrBytes::from_static_str("test"),
+        )
+        .unwrap();
         let size = i32::from_be_bytes([frame[0], frame[1], frame[2], frame[3]]) as usize;
         assert_eq!(size, frame.len() - 4);
         assert_eq!(&frame[4..6], &3i16.to_be_bytes(), "Metadata api key");

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use kafka_protocol::protocol::StrBytes;
 use tokio::sync::Mutex;
 use tokio::time::timeout;
 
@@ -23,6 +24,7 @@ pub struct KafkaAdmin {
 struct Inner {
     bootstrap: String,
     timeout: Duration,
+    client_id: StrBytes,
     conn: Mutex<Option<Connection>>,
 }
 
@@ -40,14 +42,40 @@ impl KafkaAdmin {
     /// first call. Connecting (TCP and ApiVersions) and each request are each bounded by
     /// `request_timeout`, which is also the timeout the broker is given for CreateTopics,
     /// CreatePartitions and DeleteTopics.
+    /// Requests carry the client id `kaskade` until [`KafkaAdmin::with_client_id`] names another.
     pub fn new(bootstrap: &str, request_timeout: Duration) -> Self {
+        Self::build(bootstrap, request_timeout, StrBytes::from_static_str("kaskade"))
+    }
+
+    /// The same client under another client id (Kafka's request logs and quotas show it).
+    pub fn with_client_id(self, client_id: &str) -> Self {
+        Self::build(
+            &self.inner.bootstrap,
+            self.inner.timeout,
+            StrBytes::from_string(client_id.to_string()),
+        )
+    }
+
+    /// A client with the same timeout and client id for another broker, e.g. a group's
+    /// coordinator or a partition's leader.
+    pub fn at(&self, address: &str) -> Self {
+        Self::build(address, self.inner.timeout, self.inner.client_id.clone())
+    }
+
+    fn build(bootstrap: &str, timeout: Duration, client_id: StrBytes) -> Self {
         KafkaAdmin {
             inner: Arc::new(Inner {
                 bootstrap: bootstrap.to_string(),
-                timeout: request_timeout,
+                timeout,
+                client_id,
                 conn: Mutex::new(None),
             }),
         }
+    }
+
+    /// The request timeout every connect and request is bounded by.
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
     }
 
     /// The bootstrap address this client was made for.
@@ -89,7 +117,7 @@ impl KafkaAdmin {
 
     async fn connect(&self) -> Result<Connection, AdminError> {
         let bootstrap = &self.inner.bootstrap;
-        match timeout(self.inner.timeout, Connection::open(bootstrap)).await {
+        match timeout(self.inner.timeout, Connection::open(bootstrap, &self.inner.client_id)).await {
             Ok(result) => result,
             Err(_) => Err(AdminError::Unreachable {
                 address: bootstrap.clone(),

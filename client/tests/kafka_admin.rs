@@ -15,7 +15,7 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use brokers::kaskade::KaskadeBroker;
-use kaskade_operator::kafka::{AdminError, KafkaAdmin, TopicInfo};
+use kaskade_client::{AdminError, KafkaAdmin, TopicInfo};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -82,8 +82,7 @@ async fn scenario(broker: &str, admin: &KafkaAdmin, topic: &str) -> Vec<(&'stati
 
     let r = admin.create_topic(topic, 3, 1, &BTreeMap::new()).await;
     assert!(
-        r.as_ref()
-            .is_err_and(|e| e.is(kaskade_operator::kafka::ResponseError::TopicAlreadyExists)),
+        r.as_ref().is_err_and(|e| e.is(kaskade_client::ResponseError::TopicAlreadyExists)),
         "{broker}: create again: {r:?}"
     );
     record("create again", outcome(broker, "create again", &r));
@@ -106,8 +105,7 @@ async fn scenario(broker: &str, admin: &KafkaAdmin, topic: &str) -> Vec<(&'stati
 
     let r = admin.create_partitions(topic, 2).await;
     assert!(
-        r.as_ref()
-            .is_err_and(|e| e.is(kaskade_operator::kafka::ResponseError::InvalidPartitions)),
+        r.as_ref().is_err_and(|e| e.is(kaskade_client::ResponseError::InvalidPartitions)),
         "{broker}: lower: {r:?}"
     );
     record("lower partitions", outcome(broker, "lower", &r));

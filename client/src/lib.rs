@@ -1,7 +1,8 @@
-//! The operator's Kafka admin client, on `kafka-protocol` and tokio. Why not rdkafka's
-//! AdminClient: it has no IncrementalAlterConfigs and does not expose topic ids, both of which
-//! the Topic controller needs, and librdkafka's threads per client do not fit an operator that
-//! must stay under 50 MB. One [`KafkaAdmin`] per cluster; its methods map onto one request each.
+//! Kaskade's Kafka admin client, on `kafka-protocol` and tokio, shared by the operator and the
+//! `kaskade` command-line tools. Why not rdkafka's AdminClient: it has no IncrementalAlterConfigs
+//! and does not expose topic ids, both of which the Topic controller and `kaskade topics
+//! --describe` need, and librdkafka's threads per client do not fit an operator that must stay
+//! under 50 MB. One [`KafkaAdmin`] per cluster; its methods map onto one request each.
 //!
 //! Files: `client` (the handle: one connection, timeouts, reconnects), `connection` (framing,
 //! ApiVersions), `versions` (which request version to send), `topics`, `configs`, `error`.
