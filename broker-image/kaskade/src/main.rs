@@ -3,6 +3,7 @@
 mod broker_cmd;
 mod perf;
 mod probe_cmd;
+mod tools;
 
 use clap::{Parser, Subcommand};
 
@@ -22,6 +23,21 @@ enum Command {
     Perf(perf::PerfCommand),
     /// Ask a broker for Metadata; exit 0 when it answers (the pods' readiness and liveness check).
     Probe(probe_cmd::ProbeArgs),
+    /// Create, list, describe, alter and delete topics (like kafka-topics.sh).
+    #[command(infer_long_args = true)]
+    Topics(tools::topics::TopicsArgs),
+    /// Write stdin lines to a topic, one record per line (like kafka-console-producer.sh).
+    #[command(name = "console-producer", infer_long_args = true)]
+    ConsoleProducer(tools::console_producer::ConsoleProducerArgs),
+    /// Print a topic's records to stdout (like kafka-console-consumer.sh).
+    #[command(name = "console-consumer", infer_long_args = true)]
+    ConsoleConsumer(tools::console_consumer::ConsoleConsumerArgs),
+    /// List, describe, delete consumer groups and reset their offsets (like kafka-consumer-groups.sh).
+    #[command(name = "consumer-groups", infer_long_args = true)]
+    ConsumerGroups(tools::consumer_groups::ConsumerGroupsArgs),
+    /// Describe and alter topic and broker configs (like kafka-configs.sh).
+    #[command(infer_long_args = true)]
+    Configs(tools::configs::ConfigsArgs),
 }
 
 fn init_tracing() {
@@ -38,13 +54,18 @@ fn init_tracing() {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     init_tracing();
     let result = match cli.command {
         Command::Broker(args) => block_on(broker_cmd::run(args)),
         Command::Perf(cmd) => block_on(perf::run(cmd)),
         // The probe brings its own small runtime: it must start fast and never outlive its timeout.
         Command::Probe(args) => probe_cmd::run(args),
+        Command::Topics(args) => return tools::exit::finish(tool_block_on(tools::topics::run(args))),
+        Command::ConsoleProducer(args) => return tools::exit::finish(tool_block_on(tools::console_producer::run(args))),
+        Command::ConsoleConsumer(args) => return tools::exit::finish(tool_block_on(tools::console_consumer::run(args))),
+        Command::ConsumerGroups(args) => return tools::exit::finish(tool_block_on(tools::consumer_groups::run(args))),
+        Command::Configs(args) => return tools::exit::finish(tool_block_on(tools::configs::run(args))),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -53,6 +74,29 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Parses the command line. `--help` and `--version` exit 0; a usage error exits 1, as Kafka's
+/// tools (and `kafka-server-start`) do, rather than clap's 2.
+fn parse_cli() -> Cli {
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            let code = if e.use_stderr() { 1 } else { 0 };
+            std::process::exit(code)
+        }
+    }
+}
+
+/// Runs a tool on a current-thread runtime: the tools are one client each, and a single thread
+/// starts fastest.
+fn tool_block_on(tool: impl std::future::Future<Output = tools::exit::ToolResult>) -> tools::exit::ToolResult {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| tools::exit::ToolError::new(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(tool)
 }
 
 /// Runs a command on the multi-threaded runtime the broker and the tools use.

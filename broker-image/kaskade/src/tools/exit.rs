@@ -1,0 +1,30 @@
+//! How a tool ends, the way Kafka's tools end: exit 0 on success; exit 1 on any failure, with one
+//! line on stderr saying what failed (Kafka's `Exit.exit(1)` after printing the error), including
+//! invalid flags, which Kafka reports as `joptsimple` errors with exit 1, not 2.
+
+/// A failure a tool reports and exits 1 for. The message is printed as is (Kafka's tools print
+/// e.g. `Error while executing topic command : Topic 'x' already exists.`), so each tool builds
+/// the line its Kafka counterpart prints.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ToolError(pub String);
+
+impl ToolError {
+    pub fn new(message: impl Into<String>) -> Self {
+        ToolError(message.into())
+    }
+}
+
+/// The result every tool's `run` returns.
+pub type ToolResult = Result<(), ToolError>;
+
+/// The process exit code for a tool's result, after printing the failure on stderr.
+pub fn finish(result: ToolResult) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

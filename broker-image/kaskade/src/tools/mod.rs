@@ -1,0 +1,15 @@
+//! Apache Kafka's command-line tools, rebuilt in the `kaskade` binary so a Kafka tutorial works
+//! by swapping the script name: `kaskade topics` for `kafka-topics.sh`, and so on. Flags, defaults,
+//! output and exit codes follow Kafka 4.x's tools (`org.apache.kafka.tools.*`); where they
+//! differ, `docs/compatibility.md` says so.
+//!
+//! Files: `props` (Java `.properties` files and `k=v` flags, shared by every tool), `exit`
+//! (Kafka's exit-code and error-line conventions), then one module per tool.
+
+pub mod configs;
+pub mod console_consumer;
+pub mod console_producer;
+pub mod consumer_groups;
+pub mod exit;
+pub mod props;
+pub mod topics;

@@ -1,0 +1,138 @@
+//! Client properties as Kafka's tools take them: `--command-config FILE`, `--producer.config FILE`
+//! and `--consumer.config FILE` name Java `.properties` files; `--property k=v`,
+//! `--producer-property k=v` and `--consumer-property k=v` give one pair each.
+//!
+//! The file format is `java.util.Properties.load`: `#` or `!` comment lines, `key=value`,
+//! `key:value` or `key value` (whitespace around the separator ignored), a backslash at the end
+//! of a line continues it, and `\t \n \r \f \uXXXX \\` escapes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::exit::ToolError;
+
+/// Properties in the order later ones override earlier ones (a `BTreeMap` for stable output).
+pub type Props = BTreeMap<String, String>;
+
+/// Reads a `.properties` file; a missing or unreadable file is an error naming it.
+pub fn load_file(path: &Path) -> Result<Props, ToolError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ToolError::new(format!("cannot read {}: {e}", path.display())))?;
+    Ok(parse(&text))
+}
+
+/// Parses `.properties` text.
+pub fn parse(text: &str) -> Props {
+    let mut props = Props::new();
+    let mut logical = String::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        if logical.is_empty() && (line.is_empty() || line.starts_with('#') || line.starts_with('!')) {
+            continue;
+        }
+        if ends_with_continuation(line) {
+            logical.push_str(&line[..line.len() - 1]);
+            continue;
+        }
+        logical.push_str(line);
+        let (key, value) = split_pair(&logical);
+        props.insert(unescape(key), unescape(value));
+        logical.clear();
+    }
+    if !logical.is_empty() {
+        let (key, value) = split_pair(&logical);
+        props.insert(unescape(key), unescape(value));
+    }
+    props
+}
+
+/// Parses one `k=v` flag value (`--property`, `--producer-property`, `--config`, …). Kafka
+/// splits at the first `=`; a value may itself contain `=`. No `=` is an error naming the flag.
+pub fn parse_pair(flag: &str, pair: &str) -> Result<(String, String), ToolError> {
+    match pair.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(ToolError::new(format!("Invalid {flag} value '{pair}': expected key=value"))),
+    }
+}
+
+/// Parses every `k=v` of a repeatable flag into one map (later pairs win).
+pub fn parse_pairs(flag: &str, pairs: &[String]) -> Result<Props, ToolError> {
+    pairs.iter().map(|p| parse_pair(flag, p)).collect()
+}
+
+/// An odd number of trailing backslashes continues the line.
+fn ends_with_continuation(line: &str) -> bool {
+    line.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
+}
+
+/// Splits at the first unescaped `=`, `:` or whitespace; separators around it are dropped.
+fn split_pair(line: &str) -> (&str, &str) {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'=' | b':' | b' ' | b'\t' | b'\x0c' => break,
+            _ => i += 1,
+        }
+    }
+    let i = i.min(bytes.len());
+    let key = &line[..i];
+    let mut rest = line[i..].trim_start_matches([' ', '\t', '\x0c']);
+    if let Some(r) = rest.strip_prefix(['=', ':']) {
+        rest = r.trim_start_matches([' ', '\t', '\x0c']);
+    }
+    (key, rest)
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('f') => out.push('\x0c'),
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => out.push_str(&hex),
+                }
+            }
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_properties_forms() {
+        let text = "# comment\n! also\n\nbootstrap.servers=h:9092\nclient.id : me\nacks all\n  spaced = v w \nlong=a\\\n   b\nesc=tab\\there\\u00e9\\\\\nempty=\nbare\n";
+        let p = parse(text);
+        assert_eq!(p["bootstrap.servers"], "h:9092");
+        assert_eq!(p["client.id"], "me");
+        assert_eq!(p["acks"], "all");
+        assert_eq!(p["spaced"], "v w ");
+        assert_eq!(p["long"], "ab");
+        assert_eq!(p["esc"], "tab\there\u{e9}\\");
+        assert_eq!(p["empty"], "");
+        assert_eq!(p["bare"], "");
+    }
+
+    #[test]
+    fn pairs_split_at_the_first_equals() {
+        assert_eq!(parse_pair("--config", "a=b=c").unwrap(), ("a".into(), "b=c".into()));
+        assert!(parse_pair("--config", "novalue").unwrap_err().to_string().contains("--config"));
+        assert!(parse_pair("--config", "=v").is_err());
+    }
+}
