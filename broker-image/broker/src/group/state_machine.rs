@@ -334,8 +334,12 @@ impl Group {
         Reply::Wait(rx)
     }
 
-    /// A static member came back with a new member id: it takes the old member's place. In a
-    /// stable group with unchanged protocols there is no rebalance; it gets its assignment back.
+    /// A static member came back with a new member id: it takes the old member's place, with the
+    /// protocols it sent now. In a stable group whose selected protocol stays the same there is
+    /// no rebalance and it gets its assignment back, as in Kafka's
+    /// `updateStaticMemberThenRebalanceOrCompleteJoin`: only the protocol *name* counts, not its
+    /// metadata bytes (a restarted Java consumer's subscription carries generation -1 and no
+    /// owned partitions, unlike the one its previous incarnation sent).
     fn replace_static_member(
         &mut self,
         old: &str,
@@ -352,7 +356,7 @@ impl Group {
         // The old incarnation's parked requests are fenced.
         m.answer_join(JoinOutcome::error(code(ResponseError::FencedInstanceId), old));
         m.answer_sync(SyncOutcome::error(code(ResponseError::FencedInstanceId)));
-        let unchanged = m.same_protocols(&p.protocols);
+        m.protocols = p.protocols.clone();
         m.id = new_id.clone();
         m.client_id = p.client_id.clone();
         m.client_host = p.client_host.clone();
@@ -362,6 +366,7 @@ impl Group {
         if was_leader {
             self.leader = Some(new_id.clone());
         }
+        let unchanged = self.protocol.is_some() && self.select_protocol() == self.protocol;
         match self.state {
             GroupState::Stable if unchanged => {
                 // No rebalance: the member gets the current generation back. A leader that

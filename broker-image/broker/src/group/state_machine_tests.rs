@@ -199,3 +199,38 @@ fn a_static_leader_that_rejoins_keeps_the_generation() {
     assert_eq!(v9.leader, v9.member_id);
     assert_eq!(g.state, GroupState::Stable);
 }
+
+/// Kafka rebalances for a returning static member only when the group's selected protocol would
+/// change, not when its metadata bytes differ: a restarted Java consumer sends a subscription
+/// with generation -1 where its previous incarnation sent the generation it had.
+#[test]
+fn a_static_member_with_new_metadata_for_the_same_protocol_keeps_the_generation() {
+    let cfg = cfg(0);
+    let t0 = Instant::now();
+    let mut g = Group::new("g", 0);
+    let with = |instance: &str, meta: &'static [u8], protocol: &str| JoinParams {
+        instance_id: Some(instance.into()),
+        protocols: vec![(protocol.into(), Bytes::from_static(meta))],
+        ..params("", 30_000)
+    };
+    let mut a = waiting(g.join(with("i-1", b"gen-1", "range"), &cfg, t0, 0));
+    let mut b = waiting(g.join(with("i-2", b"gen-1", "range"), &cfg, t0, 0));
+    // With no initial delay the join phase still ends on the timer (twice: b joined during it).
+    g.tick(&cfg, t0, 0);
+    g.tick(&cfg, t0, 0);
+    let (oa, ob) = (answered(&mut a).expect("a joined"), answered(&mut b).expect("b joined"));
+    assert_eq!(oa.leader, oa.member_id, "the first member leads");
+    let assignment = vec![
+        (oa.member_id.clone(), Bytes::from_static(b"A")),
+        (ob.member_id.clone(), Bytes::from_static(b"B")),
+    ];
+    let _ = g.sync(&oa.member_id, Some("i-1"), 1, None, None, assignment, t0, 0);
+    let _ = g.sync(&ob.member_id, Some("i-2"), 1, None, None, vec![], t0, 0);
+    assert_eq!(g.state, GroupState::Stable);
+    // The follower restarts: same protocol, other metadata bytes. No rebalance.
+    let Reply::Now(back) = g.join(with("i-2", b"fresh", "range"), &cfg, t0 + ms(100), 0) else {
+        panic!("no rebalance expected for changed metadata of the same protocol")
+    };
+    assert_eq!((back.error, back.generation), (0, 1));
+    assert_eq!(g.state, GroupState::Stable);
+}
