@@ -13,6 +13,10 @@ use super::{broker_client, validate_topic, EntityType, Failure};
 use crate::tools::java;
 
 pub async fn describe(admin: &KafkaAdmin, kind: EntityType, name: Option<&str>, all: bool, out: &mut String) -> Result<(), Failure> {
+    // Kafka checks a topic's name before it asks anything.
+    if let (EntityType::Topics, Some(name)) = (kind, name) {
+        validate_topic(name)?;
+    }
     // Topics need the list only to check a name or to list them all; brokers always (a broker's
     // configs are asked of that broker).
     let metadata = match (kind, name, all) {
@@ -21,10 +25,7 @@ pub async fn describe(admin: &KafkaAdmin, kind: EntityType, name: Option<&str>, 
     };
     if let (Some(name), false, Some(meta)) = (name, all, metadata.as_ref()) {
         let exists = match kind {
-            EntityType::Topics => {
-                validate_topic(name)?;
-                meta.topics.iter().any(|t| t.name == name)
-            }
+            EntityType::Topics => meta.topics.iter().any(|t| t.name == name),
             EntityType::Brokers => name.is_empty() || meta.brokers.iter().any(|b| b.node_id.to_string() == name),
         };
         if !exists {
