@@ -58,11 +58,10 @@ pub struct TopicsArgs {
     /// the topic uses the cluster default.
     #[arg(long, value_name = "replication factor")]
     pub replication_factor: Option<String>,
-    /// A list of manual partition-to-broker assignments for the topic being created or altered.
-    #[arg(
-        long,
-        value_name = "broker_id_for_part1_replica1 : broker_id_for_part1_replica2 , broker_id_for_part2_replica1 : broker_id_for_part2_replica2 , ..."
-    )]
+    /// A list of manual partition-to-broker assignments for the topic being created or altered:
+    /// broker_id_for_part1_replica1 : broker_id_for_part1_replica2 , broker_id_for_part2_replica1
+    /// : broker_id_for_part2_replica2 , ...
+    #[arg(long, value_name = "assignment")]
     pub replica_assignment: Option<String>,
     /// If set when describing topics, only show under-replicated partitions.
     #[arg(long)]
