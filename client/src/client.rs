@@ -115,6 +115,15 @@ impl KafkaAdmin {
         }
     }
 
+    /// Whether the broker serves a version of `R` this client speaks (connecting first if needed).
+    pub(crate) async fn serves<R: AdminRequest>(&self) -> Result<bool, AdminError> {
+        let mut slot = self.inner.conn.lock().await;
+        if slot.is_none() {
+            *slot = Some(self.connect().await?);
+        }
+        Ok(slot.as_ref().is_some_and(|conn| conn.serves::<R>()))
+    }
+
     async fn connect(&self) -> Result<Connection, AdminError> {
         let bootstrap = &self.inner.bootstrap;
         match timeout(self.inner.timeout, Connection::open(bootstrap, &self.inner.client_id)).await {

@@ -95,6 +95,11 @@ impl Connection {
         Ok(conn)
     }
 
+    /// Whether the broker serves a version of `R` this client speaks.
+    pub(crate) fn serves<R: AdminRequest>(&self) -> bool {
+        self.versions.pick::<R>().is_ok()
+    }
+
     /// Sends the request `build` makes for the highest version both sides serve, and reads
     /// its answer.
     pub(crate) async fn call<R: AdminRequest>(&mut self, build: &impl Fn(i16) -> R) -> Result<R::Response, ConnError> {

@@ -5,19 +5,23 @@
 //! under 50 MB. One [`KafkaAdmin`] per cluster; its methods map onto one request each.
 //!
 //! Files: `client` (the handle: one connection, timeouts, reconnects), `connection` (framing,
-//! ApiVersions), `versions` (which request version to send), `topics`, `configs`, `error`.
+//! ApiVersions), `versions` (which request version to send), `metadata` (the cluster's topics and brokers),
+//! `topics`, `configs`, `error`.
 
 mod client;
 mod configs;
 mod connection;
 mod error;
+mod metadata;
 mod topics;
 mod versions;
 
 pub use client::KafkaAdmin;
+pub use configs::{AlterConfigOp, ConfigEntry, ConfigResourceType, ConfigSource, ConfigSynonym};
 pub use error::{error_name, AdminError};
 pub use kafka_protocol::error::ResponseError;
-pub use topics::TopicInfo;
+pub use metadata::{BrokerNode, ClusterMetadata, PartitionMetadata, TopicMetadata};
+pub use topics::{NewTopic, PartitionIncrease, TopicInfo};
 
 #[cfg(test)]
 mod tests {

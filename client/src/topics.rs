@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::create_partitions_request::CreatePartitionsTopic;
-use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
+use kafka_protocol::messages::create_partitions_request::{CreatePartitionsAssignment, CreatePartitionsTopic};
+use kafka_protocol::messages::create_topics_request::{CreatableReplicaAssignment, CreatableTopic, CreatableTopicConfig};
 use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
 use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
-use kafka_protocol::messages::{CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, MetadataRequest, TopicName};
+use kafka_protocol::messages::{BrokerId, CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, MetadataRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
 use uuid::Uuid;
 
@@ -24,6 +24,26 @@ pub struct TopicInfo {
     pub partitions: i32,
     /// Replicas of the partition with the most (they are all equal unless a reassignment runs).
     pub replication_factor: i32,
+}
+
+/// A topic to create. `partitions` and `replication_factor` of -1 take the broker's defaults
+/// (`num.partitions`, `default.replication.factor`); with `assignments` (one broker list per
+/// partition) both must be -1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTopic {
+    pub name: String,
+    pub partitions: i32,
+    pub replication_factor: i16,
+    pub assignments: Vec<Vec<i32>>,
+    pub configs: BTreeMap<String, String>,
+}
+
+/// A topic's new partition count, and optionally where the new partitions go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionIncrease {
+    pub name: String,
+    pub total: i32,
+    pub assignments: Option<Vec<Vec<i32>>>,
 }
 
 fn topic_name(name: &str) -> TopicName {
@@ -87,7 +107,20 @@ impl KafkaAdmin {
         replication_factor: i16,
         configs: &BTreeMap<String, String>,
     ) -> Result<(), AdminError> {
-        let configs = configs
+        self.create_topic_with(&NewTopic {
+            name: name.to_string(),
+            partitions,
+            replication_factor,
+            assignments: Vec::new(),
+            configs: configs.clone(),
+        })
+        .await
+    }
+
+    /// Creates the topic as `topic` describes it; see [`NewTopic`] for the broker's defaults.
+    pub async fn create_topic_with(&self, topic: &NewTopic) -> Result<(), AdminError> {
+        let configs = topic
+            .configs
             .iter()
             .map(|(k, v)| {
                 CreatableTopicConfig::default()
@@ -95,16 +128,27 @@ impl KafkaAdmin {
                     .with_value(Some(str_bytes(v)))
             })
             .collect();
-        let topic = CreatableTopic::default()
-            .with_name(topic_name(name))
-            .with_num_partitions(partitions)
-            .with_replication_factor(replication_factor)
+        let assignments = topic
+            .assignments
+            .iter()
+            .enumerate()
+            .map(|(i, brokers)| {
+                CreatableReplicaAssignment::default()
+                    .with_partition_index(i32::try_from(i).unwrap_or(i32::MAX))
+                    .with_broker_ids(brokers.iter().map(|&b| BrokerId(b)).collect())
+            })
+            .collect();
+        let creatable = CreatableTopic::default()
+            .with_name(topic_name(&topic.name))
+            .with_num_partitions(topic.partitions)
+            .with_replication_factor(topic.replication_factor)
+            .with_assignments(assignments)
             .with_configs(configs);
         let req = CreateTopicsRequest::default()
-            .with_topics(vec![topic])
+            .with_topics(vec![creatable])
             .with_timeout_ms(self.timeout_ms());
         let resp = self.call(|_| req.clone()).await?;
-        let result = result_for(CreateTopicsRequest::NAME, &resp.topics, name, |t| Some(&**t.name))?;
+        let result = result_for(CreateTopicsRequest::NAME, &resp.topics, &topic.name, |t| Some(&**t.name))?;
         check(CreateTopicsRequest::NAME, result.error_code, result.error_message.as_ref())
     }
 
@@ -124,25 +168,79 @@ impl KafkaAdmin {
         check(CreatePartitionsRequest::NAME, result.error_code, result.error_message.as_ref())
     }
 
+    /// Raises each topic's partition count to its total, in one request; one result per topic
+    /// in the order given. `assignments`, when given, places the new partitions (one broker list
+    /// each); otherwise the controller places them.
+    pub async fn create_partitions_for(&self, topics: &[PartitionIncrease]) -> Result<Vec<Result<(), AdminError>>, AdminError> {
+        let req = CreatePartitionsRequest::default()
+            .with_topics(
+                topics
+                    .iter()
+                    .map(|t| {
+                        CreatePartitionsTopic::default()
+                            .with_name(topic_name(&t.name))
+                            .with_count(t.total)
+                            .with_assignments(t.assignments.as_ref().map(|a| {
+                                a.iter()
+                                    .map(|brokers| {
+                                        CreatePartitionsAssignment::default()
+                                            .with_broker_ids(brokers.iter().map(|&b| BrokerId(b)).collect())
+                                    })
+                                    .collect()
+                            }))
+                    })
+                    .collect(),
+            )
+            .with_timeout_ms(self.timeout_ms());
+        let resp = self.call(|_| req.clone()).await?;
+        Ok(topics
+            .iter()
+            .map(|t| {
+                let r = result_for(CreatePartitionsRequest::NAME, &resp.results, &t.name, |r| Some(&**r.name))?;
+                check(CreatePartitionsRequest::NAME, r.error_code, r.error_message.as_ref())
+            })
+            .collect())
+    }
+
     /// Deletes the topic; a topic that does not exist is `Ok(())`.
     pub async fn delete_topic(&self, name: &str) -> Result<(), AdminError> {
+        let mut results = self.delete_topics(&[name.to_string()]).await?;
+        match results.pop() {
+            Some(Err(e)) if e.is(ResponseError::UnknownTopicOrPartition) => Ok(()),
+            Some(result) => result,
+            None => Err(AdminError::Protocol(format!(
+                "DeleteTopics answer has no result for topic {name:?}"
+            ))),
+        }
+    }
+
+    /// Deletes the topics in one request; one result per topic in the order given (a topic
+    /// that does not exist is `UNKNOWN_TOPIC_OR_PARTITION`).
+    pub async fn delete_topics(&self, names: &[String]) -> Result<Vec<Result<(), AdminError>>, AdminError> {
         // v6 names topics in `topics` (by name or id), earlier versions in `topic_names`.
         let resp = self
             .call(|version| {
                 let req = DeleteTopicsRequest::default().with_timeout_ms(self.timeout_ms());
                 if version >= 6 {
-                    req.with_topics(vec![DeleteTopicState::default().with_name(Some(topic_name(name)))])
+                    req.with_topics(
+                        names
+                            .iter()
+                            .map(|n| DeleteTopicState::default().with_name(Some(topic_name(n))))
+                            .collect(),
+                    )
                 } else {
-                    req.with_topic_names(vec![topic_name(name)])
+                    req.with_topic_names(names.iter().map(|n| topic_name(n)).collect())
                 }
             })
             .await?;
-        let result = result_for(DeleteTopicsRequest::NAME, &resp.responses, name, |r| {
-            r.name.as_deref().map(|n| &**n)
-        })?;
-        if result.error_code == ResponseError::UnknownTopicOrPartition.code() {
-            return Ok(());
-        }
-        check(DeleteTopicsRequest::NAME, result.error_code, result.error_message.as_ref())
+        Ok(names
+            .iter()
+            .map(|name| {
+                let r = result_for(DeleteTopicsRequest::NAME, &resp.responses, name, |r| {
+                    r.name.as_deref().map(|n| &**n)
+                })?;
+                check(DeleteTopicsRequest::NAME, r.error_code, r.error_message.as_ref())
+            })
+            .collect())
     }
 }

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use kafka_protocol::messages::api_versions_response::ApiVersionsResponse;
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, CreatePartitionsRequest, CreatePartitionsResponse, CreateTopicsRequest, CreateTopicsResponse,
-    DeleteTopicsRequest, DeleteTopicsResponse, DescribeConfigsRequest, DescribeConfigsResponse, IncrementalAlterConfigsRequest,
-    IncrementalAlterConfigsResponse, MetadataRequest, MetadataResponse,
+    DeleteTopicsRequest, DeleteTopicsResponse, DescribeConfigsRequest, DescribeConfigsResponse, DescribeTopicPartitionsRequest,
+    DescribeTopicPartitionsResponse, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, MetadataRequest, MetadataResponse,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message};
 
@@ -46,6 +46,13 @@ admin_request!(CreateTopicsRequest, CreateTopicsResponse, CreateTopics, 2, 7);
 admin_request!(CreatePartitionsRequest, CreatePartitionsResponse, CreatePartitions, 0, 3);
 admin_request!(DeleteTopicsRequest, DeleteTopicsResponse, DeleteTopics, 1, 6);
 admin_request!(DescribeConfigsRequest, DescribeConfigsResponse, DescribeConfigs, 1, 4);
+admin_request!(
+    DescribeTopicPartitionsRequest,
+    DescribeTopicPartitionsResponse,
+    DescribeTopicPartitions,
+    0,
+    0
+);
 admin_request!(
     IncrementalAlterConfigsRequest,
     IncrementalAlterConfigsResponse,

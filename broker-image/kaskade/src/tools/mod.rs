@@ -4,12 +4,18 @@
 //! differ, `docs/compatibility.md` says so.
 //!
 //! Files: `props` (Java `.properties` files and `k=v` flags, shared by every tool), `exit`
-//! (Kafka's exit-code and error-line conventions), then one module per tool.
+//! (Kafka's exit-code and error-line conventions), `admin` (the admin client from
+//! `--bootstrap-server` and `--command-config`), `kafka_errors` (Kafka's wording of a failed
+//! admin call), `java` (Java orders and formats Kafka's output inherits), then one module per
+//! tool.
 
+pub mod admin;
 pub mod configs;
 pub mod console_consumer;
 pub mod console_producer;
 pub mod consumer_groups;
 pub mod exit;
+pub mod java;
+pub mod kafka_errors;
 pub mod props;
 pub mod topics;

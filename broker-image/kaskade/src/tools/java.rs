@@ -1,0 +1,233 @@
+//! Orders and formats Kafka's tools get from Java and print as is, so our output matches theirs
+//! byte for byte: the iteration order of a `java.util.HashMap` (the topic descriptions of
+//! `kafka-topics --describe`, the `Configs:` column, the topics of `kafka-configs --describe`
+//! all come out of one), and Kafka's `Uuid` text (URL-safe base64 without padding).
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+/// Java's `String.hashCode` over UTF-16 code units.
+fn string_hash(s: &str) -> i32 {
+    s.encode_utf16()
+        .fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
+}
+
+/// `HashMap.hash`: the high half folded into the low half.
+fn spread(s: &str) -> u32 {
+    let h = string_hash(s) as u32;
+    h ^ (h >> 16)
+}
+
+/// The order a `java.util.HashMap` iterates `keys` after they were put in this order
+/// (`new HashMap<>()`, or `new HashMap<>(initial_capacity)`). A bucket keeps its keys in
+/// insertion order, and resizing keeps that order, so the order is by bucket under the final
+/// table size, then by first insertion; a key put twice keeps its first place. (Kafka's tools
+/// put tens of keys in these maps: the red-black trees Java grows for buckets of 8 and more in
+/// tables of 64 and more are out of reach.)
+pub fn hash_map_order<T: AsRef<str>>(keys: impl IntoIterator<Item = T>, initial_capacity: Option<usize>) -> Vec<T> {
+    let mut unique: Vec<T> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for key in keys {
+        if seen.insert(key.as_ref().to_string()) {
+            unique.push(key);
+        }
+    }
+    let hashes: Vec<u32> = unique.iter().map(|k| spread(k.as_ref())).collect();
+    let mut capacity: usize = match initial_capacity {
+        Some(n) => n.max(1).next_power_of_two(),
+        None => 16,
+    };
+    let threshold = |cap: usize| (cap as f64 * 0.75) as usize;
+    // Bucket sizes are tracked to replay Java's "treeify" resizes: a bucket reaching 9 keys in a
+    // table smaller than 64 doubles the table instead.
+    let mut buckets: HashMap<usize, usize> = HashMap::new();
+    let rebucket = |cap: usize, upto: usize| {
+        let mut b = HashMap::new();
+        for h in &hashes[..upto] {
+            *b.entry(*h as usize & (cap - 1)).or_insert(0) += 1;
+        }
+        b
+    };
+    for (i, h) in hashes.iter().enumerate() {
+        let size = i + 1;
+        let bucket = buckets.entry(*h as usize & (capacity - 1)).or_insert(0);
+        *bucket += 1;
+        let mut resized = false;
+        if *bucket >= 9 && capacity < 64 {
+            capacity *= 2;
+            resized = true;
+        }
+        if size > threshold(capacity) {
+            capacity *= 2;
+            resized = true;
+        }
+        if resized {
+            buckets = rebucket(capacity, size);
+        }
+    }
+    let mut order: Vec<(usize, usize, T)> = unique
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| (hashes[i] as usize & (capacity - 1), i, k))
+        .collect();
+    order.sort_by_key(|(bucket, i, _)| (*bucket, *i));
+    order.into_iter().map(|(_, _, k)| k).collect()
+}
+
+const BASE64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Kafka's `Uuid.toString()`: the 16 bytes in URL-safe base64, no padding (22 characters).
+pub fn uuid_to_string(id: &Uuid) -> String {
+    let bytes = id.as_bytes();
+    let mut out = String::with_capacity(22);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            out.push(BASE64_URL[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// Kafka's `Uuid.fromString`, with its error messages.
+pub fn uuid_from_string(s: &str) -> Result<Uuid, String> {
+    if s.chars().count() > 24 {
+        let prefix: String = s.chars().take(24).collect();
+        return Err(format!(
+            "Input string with prefix `{prefix}` is too long to be decoded as a base64 UUID"
+        ));
+    }
+    let body = s.trim_end_matches('=');
+    let mut bits: u32 = 0;
+    let mut nbits = 0;
+    let mut bytes = Vec::with_capacity(16);
+    for c in body.chars() {
+        let v = BASE64_URL
+            .iter()
+            .position(|&b| b as char == c)
+            .ok_or_else(|| format!("Illegal base64 character {:x}", u32::from(c)))?;
+        bits = (bits << 6) | v as u32;
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            bytes.push((bits >> nbits) as u8);
+            bits &= (1 << nbits) - 1;
+        }
+    }
+    if body.len() % 4 == 1 {
+        return Err("Last unit does not have enough valid bits".to_string());
+    }
+    let array: [u8; 16] = bytes.as_slice().try_into().map_err(|_| {
+        format!(
+            "Input string `{s}` decoded as {} bytes, which is not equal to the expected 16 bytes of a base64-encoded UUID",
+            bytes.len()
+        )
+    })?;
+    Ok(Uuid::from_bytes(array))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Orders the real kafka-topics (4.4) printed for these names.
+    #[test]
+    fn matches_what_kafkas_tools_printed() {
+        let mut names: Vec<String> = [
+            "ord-alpha",
+            "ord-beta",
+            "ord-gamma",
+            "ord-delta",
+            "ord-epsilon",
+            "ord-zeta",
+            "ord-eta",
+            "ord-theta",
+            "ord-iota",
+            "ord-kappa",
+            "ord-lambda",
+            "ord-mu",
+            "ord-nu",
+            "ord-xi",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        names.sort();
+        let described = hash_map_order(names.clone(), Some(names.len()));
+        assert_eq!(
+            described,
+            [
+                "ord-kappa",
+                "ord-xi",
+                "ord-zeta",
+                "ord-iota",
+                "ord-alpha",
+                "ord-lambda",
+                "ord-beta",
+                "ord-mu",
+                "ord-theta",
+                "ord-nu",
+                "ord-delta",
+                "ord-eta",
+                "ord-epsilon",
+                "ord-gamma"
+            ]
+        );
+        // The Configs column of a topic created with these overrides, among the 37 configs
+        // Kafka 4.4 describes (its answer lists segment.bytes before retention.ms: they share a
+        // bucket).
+        let configs = [
+            "compression.type",
+            "min.insync.replicas",
+            "cleanup.policy",
+            "flush.ms",
+            "segment.bytes",
+            "retention.ms",
+            "max.message.bytes",
+            "delete.retention.ms",
+        ];
+        let all = "segment.bytes cleanup.policy compression.gzip.level compression.lz4.level compression.type \
+            compression.zstd.level delete.retention.ms errors.deadletterqueue.group.enable file.delete.delay.ms \
+            flush.messages flush.ms follower.replication.throttled.replicas index.interval.bytes \
+            leader.replication.throttled.replicas local.retention.bytes local.retention.ms max.compaction.lag.ms \
+            max.decompressed.message.bytes max.message.bytes message.timestamp.after.max.ms \
+            message.timestamp.before.max.ms message.timestamp.type min.cleanable.dirty.ratio min.compaction.lag.ms \
+            min.insync.replicas preallocate remote.copy.lag.bytes remote.copy.lag.ms remote.log.copy.disable \
+            remote.log.delete.on.disable remote.storage.enable retention.bytes retention.ms segment.index.bytes \
+            segment.jitter.ms segment.ms unclean.leader.election.enable";
+        let ordered: Vec<&str> = hash_map_order(all.split_whitespace(), None)
+            .into_iter()
+            .filter(|k| configs.contains(k))
+            .collect();
+        assert_eq!(ordered, configs);
+    }
+
+    #[test]
+    fn small_maps_and_duplicates() {
+        assert_eq!(hash_map_order(["b", "a", "b"], Some(1)), ["a", "b"]);
+        assert!(hash_map_order(Vec::<String>::new(), None).is_empty());
+        assert_eq!(
+            string_hash("retention.ms"),
+            "retention.ms".chars().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
+        );
+    }
+
+    #[test]
+    fn uuids_as_kafka_writes_them() {
+        let id = Uuid::from_bytes([
+            0xc0, 0x70, 0x6b, 0x04, 0xb1, 0xd5, 0x4c, 0x89, 0xb1, 0x36, 0x94, 0x7b, 0x58, 0x22, 0x14, 0x88,
+        ]);
+        let text = uuid_to_string(&id);
+        assert_eq!(text.len(), 22);
+        assert_eq!(uuid_from_string(&text), Ok(id));
+        assert_eq!(uuid_to_string(&Uuid::nil()), "AAAAAAAAAAAAAAAAAAAAAA");
+        assert_eq!(
+            uuid_from_string("abc").unwrap_err(),
+            "Input string `abc` decoded as 2 bytes, which is not equal to the expected 16 bytes of a base64-encoded UUID"
+        );
+        assert!(uuid_from_string("a*").unwrap_err().starts_with("Illegal base64 character 2a"));
+    }
+}
