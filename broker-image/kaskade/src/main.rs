@@ -24,19 +24,17 @@ enum Command {
     /// Ask a broker for Metadata; exit 0 when it answers (the pods' readiness and liveness check).
     Probe(probe_cmd::ProbeArgs),
     /// Create, list, describe, alter and delete topics (like kafka-topics.sh).
-    #[command(infer_long_args = true)]
     Topics(tools::topics::TopicsArgs),
     /// Write stdin lines to a topic, one record per line (like kafka-console-producer.sh).
-    #[command(name = "console-producer", infer_long_args = true)]
+    #[command(name = "console-producer")]
     ConsoleProducer(tools::console_producer::ConsoleProducerArgs),
     /// Print a topic's records to stdout (like kafka-console-consumer.sh).
-    #[command(name = "console-consumer", infer_long_args = true)]
+    #[command(name = "console-consumer")]
     ConsoleConsumer(tools::console_consumer::ConsoleConsumerArgs),
     /// List, describe, delete consumer groups and reset their offsets (like kafka-consumer-groups.sh).
-    #[command(name = "consumer-groups", infer_long_args = true)]
+    #[command(name = "consumer-groups")]
     ConsumerGroups(tools::consumer_groups::ConsumerGroupsArgs),
     /// Describe and alter topic and broker configs (like kafka-configs.sh).
-    #[command(infer_long_args = true)]
     Configs(tools::configs::ConfigsArgs),
 }
 
