@@ -5,18 +5,26 @@
 //! under 50 MB. One [`KafkaAdmin`] per cluster; its methods map onto one request each.
 //!
 //! Files: `client` (the handle: one connection, timeouts, reconnects), `connection` (framing,
-//! ApiVersions), `versions` (which request version to send), `topics`, `configs`, `error`.
+//! ApiVersions), `versions` (which request version to send), `topics`, `configs`, `error`;
+//! for consumer groups `groups` (coordinator, list, describe, delete), `group_offsets`
+//! (committed offsets) and `offsets` (partition leaders, ListOffsets).
 
 mod client;
 mod configs;
 mod connection;
 mod error;
+mod group_offsets;
+mod groups;
+mod offsets;
 mod topics;
 mod versions;
 
 pub use client::KafkaAdmin;
 pub use error::{error_name, AdminError};
+pub use group_offsets::CommittedOffset;
+pub use groups::{decode_assignment, GroupDescription, GroupMember, GroupProtocol, ListedGroup};
 pub use kafka_protocol::error::ResponseError;
+pub use offsets::{BrokerNode, ClusterMetadata, OffsetSpec, TopicLeaders, TopicPartition};
 pub use topics::TopicInfo;
 
 #[cfg(test)]
