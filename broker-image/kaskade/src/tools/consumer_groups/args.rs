@@ -395,13 +395,17 @@ impl ConsumerGroupsArgs {
                     continue;
                 }
                 if let Some((other, _)) = scenarios.iter().find(|(o, p)| *p && *o != used) {
-                    return Err(Failure::Usage(format!("Option \"[{used}]\" can't be used with option \"[{other}]\"")));
+                    return Err(Failure::Usage(format!(
+                        "Option \"[{used}]\" can't be used with option \"[{other}]\""
+                    )));
                 }
             }
         }
         if !self.group.is_empty() {
             if self.all_groups {
-                return Err(Failure::Usage("Option \"[group]\" can't be used with option \"[all-groups]\"".into()));
+                return Err(Failure::Usage(
+                    "Option \"[group]\" can't be used with option \"[all-groups]\"".into(),
+                ));
             }
             if list {
                 return Err(Failure::Usage("Option \"[group]\" can't be used with option \"[list]\"".into()));
@@ -463,7 +467,11 @@ mod tests {
         assert_eq!(check(&[B, "--list"]), Ok(Action::List));
         assert_eq!(check(&[B, "--list", "--list"]), Ok(Action::List), "joptsimple accepts repeats");
         assert_eq!(check(&[B, "--describe", "--group", "g"]), Ok(Action::Describe));
-        assert_eq!(check(&["--validate-regex", "a.*"]), Ok(Action::ValidateRegex), "no bootstrap needed");
+        assert_eq!(
+            check(&["--validate-regex", "a.*"]),
+            Ok(Action::ValidateRegex),
+            "no bootstrap needed"
+        );
         assert_eq!(
             usage(&[B]),
             "Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets, --validate-regex"
@@ -475,41 +483,89 @@ mod tests {
     #[test]
     fn kafkas_messages_for_bad_combinations() {
         let cases: &[(&[&str], &str)] = &[
-            (&["--list", "--describe"], "Option [describe] takes one of these options: [group], [all-groups]"),
+            (
+                &["--list", "--describe"],
+                "Option [describe] takes one of these options: [group], [all-groups]",
+            ),
             (
                 &["--describe", "--group", "g", "--members", "--state"],
                 "Option [describe] takes at most one of these options: [members], [offsets], [state]",
             ),
-            (&["--describe", "--group", "g", "--state", "x"], "Option [describe] does not take a value for [state]"),
-            (&["--describe", "--group", "g", "--state="], "Option [describe] does not take a value for [state]"),
-            (&["--list", "--group", "g"], "Option \"[group]\" can't be used with option \"[list]\""),
-            (&["--list", "--topic", "t"], "Option \"[topic]\" can't be used with option \"[list]\""),
-            (&["--describe", "--group", "g", "--topic", "t"], "Option \"[topic]\" can't be used with option \"[describe]\""),
-            (&["--describe", "--group", "g", "--all-groups"], "Option \"[group]\" can't be used with option \"[all-groups]\""),
+            (
+                &["--describe", "--group", "g", "--state", "x"],
+                "Option [describe] does not take a value for [state]",
+            ),
+            (
+                &["--describe", "--group", "g", "--state="],
+                "Option [describe] does not take a value for [state]",
+            ),
+            (
+                &["--list", "--group", "g"],
+                "Option \"[group]\" can't be used with option \"[list]\"",
+            ),
+            (
+                &["--list", "--topic", "t"],
+                "Option \"[topic]\" can't be used with option \"[list]\"",
+            ),
+            (
+                &["--describe", "--group", "g", "--topic", "t"],
+                "Option \"[topic]\" can't be used with option \"[describe]\"",
+            ),
+            (
+                &["--describe", "--group", "g", "--all-groups"],
+                "Option \"[group]\" can't be used with option \"[all-groups]\"",
+            ),
             (&["--delete"], "Option [delete] takes one of these options: [group], [all-groups]"),
             (
                 &["--delete", "--group", "g", "--topic", "t"],
                 "The consumer does not support topic-specific offset deletion from a consumer group.",
             ),
-            (&["--delete-offsets", "--group", "g"], "Option [delete-offsets] takes the following options: [group], [topic]"),
             (
-                &["--reset-offsets", "--group", "g", "--topic", "t", "--to-earliest", "--to-latest", "--dry-run"],
+                &["--delete-offsets", "--group", "g"],
+                "Option [delete-offsets] takes the following options: [group], [topic]",
+            ),
+            (
+                &[
+                    "--reset-offsets",
+                    "--group",
+                    "g",
+                    "--topic",
+                    "t",
+                    "--to-earliest",
+                    "--to-latest",
+                    "--dry-run",
+                ],
                 "Option \"[to-earliest]\" can't be used with option \"[to-latest]\"",
             ),
             (
-                &["--reset-offsets", "--group", "g", "--topic", "t", "--to-earliest", "--dry-run", "--execute"],
+                &[
+                    "--reset-offsets",
+                    "--group",
+                    "g",
+                    "--topic",
+                    "t",
+                    "--to-earliest",
+                    "--dry-run",
+                    "--execute",
+                ],
                 "Option [reset-offsets] only accepts one of [execute] and [dry-run]",
             ),
             (
                 &["--reset-offsets", "--topic", "t", "--to-earliest", "--dry-run"],
                 "Option [reset-offsets] takes one of these options: [group], [all-groups]",
             ),
-            (&["--members"], "Option(s) [members] are unavailable given other options on the command line"),
+            (
+                &["--members"],
+                "Option(s) [members] are unavailable given other options on the command line",
+            ),
             (
                 &["--members", "--verbose", "--type"],
                 "Option(s) [members, verbose, type] are unavailable given other options on the command line",
             ),
-            (&["--describe", "--group", "g", "--type"], "Option(s) [type] are unavailable given other options on the command line"),
+            (
+                &["--describe", "--group", "g", "--type"],
+                "Option(s) [type] are unavailable given other options on the command line",
+            ),
         ];
         for (argv, want) in cases {
             let mut full = vec![B];
@@ -534,12 +590,18 @@ mod tests {
             ))
         );
         assert_eq!(parse(&[B, "--list", "--state"]).state_filter(), Ok(Some(String::new())));
-        assert_eq!(parse(&[B, "--list", "--state", "stable,empty"]).state_filter(), Ok(Some("stable,empty".into())));
+        assert_eq!(
+            parse(&[B, "--list", "--state", "stable,empty"]).state_filter(),
+            Ok(Some("stable,empty".into()))
+        );
         assert_eq!(parse(&[B, "--list"]).state_filter(), Ok(None));
         let a = parse(&[B, "--reset-offsets", "--group", "g", "--all-topics", "--shift-by", "-2"]);
         assert_eq!(a.reset_spec(), Ok(Some(ResetSpec::ShiftBy("-2".into()))));
         let a = parse(&[B, "--reset-offsets", "--group", "g", "--all-topics", "--to-offset", "x"]);
-        assert_eq!(a.reset_spec(), Err(Failure::Runtime("Cannot parse argument 'x' of option to-offset".into())));
+        assert_eq!(
+            a.reset_spec(),
+            Err(Failure::Runtime("Cannot parse argument 'x' of option to-offset".into()))
+        );
         assert!(parse(&[B, "--describe", "--group", "g"]).dry_run());
         assert!(!parse(&[B, "--execute"]).dry_run());
     }

@@ -15,7 +15,10 @@ use super::service::Service;
 
 pub async fn delete_groups(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) -> Result<(), Failure> {
     let ids: Vec<String> = if args.all_groups() {
-        service.consumer_group_ids().await.map_err(|e| Failure::Runtime(e.in_execution_exception()))?
+        service
+            .consumer_group_ids()
+            .await
+            .map_err(|e| Failure::Runtime(e.in_execution_exception()))?
     } else {
         args.groups().to_vec()
     };
@@ -38,8 +41,12 @@ pub async fn delete_groups(service: &Service, args: &ConsumerGroupsArgs, out: &m
         results.insert(id.clone(), result);
     }
     out.print(&deletion_report(&results));
-    if results.values().any(Result::is_err) {
-        out.fail("Error: Deletion of some consumer groups failed.");
+    let failures: Vec<String> = results
+        .iter()
+        .filter_map(|(g, r)| r.as_ref().err().map(|e| format!("'{g}': {}", e.wrapped())))
+        .collect();
+    if !failures.is_empty() {
+        out.fail(&format!("Error: Deletion of some consumer groups failed: {}", failures.join("; ")));
     }
     Ok(())
 }
@@ -74,7 +81,11 @@ fn deletion_report(results: &BTreeMap<String, Result<(), KafkaException>>) -> St
 pub async fn delete_offsets(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) -> Result<(), Failure> {
     let group = match args.groups() {
         [one] => one.clone(),
-        _ => return Err(Failure::Runtime("Found multiple arguments for option group, but you asked for only one".into())),
+        _ => {
+            return Err(Failure::Runtime(
+                "Found multiple arguments for option group, but you asked for only one".into(),
+            ))
+        }
     };
     let mut rows: BTreeMap<TopicPartition, Option<String>> = BTreeMap::new();
     let mut partitions: BTreeSet<TopicPartition> = BTreeSet::new();
@@ -134,12 +145,17 @@ pub async fn delete_offsets(service: &Service, args: &ConsumerGroupsArgs, out: &
 /// (`orders10` before `orders2`), `-` for a topic that could not be described.
 fn offsets_deletion_table(rows: &BTreeMap<TopicPartition, Option<String>>) -> String {
     let width = rows.keys().map(|tp| jlen(&tp.topic)).fold(15, usize::max);
-    let line = |topic: &str, partition: &str, status: &str| format!("\n{} {} {}", left(topic, width), left(partition, 10), left(status, 15));
+    let line =
+        |topic: &str, partition: &str, status: &str| format!("\n{} {} {}", left(topic, width), left(partition, 10), left(status, 15));
     let mut sorted: Vec<(&TopicPartition, &Option<String>)> = rows.iter().collect();
     sorted.sort_by_key(|(tp, _)| format!("{}{}", tp.topic, tp.partition));
     let mut text = line("TOPIC", "PARTITION", "STATUS");
     for (tp, error) in sorted {
-        let partition = if tp.partition >= 0 { tp.partition.to_string() } else { "-".to_string() };
+        let partition = if tp.partition >= 0 {
+            tp.partition.to_string()
+        } else {
+            "-".to_string()
+        };
         let status = match error {
             Some(e) => format!("Error: {e}"),
             None => "Successful".to_string(),

@@ -49,7 +49,10 @@ fn show<T: ToString>(v: Option<T>) -> String {
 
 pub async fn run(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) -> Result<(), Failure> {
     let ids: Vec<String> = if args.all_groups() {
-        service.consumer_group_ids().await.map_err(|e| Failure::Runtime(e.in_execution_exception()))?
+        service
+            .consumer_group_ids()
+            .await
+            .map_err(|e| Failure::Runtime(e.in_execution_exception()))?
     } else {
         args.groups().to_vec()
     };
@@ -320,7 +323,13 @@ fn members_table(group: &str, members: &[kaskade_client::GroupMember], target_ep
         s
     };
     let tail = |cells: [&str; 5]| {
-        let mut s = format!("{} {} {} {}", left(cells[0], 15), left(cells[1], cur), left(cells[2], 15), left(cells[3], tgt));
+        let mut s = format!(
+            "{} {} {} {}",
+            left(cells[0], 15),
+            left(cells[1], cur),
+            left(cells[2], 15),
+            left(cells[3], tgt)
+        );
         if migrating {
             s.push(' ');
             s.push_str(cells[4]);
@@ -328,9 +337,22 @@ fn members_table(group: &str, members: &[kaskade_client::GroupMember], target_ep
         s
     };
     let mut text = String::from("\n");
-    text.push_str(&head(["GROUP", "CONSUMER-ID", "GROUP-INSTANCE-ID", "HOST", "CLIENT-ID", "#PARTITIONS"]));
+    text.push_str(&head([
+        "GROUP",
+        "CONSUMER-ID",
+        "GROUP-INSTANCE-ID",
+        "HOST",
+        "CLIENT-ID",
+        "#PARTITIONS",
+    ]));
     if verbose {
-        text.push_str(&tail(["CURRENT-EPOCH", "CURRENT-ASSIGNMENT", "TARGET-EPOCH", "TARGET-ASSIGNMENT", "UPGRADED"]));
+        text.push_str(&tail([
+            "CURRENT-EPOCH",
+            "CURRENT-ASSIGNMENT",
+            "TARGET-EPOCH",
+            "TARGET-ASSIGNMENT",
+            "UPGRADED",
+        ]));
     }
     text.push('\n');
     for m in members {
@@ -367,7 +389,13 @@ fn state_table(d: &Described, verbose: bool) -> String {
     let state = state_name(&d.group.state);
     let members = d.group.members.len().to_string();
     let line = |cells: &[&str]| {
-        let mut s = format!("\n{} {} {} {}", left(cells[0], gw), left(cells[1], cw), left(cells[2], 20), left(cells[3], 20));
+        let mut s = format!(
+            "\n{} {} {} {}",
+            left(cells[0], gw),
+            left(cells[1], cw),
+            left(cells[2], 20),
+            left(cells[3], 20)
+        );
         if verbose {
             s.push_str(&format!(" {} {}", left(cells[4], 15), left(cells[5], 25)));
         }
@@ -527,7 +555,9 @@ mod tests {
         assert_eq!(out.stdout, "\nError: Consumer group 'g' does not exist.\n");
         assert_eq!(
             should_print(&mut out, "g", "whatever", 1),
-            Err(Failure::Runtime("Expected a valid consumer group state, but found 'Unknown'.".into()))
+            Err(Failure::Runtime(
+                "Expected a valid consumer group state, but found 'Unknown'.".into()
+            ))
         );
     }
 }

@@ -158,9 +158,15 @@ mod tests {
     #[test]
     fn codes_read_as_kafkas_exceptions() {
         let e = KafkaException::from_code(68, None);
-        assert_eq!(e.wrapped(), "org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.");
+        assert_eq!(
+            e.wrapped(),
+            "org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty."
+        );
         let e = KafkaException::from_code(69, Some("Group g not found."));
-        assert_eq!(e.wrapped(), "org.apache.kafka.common.errors.GroupIdNotFoundException: Group g not found.");
+        assert_eq!(
+            e.wrapped(),
+            "org.apache.kafka.common.errors.GroupIdNotFoundException: Group g not found."
+        );
         assert_eq!(e.bare(), "Group g not found.");
         assert!(e.is(69));
         assert!(!e.is(68));

@@ -29,9 +29,10 @@ fn describe(kind: &ErrorKind) -> &'static str {
         | ErrorKind::EscapeUnrecognized => "invalid escape sequence",
         ErrorKind::RepetitionMissing => "missing argument to repetition operator",
         ErrorKind::RepetitionCountInvalid | ErrorKind::RepetitionCountDecimalEmpty | ErrorKind::DecimalInvalid => "invalid repeat count",
-        ErrorKind::GroupNameDuplicate { .. } | ErrorKind::GroupNameEmpty | ErrorKind::GroupNameInvalid | ErrorKind::GroupNameUnexpectedEof => {
-            "invalid named capture"
-        }
+        ErrorKind::GroupNameDuplicate { .. }
+        | ErrorKind::GroupNameEmpty
+        | ErrorKind::GroupNameInvalid
+        | ErrorKind::GroupNameUnexpectedEof => "invalid named capture",
         ErrorKind::UnicodeClassInvalid => "invalid character class",
         ErrorKind::NestLimitExceeded(_) => "expression nests too deeply",
         _ => "invalid or unsupported Perl syntax",
@@ -48,8 +49,14 @@ mod tests {
         assert_eq!(validate("a(b"), "The regular expression `a(b` is invalid: missing closing ).");
         assert_eq!(validate("orders-.*"), "The regular expression `orders-.*` is valid.");
         assert_eq!(validate("[a"), "The regular expression `[a` is invalid: missing closing ].");
-        assert_eq!(validate("*"), "The regular expression `*` is invalid: missing argument to repetition operator.");
+        assert_eq!(
+            validate("*"),
+            "The regular expression `*` is invalid: missing argument to repetition operator."
+        );
         assert_eq!(validate("a)"), "The regular expression `a)` is invalid: unexpected ).");
-        assert_eq!(validate("(?=a)"), "The regular expression `(?=a)` is invalid: invalid or unsupported Perl syntax.");
+        assert_eq!(
+            validate("(?=a)"),
+            "The regular expression `(?=a)` is invalid: invalid or unsupported Perl syntax."
+        );
     }
 }

@@ -24,7 +24,10 @@ pub async fn run(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) ->
     // Kafka converts the scenario flags when it builds its resetter, before any request.
     let spec = args.reset_spec()?;
     let ids: Vec<String> = if args.all_groups() {
-        service.consumer_group_ids().await.map_err(|e| Failure::Runtime(e.in_execution_exception()))?
+        service
+            .consumer_group_ids()
+            .await
+            .map_err(|e| Failure::Runtime(e.in_execution_exception()))?
     } else {
         args.groups().to_vec()
     };
@@ -62,7 +65,13 @@ pub async fn run(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) ->
 }
 
 /// Plans (and with `--execute` commits) one inactive group's new offsets.
-async fn reset_inactive(service: &Service, args: &ConsumerGroupsArgs, spec: Option<&ResetSpec>, group: &str, out: &mut Out) -> Result<Plan, Failure> {
+async fn reset_inactive(
+    service: &Service,
+    args: &ConsumerGroupsArgs,
+    spec: Option<&ResetSpec>,
+    group: &str,
+    out: &mut Out,
+) -> Result<Plan, Failure> {
     let partitions = partitions_to_reset(service, args, group).await?;
     check_partitions(service, &partitions).await?;
     let Some(spec) = spec else {
@@ -110,10 +119,13 @@ async fn reset_inactive(service: &Service, args: &ConsumerGroupsArgs, spec: Opti
         ResetSpec::ToCurrent => {
             let committed: BTreeMap<TopicPartition, CommittedOffset> = service.committed(group).await.map_err(in_execution)?;
             let (with, without): (Vec<_>, Vec<_>) = partitions.iter().cloned().partition(|tp| committed.contains_key(tp));
-            let mut plan: Vec<(TopicPartition, i64)> = with.into_iter().map(|tp| {
-                let o = committed[&tp].offset;
-                (tp, o)
-            }).collect();
+            let mut plan: Vec<(TopicPartition, i64)> = with
+                .into_iter()
+                .map(|tp| {
+                    let o = committed[&tp].offset;
+                    (tp, o)
+                })
+                .collect();
             let ends = service
                 .log_offsets(&without.iter().cloned().collect(), OffsetSpec::Latest)
                 .await
@@ -148,7 +160,9 @@ async fn partitions_to_reset(service: &Service, args: &ConsumerGroupsArgs, group
         if args.has_from_file() {
             return Ok(Vec::new());
         }
-        return Err(Failure::Usage("One of the reset scopes should be defined: --all-topics, --topic.".into()));
+        return Err(Failure::Usage(
+            "One of the reset scopes should be defined: --all-topics, --topic.".into(),
+        ));
     }
     let mut out = Vec::new();
     let mut bare = BTreeSet::new();
@@ -202,9 +216,16 @@ async fn check_partitions(service: &Service, partitions: &[TopicPartition]) -> R
     if !missing.is_empty() {
         return Err(Failure::Runtime(format!("The partitions \"{}\" do not exist", missing.join(","))));
     }
-    let leaderless: Vec<String> = partitions.iter().filter(|tp| has(tp) == Some(false)).map(ToString::to_string).collect();
+    let leaderless: Vec<String> = partitions
+        .iter()
+        .filter(|tp| has(tp) == Some(false))
+        .map(ToString::to_string)
+        .collect();
     if !leaderless.is_empty() {
-        return Err(Failure::Runtime(format!("The partitions \"{}\" have no leader", leaderless.join(","))));
+        return Err(Failure::Runtime(format!(
+            "The partitions \"{}\" have no leader",
+            leaderless.join(",")
+        )));
     }
     Ok(())
 }
@@ -348,7 +369,10 @@ async fn commit(service: &Service, group: &str, plan: &Plan) -> Result<(), Failu
 /// group was considered), each line starting with a newline, one ending the table.
 fn plan_table(plans: &[(String, Plan)]) -> String {
     let g = plans.iter().map(|(group, _)| jlen(group)).fold(15, usize::max);
-    let t = plans.iter().flat_map(|(_, p)| p.iter().map(|(tp, _)| jlen(&tp.topic))).fold(15, usize::max);
+    let t = plans
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|(tp, _)| jlen(&tp.topic)))
+        .fold(15, usize::max);
     let line = |group: &str, topic: &str, partition: &str, offset: &str| {
         format!("\n{} {} {} {offset}", left(group, g), left(topic, t), left(partition, 10))
     };
@@ -365,9 +389,11 @@ fn plan_table(plans: &[(String, Plan)]) -> String {
     text
 }
 
-/// A CSV field as Jackson writes it: quoted when it holds a separator, quote or line break.
+/// A CSV field as Kafka's Jackson CSV writer writes it: quoted when longer than 24 characters
+/// (Jackson does not scan longer strings) or holding a character below `-` (the separator,
+/// quote, line breaks, spaces, …) or a backslash; quotes inside are doubled.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    if jlen(s) > 24 || s.chars().any(|c| c < '-' || c == '\\') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -419,6 +445,12 @@ mod tests {
             export_csv(&[plan("g,2", &[(0, 5)]), plan("b", &[(1, 7)])], false),
             "\"g,2\",orders,0,5\nb,orders,1,7\n"
         );
+        // As Kafka 4.4 exported them: names over 24 characters are quoted.
+        assert_eq!(csv_field("cg-orders-591-1795593556793-0"), "\"cg-orders-591-1795593556793-0\"");
+        assert_eq!(csv_field("cg-orders-591-179559355679"), "\"cg-orders-591-179559355679\"");
+        assert_eq!(csv_field("exactly-twenty-four-char"), "exactly-twenty-four-char");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("a\\b"), "\"a\\b\"");
     }
 
     #[test]
@@ -433,11 +465,15 @@ mod tests {
         );
         assert_eq!(
             parse_topic_partitions("orders:"),
-            Err(Failure::Usage("Invalid topic arg 'orders:', expected topic name and partitions".into()))
+            Err(Failure::Usage(
+                "Invalid topic arg 'orders:', expected topic name and partitions".into()
+            ))
         );
         assert_eq!(
             parse_topic_partitions("a:1:2"),
-            Err(Failure::Usage("Invalid topic arg 'a:1:2', expected topic name and partitions".into()))
+            Err(Failure::Usage(
+                "Invalid topic arg 'a:1:2', expected topic name and partitions".into()
+            ))
         );
     }
 

@@ -8,7 +8,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use kaskade_client::{
-    AdminError, BrokerNode, CommittedOffset, GroupDescription, GroupProtocol, KafkaAdmin, ListedGroup, OffsetSpec, ResponseError, TopicPartition,
+    AdminError, BrokerNode, CommittedOffset, GroupDescription, GroupProtocol, KafkaAdmin, ListedGroup, OffsetSpec, ResponseError,
+    TopicPartition,
 };
 
 use super::errors::KafkaException;
@@ -104,17 +105,17 @@ impl Service {
         for node in self.brokers().await? {
             let client = self.at(&node);
             let groups = self.retrying(|| client.list_groups(states, types)).await?;
-            for g in groups.into_iter().filter(|g| CONSUMER_PROTOCOL_TYPES.contains(&g.protocol_type.as_str())) {
+            for g in groups
+                .into_iter()
+                .filter(|g| CONSUMER_PROTOCOL_TYPES.contains(&g.protocol_type.as_str()))
+            {
                 if !listed.contains_key(&g.group_id) {
                     arrival.push(g.group_id.clone());
                 }
                 listed.insert(g.group_id.clone(), g);
             }
         }
-        Ok(string_map_order(arrival)
-            .into_iter()
-            .filter_map(|id| listed.remove(&id))
-            .collect())
+        Ok(string_map_order(arrival).into_iter().filter_map(|id| listed.remove(&id)).collect())
     }
 
     /// The ids of every consumer group (`listConsumerGroups`: classic and consumer types).
@@ -146,9 +147,7 @@ impl Service {
                 .ok_or_else(|| KafkaException::plain(format!("the broker did not describe group {group}")))?;
             let code = described.error_code;
             if code == 0 {
-                if described.protocol == GroupProtocol::Classic
-                    && !CONSUMER_PROTOCOL_TYPES.contains(&described.protocol_type.as_str())
-                {
+                if described.protocol == GroupProtocol::Classic && !CONSUMER_PROTOCOL_TYPES.contains(&described.protocol_type.as_str()) {
                     return Err(KafkaException {
                         class: "java.lang.IllegalArgumentException".into(),
                         message: format!("GroupId {group} is not a consumer group ({}).", described.protocol_type),
@@ -207,7 +206,11 @@ impl Service {
 
     /// Offsets by `spec` (`listOffsets`); any partition's error fails the whole call, as
     /// `all().get()` does.
-    pub async fn log_offsets(&self, partitions: &BTreeSet<TopicPartition>, spec: OffsetSpec) -> Result<BTreeMap<TopicPartition, i64>, KafkaException> {
+    pub async fn log_offsets(
+        &self,
+        partitions: &BTreeSet<TopicPartition>,
+        spec: OffsetSpec,
+    ) -> Result<BTreeMap<TopicPartition, i64>, KafkaException> {
         let answers = self.bootstrap.list_offsets(partitions, spec).await?;
         answers
             .into_iter()

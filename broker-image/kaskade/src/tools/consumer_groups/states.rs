@@ -99,7 +99,9 @@ mod tests {
         assert_eq!(parse_types("CLASSIC"), Ok(vec!["Classic".to_string()]));
         assert_eq!(
             parse_types("share"),
-            Err(Failure::Usage("Invalid types list 'share'. Valid types are: Classic, Consumer".into()))
+            Err(Failure::Usage(
+                "Invalid types list 'share'. Valid types are: Classic, Consumer".into()
+            ))
         );
     }
 }
