@@ -400,6 +400,17 @@ fn unreachable_brokers_and_bad_flags_fail_with_exit_1() {
     let out = cg(&[b, "--list", "--bogus"]).failed();
     assert!(out.stderr.contains("--bogus"), "{out:?}");
 
+    // --command-config: a missing file as Kafka reports it; only PLAINTEXT can be spoken.
+    let out = cg(&[b, "--list", "--command-config", "/nonexistent/admin.properties"]).failed();
+    assert_eq!(
+        out.stdout,
+        "\nError: Executing consumer group command failed due to java.nio.file.NoSuchFileException: /nonexistent/admin.properties\n"
+    );
+    let config = tempfile::NamedTempFile::new().unwrap();
+    config.as_file().write_all(b"security.protocol=SASL_SSL\nclient.id=ops\n").unwrap();
+    let out = cg(&[b, "--list", "--command-config", config.path().to_str().unwrap()]).failed();
+    assert!(out.stderr.contains("security.protocol=SASL_SSL is not supported"), "{out:?}");
+
     let out = cg(&["--help"]).ok();
     for flag in [
         "--bootstrap-server",
@@ -577,10 +588,54 @@ async fn differential_scenario(bs: &str, own_broker: bool) {
     assert_eq!(committed(bs, g, t, 2), offsets(&[(1, 2)]));
 }
 
+/// A KIP-848 group (`group.protocol=consumer`, which Apache Kafka serves and Kaskade does not
+/// yet): described with ConsumerGroupDescribe, so epochs and target assignments show.
+async fn new_protocol_scenario(bs: &str) {
+    let topic = unique("cg-new");
+    let group = unique("cg-new-group");
+    create_topic(bs, &topic, 2, &[]).await;
+    produce(bs, &topic, 2, "new", 2).await;
+    let mut consumer = Command::new("bash")
+        .arg(repo_root().join("e2e/peers/kafka/tool.sh"))
+        .args([
+            "kafka-console-consumer",
+            "--bootstrap-server",
+            bs,
+            "--topic",
+            &topic,
+            "--group",
+            &group,
+        ])
+        .args(["--from-beginning", "--consumer-property", "group.protocol=consumer"])
+        .args(["--consumer-property", "client.id=cli-new"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kafka-console-consumer");
+    let stable = common::wait_for(SETTLE, || {
+        let out = cg(&["--bootstrap-server", bs, "--describe", "--group", &group, "--state"]);
+        rows(&out.stdout, &group)
+            .first()
+            .is_some_and(|r| r.get(4).map(String::as_str) == Some("Stable"))
+            .then_some(())
+    });
+    assert!(stable.is_some(), "the KIP-848 group did not become stable");
+    same(bs, &["--list", "--type"]);
+    same(bs, &["--describe", "--group", &group, "--members", "--verbose"]);
+    same(bs, &["--describe", "--group", &group, "--state", "--verbose"]);
+    let _ = consumer.kill();
+    let _ = consumer.wait();
+}
+
 #[tokio::test]
 async fn kafkas_tool_and_ours_print_the_same() {
     let kafka = kafka_peer::shared(&["group.initial.rebalance.delay.ms=0"]);
     let broker = BrokerProc::start(&["group.initial.rebalance.delay.ms=0"]);
     differential_scenario(&broker.bootstrap(), true).await;
-    differential_scenario(kafka, std::env::var_os("KASKADE_DIFF_KAFKA").is_none()).await;
+    let own_peer = std::env::var_os("KASKADE_DIFF_KAFKA").is_none();
+    differential_scenario(kafka, own_peer).await;
+    if own_peer {
+        new_protocol_scenario(kafka).await;
+    }
 }

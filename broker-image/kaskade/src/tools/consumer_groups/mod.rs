@@ -88,6 +88,9 @@ async fn execute(args: &ConsumerGroupsArgs, out: &mut Out) -> Result<(), Failure
 /// every request. Kafka converts the flags' values here, so their errors surface here.
 fn connect(args: &ConsumerGroupsArgs) -> Result<KafkaAdmin, Failure> {
     let props = match args.command_config()? {
+        Some(path) if !path.exists() => {
+            return Err(Failure::Runtime(format!("java.nio.file.NoSuchFileException: {}", path.display())));
+        }
         Some(path) => props::load_file(path).map_err(|e| Failure::Runtime(e.to_string()))?,
         None => props::Props::new(),
     };

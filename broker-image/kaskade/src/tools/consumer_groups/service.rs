@@ -180,8 +180,12 @@ impl Service {
 
     /// The group's committed offsets (`listConsumerGroupOffsets`).
     pub async fn committed(&self, group: &str) -> Result<BTreeMap<TopicPartition, CommittedOffset>, AdminError> {
-        let (_, client) = self.coordinator(group).await?;
-        self.retrying(|| client.committed_offsets(group)).await
+        // The coordinator is looked up again on each attempt: it may have moved.
+        self.retrying(|| async {
+            let (_, client) = self.coordinator(group).await?;
+            client.committed_offsets(group).await
+        })
+        .await
     }
 
     /// The partitions of `topics` and whether each has a leader (`describeTopics`); the first
