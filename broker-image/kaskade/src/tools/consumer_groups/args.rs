@@ -1,8 +1,8 @@
-//! The flags of `kafka-consumer-groups.sh` (Kafka 4.4's `ConsumerGroupCommandOptions`) and the
-//! checks Kafka runs on them, in Kafka's order and with Kafka's messages, so a script that
-//! relied on a combination being refused sees it refused the same way. Flags that take a value
-//! are kept as text and converted when used, as joptsimple converts them (a bad `--timeout`
-//! is a runtime error in Kafka, not a usage error).
+//! The flags of `kafka-consumer-groups.sh` (Kafka 4.4's `ConsumerGroupCommandOptions`), with
+//! Kafka's names and defaults (`checks` holds Kafka's checks of their combinations). Flags that
+//! take a value are kept as text and converted when used, as joptsimple converts them (a bad
+//! `--timeout` is a runtime error in Kafka, not a usage error); a flag given twice is accepted,
+//! and a value flag given twice is an error only where Kafka asks for one value.
 
 use std::path::PathBuf;
 
@@ -12,7 +12,7 @@ use super::errors::Failure;
 
 /// What `--state` holds when given without a value (joptsimple's optional argument); argv
 /// cannot contain NUL, so no user value collides with it.
-const NO_VALUE: &str = "\u{0}";
+pub(super) const NO_VALUE: &str = "\u{0}";
 
 /// List, describe, delete consumer groups and reset their offsets (like kafka-consumer-groups.sh).
 #[derive(Args, Debug, Default)]
@@ -21,102 +21,102 @@ const NO_VALUE: &str = "\u{0}";
 pub struct ConsumerGroupsArgs {
     /// REQUIRED (except with --validate-regex): the server(s) to connect to.
     #[arg(long, value_name = "server to connect to")]
-    bootstrap_server: Vec<String>,
+    pub(super) bootstrap_server: Vec<String>,
     /// The consumer group id.
     #[arg(long, value_name = "group id")]
-    group: Vec<String>,
+    pub(super) group: Vec<String>,
     /// The topic whose offset information should be deleted or reset. In `reset-offsets` case,
     /// partitions can be specified using this format: `topic:0,1,2`. Reset-offsets also supports
     /// multiple topics.
     #[arg(long, value_name = "topic")]
-    topic: Vec<String>,
+    pub(super) topic: Vec<String>,
     /// Apply to all topics.
     #[arg(long)]
-    all_topics: bool,
+    pub(super) all_topics: bool,
     /// List all consumer groups.
     #[arg(long)]
-    list: bool,
+    pub(super) list: bool,
     /// Describe consumer group and list offset lag (number of messages not yet processed)
     /// related to given group.
     #[arg(long)]
-    describe: bool,
+    pub(super) describe: bool,
     /// Apply to all consumer groups.
     #[arg(long)]
-    all_groups: bool,
+    pub(super) all_groups: bool,
     /// Delete topic partition offsets and ownership information for one or more consumer groups.
     #[arg(long)]
-    delete: bool,
+    pub(super) delete: bool,
     /// The timeout in milliseconds for each request to the brokers (default: 30000).
     #[arg(long, value_name = "timeout (ms)")]
-    timeout: Vec<String>,
+    pub(super) timeout: Vec<String>,
     /// Property file containing configs to be passed to Admin Client and Consumer.
     #[arg(long, value_name = "command config property file")]
-    command_config: Vec<PathBuf>,
+    pub(super) command_config: Vec<PathBuf>,
     /// Reset offsets of consumer group. Supports one consumer group at a time, and instances
     /// should be inactive. --dry-run (the default) plans, --execute updates; choose one of
     /// --to-datetime, --by-duration, --to-earliest, --to-latest, --shift-by, --from-file,
     /// --to-current, --to-offset; and a scope, --all-topics or --topic.
     #[arg(long)]
-    reset_offsets: bool,
+    pub(super) reset_offsets: bool,
     /// Delete offsets of consumer group. Supports one consumer group at a time, and multiple topics.
     #[arg(long)]
-    delete_offsets: bool,
+    pub(super) delete_offsets: bool,
     /// Output offset reset information without executing the operation.
     #[arg(long)]
-    dry_run: bool,
+    pub(super) dry_run: bool,
     /// Execute the offset reset operation.
     #[arg(long)]
-    execute: bool,
+    pub(super) execute: bool,
     /// Generate offset reset information in CSV format for export to a file.
     #[arg(long)]
-    export: bool,
+    pub(super) export: bool,
     /// Reset offsets to a specific offset.
     #[arg(long, value_name = "offset", allow_hyphen_values = true)]
-    to_offset: Vec<String>,
+    pub(super) to_offset: Vec<String>,
     /// Reset offsets to values defined in CSV file.
     #[arg(long, value_name = "path to CSV file")]
-    from_file: Vec<String>,
+    pub(super) from_file: Vec<String>,
     /// Reset offsets to offset from datetime. Format: 'YYYY-MM-DDThh:mm:ss.sss'
     #[arg(long, value_name = "datetime")]
-    to_datetime: Vec<String>,
+    pub(super) to_datetime: Vec<String>,
     /// Reset offsets by duration from current timestamp. Format: 'PnDTnHnMnS'
     #[arg(long, value_name = "duration", allow_hyphen_values = true)]
-    by_duration: Vec<String>,
+    pub(super) by_duration: Vec<String>,
     /// Reset offsets to earliest offset.
     #[arg(long)]
-    to_earliest: bool,
+    pub(super) to_earliest: bool,
     /// Reset offsets to latest offset.
     #[arg(long)]
-    to_latest: bool,
+    pub(super) to_latest: bool,
     /// Reset offsets to current offset.
     #[arg(long)]
-    to_current: bool,
+    pub(super) to_current: bool,
     /// Reset offsets shifting current offset by 'n', where 'n' can be positive or negative.
     #[arg(long, value_name = "number-of-offsets", allow_hyphen_values = true)]
-    shift_by: Vec<String>,
+    pub(super) shift_by: Vec<String>,
     /// Describe members of the group (with --describe only).
     #[arg(long)]
-    members: bool,
+    pub(super) members: bool,
     /// Provide additional information, if any, when describing the group (with --describe only).
     #[arg(long)]
-    verbose: bool,
+    pub(super) verbose: bool,
     /// Describe the group and list all topic partitions in the group along with their offset
     /// lag: the default of --describe.
     #[arg(long)]
-    offsets: bool,
+    pub(super) offsets: bool,
     /// With --describe, the state of the group; with --list, the states of the groups, or only
     /// groups in these states (e.g. stable,empty).
     #[arg(long, value_name = "String", num_args = 0..=1, default_missing_value = NO_VALUE)]
-    state: Vec<String>,
+    pub(super) state: Vec<String>,
     /// With --list, the types of the groups, or only groups of these types (classic,consumer).
     #[arg(long = "type", value_name = "String", num_args = 0..=1, default_missing_value = NO_VALUE)]
-    group_type: Vec<String>,
+    pub(super) group_type: Vec<String>,
     /// Validate the syntax of the regular expression according to the RE2 format.
     #[arg(long, value_name = "regex")]
-    validate_regex: Vec<String>,
+    pub(super) validate_regex: Vec<String>,
     /// Display the version (kaskade's).
     #[arg(long)]
-    version: bool,
+    pub(super) version: bool,
 }
 
 /// The action: exactly one per command.
@@ -155,7 +155,7 @@ pub enum ResetSpec {
 
 /// A flag's value as joptsimple's `valueOf` gives it: the only one, or an error when the flag
 /// was repeated.
-fn value_of<'a>(values: &'a [String], name: &str) -> Result<Option<&'a str>, Failure> {
+pub(super) fn value_of<'a>(values: &'a [String], name: &str) -> Result<Option<&'a str>, Failure> {
     match values {
         [] => Ok(None),
         [one] => Ok(Some(one)),
@@ -299,142 +299,6 @@ impl ConsumerGroupsArgs {
     pub fn has_from_file(&self) -> bool {
         !self.from_file.is_empty()
     }
-
-    /// Kafka's checks, in Kafka's order: options only available with an action, the required
-    /// bootstrap server, each action's required and forbidden companions, then exactly one
-    /// action. Prints Kafka's warning for a reset with neither --dry-run nor --execute.
-    pub fn check(&self) -> Result<Action, Failure> {
-        if self.version {
-            return Ok(Action::Version);
-        }
-        // joptsimple's availableIf, checked while parsing.
-        let describe = self.describe;
-        let list = self.list;
-        let unavailable: Vec<&str> = [
-            ("members", self.members && !describe),
-            ("verbose", self.verbose && !describe),
-            ("offsets", self.offsets && !describe),
-            ("state", !self.state.is_empty() && !describe && !list),
-            ("type", !self.group_type.is_empty() && !list),
-        ]
-        .into_iter()
-        .filter_map(|(name, bad)| bad.then_some(name))
-        .collect();
-        if !unavailable.is_empty() {
-            return Err(Failure::Usage(format!(
-                "Option(s) [{}] are unavailable given other options on the command line",
-                unavailable.join(", ")
-            )));
-        }
-        if self.validate_regex.is_empty() && self.bootstrap_server.is_empty() {
-            return Err(Failure::Usage("Missing required argument \"[bootstrap-server]\"".into()));
-        }
-        let has_group = !self.group.is_empty() || self.all_groups;
-        let has_topic = !self.topic.is_empty();
-        if describe {
-            if !has_group {
-                return Err(Failure::Usage(
-                    "Option [describe] takes one of these options: [group], [all-groups]".into(),
-                ));
-            }
-            let views = [self.members, self.offsets, !self.state.is_empty()];
-            if views.iter().filter(|v| **v).count() > 1 {
-                return Err(Failure::Usage(
-                    "Option [describe] takes at most one of these options: [members], [offsets], [state]".into(),
-                ));
-            }
-            if self.state.iter().any(|v| v != NO_VALUE) {
-                return Err(Failure::Usage("Option [describe] does not take a value for [state]".into()));
-            }
-        }
-        if self.delete {
-            if !has_group {
-                return Err(Failure::Usage(
-                    "Option [delete] takes one of these options: [group], [all-groups]".into(),
-                ));
-            }
-            if has_topic {
-                return Err(Failure::Usage(
-                    "The consumer does not support topic-specific offset deletion from a consumer group.".into(),
-                ));
-            }
-        }
-        if self.delete_offsets && (self.group.is_empty() || !has_topic) {
-            return Err(Failure::Usage(
-                "Option [delete-offsets] takes the following options: [group], [topic]".into(),
-            ));
-        }
-        if self.reset_offsets {
-            if self.dry_run && self.execute {
-                return Err(Failure::Usage(
-                    "Option [reset-offsets] only accepts one of [execute] and [dry-run]".into(),
-                ));
-            }
-            if !self.dry_run && !self.execute {
-                eprintln!(
-                    "WARN: No action will be performed as the --execute option is missing. In version 5.0, this command will require either --dry-run or --execute to be specified. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting."
-                );
-            }
-            if !has_group {
-                return Err(Failure::Usage(
-                    "Option [reset-offsets] takes one of these options: [group], [all-groups]".into(),
-                ));
-            }
-            let scenarios = [
-                ("to-offset", !self.to_offset.is_empty()),
-                ("to-datetime", !self.to_datetime.is_empty()),
-                ("by-duration", !self.by_duration.is_empty()),
-                ("to-earliest", self.to_earliest),
-                ("to-latest", self.to_latest),
-                ("to-current", self.to_current),
-                ("shift-by", !self.shift_by.is_empty()),
-                ("from-file", !self.from_file.is_empty()),
-            ];
-            for (used, present) in scenarios {
-                if !present {
-                    continue;
-                }
-                if let Some((other, _)) = scenarios.iter().find(|(o, p)| *p && *o != used) {
-                    return Err(Failure::Usage(format!(
-                        "Option \"[{used}]\" can't be used with option \"[{other}]\""
-                    )));
-                }
-            }
-        }
-        if !self.group.is_empty() {
-            if self.all_groups {
-                return Err(Failure::Usage(
-                    "Option \"[group]\" can't be used with option \"[all-groups]\"".into(),
-                ));
-            }
-            if list {
-                return Err(Failure::Usage("Option \"[group]\" can't be used with option \"[list]\"".into()));
-            }
-        }
-        if has_topic {
-            if list {
-                return Err(Failure::Usage("Option \"[topic]\" can't be used with option \"[list]\"".into()));
-            }
-            if describe {
-                return Err(Failure::Usage("Option \"[topic]\" can't be used with option \"[describe]\"".into()));
-            }
-        }
-        let actions = [
-            (Action::List, list),
-            (Action::Describe, describe),
-            (Action::Delete, self.delete),
-            (Action::ResetOffsets, self.reset_offsets),
-            (Action::DeleteOffsets, self.delete_offsets),
-            (Action::ValidateRegex, !self.validate_regex.is_empty()),
-        ];
-        let mut chosen = actions.iter().filter(|(_, on)| *on).map(|(a, _)| *a);
-        match (chosen.next(), chosen.next()) {
-            (Some(action), None) => Ok(action),
-            _ => Err(Failure::Usage(
-                "Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets, --validate-regex".into(),
-            )),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -448,131 +312,7 @@ mod tests {
         args: ConsumerGroupsArgs,
     }
 
-    fn check(argv: &[&str]) -> Result<Action, Failure> {
-        let cli = Cli::try_parse_from(std::iter::once("consumer-groups").chain(argv.iter().copied())).expect("parses");
-        cli.args.check()
-    }
-
-    fn usage(argv: &[&str]) -> String {
-        match check(argv) {
-            Err(Failure::Usage(m)) => m,
-            other => panic!("{argv:?}: {other:?}"),
-        }
-    }
-
     const B: &str = "--bootstrap-server=h:9092";
-
-    #[test]
-    fn one_action_each() {
-        assert_eq!(check(&[B, "--list"]), Ok(Action::List));
-        assert_eq!(check(&[B, "--list", "--list"]), Ok(Action::List), "joptsimple accepts repeats");
-        assert_eq!(check(&[B, "--describe", "--group", "g"]), Ok(Action::Describe));
-        assert_eq!(
-            check(&["--validate-regex", "a.*"]),
-            Ok(Action::ValidateRegex),
-            "no bootstrap needed"
-        );
-        assert_eq!(
-            usage(&[B]),
-            "Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets, --validate-regex"
-        );
-        assert_eq!(usage(&["--list"]), "Missing required argument \"[bootstrap-server]\"");
-    }
-
-    /// Each message is the one Kafka 4.4's tool printed for the same arguments.
-    #[test]
-    fn kafkas_messages_for_bad_combinations() {
-        let cases: &[(&[&str], &str)] = &[
-            (
-                &["--list", "--describe"],
-                "Option [describe] takes one of these options: [group], [all-groups]",
-            ),
-            (
-                &["--describe", "--group", "g", "--members", "--state"],
-                "Option [describe] takes at most one of these options: [members], [offsets], [state]",
-            ),
-            (
-                &["--describe", "--group", "g", "--state", "x"],
-                "Option [describe] does not take a value for [state]",
-            ),
-            (
-                &["--describe", "--group", "g", "--state="],
-                "Option [describe] does not take a value for [state]",
-            ),
-            (
-                &["--list", "--group", "g"],
-                "Option \"[group]\" can't be used with option \"[list]\"",
-            ),
-            (
-                &["--list", "--topic", "t"],
-                "Option \"[topic]\" can't be used with option \"[list]\"",
-            ),
-            (
-                &["--describe", "--group", "g", "--topic", "t"],
-                "Option \"[topic]\" can't be used with option \"[describe]\"",
-            ),
-            (
-                &["--describe", "--group", "g", "--all-groups"],
-                "Option \"[group]\" can't be used with option \"[all-groups]\"",
-            ),
-            (&["--delete"], "Option [delete] takes one of these options: [group], [all-groups]"),
-            (
-                &["--delete", "--group", "g", "--topic", "t"],
-                "The consumer does not support topic-specific offset deletion from a consumer group.",
-            ),
-            (
-                &["--delete-offsets", "--group", "g"],
-                "Option [delete-offsets] takes the following options: [group], [topic]",
-            ),
-            (
-                &[
-                    "--reset-offsets",
-                    "--group",
-                    "g",
-                    "--topic",
-                    "t",
-                    "--to-earliest",
-                    "--to-latest",
-                    "--dry-run",
-                ],
-                "Option \"[to-earliest]\" can't be used with option \"[to-latest]\"",
-            ),
-            (
-                &[
-                    "--reset-offsets",
-                    "--group",
-                    "g",
-                    "--topic",
-                    "t",
-                    "--to-earliest",
-                    "--dry-run",
-                    "--execute",
-                ],
-                "Option [reset-offsets] only accepts one of [execute] and [dry-run]",
-            ),
-            (
-                &["--reset-offsets", "--topic", "t", "--to-earliest", "--dry-run"],
-                "Option [reset-offsets] takes one of these options: [group], [all-groups]",
-            ),
-            (
-                &["--members"],
-                "Option(s) [members] are unavailable given other options on the command line",
-            ),
-            (
-                &["--members", "--verbose", "--type"],
-                "Option(s) [members, verbose, type] are unavailable given other options on the command line",
-            ),
-            (
-                &["--describe", "--group", "g", "--type"],
-                "Option(s) [type] are unavailable given other options on the command line",
-            ),
-        ];
-        for (argv, want) in cases {
-            let mut full = vec![B];
-            full.extend_from_slice(argv);
-            assert_eq!(usage(&full), *want, "{argv:?}");
-        }
-    }
 
     #[test]
     fn values_convert_when_used_as_joptsimple_converts_them() {

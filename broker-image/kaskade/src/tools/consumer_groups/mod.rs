@@ -7,23 +7,27 @@
 //! and returns); ours prints the same stdout and exits 1, with the error on stderr, so scripts
 //! can tell. Usage errors exit 1 in both.
 //!
-//! Files: `args` (flags and Kafka's checks), `service` (the admin calls, Kafka's way), `list`,
-//! `describe`, `reset`, `delete` (one action each), `states` (group states and types), `time`
-//! (`--to-datetime`, `--by-duration`), `regex` (`--validate-regex`), `errors` (failures in
-//! Kafka's words), `java` (Java's padding and hash-map order), `output` (stdout/stderr buffer).
+//! Files: `args` (flags), `checks` (Kafka's checks of them), `service` (the admin calls, Kafka's
+//! way), `list`, `describe` (+ `views`, its tables), `reset` (+ `plan`, plans as table and CSV),
+//! `delete` (one action each), `states` (group states and types), `time` (`--to-datetime`,
+//! `--by-duration`), `regex` (`--validate-regex`), `errors` (failures in Kafka's words), `java`
+//! (Java's padding and hash-map order), `output` (stdout/stderr buffer).
 
 mod args;
+mod checks;
 mod delete;
 mod describe;
 mod errors;
 mod java;
 mod list;
 mod output;
+mod plan;
 mod regex;
 mod reset;
 mod service;
 mod states;
 mod time;
+mod views;
 
 use std::io::Write;
 use std::time::Duration;
