@@ -5,22 +5,30 @@
 //! under 50 MB. One [`KafkaAdmin`] per cluster; its methods map onto one request each.
 //!
 //! Files: `client` (the handle: one connection, timeouts, reconnects), `connection` (framing,
-//! ApiVersions), `versions` (which request version to send), `metadata` (the cluster's topics and brokers),
-//! `topics`, `configs`, `error`.
+//! ApiVersions), `versions` (which request version to send), `metadata` (the cluster's topics
+//! and brokers), `topics`, `configs`, `error`; for consumer groups `groups` (coordinator, list,
+//! describe, delete), `group_offsets` (committed offsets) and `offsets` (partition leaders,
+//! ListOffsets).
 
 mod client;
 mod configs;
 mod connection;
 mod error;
+mod group_offsets;
+mod groups;
 mod metadata;
+mod offsets;
 mod topics;
 mod versions;
 
 pub use client::KafkaAdmin;
 pub use configs::{AlterConfigOp, ConfigEntry, ConfigResourceType, ConfigSource, ConfigSynonym};
 pub use error::{error_name, AdminError};
+pub use group_offsets::CommittedOffset;
+pub use groups::{decode_assignment, GroupDescription, GroupMember, GroupProtocol, ListedGroup};
 pub use kafka_protocol::error::ResponseError;
 pub use metadata::{BrokerNode, ClusterMetadata, PartitionMetadata, TopicMetadata};
+pub use offsets::{OffsetSpec, PartitionLeaders, TopicLeaders, TopicPartition};
 pub use topics::{NewTopic, PartitionIncrease, TopicInfo};
 
 #[cfg(test)]

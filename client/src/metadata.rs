@@ -35,9 +35,14 @@ pub struct BrokerNode {
 }
 
 impl BrokerNode {
-    /// `host:port`, as a bootstrap address.
+    /// `host:port`, as a bootstrap address (what [`KafkaAdmin::at`] takes); an IPv6 host in
+    /// brackets.
     pub fn address(&self) -> String {
-        format!("{}:{}", self.host, self.port)
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
     }
 }
 

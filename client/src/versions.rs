@@ -8,9 +8,13 @@ use std::collections::HashMap;
 
 use kafka_protocol::messages::api_versions_response::ApiVersionsResponse;
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, CreatePartitionsRequest, CreatePartitionsResponse, CreateTopicsRequest, CreateTopicsResponse,
-    DeleteTopicsRequest, DeleteTopicsResponse, DescribeConfigsRequest, DescribeConfigsResponse, DescribeTopicPartitionsRequest,
-    DescribeTopicPartitionsResponse, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, MetadataRequest, MetadataResponse,
+    ApiKey, ApiVersionsRequest, ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, CreatePartitionsRequest,
+    CreatePartitionsResponse, CreateTopicsRequest, CreateTopicsResponse, DeleteGroupsRequest, DeleteGroupsResponse, DeleteTopicsRequest,
+    DeleteTopicsResponse, DescribeConfigsRequest, DescribeConfigsResponse, DescribeGroupsRequest, DescribeGroupsResponse,
+    DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, FindCoordinatorRequest, FindCoordinatorResponse,
+    IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, ListGroupsRequest, ListGroupsResponse, ListOffsetsRequest,
+    ListOffsetsResponse, MetadataRequest, MetadataResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest,
+    OffsetDeleteResponse, OffsetFetchRequest, OffsetFetchResponse,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message};
 
@@ -61,9 +65,39 @@ admin_request!(
     1
 );
 
+// Consumer groups and offsets (`kaskade consumer-groups`). Each file handles every version in
+// its range: FindCoordinator v0-3 (one key) and v4+ (a batch), OffsetFetch v1-7 (one group)
+// and v8+ (a batch of groups), ListGroups v4+ (states filter) and v5+ (types filter).
+admin_request!(FindCoordinatorRequest, FindCoordinatorResponse, FindCoordinator, 0, 6);
+admin_request!(ListGroupsRequest, ListGroupsResponse, ListGroups, 0, 5);
+admin_request!(DescribeGroupsRequest, DescribeGroupsResponse, DescribeGroups, 0, 6);
+admin_request!(
+    ConsumerGroupDescribeRequest,
+    ConsumerGroupDescribeResponse,
+    ConsumerGroupDescribe,
+    0,
+    1
+);
+admin_request!(OffsetFetchRequest, OffsetFetchResponse, OffsetFetch, 1, 9);
+admin_request!(OffsetCommitRequest, OffsetCommitResponse, OffsetCommit, 2, 9);
+admin_request!(OffsetDeleteRequest, OffsetDeleteResponse, OffsetDelete, 0, 0);
+admin_request!(DeleteGroupsRequest, DeleteGroupsResponse, DeleteGroups, 0, 2);
+admin_request!(ListOffsetsRequest, ListOffsetsResponse, ListOffsets, 1, 10);
+
 /// The version ApiVersions itself is sent with: v3 (flexible, with the client's software name)
 /// is served by Kafka since 2.4 and by Kaskade.
 pub(crate) const API_VERSIONS_VERSION: i16 = 3;
+
+/// The error for an API the broker does not serve at all (absent from its ApiVersions).
+fn not_served(api: &str) -> AdminError {
+    AdminError::Protocol(format!("the broker does not serve {api}"))
+}
+
+/// True when `error` says the broker does not serve the API at all, so a caller with an older
+/// alternative (ConsumerGroupDescribe → DescribeGroups) can fall back to it.
+pub(crate) fn is_not_served(error: &AdminError, api: &str) -> bool {
+    *error == not_served(api)
+}
 
 /// The version ranges one broker serves, from its ApiVersions answer.
 #[derive(Debug, Clone, Default)]
@@ -81,7 +115,7 @@ impl Versions {
     /// The highest version of `R` both this client and the broker serve.
     pub(crate) fn pick<R: AdminRequest>(&self) -> Result<i16, AdminError> {
         let Some(&(broker_min, broker_max)) = self.served.get(&(R::KEY as i16)) else {
-            return Err(AdminError::Protocol(format!("the broker does not serve {}", R::NAME)));
+            return Err(not_served(R::NAME));
         };
         let low = broker_min.max(R::MIN).max(R::VERSIONS.min);
         let high = broker_max.min(R::MAX).min(R::VERSIONS.max);
