@@ -48,6 +48,9 @@ pub fn create(o: &ConsumerOptions, warn: &mut dyn FnMut(String)) -> Result<(Line
     let mut rd = RdConfig::from_java(Role::Consumer, &o.consumer, warn)?;
     // Java's defaults where librdkafka's differ.
     rd.set_default("allow.auto.create.topics", "true");
+    // Offsets are stored as records are written out (see `consume`): librdkafka's automatic
+    // store would also count the records it hands out while the consumer closes.
+    rd.set("enable.auto.offset.store", "false");
     if matches!(o.source, Source::Include(_)) && o.consumer.get("exclude.internal.topics").is_none_or(|v| v.trim() != "false") {
         rd.set_default(
             "topic.blacklist",
@@ -141,6 +144,9 @@ pub fn consume(consumer: &LineConsumer, o: &ConsumerOptions, formatter: &Formatt
                 Ok(m) => {
                     count += 1;
                     any = true;
+                    // What (auto-)commit will commit: the records processed, as Kafka's tool
+                    // commits its position after seeking back over what it did not print.
+                    let _ = consumer.store_offset_from_message(&m);
                     if let Err(e) = formatter.write(&m, &mut buf) {
                         if !o.skip_message_on_error {
                             let _ = out.write_all(&buf).and_then(|()| out.flush());
