@@ -73,8 +73,11 @@ fn run(mut cmd: Command, stdin: &[u8], limit: Duration) -> Ran {
     }
 }
 
+/// What a pipe delivered so far.
+type Pipe = Arc<Mutex<Vec<u8>>>;
+
 /// Collects a pipe in the background.
-fn drain(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<Vec<u8>>> {
+fn drain(mut pipe: impl Read + Send + 'static) -> Pipe {
     let buf = Arc::new(Mutex::new(Vec::new()));
     let b = buf.clone();
     std::thread::spawn(move || {
@@ -299,7 +302,7 @@ fn quickstart_flow_keys_headers_offsets_and_groups() {
 }
 
 /// Starts a consumer of `topic` from the beginning and waits until it printed `lines` lines.
-fn running_consumer(bs: &str, topic: &str, lines: usize) -> (Child, Arc<Mutex<Vec<u8>>>, Arc<Mutex<Vec<u8>>>) {
+fn running_consumer(bs: &str, topic: &str, lines: usize) -> (Child, Pipe, Pipe) {
     let mut child = kaskade(&[
         "console-consumer",
         "--bootstrap-server",
