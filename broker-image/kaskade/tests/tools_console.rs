@@ -353,6 +353,28 @@ fn endings_signals_closed_stdout_and_the_producers_flush() {
         assert_eq!(String::from_utf8_lossy(&err.lock().unwrap()), "Processed a total of 3 messages\n");
     }
 
+    // Ctrl-C on a producer whose input is still open: what it read is sent (Kafka's shutdown
+    // hook closes the producer) and it exits 130.
+    let mut producer = kaskade(&["console-producer", "--bootstrap-server", &bs, "--topic", "events"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn producer");
+    let mut input = producer.stdin.take().expect("stdin");
+    input.write_all(b"four\n").expect("write");
+    input.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(500));
+    unsafe_kill(producer.id() as i32, 2);
+    assert_eq!(wait_exit(&mut producer), Some(130));
+    drop(input);
+    let out = consume(
+        &bs,
+        &["--topic", "events", "--partition", "0", "--offset", "3", "--max-messages", "1"],
+    )
+    .ok("after Ctrl-C");
+    assert_eq!(out.text(), "four\n");
+
     // A reader that goes away (`| head -1`): Kafka's two lines, exit 0, at once.
     let many: String = (0..100_000)
         .map(|i| format!("record number {i:06} of a topic larger than a pipe buffer\n"))

@@ -48,6 +48,13 @@ pub fn create(o: &ConsumerOptions, warn: &mut dyn FnMut(String)) -> Result<(Line
     let mut rd = RdConfig::from_java(Role::Consumer, &o.consumer, warn)?;
     // Java's defaults where librdkafka's differ.
     rd.set_default("allow.auto.create.topics", "true");
+    // librdkafka prefetches up to 100 000 records per partition and, once that much waits,
+    // pauses fetching for a whole second: a reader that drains fast then idles (5 s instead of
+    // 1.2 s for 1.25 M small records). A smaller prefetch checked every 20 ms reads as fast with
+    // a third of the memory.
+    rd.set_default("fetch.queue.backoff.ms", "20");
+    rd.set_default("queued.min.messages", "20000");
+    rd.set_default("queued.max.messages.kbytes", "8192");
     // Offsets are stored as records are written out (see `consume`): librdkafka's automatic
     // store would also count the records it hands out while the consumer closes.
     rd.set("enable.auto.offset.store", "false");
