@@ -63,17 +63,16 @@ pub fn wait_for_metadata<C: ClientContext>(
             Ok(md) => {
                 ctx.clear_brokers_down();
                 let Some(name) = topic else { return Ok(Vec::new()) };
-                let Some(t) = md.topics().iter().find(|t| t.name() == name) else {
-                    last_error = format!("the broker did not list topic {name}");
-                    continue;
-                };
-                match t.error().map(RDKafkaErrorCode::from) {
-                    None => {
-                        let mut ids: Vec<i32> = t.partitions().iter().map(|p| p.id()).collect();
+                let listed = md.topics().iter().find(|t| t.name() == name);
+                match listed.map(|t| t.error().map(RDKafkaErrorCode::from)) {
+                    None => last_error = format!("the broker did not list topic {name}"),
+                    Some(None) => {
+                        let t = listed.map(|t| t.partitions()).unwrap_or_default();
+                        let mut ids: Vec<i32> = t.iter().map(|p| p.id()).collect();
                         ids.sort_unstable();
                         return Ok(ids);
                     }
-                    Some(RDKafkaErrorCode::UnknownTopicOrPartition) => {
+                    Some(Some(RDKafkaErrorCode::UnknownTopicOrPartition)) => {
                         let since = *unknown_since.get_or_insert(Instant::now());
                         if since.elapsed() >= UNKNOWN_TOPIC_GRACE.min(timeout) {
                             return Err(ToolError::new(format!(
@@ -81,10 +80,10 @@ pub fn wait_for_metadata<C: ClientContext>(
                             )));
                         }
                     }
-                    Some(RDKafkaErrorCode::TopicAuthorizationFailed) => {
+                    Some(Some(RDKafkaErrorCode::TopicAuthorizationFailed)) => {
                         return Err(ToolError::new(format!("Not authorized to access topics: [{name}]")));
                     }
-                    Some(code) => last_error = format!("topic {name}: {code}"),
+                    Some(Some(code)) => last_error = format!("topic {name}: {code}"),
                 }
             }
             Err(e) => last_error = e.to_string(),
