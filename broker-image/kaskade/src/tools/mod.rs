@@ -13,6 +13,7 @@ pub mod admin;
 pub mod configs;
 pub mod console_consumer;
 pub mod console_producer;
+pub mod console_shared;
 pub mod consumer_groups;
 pub mod exit;
 pub mod java;

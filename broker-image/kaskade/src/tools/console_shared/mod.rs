@@ -1,0 +1,10 @@
+//! What the two console tools share on top of librdkafka (the `rdkafka` crate): Kafka's Java
+//! client property names mapped onto librdkafka's (`props`), a client context that keeps
+//! librdkafka's errors for the tool to report rather than logging them (`context`), the bounded
+//! wait for a broker and a topic's metadata that turns "nothing answers" into one clear error
+//! (`connect`), and Ctrl-C/SIGTERM handling with Kafka's exit codes (`signals`).
+
+pub mod connect;
+pub mod context;
+pub mod props;
+pub mod signals;
