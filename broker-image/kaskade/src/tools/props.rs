@@ -1,6 +1,6 @@
 //! Client properties as Kafka's tools take them: `--command-config FILE`, `--producer.config FILE`
 //! and `--consumer.config FILE` name Java `.properties` files; `--property k=v`,
-//! `--producer-property k=v` and `--consumer-property k=v` give one pair each.
+//! `--producer-property k=v` and `--consumer-property k=v` give one pair each ([`key_value_args`]).
 //!
 //! The file format is `java.util.Properties.load`: `#` or `!` comment lines, `key=value`,
 //! `key:value` or `key value` (whitespace around the separator ignored), a backslash at the end
@@ -45,18 +45,15 @@ pub fn parse(text: &str) -> Props {
     props
 }
 
-/// Parses one `k=v` flag value (`--property`, `--producer-property`, `--config`, …). Kafka
-/// splits at the first `=`; a value may itself contain `=`. No `=` is an error naming the flag.
-pub fn parse_pair(flag: &str, pair: &str) -> Result<(String, String), ToolError> {
-    match pair.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
-        _ => Err(ToolError::new(format!("Invalid {flag} value '{pair}': expected key=value"))),
-    }
-}
-
-/// Parses every `k=v` of a repeatable flag into one map (later pairs win).
-pub fn parse_pairs(flag: &str, pairs: &[String]) -> Result<Props, ToolError> {
-    pairs.iter().map(|p| parse_pair(flag, p)).collect()
+/// Kafka's `CommandLineUtils.parseKeyValueArgs` for `--property k=v` style flags: split at the
+/// first `=`, nothing trimmed (a separator may be a space), a missing `=` giving an empty value.
+pub fn key_value_args(args: &[String]) -> Props {
+    args.iter()
+        .map(|a| match a.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (a.clone(), String::new()),
+        })
+        .collect()
 }
 
 /// An odd number of trailing backslashes continues the line.
@@ -130,9 +127,10 @@ mod tests {
     }
 
     #[test]
-    fn pairs_split_at_the_first_equals() {
-        assert_eq!(parse_pair("--config", "a=b=c").unwrap(), ("a".into(), "b=c".into()));
-        assert!(parse_pair("--config", "novalue").unwrap_err().to_string().contains("--config"));
-        assert!(parse_pair("--config", "=v").is_err());
+    fn key_value_args_split_at_the_first_equals() {
+        let p = key_value_args(&["a=b=c".into(), "novalue".into(), "sep= ".into()]);
+        assert_eq!(p["a"], "b=c");
+        assert_eq!(p["novalue"], "");
+        assert_eq!(p["sep"], " ");
     }
 }

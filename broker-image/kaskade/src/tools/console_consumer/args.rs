@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::tools::console_shared::props::java_pairs;
 use crate::tools::exit::ToolError;
 use crate::tools::props::{self, Props};
 
@@ -165,7 +164,7 @@ impl ConsoleConsumerArgs {
             Some(path) => props::load_file(path)?,
             None => Props::new(),
         };
-        let extra = java_pairs(&[self.command_property.clone(), self.consumer_property.clone()].concat());
+        let extra = props::key_value_args(&[self.command_property.clone(), self.consumer_property.clone()].concat());
         let group = self.check_group(&from_file, &extra)?;
         let consumer = self.consumer_props(&mut from_file, extra, group, &bootstrap)?;
         let source = match (&self.topic, &self.include, self.partition) {
@@ -317,7 +316,9 @@ impl ConsoleConsumerArgs {
         if let Some(d) = self.value_deserializer.as_ref().filter(|d| !d.is_empty()) {
             p.insert("value.deserializer".into(), d.clone());
         }
-        p.extend(java_pairs(&[self.property.clone(), self.formatter_property.clone()].concat()));
+        p.extend(props::key_value_args(
+            &[self.property.clone(), self.formatter_property.clone()].concat(),
+        ));
         Ok(p)
     }
 }

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::tools::console_shared::props::java_pairs;
 use crate::tools::exit::ToolError;
 use crate::tools::props::{self, Props};
 
@@ -178,7 +177,7 @@ impl ConsoleProducerArgs {
             Some(path) => props::load_file(path)?,
             None => Props::new(),
         };
-        reader.extend(java_pairs(&[self.property, self.reader_property].concat()));
+        reader.extend(props::key_value_args(&[self.property, self.reader_property].concat()));
         reader.insert("topic".into(), topic.clone());
         Ok(ProducerOptions {
             bootstrap,
@@ -196,7 +195,7 @@ impl ConsoleProducerArgs {
             Some(path) => props::load_file(path)?,
             None => Props::new(),
         };
-        p.extend(java_pairs(
+        p.extend(props::key_value_args(
             &[self.command_property.clone(), self.producer_property.clone()].concat(),
         ));
         p.insert("bootstrap.servers".into(), bootstrap.to_string());

@@ -141,17 +141,6 @@ impl RdConfig {
     }
 }
 
-/// Kafka's `CommandLineUtils.parseKeyValueArgs` for `--property k=v` style flags: split at the
-/// first `=`, nothing trimmed (a separator may be a space), a missing `=` giving an empty value.
-pub fn java_pairs(args: &[String]) -> Props {
-    args.iter()
-        .map(|a| match a.split_once('=') {
-            Some((k, v)) => (k.to_string(), v.to_string()),
-            None => (a.clone(), String::new()),
-        })
-        .collect()
-}
-
 /// One Java property as librdkafka properties (none when it is dropped).
 fn translate(role: Role, key: &str, value: &str, all: &Props, warn: &mut dyn FnMut(String)) -> Result<Vec<(String, String)>, ToolError> {
     let one = |k: &str, v: &str| Ok(vec![(k.to_string(), v.to_string())]);
@@ -242,14 +231,6 @@ mod tests {
 
     fn java(pairs: &[(&str, &str)]) -> Props {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
-
-    #[test]
-    fn key_value_flags_keep_spaces() {
-        let p = java_pairs(&["key.separator= | ".into(), "print.key".into(), "a=b=c".into()]);
-        assert_eq!(p["key.separator"], " | ");
-        assert_eq!(p["print.key"], "");
-        assert_eq!(p["a"], "b=c");
     }
 
     #[test]
