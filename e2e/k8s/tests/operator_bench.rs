@@ -13,7 +13,7 @@ use futures_util::{stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use kaskade_e2e::{wait_for, AuditLog, AuditMark, ControlPlane};
 use kaskade_operator::crd::{KafkaCluster, Topic};
-use kaskade_operator::kafka::KafkaAdmin;
+use kaskade_client::KafkaAdmin;
 use kube::api::{ListParams, Patch, PatchParams};
 use kube::Api;
 use serde_json::{json, Value};
