@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use anyhow::{ensure, Context as _};
 use k8s_openapi::api::events::v1::Event;
+use kaskade_client::KafkaAdmin;
 use kaskade_e2e::{wait_for, workspace, ControlPlane};
 use kaskade_operator::crd::Topic;
-use kaskade_client::KafkaAdmin;
 use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::{Api, ResourceExt};
 use serde_json::json;

@@ -8,23 +8,14 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Java's `String.hashCode` over UTF-16 code units.
-fn string_hash(s: &str) -> i32 {
+pub fn string_hash(s: &str) -> i32 {
     s.encode_utf16()
         .fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
 }
 
-/// `HashMap.hash`: the high half folded into the low half.
-fn spread(s: &str) -> u32 {
-    let h = string_hash(s) as u32;
-    h ^ (h >> 16)
-}
-
-/// The order a `java.util.HashMap` iterates `keys` after they were put in this order
-/// (`new HashMap<>()`, or `new HashMap<>(initial_capacity)`). A bucket keeps its keys in
-/// insertion order, and resizing keeps that order, so the order is by bucket under the final
-/// table size, then by first insertion; a key put twice keeps its first place. (Kafka's tools
-/// put tens of keys in these maps: the red-black trees Java grows for buckets of 8 and more in
-/// tables of 64 and more are out of reach.)
+/// The order a `java.util.HashMap` iterates string `keys` after they were put in this order
+/// (`new HashMap<>()`, or `new HashMap<>(initial_capacity)`); a key put twice keeps its first
+/// place. See [`hash_map_order_by`].
 pub fn hash_map_order<T: AsRef<str>>(keys: impl IntoIterator<Item = T>, initial_capacity: Option<usize>) -> Vec<T> {
     let mut unique: Vec<T> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -33,7 +24,23 @@ pub fn hash_map_order<T: AsRef<str>>(keys: impl IntoIterator<Item = T>, initial_
             unique.push(key);
         }
     }
-    let hashes: Vec<u32> = unique.iter().map(|k| spread(k.as_ref())).collect();
+    hash_map_order_by(unique, |k| string_hash(k.as_ref()), initial_capacity)
+}
+
+/// The order a `java.util.HashMap` iterates distinct `keys` (with Java's `hashCode` given by
+/// `hash`) after they were put in this order. A bucket keeps its keys in insertion order, and
+/// resizing keeps that order, so the order is by bucket (`(h ^ h >>> 16) & (capacity - 1)`)
+/// under the final table size, then by insertion. (Kafka's tools put tens of keys in these
+/// maps: the red-black trees Java grows for buckets of 8 and more in tables of 64 and more are
+/// out of reach.)
+pub fn hash_map_order_by<T>(keys: Vec<T>, hash: impl Fn(&T) -> i32, initial_capacity: Option<usize>) -> Vec<T> {
+    let hashes: Vec<u32> = keys
+        .iter()
+        .map(|k| {
+            let h = hash(k) as u32;
+            h ^ (h >> 16)
+        })
+        .collect();
     let mut capacity: usize = match initial_capacity {
         Some(n) => n.max(1).next_power_of_two(),
         None => 16,
@@ -66,7 +73,7 @@ pub fn hash_map_order<T: AsRef<str>>(keys: impl IntoIterator<Item = T>, initial_
             buckets = rebucket(capacity, size);
         }
     }
-    let mut order: Vec<(usize, usize, T)> = unique
+    let mut order: Vec<(usize, usize, T)> = keys
         .into_iter()
         .enumerate()
         .map(|(i, k)| (hashes[i] as usize & (capacity - 1), i, k))

@@ -1,9 +1,11 @@
 //! The small pieces of Java behaviour Kafka's tool output depends on, so ours prints the same
-//! bytes: `String.format`'s `%-Ns` padding (UTF-16 units), and the iteration order of a
-//! `java.util.HashMap` keyed by group ids or `TopicPartition`s — Kafka prints reset plans and
+//! bytes: `String.format`'s `%-Ns` padding (UTF-16 units), and (on `tools::java`'s HashMap
+//! order) the iteration order of a `java.util.HashMap` keyed by group ids or `TopicPartition`s — Kafka prints reset plans and
 //! deletion results straight out of such maps, so their order is part of the output.
 
 use kaskade_client::TopicPartition;
+
+pub use crate::tools::java::{hash_map_order_by, string_hash};
 
 /// Java's `String.length()`: UTF-16 code units.
 pub fn jlen(s: &str) -> usize {
@@ -20,45 +22,20 @@ pub fn left(s: &str, width: usize) -> String {
     out
 }
 
-/// Java's `String.hashCode()`.
-pub fn string_hash(s: &str) -> i32 {
-    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
-}
-
 /// Kafka's `TopicPartition.hashCode()`.
 pub fn partition_hash(tp: &TopicPartition) -> i32 {
     let result = 31i32.wrapping_add(tp.partition);
     31i32.wrapping_mul(result).wrapping_add(string_hash(&tp.topic))
 }
 
-/// The order a `java.util.HashMap` (default capacity 16, load factor 0.75) iterates `keys`
-/// inserted in the given order: by bucket (`(h ^ h >>> 16) & (capacity - 1)`), then by insertion
-/// within a bucket (resizing keeps that relative order). Keys must be distinct.
-pub fn hash_map_order<T>(keys: Vec<T>, hash: impl Fn(&T) -> i32) -> Vec<T> {
-    let mut capacity = 16usize;
-    while keys.len() > capacity / 4 * 3 {
-        capacity *= 2;
-    }
-    let mask = (capacity - 1) as u32;
-    let mut keyed: Vec<(u32, T)> = keys
-        .into_iter()
-        .map(|k| {
-            let h = hash(&k) as u32;
-            ((h ^ (h >> 16)) & mask, k)
-        })
-        .collect();
-    keyed.sort_by_key(|(bucket, _)| *bucket); // stable: insertion order within a bucket
-    keyed.into_iter().map(|(_, k)| k).collect()
-}
-
-/// [`hash_map_order`] for string keys (group ids).
+/// A `new HashMap<>()`'s order of distinct string keys (group ids).
 pub fn string_map_order(keys: Vec<String>) -> Vec<String> {
-    hash_map_order(keys, |k| string_hash(k))
+    hash_map_order_by(keys, |k| string_hash(k), None)
 }
 
-/// [`hash_map_order`] for `TopicPartition` keys.
+/// A `new HashMap<>()`'s order of distinct `TopicPartition` keys.
 pub fn partition_map_order<V>(entries: Vec<(TopicPartition, V)>) -> Vec<(TopicPartition, V)> {
-    hash_map_order(entries, |(tp, _)| partition_hash(tp))
+    hash_map_order_by(entries, |(tp, _)| partition_hash(tp), None)
 }
 
 #[cfg(test)]
