@@ -58,7 +58,8 @@ fn render(objects: &ClusterObjects) -> String {
 
 /// Compares `actual` with `tests/snapshots/NAME.yaml`, or writes it when `UPDATE_SNAPSHOTS` is set.
 fn assert_snapshot(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
         .join("tests/snapshots")
         .join(format!("{name}.yaml"));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {

@@ -15,7 +15,10 @@ const NAMESPACE: &str = "kaskade-system";
 const RELEASE: &str = "kaskade-operator";
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    // Cargo's runtime value first: a test binary reused from another checkout carries its path.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), std::path::PathBuf::from)
+        .join("..")
 }
 
 fn chart() -> PathBuf {

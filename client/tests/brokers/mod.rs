@@ -10,5 +10,8 @@ use std::path::PathBuf;
 
 /// The repository root (for `e2e/peers/`).
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    // Cargo's runtime value first: a test binary reused from another checkout carries its path.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+        .join("..")
 }

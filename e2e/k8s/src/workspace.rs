@@ -9,7 +9,10 @@ use crate::error::{Error, IoContext, Result};
 
 /// The workspace root (two levels above this crate).
 pub fn root() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Cargo sets CARGO_MANIFEST_DIR when it runs a test; the compile-time value is only the
+    // fallback, because a build reused from another checkout sharing the target directory (CI
+    // clones elsewhere) still carries that checkout's path.
+    let here = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     let root = here.join("../..");
     root.canonicalize().unwrap_or(root)
 }

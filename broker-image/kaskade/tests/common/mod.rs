@@ -31,7 +31,10 @@ pub fn kaskade_bin() -> PathBuf {
 
 /// The repository root (for e2e/ programs and scripts).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // Cargo's runtime CARGO_MANIFEST_DIR first: a test binary reused from another checkout that
+    // shares the target directory carries that checkout's compile-time path.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
         .join("../..")
         .canonicalize()
         .expect("repo root")
