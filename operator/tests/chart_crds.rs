@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 fn repo() -> PathBuf {
     // Cargo's runtime value first: a test binary reused from another checkout carries its path.
     std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), std::path::PathBuf::from)
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
         .join("..")
 }
 

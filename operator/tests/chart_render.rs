@@ -5,7 +5,7 @@
 //! flags' environment variables, and the ServiceAccount is the one the bindings name.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde::Deserialize;
@@ -17,7 +17,7 @@ const RELEASE: &str = "kaskade-operator";
 fn repo() -> PathBuf {
     // Cargo's runtime value first: a test binary reused from another checkout carries its path.
     std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), std::path::PathBuf::from)
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
         .join("..")
 }
 
