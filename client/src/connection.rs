@@ -53,22 +53,27 @@ impl Connection {
             let addrs = match tokio::net::lookup_host(target).await {
                 Ok(addrs) => addrs,
                 Err(e) => {
-                    failures.push(format!("{target}: {e}"));
+                    failures.push((target.to_string(), e.to_string()));
                     continue;
                 }
             };
             for addr in addrs {
                 match Connection::handshake(addr, client_id.clone()).await {
                     Ok(conn) => return Ok(conn),
-                    Err(ConnError::Io { reason, .. }) => failures.push(format!("{addr}: {reason}")),
+                    Err(ConnError::Io { reason, .. }) => failures.push((addr.to_string(), reason)),
                     Err(ConnError::Admin(e)) => return Err(e),
                 }
             }
         }
-        let reason = if failures.is_empty() {
-            "no address to connect to".to_string()
-        } else {
-            failures.join("; ")
+        let reason = match failures.as_slice() {
+            [] => "no address to connect to".to_string(),
+            // One address that is the bootstrap itself: no need to name it twice.
+            [(addr, reason)] if addr == bootstrap.trim() => reason.clone(),
+            _ => failures
+                .iter()
+                .map(|(addr, reason)| format!("{addr}: {reason}"))
+                .collect::<Vec<_>>()
+                .join("; "),
         };
         Err(AdminError::Unreachable {
             address: bootstrap.to_string(),
