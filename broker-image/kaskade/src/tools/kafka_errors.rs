@@ -25,7 +25,7 @@ pub fn exception(e: &AdminError) -> String {
 }
 
 /// The simple name of the exception class Kafka's `Errors` maps a code to.
-fn class(code: i16) -> String {
+pub fn class(code: i16) -> String {
     let Some(error) = ResponseError::try_from_code(code) else {
         return "ApiException".to_string();
     };
@@ -38,6 +38,7 @@ fn class(code: i16) -> String {
         ResponseError::TopicAuthorizationFailed => "TopicAuthorizationException",
         ResponseError::ClusterAuthorizationFailed => "ClusterAuthorizationException",
         ResponseError::GroupAuthorizationFailed => "GroupAuthorizationException",
+        ResponseError::NonEmptyGroup => "GroupNotEmptyException",
         ResponseError::Unknown(_) => "UnknownServerException",
         _ => "",
     };
@@ -48,8 +49,8 @@ fn class(code: i16) -> String {
     }
 }
 
-/// Kafka's default message (`Errors.java`) for the codes the topic and config tools meet.
-fn default_message(code: i16) -> Option<&'static str> {
+/// Kafka's default message (`Errors.java`) for the codes the tools meet.
+pub fn default_message(code: i16) -> Option<&'static str> {
     Some(match ResponseError::try_from_code(code)? {
         ResponseError::UnknownServerError => "The server experienced an unexpected error when processing the request.",
         ResponseError::UnknownTopicOrPartition => "This server does not host this topic-partition.",
@@ -74,6 +75,23 @@ fn default_message(code: i16) -> Option<&'static str> {
         ResponseError::TopicDeletionDisabled => "Topic deletion is disabled.",
         ResponseError::ThrottlingQuotaExceeded => "The throttling quota has been exceeded.",
         ResponseError::UnknownTopicId => "This server does not host this topic ID.",
+        ResponseError::NotLeaderOrFollower => {
+            "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition."
+        }
+        ResponseError::CoordinatorLoadInProgress => "The coordinator is loading and hence can't process requests.",
+        ResponseError::CoordinatorNotAvailable => "The coordinator is not available.",
+        ResponseError::NotCoordinator => "This is not the correct coordinator.",
+        ResponseError::IllegalGeneration => "Specified group generation id is not valid.",
+        ResponseError::InvalidGroupId => "The configured groupId is invalid.",
+        ResponseError::UnknownMemberId => "The coordinator is not aware of this member.",
+        ResponseError::RebalanceInProgress => "The group is rebalancing, so a rejoin is needed.",
+        ResponseError::GroupAuthorizationFailed => "Group authorization failed.",
+        ResponseError::NonEmptyGroup => "The group is not empty.",
+        ResponseError::GroupIdNotFound => "The group id does not exist.",
+        ResponseError::GroupSubscribedToTopic => {
+            "Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it."
+        }
+        ResponseError::StaleMemberEpoch => "The member epoch is stale.",
         _ => return None,
     })
 }

@@ -6,6 +6,8 @@
 
 use kaskade_client::{error_name, AdminError};
 
+use crate::tools::kafka_errors;
+
 /// A Kafka error as the Java admin client raises it: the exception class and its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KafkaException {
@@ -15,58 +17,13 @@ pub struct KafkaException {
     pub message: String,
 }
 
-/// The exception class and default message Kafka's `Errors` enum gives an error code.
-fn exception_for(code: i16) -> (&'static str, &'static str) {
-    match code {
-        -1 => ("UnknownServerException", "The server experienced an unexpected error when processing the request."),
-        3 => ("UnknownTopicOrPartitionException", "This server does not host this topic-partition."),
-        5 => (
-            "LeaderNotAvailableException",
-            "There is no leader for this topic-partition as we are in the middle of a leadership election.",
-        ),
-        6 => (
-            "NotLeaderOrFollowerException",
-            "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.",
-        ),
-        7 => ("TimeoutException", "The request timed out."),
-        14 => ("CoordinatorLoadInProgressException", "The coordinator is loading and hence can't process requests."),
-        15 => ("CoordinatorNotAvailableException", "The coordinator is not available."),
-        16 => ("NotCoordinatorException", "This is not the correct coordinator."),
-        22 => (
-            "IllegalGenerationException",
-            "Specified group generation id is not valid.",
-        ),
-        24 => ("InvalidGroupIdException", "The configured groupId is invalid."),
-        25 => ("UnknownMemberIdException", "The coordinator is not aware of this member."),
-        27 => ("RebalanceInProgressException", "The group is rebalancing, so a rejoin is needed."),
-        29 => ("TopicAuthorizationException", "Topic authorization failed."),
-        30 => ("GroupAuthorizationException", "Group authorization failed."),
-        35 => ("UnsupportedVersionException", "The version of API is not supported."),
-        41 => ("NotControllerException", "This is not the correct controller for this cluster."),
-        68 => ("GroupNotEmptyException", "The group is not empty."),
-        69 => ("GroupIdNotFoundException", "The group id does not exist."),
-        86 => (
-            "GroupSubscribedToTopicException",
-            "Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.",
-        ),
-        110 => ("StaleMemberEpochException", "The member epoch is stale."),
-        _ => ("", ""),
-    }
-}
-
 impl KafkaException {
     /// The exception for error `code`, with the broker's message when it sent one.
     pub fn from_code(code: i16, message: Option<&str>) -> KafkaException {
-        let (class, default) = exception_for(code);
-        let class = if class.is_empty() {
-            "org.apache.kafka.common.errors.ApiException".to_string()
-        } else {
-            format!("org.apache.kafka.common.errors.{class}")
-        };
+        let class = format!("org.apache.kafka.common.errors.{}", kafka_errors::class(code));
         let message = match message.filter(|m| !m.is_empty()) {
             Some(m) => m.to_string(),
-            None if default.is_empty() => error_name(code),
-            None => default.to_string(),
+            None => kafka_errors::default_message(code).map_or_else(|| error_name(code), str::to_string),
         };
         KafkaException { class, message }
     }
@@ -106,8 +63,7 @@ impl KafkaException {
 
     /// True when this is Kafka error `code`.
     pub fn is(&self, code: i16) -> bool {
-        let (class, _) = exception_for(code);
-        !class.is_empty() && self.class.ends_with(class)
+        !self.class.is_empty() && self.class.ends_with(&format!(".{}", kafka_errors::class(code)))
     }
 }
 
@@ -170,8 +126,9 @@ mod tests {
         assert_eq!(e.bare(), "Group g not found.");
         assert!(e.is(69));
         assert!(!e.is(68));
+        // Java's `Errors.forCode` reads a code it does not know as UNKNOWN_SERVER_ERROR.
         let e = KafkaException::from_code(9999, None);
-        assert_eq!(e.wrapped(), "org.apache.kafka.common.errors.ApiException: UNKNOWN_ERROR_CODE_9999");
+        assert_eq!(e.wrapped(), "org.apache.kafka.common.errors.UnknownServerException: UNKNOWN_ERROR_CODE_9999");
     }
 
     #[test]
