@@ -26,13 +26,6 @@ pub fn command_config(path: Option<&Path>) -> Result<Props, ToolError> {
 
 /// An admin client for `bootstrap` with the client settings in `config`.
 pub fn client(bootstrap: &str, config: &Props) -> Result<KafkaAdmin, ToolError> {
-    if let Some(protocol) = config.get("security.protocol") {
-        if !protocol.trim().eq_ignore_ascii_case("PLAINTEXT") {
-            return Err(ToolError::new(format!(
-                "security.protocol={protocol} is not supported: kaskade's tools speak PLAINTEXT only"
-            )));
-        }
-    }
     let timeout_ms = match config.get("request.timeout.ms") {
         Some(v) => v.trim().parse::<u64>().ok().filter(|&ms| ms > 0).ok_or_else(|| {
             ToolError::new(format!(
@@ -41,7 +34,20 @@ pub fn client(bootstrap: &str, config: &Props) -> Result<KafkaAdmin, ToolError> 
         })?,
         None => DEFAULT_REQUEST_TIMEOUT_MS,
     };
-    let admin = KafkaAdmin::new(bootstrap, Duration::from_millis(timeout_ms));
+    client_with_timeout(bootstrap, config, Duration::from_millis(timeout_ms))
+}
+
+/// An admin client for `bootstrap` with the client settings in `config` but a timeout of the
+/// tool's own (`consumer-groups --timeout`).
+pub fn client_with_timeout(bootstrap: &str, config: &Props, timeout: Duration) -> Result<KafkaAdmin, ToolError> {
+    if let Some(protocol) = config.get("security.protocol") {
+        if !protocol.trim().eq_ignore_ascii_case("PLAINTEXT") {
+            return Err(ToolError::new(format!(
+                "security.protocol={protocol} is not supported: kaskade's tools speak PLAINTEXT only"
+            )));
+        }
+    }
+    let admin = KafkaAdmin::new(bootstrap, timeout);
     Ok(match config.get("client.id") {
         Some(id) if !id.is_empty() => admin.with_client_id(id),
         _ => admin,

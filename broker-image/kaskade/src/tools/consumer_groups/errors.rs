@@ -128,7 +128,10 @@ mod tests {
         assert!(!e.is(68));
         // Java's `Errors.forCode` reads a code it does not know as UNKNOWN_SERVER_ERROR.
         let e = KafkaException::from_code(9999, None);
-        assert_eq!(e.wrapped(), "org.apache.kafka.common.errors.UnknownServerException: UNKNOWN_ERROR_CODE_9999");
+        assert_eq!(
+            e.wrapped(),
+            "org.apache.kafka.common.errors.UnknownServerException: UNKNOWN_ERROR_CODE_9999"
+        );
     }
 
     #[test]

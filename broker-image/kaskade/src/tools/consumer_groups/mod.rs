@@ -37,7 +37,7 @@ use kaskade_client::KafkaAdmin;
 pub use args::ConsumerGroupsArgs;
 
 use super::exit::{ToolError, ToolResult};
-use super::props;
+use super::{admin, props};
 use args::Action;
 use errors::Failure;
 use output::Out;
@@ -98,18 +98,7 @@ fn connect(args: &ConsumerGroupsArgs) -> Result<KafkaAdmin, Failure> {
         Some(path) => props::load_file(path).map_err(|e| Failure::Runtime(e.to_string()))?,
         None => props::Props::new(),
     };
-    if let Some(protocol) = props.get("security.protocol") {
-        if !protocol.eq_ignore_ascii_case("PLAINTEXT") {
-            return Err(Failure::Runtime(format!(
-                "security.protocol={protocol} is not supported: kaskade consumer-groups connects with PLAINTEXT only"
-            )));
-        }
-    }
     args.check_values()?;
     let timeout = Duration::from_millis(u64::try_from(args.timeout_ms()?).unwrap_or(0));
-    let admin = KafkaAdmin::new(args.bootstrap()?, timeout);
-    Ok(match props.get("client.id") {
-        Some(id) if !id.is_empty() => admin.with_client_id(id),
-        _ => admin,
-    })
+    admin::client_with_timeout(args.bootstrap()?, &props, timeout).map_err(|e| Failure::Runtime(e.to_string()))
 }
