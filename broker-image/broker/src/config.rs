@@ -343,7 +343,8 @@ fn parse_voters(v: &str) -> Result<Vec<QuorumVoter>, ConfigError> {
 }
 
 /// Parses Java `.properties` text: `key=value`, `key: value` or `key value`; `#`/`!` comments;
-/// trailing-backslash continuation lines; `\`-escapes.
+/// trailing-backslash continuation lines; `\`-escapes (`\t \n \r \f \uXXXX`). The `kaskade`
+/// tools read their `--command-config` files with it too.
 pub fn parse_properties(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut logical = String::new();
@@ -360,6 +361,11 @@ pub fn parse_properties(text: &str) -> BTreeMap<String, String> {
         logical.push_str(trimmed);
         let entry = std::mem::take(&mut logical);
         let (k, v) = split_key_value(&entry);
+        out.insert(unescape(k.trim_end()), unescape(v.trim_start()));
+    }
+    // A continuation on the last line still ends the entry, as in Java.
+    if !logical.is_empty() {
+        let (k, v) = split_key_value(&logical);
         out.insert(unescape(k.trim_end()), unescape(v.trim_start()));
     }
     out
@@ -398,6 +404,14 @@ fn unescape(s: &str) -> String {
             Some('n') => out.push('\n'),
             Some('t') => out.push('\t'),
             Some('r') => out.push('\r'),
+            Some('f') => out.push('\x0c'),
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => out.push_str(&hex),
+                }
+            }
             Some(o) => out.push(o),
             None => {}
         }

@@ -20,29 +20,9 @@ pub fn load_file(path: &Path) -> Result<Props, ToolError> {
     Ok(parse(&text))
 }
 
-/// Parses `.properties` text.
+/// Parses `.properties` text (the broker's parser: `server.properties` is the same format).
 pub fn parse(text: &str) -> Props {
-    let mut props = Props::new();
-    let mut logical = String::new();
-    for line in text.lines() {
-        let line = line.trim_start();
-        if logical.is_empty() && (line.is_empty() || line.starts_with('#') || line.starts_with('!')) {
-            continue;
-        }
-        if ends_with_continuation(line) {
-            logical.push_str(&line[..line.len() - 1]);
-            continue;
-        }
-        logical.push_str(line);
-        let (key, value) = split_pair(&logical);
-        props.insert(unescape(key), unescape(value));
-        logical.clear();
-    }
-    if !logical.is_empty() {
-        let (key, value) = split_pair(&logical);
-        props.insert(unescape(key), unescape(value));
-    }
-    props
+    kaskade_broker::config::parse_properties(text)
 }
 
 /// Kafka's `CommandLineUtils.parseKeyValueArgs` for `--property k=v` style flags: split at the
@@ -54,58 +34,6 @@ pub fn key_value_args(args: &[String]) -> Props {
             None => (a.clone(), String::new()),
         })
         .collect()
-}
-
-/// An odd number of trailing backslashes continues the line.
-fn ends_with_continuation(line: &str) -> bool {
-    line.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
-}
-
-/// Splits at the first unescaped `=`, `:` or whitespace; separators around it are dropped.
-fn split_pair(line: &str) -> (&str, &str) {
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'=' | b':' | b' ' | b'\t' | b'\x0c' => break,
-            _ => i += 1,
-        }
-    }
-    let i = i.min(bytes.len());
-    let key = &line[..i];
-    let mut rest = line[i..].trim_start_matches([' ', '\t', '\x0c']);
-    if let Some(r) = rest.strip_prefix(['=', ':']) {
-        rest = r.trim_start_matches([' ', '\t', '\x0c']);
-    }
-    (key, rest)
-}
-
-fn unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('f') => out.push('\x0c'),
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => out.push_str(&hex),
-                }
-            }
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]
