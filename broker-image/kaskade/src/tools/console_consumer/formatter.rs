@@ -55,9 +55,9 @@ impl Deserializer {
         match self {
             Deserializer::Bytes => out.extend_from_slice(data),
             Deserializer::String => out.extend_from_slice(String::from_utf8_lossy(data).as_bytes()),
-            Deserializer::Short => out.extend_from_slice((fixed("ShortDeserializer", 2)? as u16 as i16).to_string().as_bytes()),
-            Deserializer::Integer => out.extend_from_slice((fixed("IntegerDeserializer", 4)? as u32 as i32).to_string().as_bytes()),
-            Deserializer::Long => out.extend_from_slice(fixed("LongDeserializer", 8)?.to_string().as_bytes()),
+            Deserializer::Short => decimal(out, i64::from(fixed("ShortDeserializer", 2)? as u16 as i16)),
+            Deserializer::Integer => decimal(out, i64::from(fixed("IntegerDeserializer", 4)? as u32 as i32)),
+            Deserializer::Long => decimal(out, fixed("LongDeserializer", 8)?),
         }
         Ok(())
     }
@@ -112,8 +112,8 @@ impl Formatter {
         let after_timestamp = self.print_partition || self.after_partition();
         if self.print_timestamp {
             match m.timestamp() {
-                Timestamp::CreateTime(t) => out.extend_from_slice(format!("CreateTime:{t}").as_bytes()),
-                Timestamp::LogAppendTime(t) => out.extend_from_slice(format!("LogAppendTime:{t}").as_bytes()),
+                Timestamp::CreateTime(t) => labelled(out, "CreateTime:", t),
+                Timestamp::LogAppendTime(t) => labelled(out, "LogAppendTime:", t),
                 // librdkafka reports a timestamp of -1 as "not available"; Kafka 4 brokers only
                 // store v2 batches, where Java sees CreateTime -1.
                 Timestamp::NotAvailable => out.extend_from_slice(b"CreateTime:-1"),
@@ -121,11 +121,11 @@ impl Formatter {
             self.separator(out, after_timestamp);
         }
         if self.print_partition {
-            out.extend_from_slice(format!("Partition:{}", m.partition()).as_bytes());
+            labelled(out, "Partition:", i64::from(m.partition()));
             self.separator(out, self.after_partition());
         }
         if self.print_offset {
-            out.extend_from_slice(format!("Offset:{}", m.offset()).as_bytes());
+            labelled(out, "Offset:", m.offset());
             self.separator(out, self.after_offset());
         }
         if self.print_delivery {
@@ -179,6 +179,18 @@ impl Formatter {
     fn separator(&self, out: &mut Vec<u8>, column: bool) {
         out.extend_from_slice(if column { &self.key_separator } else { &self.line_separator });
     }
+}
+
+/// `label` then `n` in decimal, appended with no allocation (this runs once per record).
+fn labelled(out: &mut Vec<u8>, label: &str, n: i64) {
+    out.extend_from_slice(label.as_bytes());
+    decimal(out, n);
+}
+
+fn decimal(out: &mut Vec<u8>, n: i64) {
+    use std::io::Write as _;
+    // Writing into a Vec cannot fail.
+    let _ = write!(out, "{n}");
 }
 
 #[cfg(test)]
