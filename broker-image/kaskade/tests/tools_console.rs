@@ -618,6 +618,120 @@ fn differential(bs: &str, tag: &str) {
         "org.apache.kafka.common.serialization.StringDeserializer",
     ];
     same_output(bs, &ours_topic, &strings, 7);
+    deserializers(bs, tag);
+}
+
+/// Kafka's other deserializers, a key and a value class at a time: kcat writes binary keys and
+/// values, Kafka's console consumer and ours print them the same. (Values where JDK 17's
+/// `Float.toString` and `Double.toString` print the shortest digits, as ours do: see
+/// docs/compatibility.md.)
+fn deserializers(bs: &str, tag: &str) {
+    let doubles = [
+        0.1,
+        -2.5e-7,
+        1e21,
+        123456.789,
+        6.02214076e23,
+        f64::NAN,
+        f64::NEG_INFINITY,
+        4.9e-324,
+        f64::MAX,
+        0.001,
+        -0.0,
+        1e7,
+    ];
+    let floats = [
+        0.1f32,
+        f32::MAX,
+        1e-30,
+        1e-45,
+        16_777_216.0,
+        0.3,
+        -1.5e-5,
+        1234.5678,
+        1e10,
+        7.0,
+        0.0,
+        -2.0,
+    ];
+    let uuids = [
+        "3F2504E0-4F89-11D3-9A0C-0305E82C3301",
+        "1-2-3-4-5",
+        "+a-+b-c-d-e",
+        "00000000-0000-0000-0000-000000000000",
+    ];
+    type Records = Vec<(Vec<u8>, Vec<u8>)>;
+    let cases: Vec<(&str, &str, Records)> = vec![
+        (
+            "FloatDeserializer",
+            "DoubleDeserializer",
+            floats
+                .iter()
+                .zip(doubles)
+                .map(|(f, d)| (f.to_be_bytes().to_vec(), d.to_be_bytes().to_vec()))
+                .collect(),
+        ),
+        (
+            "UUIDDeserializer",
+            "BooleanDeserializer",
+            uuids
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u.as_bytes().to_vec(), vec![(i % 2) as u8]))
+                .collect(),
+        ),
+        (
+            "BytesDeserializer",
+            "ByteBufferDeserializer",
+            vec![
+                (b"\x00\xff\\ab~\x7f \x1e\n".to_vec(), b"abc".to_vec()),
+                (b"plain".to_vec(), b"\x00".to_vec()),
+            ],
+        ),
+    ];
+    for (key_class, value_class, records) in cases {
+        let topic = format!("{tag}-deser-{}", key_class.trim_end_matches("Deserializer").to_lowercase());
+        create_topic(bs, &topic, 1);
+        let (key_end, record_end) = ("@@KEY@@", "@@END@@");
+        let mut input = Vec::new();
+        for (k, v) in &records {
+            input.extend_from_slice(k);
+            input.extend_from_slice(key_end.as_bytes());
+            input.extend_from_slice(v);
+            input.extend_from_slice(record_end.as_bytes());
+        }
+        // kcat cuts at the first delimiter: no record may hold one.
+        let text = String::from_utf8_lossy(&input);
+        let split: Vec<&str> = text.split(record_end).filter(|r| !r.is_empty()).collect();
+        assert_eq!(split.len(), records.len(), "a test record holds {record_end}");
+        assert!(
+            split.iter().all(|r| r.matches(key_end).count() == 1),
+            "a test record holds {key_end}"
+        );
+        let kcat = run(
+            {
+                let mut c = Command::new("kcat");
+                c.args(["-b", bs, "-P", "-t", &topic, "-K", key_end, "-D", record_end]);
+                c
+            },
+            &input,
+            Duration::from_secs(30),
+        );
+        assert_eq!(kcat.code, Some(0), "{}", kcat.stderr);
+        let (key_class, value_class) = (
+            format!("org.apache.kafka.common.serialization.{key_class}"),
+            format!("org.apache.kafka.common.serialization.{value_class}"),
+        );
+        let flags = [
+            "--formatter-property",
+            "print.key=true",
+            "--key-deserializer",
+            &key_class,
+            "--value-deserializer",
+            &value_class,
+        ];
+        same_output(bs, &topic, &flags, records.len());
+    }
 }
 
 #[test]

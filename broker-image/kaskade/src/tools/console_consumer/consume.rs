@@ -37,7 +37,7 @@ pub enum Ending {
     Signal(i32),
     StdoutClosed,
     /// A record the formatter could not write, without `--skip-message-on-error`.
-    FormatError(String),
+    FormatError(super::deserializer::DeserializeError),
     /// An error from the consumer Kafka's would also stop on.
     ConsumerError(String),
 }
@@ -159,7 +159,7 @@ pub fn consume(consumer: &LineConsumer, o: &ConsumerOptions, formatter: &Formatt
                             let _ = out.write_all(&buf).and_then(|()| out.flush());
                             break 'outer Ending::FormatError(e);
                         }
-                        eprintln!("ERROR Error processing message, skipping this message: SerializationException: {e}");
+                        eprintln!("ERROR Error processing message, skipping this message: {e}");
                     }
                     if (max >= 0 && count >= max as u64) || stop.load(Ordering::Relaxed) != 0 {
                         break;

@@ -3,8 +3,7 @@
 //! each followed by `key.separator` when another field follows, the record ended by
 //! `line.separator`; headers as `k:v` joined by `headers.separator` or `NO_HEADERS`; a null key,
 //! value or header value as `null.literal`. Keys and values are written as the bytes they are,
-//! unless a deserializer is configured (`StringDeserializer` decodes UTF-8 lossily, the number
-//! deserializers print big-endian integers — what the Java classes' `toString()` gives).
+//! unless a deserializer is configured (see `deserializer.rs`).
 //!
 //! Kafka's console consumer hands the formatter records without leader epoch or delivery count,
 //! so `print.epoch` and `print.delivery` always show `NOT_PRESENT`, here as there. Records a
@@ -13,55 +12,9 @@
 use rdkafka::message::{Headers, Message};
 use rdkafka::Timestamp;
 
+use super::deserializer::{decimal, DeserializeError, Deserializer};
 use crate::tools::exit::ToolError;
 use crate::tools::props::Props;
-
-const SERDE: &str = "org.apache.kafka.common.serialization.";
-
-/// How a key, value or header value becomes text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Deserializer {
-    /// No deserializer: the bytes as they are.
-    Bytes,
-    String,
-    Short,
-    Integer,
-    Long,
-}
-
-impl Deserializer {
-    fn from_props(p: &Props, key: &str) -> Result<Deserializer, ToolError> {
-        let Some(class) = p.get(key) else { return Ok(Deserializer::Bytes) };
-        match class.strip_prefix(SERDE).unwrap_or(class.as_str()) {
-            "StringDeserializer" => Ok(Deserializer::String),
-            "ShortDeserializer" => Ok(Deserializer::Short),
-            "IntegerDeserializer" => Ok(Deserializer::Integer),
-            "LongDeserializer" => Ok(Deserializer::Long),
-            _ => Err(ToolError::new(format!(
-                "{key} {class} is not supported: kaskade console-consumer has {SERDE}StringDeserializer, \
-                 IntegerDeserializer, LongDeserializer and ShortDeserializer (without one, the bytes are written as they are)"
-            ))),
-        }
-    }
-
-    /// Writes `data` deserialized; an error is Kafka's `SerializationException` message.
-    fn write(self, data: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
-        let fixed = |name: &str, n: usize| -> Result<i64, String> {
-            if data.len() != n {
-                return Err(format!("Size of data received by {name} is not {n}"));
-            }
-            Ok(data.iter().fold(0i64, |acc, &b| (acc << 8) | i64::from(b)))
-        };
-        match self {
-            Deserializer::Bytes => out.extend_from_slice(data),
-            Deserializer::String => out.extend_from_slice(String::from_utf8_lossy(data).as_bytes()),
-            Deserializer::Short => decimal(out, i64::from(fixed("ShortDeserializer", 2)? as u16 as i16)),
-            Deserializer::Integer => decimal(out, i64::from(fixed("IntegerDeserializer", 4)? as u32 as i32)),
-            Deserializer::Long => decimal(out, fixed("LongDeserializer", 8)?),
-        }
-        Ok(())
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Formatter {
@@ -107,7 +60,7 @@ impl Formatter {
     }
 
     /// Appends one record to `out`; on a deserialization error, what was written stays.
-    pub fn write<M: Message>(&self, m: &M, out: &mut Vec<u8>) -> Result<(), String> {
+    pub fn write<M: Message>(&self, m: &M, out: &mut Vec<u8>) -> Result<(), DeserializeError> {
         // Field flags after each field decide whether a column separator or nothing follows.
         let after_timestamp = self.print_partition || self.after_partition();
         if self.print_timestamp {
@@ -185,12 +138,6 @@ impl Formatter {
 fn labelled(out: &mut Vec<u8>, label: &str, n: i64) {
     out.extend_from_slice(label.as_bytes());
     decimal(out, n);
-}
-
-fn decimal(out: &mut Vec<u8>, n: i64) {
-    use std::io::Write as _;
-    // Writing into a Vec cannot fail.
-    let _ = write!(out, "{n}");
 }
 
 #[cfg(test)]
@@ -280,7 +227,10 @@ mod tests {
         assert_eq!(text(&f, &m), "-5\tok\u{fffd}\n");
         let mut out = Vec::new();
         let err = f.write(&message(Some(b"abc"), Some(b"v"), None), &mut out).unwrap_err();
-        assert_eq!(err, "Size of data received by LongDeserializer is not 8");
+        assert_eq!(
+            err.to_string(),
+            "SerializationException: Size of data received by LongDeserializer is not 8"
+        );
         let bad = [("value.deserializer", "com.example.Avro")];
         let e = Formatter::from_props(&bad.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()).unwrap_err();
         assert!(e.to_string().contains("com.example.Avro is not supported"), "{e}");

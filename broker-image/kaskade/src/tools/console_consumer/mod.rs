@@ -16,6 +16,7 @@
 
 mod args;
 mod consume;
+mod deserializer;
 mod formatter;
 
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -86,9 +87,7 @@ pub async fn run(args: ConsoleConsumerArgs) -> ToolResult {
         }
         Ending::FormatError(e) => {
             processed();
-            return Err(ToolError::new(format!(
-                "ERROR Unknown error when running consumer: SerializationException: {e}"
-            )));
+            return Err(ToolError::new(format!("ERROR Unknown error when running consumer: {e}")));
         }
         Ending::ConsumerError(e) => {
             eprintln!("ERROR Error processing message, terminating consumer process: {e}");
