@@ -445,8 +445,8 @@ fn is_stack_trace(line: &str) -> bool {
     line.starts_with('\t') || line.starts_with("Caused by: ") || line.split(':').next().is_some_and(|c| c.ends_with("Exception"))
 }
 
-/// Runs `args` through both tools and asserts Kafka's output.
-fn same(bs: &str, args: &[&str]) {
+/// Runs `args` through both tools, asserts Kafka's output and returns Kafka's stdout.
+fn same(bs: &str, args: &[&str]) -> String {
     let mut full = vec!["--bootstrap-server", bs];
     full.extend_from_slice(args);
     let kafka = kafka_cg(&full);
@@ -487,6 +487,7 @@ fn same(bs: &str, args: &[&str]) {
         }
         code => panic!("{what}: Kafka's tool exited {code}: {kafka:?}"),
     }
+    kafka.stdout
 }
 
 /// A fresh group id that lands in another bucket than `group` in a 16-bucket `java.util.HashMap`.
@@ -583,6 +584,24 @@ async fn differential_scenario(bs: &str, own_broker: bool) {
             "--dry-run",
         ],
     );
+    // Plans read from files, in the one-group and the several-groups CSV formats.
+    let plans = tempfile::tempdir().unwrap();
+    let one = plans.path().join("one.csv");
+    std::fs::write(&one, format!("{t},0,3\n{t},1,99\n")).unwrap();
+    let several = plans.path().join("several.csv");
+    std::fs::write(&several, format!("{g},{t},1,1\n{other},{t},0,2\n")).unwrap();
+    for (file, groups, planned) in [
+        (&one, vec!["--group", g], ["3", "7"]), // 99 is past the log end: clamped to 7
+        (&several, vec!["--group", g, "--group", &other], ["1", "2"]),
+    ] {
+        let mut args = vec!["--reset-offsets"];
+        args.extend(groups);
+        args.extend(["--from-file", file.to_str().unwrap(), "--dry-run"]);
+        let plan = same(bs, &args);
+        let mut offsets: Vec<&str> = plan.lines().skip(2).filter_map(|l| l.split_whitespace().last()).collect();
+        offsets.sort_unstable();
+        assert_eq!(offsets, planned, "{plan}");
+    }
     // Executed twice (Kafka's tool, then ours): the same plan, the same committed offsets.
     same(
         bs,
