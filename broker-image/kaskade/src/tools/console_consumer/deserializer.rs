@@ -5,8 +5,8 @@
 //!
 //! Differences, written down in docs/compatibility.md: `ByteArrayDeserializer` writes the bytes
 //! as they are (Java prints the array's identity, `[B@1b6d3586`); `Float`/`Double` print the
-//! shortest digits that read back to the same value, as JDK 19+ does (JDK 17 prints a few
-//! values with one more digit); `UUIDDeserializer` accepts ASCII hex digits only (Java's
+//! shortest digits that read back to the same value, as JDK 19+ does (JDK 17 prints more
+//! digits for some values, many floats between 10⁷ and 10²⁰ among them); `UUIDDeserializer` accepts ASCII hex digits only (Java's
 //! `Character.digit` also takes other scripts' digits).
 
 use crate::tools::exit::ToolError;
@@ -74,9 +74,9 @@ impl Deserializer {
             "VoidDeserializer" => Deserializer::Void,
             _ => {
                 return Err(ToolError::new(format!(
-                    "{key} {class} is not supported: kaskade console-consumer has {SERDE}'s String, Short, Integer, Long, \
-                     Float, Double, Boolean, UUID, Bytes, ByteBuffer, ByteArray and Void deserializers \
-                     (without one, the bytes are written as they are)"
+                    "{key} {class} is not supported: kaskade console-consumer has Kafka's String, Short, Integer, Long, \
+                     Float, Double, Boolean, UUID, Bytes, ByteBuffer, ByteArray and Void deserializers ({SERDE}*); \
+                     without one, the bytes are written as they are"
                 )))
             }
         })
