@@ -86,26 +86,16 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
-/// `YYYY-MM-DDTHH:mm:ss.SSS` in UTC (what `--to-datetime` reads without a zone).
+/// `YYYY-MM-DDTHH:mm:ss.SSS` in UTC (what `--to-datetime` reads without a zone), from GNU
+/// `date`: an oracle apart from the tool's own calendar code.
 fn iso_utc(ms: i64) -> String {
-    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    // Civil date from days since 1970-01-01 (proleptic Gregorian).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}",
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000
-    )
+    let out = Command::new("date")
+        .args(["-u", &format!("--date=@{}.{:03}", ms.div_euclid(1000), ms.rem_euclid(1000))])
+        .arg("+%Y-%m-%dT%H:%M:%S.%3N")
+        .output()
+        .expect("date");
+    assert!(out.status.success(), "date: {out:?}");
+    String::from_utf8(out.stdout).expect("date's output").trim_end().to_string()
 }
 
 /// The rows of a table for `group`: lines starting with the group id, split on whitespace.

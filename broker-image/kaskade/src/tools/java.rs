@@ -1,7 +1,8 @@
 //! Orders and formats Kafka's tools get from Java and print as is, so our output matches theirs
 //! byte for byte: the iteration order of a `java.util.HashMap` (the topic descriptions of
 //! `kafka-topics --describe`, the `Configs:` column, the topics of `kafka-configs --describe`
-//! all come out of one), and Kafka's `Uuid` text (URL-safe base64 without padding).
+//! all come out of one), and Kafka's `Uuid.fromString` with its error messages (the text form is
+//! the broker's `util::topic_id_string`).
 
 use std::collections::HashMap;
 
@@ -84,21 +85,6 @@ pub fn hash_map_order_by<T>(keys: Vec<T>, hash: impl Fn(&T) -> i32, initial_capa
 
 const BASE64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// Kafka's `Uuid.toString()`: the 16 bytes in URL-safe base64, no padding (22 characters).
-pub fn uuid_to_string(id: &Uuid) -> String {
-    let bytes = id.as_bytes();
-    let mut out = String::with_capacity(22);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(BASE64_URL[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
 /// Kafka's `Uuid.fromString`, with its error messages.
 pub fn uuid_from_string(s: &str) -> Result<Uuid, String> {
     if s.chars().count() > 24 {
@@ -139,6 +125,7 @@ pub fn uuid_from_string(s: &str) -> Result<Uuid, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kaskade_broker::util::topic_id_string;
 
     /// Orders the real kafka-topics (4.4) printed for these names.
     #[test]
@@ -216,10 +203,8 @@ mod tests {
     fn small_maps_and_duplicates() {
         assert_eq!(hash_map_order(["b", "a", "b"], Some(1)), ["a", "b"]);
         assert!(hash_map_order(Vec::<String>::new(), None).is_empty());
-        assert_eq!(
-            string_hash("retention.ms"),
-            "retention.ms".chars().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
-        );
+        // What Java 17's `String.hashCode` returned for these.
+        assert_eq!(string_hash("retention.ms"), -1_339_220_362);
     }
 
     #[test]
@@ -227,10 +212,10 @@ mod tests {
         let id = Uuid::from_bytes([
             0xc0, 0x70, 0x6b, 0x04, 0xb1, 0xd5, 0x4c, 0x89, 0xb1, 0x36, 0x94, 0x7b, 0x58, 0x22, 0x14, 0x88,
         ]);
-        let text = uuid_to_string(&id);
+        let text = topic_id_string(id);
         assert_eq!(text.len(), 22);
         assert_eq!(uuid_from_string(&text), Ok(id));
-        assert_eq!(uuid_to_string(&Uuid::nil()), "AAAAAAAAAAAAAAAAAAAAAA");
+        assert_eq!(topic_id_string(Uuid::nil()), "AAAAAAAAAAAAAAAAAAAAAA");
         assert_eq!(
             uuid_from_string("abc").unwrap_err(),
             "Input string `abc` decoded as 2 bytes, which is not equal to the expected 16 bytes of a base64-encoded UUID"

@@ -14,14 +14,7 @@ use super::reset::parse_topic_partitions;
 use super::service::Service;
 
 pub async fn delete_groups(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) -> Result<(), Failure> {
-    let ids: Vec<String> = if args.all_groups() {
-        service
-            .consumer_group_ids()
-            .await
-            .map_err(|e| Failure::Runtime(e.in_execution_exception()))?
-    } else {
-        args.groups().to_vec()
-    };
+    let ids = service.selected_groups(args).await?;
     let mut results: BTreeMap<String, Result<(), KafkaException>> = BTreeMap::new();
     for id in &ids {
         if results.contains_key(id) {

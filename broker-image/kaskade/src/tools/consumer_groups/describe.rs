@@ -27,14 +27,7 @@ const NOBODY: Owner<'static> = Owner {
 };
 
 pub async fn run(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) -> Result<(), Failure> {
-    let ids: Vec<String> = if args.all_groups() {
-        service
-            .consumer_group_ids()
-            .await
-            .map_err(|e| Failure::Runtime(e.in_execution_exception()))?
-    } else {
-        args.groups().to_vec()
-    };
+    let ids = service.selected_groups(args).await?;
     let groups = describe_all(service, &ids).await?;
     let verbose = args.verbose();
     match args.describe_view() {
@@ -119,16 +112,13 @@ async fn partition_rows(
     owner: &Owner<'_>,
 ) -> Result<Vec<OffsetRow>, Failure> {
     let topics: BTreeSet<String> = partitions.iter().map(|tp| tp.topic.clone()).collect();
-    let described = service
-        .topic_partitions(&topics)
-        .await
-        .map_err(|e| Failure::Runtime(e.in_execution_exception()))?;
+    let described = service.topic_partitions(&topics).await.map_err(Failure::in_execution)?;
     let leaderless = |tp: &TopicPartition| described.get(&tp.topic).and_then(|t| t.get(&tp.partition)) == Some(&false);
     let with_leader: BTreeSet<TopicPartition> = partitions.iter().filter(|tp| !leaderless(tp)).cloned().collect();
     let log_ends = service
         .log_offsets(&with_leader, OffsetSpec::Latest)
         .await
-        .map_err(|e| Failure::Runtime(e.in_execution_exception()))?;
+        .map_err(Failure::in_execution)?;
     Ok(partitions
         .iter()
         .map(|tp| {
@@ -141,7 +131,7 @@ async fn partition_rows(
                 leader_epoch: c.and_then(|c| c.leader_epoch),
                 offset,
                 log_end,
-                lag: offset.filter(|o| *o != -1).and_then(|o| log_end.map(|e| e - o)),
+                lag: offset.and_then(|o| log_end.map(|e| e - o)),
                 consumer_id: owner.consumer_id.to_string(),
                 host: owner.host.to_string(),
                 client_id: owner.client_id.to_string(),

@@ -93,6 +93,12 @@ impl Failure {
         Failure::Runtime(e.into().wrapped())
     }
 
+    /// A failure whose text is the exception inside an `ExecutionException`, as Kafka shows
+    /// what a future it waited on threw.
+    pub fn in_execution(e: impl Into<KafkaException>) -> Failure {
+        Failure::Runtime(e.into().in_execution_exception())
+    }
+
     /// A failure whose text is the exception's message alone, as Kafka shows exceptions it
     /// unwrapped.
     pub fn bare(e: impl Into<KafkaException>) -> Failure {

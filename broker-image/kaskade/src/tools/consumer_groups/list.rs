@@ -14,10 +14,7 @@ pub async fn run(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) ->
     let type_flag = args.type_filter()?;
     let state_flag = args.state_filter()?;
     if type_flag.is_none() && state_flag.is_none() {
-        let ids = service
-            .consumer_group_ids()
-            .await
-            .map_err(|e| Failure::Runtime(e.in_execution_exception()))?;
+        let ids = service.consumer_group_ids().await.map_err(Failure::in_execution)?;
         for id in ids {
             out.println(&id);
         }

@@ -21,14 +21,7 @@ use super::time::{log_timestamp, now_nanos, parse_datetime, parse_duration};
 pub async fn run(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) -> Result<(), Failure> {
     // Kafka converts the scenario flags when it builds its resetter, before any request.
     let spec = args.reset_spec()?;
-    let ids: Vec<String> = if args.all_groups() {
-        service
-            .consumer_group_ids()
-            .await
-            .map_err(|e| Failure::Runtime(e.in_execution_exception()))?
-    } else {
-        args.groups().to_vec()
-    };
+    let ids = service.selected_groups(args).await?;
     let described = describe_all_or_missing(service, &ids).await;
     let mut plans: Vec<(String, Plan)> = Vec::new();
     for group in string_map_order(described.keys().cloned().collect()) {
@@ -45,7 +38,7 @@ pub async fn run(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) ->
                 }
             }
             Err(e) if e.is(ResponseError::GroupIdNotFound.code()) => true,
-            Err(e) => return Err(Failure::Runtime(e.in_execution_exception())),
+            Err(e) => return Err(Failure::in_execution(e.clone())),
         };
         let plan = if inactive {
             reset_inactive(service, args, spec.as_ref(), &group, out).await?
@@ -86,7 +79,7 @@ async fn reset_inactive(
         ResetSpec::ToLatest => log_offsets_or_fail(service, &partitions, OffsetSpec::Latest, "ending").await?,
         ResetSpec::ShiftBy(n) => {
             let n = parse_long(n, "shift-by")?;
-            let committed = service.committed(group).await.map_err(in_execution)?;
+            let committed = service.committed(group).await.map_err(Failure::in_execution)?;
             let mut requested = Vec::new();
             for tp in &partitions {
                 let Some(current) = committed.get(tp) else {
@@ -115,7 +108,7 @@ async fn reset_inactive(
             }
         },
         ResetSpec::ToCurrent => {
-            let committed: BTreeMap<TopicPartition, CommittedOffset> = service.committed(group).await.map_err(in_execution)?;
+            let committed: BTreeMap<TopicPartition, CommittedOffset> = service.committed(group).await.map_err(Failure::in_execution)?;
             let (with, without): (Vec<_>, Vec<_>) = partitions.iter().cloned().partition(|tp| committed.contains_key(tp));
             let mut plan: Vec<(TopicPartition, i64)> = with
                 .into_iter()
@@ -127,7 +120,7 @@ async fn reset_inactive(
             let ends = service
                 .log_offsets(&without.iter().cloned().collect(), OffsetSpec::Latest)
                 .await
-                .map_err(|e| Failure::Runtime(e.in_execution_exception()))?;
+                .map_err(Failure::in_execution)?;
             for tp in without {
                 let end = ends
                     .get(&tp)
@@ -143,16 +136,11 @@ async fn reset_inactive(
     Ok(plan)
 }
 
-/// An admin call's failure inside Kafka's resetter: reported with its `ExecutionException`.
-fn in_execution(e: kaskade_client::AdminError) -> Failure {
-    Failure::Runtime(KafkaException::from(e).in_execution_exception())
-}
-
 /// The partitions the scope names (`getPartitionsToReset`): every committed one with
 /// `--all-topics`; with `--topic`, `t:0,1` as given and every partition of a bare `t`.
 async fn partitions_to_reset(service: &Service, args: &ConsumerGroupsArgs, group: &str) -> Result<Vec<TopicPartition>, Failure> {
     if args.all_topics() {
-        return Ok(service.committed(group).await.map_err(in_execution)?.into_keys().collect());
+        return Ok(service.committed(group).await.map_err(Failure::in_execution)?.into_keys().collect());
     }
     if args.topics().is_empty() {
         if args.has_from_file() {
@@ -205,10 +193,7 @@ pub fn parse_topic_partitions(arg: &str) -> Result<Vec<TopicPartition>, Failure>
 /// `checkAllTopicPartitionsValid`: every partition exists and has a leader.
 async fn check_partitions(service: &Service, partitions: &[TopicPartition]) -> Result<(), Failure> {
     let topics: BTreeSet<String> = partitions.iter().map(|tp| tp.topic.clone()).collect();
-    let described = service
-        .topic_partitions(&topics)
-        .await
-        .map_err(|e| Failure::Runtime(e.in_execution_exception()))?;
+    let described = service.topic_partitions(&topics).await.map_err(Failure::in_execution)?;
     let has = |tp: &TopicPartition| described.get(&tp.topic).and_then(|t| t.get(&tp.partition)).copied();
     let missing: Vec<String> = partitions.iter().filter(|tp| has(tp).is_none()).map(ToString::to_string).collect();
     if !missing.is_empty() {
@@ -233,7 +218,7 @@ async fn log_offsets_or_fail(service: &Service, partitions: &[TopicPartition], s
     let offsets = service
         .log_offsets(&partitions.iter().cloned().collect(), spec)
         .await
-        .map_err(|e| Failure::Runtime(e.in_execution_exception()))?;
+        .map_err(Failure::in_execution)?;
     let plan = partitions
         .iter()
         .map(|tp| match offsets.get(tp) {
@@ -251,7 +236,7 @@ async fn by_timestamp(service: &Service, partitions: &[TopicPartition], ts: i64,
     let found = service
         .log_offsets(&set, OffsetSpec::Timestamp(ts))
         .await
-        .map_err(|e| Failure::Runtime(e.in_execution_exception()))?;
+        .map_err(Failure::in_execution)?;
     let empty: Vec<(TopicPartition, ())> = found.iter().filter(|(_, o)| **o == -1).map(|(tp, _)| (tp.clone(), ())).collect();
     for (tp, ()) in partition_map_order(empty.clone()) {
         out.println(&format!(
@@ -262,7 +247,7 @@ async fn by_timestamp(service: &Service, partitions: &[TopicPartition], ts: i64,
     let ends = service
         .log_offsets(&empty.into_iter().map(|(tp, ())| tp).collect(), OffsetSpec::Latest)
         .await
-        .map_err(|e| Failure::Runtime(e.in_execution_exception()))?;
+        .map_err(Failure::in_execution)?;
     let plan = partitions
         .iter()
         .map(|tp| {
@@ -281,9 +266,11 @@ async fn by_timestamp(service: &Service, partitions: &[TopicPartition], ts: i64,
 /// WARN log line for each one moved.
 async fn clamp(service: &Service, requested: Vec<(TopicPartition, i64)>, out: &mut Out) -> Result<Plan, Failure> {
     let set: BTreeSet<TopicPartition> = requested.iter().map(|(tp, _)| tp.clone()).collect();
-    let fail = |e: KafkaException| Failure::Runtime(e.in_execution_exception());
-    let starts = service.log_offsets(&set, OffsetSpec::Earliest).await.map_err(fail)?;
-    let ends = service.log_offsets(&set, OffsetSpec::Latest).await.map_err(fail)?;
+    let starts = service
+        .log_offsets(&set, OffsetSpec::Earliest)
+        .await
+        .map_err(Failure::in_execution)?;
+    let ends = service.log_offsets(&set, OffsetSpec::Latest).await.map_err(Failure::in_execution)?;
     let mut plan = Vec::with_capacity(requested.len());
     for (tp, offset) in partition_map_order(requested) {
         let warn = |out: &mut Out, what: &str, to: i64| {

@@ -12,7 +12,8 @@ use kaskade_client::{
     TopicPartition,
 };
 
-use super::errors::KafkaException;
+use super::args::ConsumerGroupsArgs;
+use super::errors::{Failure, KafkaException};
 use super::java::string_map_order;
 
 /// The protocol types `ListGroupsOptions.forConsumerGroups()` keeps: consumer groups, and
@@ -122,6 +123,16 @@ impl Service {
     pub async fn consumer_group_ids(&self) -> Result<Vec<String>, KafkaException> {
         let types = ["Classic".to_string(), "Consumer".to_string()];
         Ok(self.list_groups(&[], &types).await?.into_iter().map(|g| g.group_id).collect())
+    }
+
+    /// The groups a command acts on: every consumer group with `--all-groups`, else the
+    /// `--group` values.
+    pub async fn selected_groups(&self, args: &ConsumerGroupsArgs) -> Result<Vec<String>, Failure> {
+        if args.all_groups() {
+            self.consumer_group_ids().await.map_err(Failure::in_execution)
+        } else {
+            Ok(args.groups().to_vec())
+        }
     }
 
     /// Describes one group as `describeConsumerGroups` does: ConsumerGroupDescribe first (when

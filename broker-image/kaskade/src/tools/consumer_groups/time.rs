@@ -164,7 +164,7 @@ pub fn parse_duration(text: &str) -> Result<i128, String> {
     }
     i += 1;
     // One `[-+]digits` followed by `unit`, if present at `i`.
-    let signed = |i: &mut usize, units: &[u8]| -> Option<(i128, bool, u8)> {
+    let signed = |i: &mut usize, units: &[u8]| -> Option<i128> {
         let start = *i;
         let mut j = *i;
         let neg = matches!(s.get(j), Some(b'-'));
@@ -185,12 +185,12 @@ pub fn parse_duration(text: &str) -> Result<i128, String> {
         }
         let n: i128 = std::str::from_utf8(&s[digits..j]).ok()?.parse().ok()?;
         *i = j + 1;
-        Some((if neg { -n } else { n }, neg, unit))
+        Some(if neg { -n } else { n })
     };
     let mut total: i128 = 0;
     let mut parts = 0;
     let mut j = i;
-    if let Some((days, _, _)) = signed(&mut j, b"D") {
+    if let Some(days) = signed(&mut j, b"D") {
         total += days * 86_400 * 1_000_000_000;
         parts += 1;
         i = j;
@@ -200,7 +200,7 @@ pub fn parse_duration(text: &str) -> Result<i128, String> {
         let mut time_parts = 0;
         for (unit, secs) in [(b'H', 3600i128), (b'M', 60)] {
             let mut j = i;
-            if let Some((n, _, _)) = signed(&mut j, &[unit]) {
+            if let Some(n) = signed(&mut j, &[unit]) {
                 total += n * secs * 1_000_000_000;
                 time_parts += 1;
                 i = j;

@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
+use kaskade_broker::util::topic_id_string;
 use kaskade_client::{ConfigEntry, ConfigResourceType, ConfigSource, KafkaAdmin, PartitionMetadata, TopicMetadata};
 
 use super::args::TopicsArgs;
@@ -66,7 +67,7 @@ pub async fn describe(admin: &KafkaAdmin, args: &TopicsArgs, out: &mut String) -
             if found.is_empty() && !args.if_exists {
                 return Err(Failure::plain(format!(
                     "TopicId '{}' does not exist as expected",
-                    java::uuid_to_string(&id)
+                    topic_id_string(id)
                 )));
             }
             found
@@ -145,7 +146,7 @@ fn print_topic(topic: &TopicMetadata, configs: &[ConfigEntry], filters: &Filters
         if !filters.args.topics_with_overrides || !overridden.is_empty() {
             let _ = write!(out, "Topic: {}", topic.name);
             if !topic.topic_id.is_nil() {
-                let _ = write!(out, "\tTopicId: {}", java::uuid_to_string(&topic.topic_id));
+                let _ = write!(out, "\tTopicId: {}", topic_id_string(topic.topic_id));
             }
             let replication_factor = partitions.first().map_or(0, |p| p.replicas.len());
             let _ = writeln!(
