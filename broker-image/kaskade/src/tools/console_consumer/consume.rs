@@ -132,6 +132,12 @@ pub fn consume(consumer: &LineConsumer, o: &ConsumerOptions, formatter: &Formatt
     let max = o.max_messages;
     let mut last_record = Instant::now();
     let mut last_warning = String::new();
+    // Only a consumer that commits needs its position stored (without `--group` the tool turns
+    // auto-commit off and never commits).
+    let commits = o
+        .consumer
+        .get("enable.auto.commit")
+        .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
     let ending = 'outer: loop {
         if max >= 0 && count >= max as u64 {
             break Ending::MaxMessages;
@@ -153,10 +159,12 @@ pub fn consume(consumer: &LineConsumer, o: &ConsumerOptions, formatter: &Formatt
                     any = true;
                     // What (auto-)commit will commit: the records processed, as Kafka's tool
                     // commits its position after seeking back over what it did not print.
-                    let _ = consumer.store_offset_from_message(&m);
+                    if commits {
+                        let _ = consumer.store_offset_from_message(&m);
+                    }
                     if let Err(e) = formatter.write(&m, &mut buf) {
                         if !o.skip_message_on_error {
-                            let _ = out.write_all(&buf).and_then(|()| out.flush());
+                            let _ = write(&mut out, &mut buf);
                             break 'outer Ending::FormatError(e);
                         }
                         eprintln!("ERROR Error processing message, skipping this message: {e}");

@@ -7,6 +7,7 @@
 //! matched as bytes, which for UTF-8 text finds exactly what Java's `String.indexOf` finds.
 //! `headers.separator` is a literal string here (Kafka compiles it as a regular expression).
 
+use std::borrow::Cow;
 use std::io::{self, BufRead};
 
 use crate::tools::exit::ToolError;
@@ -25,16 +26,17 @@ pub struct LineFormat {
     null_marker: Option<Vec<u8>>,
 }
 
-/// One record as read from a line.
+/// One record as read from a line, borrowing the line's bytes (nothing is copied per line
+/// but header keys that are not UTF-8).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineRecord {
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
-    pub headers: Vec<LineHeader>,
+pub struct LineRecord<'a> {
+    pub key: Option<&'a [u8]>,
+    pub value: Option<&'a [u8]>,
+    pub headers: Vec<LineHeader<'a>>,
 }
 
 /// A header: its key and (null or) value.
-pub type LineHeader = (String, Option<Vec<u8>>);
+pub type LineHeader<'a> = (Cow<'a, str>, Option<&'a [u8]>);
 
 impl LineFormat {
     pub fn from_props(p: &Props) -> Result<LineFormat, ToolError> {
@@ -86,7 +88,7 @@ impl LineFormat {
     }
 
     /// Parses line number `line_number` (1-based) into a record, with Kafka's error messages.
-    pub fn parse(&self, line: &[u8], line_number: u64) -> Result<LineRecord, ToolError> {
+    pub fn parse<'a>(&self, line: &'a [u8], line_number: u64) -> Result<LineRecord<'a>, ToolError> {
         let headers = self.field(
             self.parse_headers,
             line,
@@ -107,8 +109,8 @@ impl LineFormat {
         let key_offset = key.map_or(0, |k| k.len() + self.key_separator.len());
         let value = &line[header_offset + key_offset..];
         let mut record = LineRecord {
-            key: key.filter(|k| !self.is_null(k)).map(<[u8]>::to_vec),
-            value: (!self.is_null(value)).then(|| value.to_vec()),
+            key: key.filter(|k| !self.is_null(k)),
+            value: (!self.is_null(value)).then_some(value),
             headers: Vec::new(),
         };
         if let Some(h) = headers.filter(|h| !self.is_null(h)) {
@@ -141,7 +143,7 @@ impl LineFormat {
     }
 
     /// Kafka's `splitHeaders`: `Pattern.split` (trailing empty pairs dropped), then `k:v` pairs.
-    fn split_headers(&self, headers: &[u8], line_number: u64) -> Result<Vec<LineHeader>, ToolError> {
+    fn split_headers<'a>(&self, headers: &'a [u8], line_number: u64) -> Result<Vec<LineHeader<'a>>, ToolError> {
         let mut pairs = split(headers, &self.headers_separator);
         while pairs.len() > 1 && pairs.last().is_some_and(|p| p.is_empty()) {
             pairs.pop();
@@ -153,7 +155,7 @@ impl LineFormat {
         for pair in pairs {
             let Some(i) = find(pair, &self.headers_key_separator) else {
                 if self.ignore_error {
-                    out.push((String::from_utf8_lossy(pair).into_owned(), None));
+                    out.push((String::from_utf8_lossy(pair), None));
                     continue;
                 }
                 return Err(ToolError::new(format!(
@@ -169,10 +171,7 @@ impl LineFormat {
                 )));
             }
             let value = &pair[i + self.headers_key_separator.len()..];
-            out.push((
-                String::from_utf8_lossy(key).into_owned(),
-                (!self.is_null(value)).then(|| value.to_vec()),
-            ));
+            out.push((String::from_utf8_lossy(key), (!self.is_null(value)).then_some(value)));
         }
         Ok(out)
     }
@@ -281,9 +280,9 @@ mod tests {
     fn keys_headers_and_null_marker() {
         let f = format(&[("parse.key", "true"), ("parse.headers", "true"), ("null.marker", "NULL")]);
         let r = f.parse(b"h1:v1,h2:NULL\tk\tv\tw", 1).unwrap();
-        assert_eq!(r.key.as_deref(), Some(&b"k"[..]));
-        assert_eq!(r.value.as_deref(), Some(&b"v\tw"[..]));
-        assert_eq!(r.headers, vec![("h1".into(), Some(b"v1".to_vec())), ("h2".into(), None)]);
+        assert_eq!(r.key, Some(&b"k"[..]));
+        assert_eq!(r.value, Some(&b"v\tw"[..]));
+        assert_eq!(r.headers, vec![("h1".into(), Some(&b"v1"[..])), ("h2".into(), None)]);
         let r = f.parse(b"NULL\tNULL\tNULL", 1).unwrap();
         assert_eq!(
             r,
@@ -304,7 +303,7 @@ mod tests {
         assert_eq!(e, "No key separator found on line number 2: 'no separator'");
         let f = format(&[("parse.key", "true"), ("ignore.error", "true"), ("key.separator", "::")]);
         assert_eq!(f.parse(b"plain", 1).unwrap().key, None);
-        assert_eq!(f.parse(b"k::v", 1).unwrap().value.as_deref(), Some(&b"v"[..]));
+        assert_eq!(f.parse(b"k::v", 1).unwrap().value, Some(&b"v"[..]));
         let f = format(&[("parse.headers", "true")]);
         let e = f.parse(b"a:1,b\tv", 4).unwrap_err().to_string();
         assert_eq!(e, "No header key separator found in pair 'b' on line number 4");

@@ -100,39 +100,38 @@ pub fn send(producer: &LineProducer, topic: &str, record: &LineRecord, max_block
     if !record.headers.is_empty() {
         let mut h = OwnedHeaders::new_with_capacity(record.headers.len());
         for (key, value) in &record.headers {
-            h = h.insert(Header {
-                key,
-                value: value.as_deref(),
-            });
+            h = h.insert(Header { key, value: *value });
         }
         headers = Some(h);
     }
+    let mut r = BaseRecord::<[u8], [u8], ()>::to(topic);
+    if let Some(k) = &record.key {
+        r = r.key(*k);
+    }
+    if let Some(v) = &record.value {
+        r = r.payload(*v);
+    }
+    if let Some(h) = headers {
+        r = r.headers(h);
+    }
     let started = Instant::now();
     loop {
-        let mut r = BaseRecord::<[u8], [u8], ()>::to(topic);
-        if let Some(k) = &record.key {
-            r = r.key(k.as_slice());
-        }
-        if let Some(v) = &record.value {
-            r = r.payload(v.as_slice());
-        }
-        if let Some(h) = &headers {
-            r = r.headers(h.clone());
-        }
+        // librdkafka hands a record it could not queue back, headers included.
         match producer.send(r) {
             Ok(()) => return Ok(()),
-            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
                 if started.elapsed() >= max_block {
                     return Err(ToolError::new(format!(
                         "Failed to allocate memory within the configured max blocking time {} ms.",
                         max_block.as_millis()
                     )));
                 }
+                r = back;
                 std::thread::sleep(Duration::from_millis(1));
             }
             Err((e, _)) => {
                 producer.context().failed.fetch_add(1, Ordering::Relaxed);
-                report_failure(topic, record.key.as_ref().map(Vec::len), record.value.as_ref().map(Vec::len), &e);
+                report_failure(topic, record.key.map(<[u8]>::len), record.value.map(<[u8]>::len), &e);
                 return Ok(());
             }
         }
