@@ -14,6 +14,7 @@ use tokio::time::timeout;
 use super::connection::{ConnError, Connection};
 use super::error::AdminError;
 use super::versions::AdminRequest;
+use crate::strings::str_bytes;
 
 /// A Kafka admin client for one bootstrap address; cheap to clone (clones share the connection).
 #[derive(Clone)]
@@ -49,16 +50,16 @@ impl KafkaAdmin {
 
     /// The same client under another client id (Kafka's request logs and quotas show it).
     pub fn with_client_id(self, client_id: &str) -> Self {
-        Self::build(
-            &self.inner.bootstrap,
-            self.inner.timeout,
-            StrBytes::from_string(client_id.to_string()),
-        )
+        Self::build(&self.inner.bootstrap, self.inner.timeout, str_bytes(client_id))
     }
 
     /// A client with the same timeout and client id for another broker, e.g. a group's
     /// coordinator or a partition's leader.
     pub fn at(&self, address: &str) -> Self {
+        if address == self.inner.bootstrap {
+            // The same broker: share this client's connection.
+            return self.clone();
+        }
         Self::build(address, self.inner.timeout, self.inner.client_id.clone())
     }
 
@@ -76,11 +77,6 @@ impl KafkaAdmin {
     /// The request timeout every connect and request is bounded by.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout
-    }
-
-    /// The bootstrap address this client was made for.
-    pub fn bootstrap(&self) -> &str {
-        &self.inner.bootstrap
     }
 
     /// The request timeout in milliseconds, for the requests that carry one.

@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::incremental_alter_configs_request::{AlterConfigsResource, AlterableConfig};
 use kafka_protocol::messages::{DescribeConfigsRequest, IncrementalAlterConfigsRequest};
-use kafka_protocol::protocol::StrBytes;
 
 use super::client::KafkaAdmin;
 use super::error::{check, AdminError};
 use super::versions::AdminRequest;
+use crate::strings::str_bytes;
 
 /// `ConfigResource.Type`: what a config belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,10 +118,6 @@ pub enum AlterConfigOp {
 /// `AlterConfigOp.OpType`.
 const OP_SET: i8 = 0;
 const OP_DELETE: i8 = 1;
-
-fn str_bytes(s: &str) -> StrBytes {
-    StrBytes::from_string(s.to_string())
-}
 
 impl KafkaAdmin {
     /// Every config of each resource, in the broker's order, one result per resource in the

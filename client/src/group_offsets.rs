@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 use kafka_protocol::messages::offset_commit_request::{OffsetCommitRequestPartition, OffsetCommitRequestTopic};
 use kafka_protocol::messages::offset_delete_request::{OffsetDeleteRequestPartition, OffsetDeleteRequestTopic};
 use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestGroup;
-use kafka_protocol::messages::{GroupId, OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest, TopicName};
+use kafka_protocol::messages::{OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
 use super::client::KafkaAdmin;
 use super::error::{check, AdminError};
 use super::offsets::TopicPartition;
 use super::versions::AdminRequest;
+use crate::strings::{group_id, topic_name};
 
 /// One committed offset. `offset` is -1 when the broker lists the partition without one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,10 +24,6 @@ pub struct CommittedOffset {
     /// The leader epoch the committer saw, when it said.
     pub leader_epoch: Option<i32>,
     pub metadata: String,
-}
-
-fn str_bytes(s: &str) -> StrBytes {
-    StrBytes::from_string(s.to_string())
 }
 
 /// Groups partitions by topic, in topic order, for the requests that nest them so.
@@ -48,12 +45,10 @@ impl KafkaAdmin {
             .call(|version| {
                 if version >= 8 {
                     OffsetFetchRequest::default().with_groups(vec![OffsetFetchRequestGroup::default()
-                        .with_group_id(GroupId(str_bytes(group)))
+                        .with_group_id(group_id(group))
                         .with_topics(None)])
                 } else {
-                    OffsetFetchRequest::default()
-                        .with_group_id(GroupId(str_bytes(group)))
-                        .with_topics(None)
+                    OffsetFetchRequest::default().with_group_id(group_id(group)).with_topics(None)
                 }
             })
             .await?;
@@ -119,24 +114,22 @@ impl KafkaAdmin {
         let topics: Vec<OffsetCommitRequestTopic> = by_topic(offsets.iter().map(|(tp, o)| (tp, *o)))
             .into_iter()
             .map(|(name, parts)| {
-                OffsetCommitRequestTopic::default()
-                    .with_name(TopicName(str_bytes(name)))
-                    .with_partitions(
-                        parts
-                            .into_iter()
-                            .map(|(p, o)| {
-                                OffsetCommitRequestPartition::default()
-                                    .with_partition_index(p)
-                                    .with_committed_offset(o)
-                                    .with_committed_leader_epoch(-1)
-                                    .with_committed_metadata(Some(StrBytes::default()))
-                            })
-                            .collect(),
-                    )
+                OffsetCommitRequestTopic::default().with_name(topic_name(name)).with_partitions(
+                    parts
+                        .into_iter()
+                        .map(|(p, o)| {
+                            OffsetCommitRequestPartition::default()
+                                .with_partition_index(p)
+                                .with_committed_offset(o)
+                                .with_committed_leader_epoch(-1)
+                                .with_committed_metadata(Some(StrBytes::default()))
+                        })
+                        .collect(),
+                )
             })
             .collect();
         let req = OffsetCommitRequest::default()
-            .with_group_id(GroupId(str_bytes(group)))
+            .with_group_id(group_id(group))
             .with_generation_id_or_member_epoch(-1)
             .with_member_id(StrBytes::default())
             .with_topics(topics);
@@ -163,19 +156,15 @@ impl KafkaAdmin {
         let topics: Vec<OffsetDeleteRequestTopic> = by_topic(partitions.iter().map(|tp| (tp, ())))
             .into_iter()
             .map(|(name, parts)| {
-                OffsetDeleteRequestTopic::default()
-                    .with_name(TopicName(str_bytes(name)))
-                    .with_partitions(
-                        parts
-                            .into_iter()
-                            .map(|(p, ())| OffsetDeleteRequestPartition::default().with_partition_index(p))
-                            .collect(),
-                    )
+                OffsetDeleteRequestTopic::default().with_name(topic_name(name)).with_partitions(
+                    parts
+                        .into_iter()
+                        .map(|(p, ())| OffsetDeleteRequestPartition::default().with_partition_index(p))
+                        .collect(),
+                )
             })
             .collect();
-        let req = OffsetDeleteRequest::default()
-            .with_group_id(GroupId(str_bytes(group)))
-            .with_topics(topics);
+        let req = OffsetDeleteRequest::default().with_group_id(group_id(group)).with_topics(topics);
         let resp = self.call(|_| req.clone()).await?;
         let results = resp
             .topics

@@ -10,16 +10,17 @@ use std::sync::atomic::{AtomicI16, Ordering};
 use bytes::Buf;
 use kafka_protocol::messages::consumer_group_describe_response::Assignment;
 use kafka_protocol::messages::{
-    ConsumerGroupDescribeRequest, ConsumerProtocolAssignment, DeleteGroupsRequest, DescribeGroupsRequest, FindCoordinatorRequest, GroupId,
+    ConsumerGroupDescribeRequest, ConsumerProtocolAssignment, DeleteGroupsRequest, DescribeGroupsRequest, FindCoordinatorRequest,
     ListGroupsRequest,
 };
-use kafka_protocol::protocol::{Decodable, Message, StrBytes};
+use kafka_protocol::protocol::{Decodable, Message};
 
 use super::client::KafkaAdmin;
 use super::error::{check, AdminError};
 use super::metadata::BrokerNode;
 use super::offsets::TopicPartition;
 use super::versions::{is_not_served, AdminRequest};
+use crate::strings::{group_id, str_bytes};
 
 /// `FindCoordinatorRequest.CoordinatorType.GROUP`.
 const COORDINATOR_GROUP: i8 = 0;
@@ -77,14 +78,6 @@ pub struct GroupDescription {
     pub members: Vec<GroupMember>,
     pub group_epoch: Option<i32>,
     pub assignment_epoch: Option<i32>,
-}
-
-fn str_bytes(s: &str) -> StrBytes {
-    StrBytes::from_string(s.to_string())
-}
-
-fn group_id(s: &str) -> GroupId {
-    GroupId(str_bytes(s))
 }
 
 impl KafkaAdmin {
@@ -294,6 +287,7 @@ mod tests {
     use kafka_protocol::messages::consumer_protocol_assignment::TopicPartition as AssignedTopic;
     use kafka_protocol::messages::TopicName;
     use kafka_protocol::protocol::Encodable;
+    use kafka_protocol::protocol::StrBytes;
 
     fn encoded(version: i16) -> Vec<u8> {
         let a = ConsumerProtocolAssignment::default().with_assigned_partitions(vec![

@@ -18,6 +18,7 @@ mod group_offsets;
 mod groups;
 mod metadata;
 mod offsets;
+mod strings;
 mod topics;
 mod versions;
 

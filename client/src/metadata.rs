@@ -5,14 +5,14 @@
 
 use kafka_protocol::messages::describe_topic_partitions_request::{Cursor, TopicRequest};
 use kafka_protocol::messages::describe_topic_partitions_response::DescribeTopicPartitionsResponsePartition;
-use kafka_protocol::messages::metadata_response::MetadataResponsePartition;
-use kafka_protocol::messages::{BrokerId, DescribeTopicPartitionsRequest, MetadataRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::metadata_response::{MetadataResponseBroker, MetadataResponsePartition};
+use kafka_protocol::messages::{BrokerId, DescribeTopicPartitionsRequest, MetadataRequest};
 use uuid::Uuid;
 
 use super::client::KafkaAdmin;
 use super::error::{check, AdminError};
 use super::versions::AdminRequest;
+use crate::strings::topic_name;
 
 /// What Metadata says of the cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +42,17 @@ impl BrokerNode {
             format!("[{}]:{}", self.host, self.port)
         } else {
             format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl From<&MetadataResponseBroker> for BrokerNode {
+    fn from(b: &MetadataResponseBroker) -> Self {
+        BrokerNode {
+            node_id: b.node_id.0,
+            host: b.host.to_string(),
+            port: b.port,
+            rack: b.rack.as_ref().map(|r| r.to_string()),
         }
     }
 }
@@ -114,16 +125,7 @@ impl KafkaAdmin {
         Ok(ClusterMetadata {
             cluster_id: resp.cluster_id.as_ref().map(|c| c.to_string()),
             controller_id: resp.controller_id.0,
-            brokers: resp
-                .brokers
-                .iter()
-                .map(|b| BrokerNode {
-                    node_id: b.node_id.0,
-                    host: b.host.to_string(),
-                    port: b.port,
-                    rack: b.rack.as_ref().map(|r| r.to_string()),
-                })
-                .collect(),
+            brokers: resp.brokers.iter().map(BrokerNode::from).collect(),
             topics: resp
                 .topics
                 .iter()
@@ -151,10 +153,7 @@ impl KafkaAdmin {
         if !self.serves::<DescribeTopicPartitionsRequest>().await? {
             return Ok(None);
         }
-        let topics: Vec<TopicRequest> = names
-            .iter()
-            .map(|n| TopicRequest::default().with_name(TopicName(StrBytes::from_string(n.clone()))))
-            .collect();
+        let topics: Vec<TopicRequest> = names.iter().map(|n| TopicRequest::default().with_name(topic_name(n))).collect();
         let mut out: Vec<TopicMetadata> = Vec::new();
         let mut cursor: Option<Cursor> = None;
         loop {

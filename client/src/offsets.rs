@@ -8,13 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use kafka_protocol::error::ResponseError;
 use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
 use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
-use kafka_protocol::messages::{BrokerId, ListOffsetsRequest, MetadataRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::{BrokerId, ListOffsetsRequest, MetadataRequest};
 
 use super::client::KafkaAdmin;
 use super::error::{check, AdminError};
 use super::metadata::BrokerNode;
 use super::versions::AdminRequest;
+use crate::strings::topic_name;
 
 /// One partition of one topic, ordered by topic then partition. Displays as Java's
 /// `TopicPartition.toString()`: `topic-partition`.
@@ -76,36 +76,20 @@ impl OffsetSpec {
     }
 }
 
-fn str_bytes(s: &str) -> StrBytes {
-    StrBytes::from_string(s.to_string())
-}
-
 impl KafkaAdmin {
     /// The brokers and, for `topics`, the partitions and their leaders. An empty `topics` asks
     /// for brokers only. Topics that do not exist are there with `UNKNOWN_TOPIC_OR_PARTITION`.
     pub async fn partition_leaders(&self, topics: &[String]) -> Result<PartitionLeaders, AdminError> {
         let wanted: Vec<MetadataRequestTopic> = topics
             .iter()
-            .map(|t| MetadataRequestTopic::default().with_name(Some(TopicName(str_bytes(t)))))
+            .map(|t| MetadataRequestTopic::default().with_name(Some(topic_name(t))))
             .collect();
         let req = MetadataRequest::default()
             .with_topics(Some(wanted))
             .with_allow_auto_topic_creation(false);
         let resp = self.call(|_| req.clone()).await?;
         check(MetadataRequest::NAME, resp.error_code, None)?;
-        let brokers = resp
-            .brokers
-            .iter()
-            .map(|b| {
-                let node = BrokerNode {
-                    node_id: b.node_id.0,
-                    host: b.host.to_string(),
-                    port: b.port,
-                    rack: b.rack.as_ref().map(|r| r.to_string()),
-                };
-                (node.node_id, node)
-            })
-            .collect();
+        let brokers = resp.brokers.iter().map(|b| (b.node_id.0, BrokerNode::from(b))).collect();
         let topics = resp
             .topics
             .iter()
@@ -168,13 +152,7 @@ impl KafkaAdmin {
                 }
                 continue;
             };
-            let address = node.address();
-            let client = if address == self.bootstrap() {
-                self.clone()
-            } else {
-                self.at(&address)
-            };
-            out.extend(client.list_offsets_here(&tps, spec).await?);
+            out.extend(self.at(&node.address()).list_offsets_here(&tps, spec).await?);
         }
         Ok(out)
     }
@@ -195,11 +173,7 @@ impl KafkaAdmin {
         }
         let topics: Vec<ListOffsetsTopic> = topics
             .into_iter()
-            .map(|(name, parts)| {
-                ListOffsetsTopic::default()
-                    .with_name(TopicName(str_bytes(name)))
-                    .with_partitions(parts)
-            })
+            .map(|(name, parts)| ListOffsetsTopic::default().with_name(topic_name(name)).with_partitions(parts))
             .collect();
         let req = ListOffsetsRequest::default()
             .with_replica_id(BrokerId(-1))

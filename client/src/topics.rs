@@ -9,13 +9,13 @@ use kafka_protocol::messages::create_partitions_request::{CreatePartitionsAssign
 use kafka_protocol::messages::create_topics_request::{CreatableReplicaAssignment, CreatableTopic, CreatableTopicConfig};
 use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
 use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
-use kafka_protocol::messages::{BrokerId, CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, MetadataRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::{BrokerId, CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, MetadataRequest};
 use uuid::Uuid;
 
 use super::client::KafkaAdmin;
 use super::error::{check, AdminError};
 use super::versions::AdminRequest;
+use crate::strings::{str_bytes, topic_name};
 
 /// What the Topic controller needs to know of an existing topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,14 +44,6 @@ pub struct PartitionIncrease {
     pub name: String,
     pub total: i32,
     pub assignments: Option<Vec<Vec<i32>>>,
-}
-
-fn topic_name(name: &str) -> TopicName {
-    TopicName(StrBytes::from_string(name.to_string()))
-}
-
-fn str_bytes(s: &str) -> StrBytes {
-    StrBytes::from_string(s.to_string())
 }
 
 /// The result for topic `name` among an answer's `results`; a protocol error when it is missing.
@@ -155,22 +147,22 @@ impl KafkaAdmin {
     /// Raises the topic's partition count to `total`. Kafka refuses a count that is not higher
     /// than the current one with `INVALID_PARTITIONS` (37).
     pub async fn create_partitions(&self, name: &str, total: i32) -> Result<(), AdminError> {
-        // No assignments (null, not the crate's default empty list): the controller places them.
-        let topic = CreatePartitionsTopic::default()
-            .with_name(topic_name(name))
-            .with_count(total)
-            .with_assignments(None);
-        let req = CreatePartitionsRequest::default()
-            .with_topics(vec![topic])
-            .with_timeout_ms(self.timeout_ms());
-        let resp = self.call(|_| req.clone()).await?;
-        let result = result_for(CreatePartitionsRequest::NAME, &resp.results, name, |r| Some(&**r.name))?;
-        check(CreatePartitionsRequest::NAME, result.error_code, result.error_message.as_ref())
+        let increase = PartitionIncrease {
+            name: name.to_string(),
+            total,
+            assignments: None,
+        };
+        match self.create_partitions_for(std::slice::from_ref(&increase)).await?.pop() {
+            Some(result) => result,
+            None => Err(AdminError::Protocol(format!(
+                "CreatePartitions answer has no result for topic {name:?}"
+            ))),
+        }
     }
 
     /// Raises each topic's partition count to its total, in one request; one result per topic
     /// in the order given. `assignments`, when given, places the new partitions (one broker list
-    /// each); otherwise the controller places them.
+    /// each); otherwise (null, not the crate's default empty list) the controller places them.
     pub async fn create_partitions_for(&self, topics: &[PartitionIncrease]) -> Result<Vec<Result<(), AdminError>>, AdminError> {
         let req = CreatePartitionsRequest::default()
             .with_topics(

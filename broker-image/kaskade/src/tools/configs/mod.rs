@@ -99,12 +99,7 @@ fn broker_client(admin: &KafkaAdmin, metadata: &ClusterMetadata, id: &str) -> Re
         .iter()
         .find(|b| b.node_id.to_string() == id)
         .ok_or_else(|| Failure::Command(format!("broker {id} is not among the cluster's live brokers")))?;
-    let address = node.address();
-    Ok(if address == admin.bootstrap() {
-        admin.clone()
-    } else {
-        admin.at(&address)
-    })
+    Ok(admin.at(&node.address()))
 }
 
 pub async fn run(args: ConfigsArgs) -> ToolResult {

@@ -34,7 +34,6 @@ pub struct Service {
     bootstrap: KafkaAdmin,
     /// Clients for other brokers (coordinators, leaders), by address.
     brokers: Mutex<HashMap<String, KafkaAdmin>>,
-    timeout: Duration,
 }
 
 fn is_retriable_group_error(code: i16) -> bool {
@@ -45,20 +44,15 @@ fn is_retriable_group_error(code: i16) -> bool {
 
 impl Service {
     pub fn new(bootstrap: KafkaAdmin) -> Service {
-        let timeout = bootstrap.timeout();
         Service {
             bootstrap,
             brokers: Mutex::new(HashMap::new()),
-            timeout,
         }
     }
 
-    /// A client for `node` (the bootstrap client when it is the bootstrap address).
+    /// A client for `node`, kept for the command's next requests to it.
     fn at(&self, node: &BrokerNode) -> KafkaAdmin {
         let address = node.address();
-        if address == self.bootstrap.bootstrap() {
-            return self.bootstrap.clone();
-        }
         let mut brokers = self.brokers.lock().unwrap_or_else(|p| p.into_inner());
         brokers
             .entry(address.clone())
@@ -74,7 +68,7 @@ impl Service {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, AdminError>>,
     {
-        let deadline = Instant::now() + self.timeout;
+        let deadline = Instant::now() + self.bootstrap.timeout();
         loop {
             match attempt().await {
                 Err(e) if e.kafka_code().is_some_and(is_retriable_group_error) && Instant::now() < deadline => {
@@ -141,7 +135,7 @@ impl Service {
     pub async fn describe(&self, group: &str) -> Result<Described, KafkaException> {
         let ids = [group.to_string()];
         let mut not_found_message: Option<Option<String>> = None;
-        let deadline = Instant::now() + self.timeout;
+        let deadline = Instant::now() + self.bootstrap.timeout();
         loop {
             let (coordinator, client) = self.coordinator(group).await?;
             let mut answer = match not_found_message {
