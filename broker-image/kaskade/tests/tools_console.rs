@@ -9,112 +9,22 @@ mod common;
 
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::compare::assert_same_text;
-use common::{free_port, kafka_peer, kaskade_bin, repo_root, unsafe_kill, wait_for, BrokerProc};
-
-/// A finished process: exit code (None after a signal), output, how long it took.
-struct Ran {
-    code: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: String,
-    took: Duration,
-}
-
-impl Ran {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-
-    #[track_caller]
-    fn ok(self, what: &str) -> Ran {
-        assert_eq!(self.code, Some(0), "{what} failed:\n{}\n--- stderr\n{}", self.text(), self.stderr);
-        self
-    }
-}
-
-/// Runs `cmd` with `stdin`, killing it (and failing) after `limit`.
-fn run(mut cmd: Command, stdin: &[u8], limit: Duration) -> Ran {
-    let started = Instant::now();
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
-    let mut input = child.stdin.take().expect("stdin");
-    let data = stdin.to_vec();
-    std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let stdout = drain(child.stdout.take().expect("stdout"));
-    let stderr = drain(child.stderr.take().expect("stderr"));
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            panic!(
-                "{cmd:?} still running after {limit:?}; stderr:\n{}",
-                String::from_utf8_lossy(&stderr.lock().unwrap())
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    // The readers finish when the pipes close.
-    std::thread::sleep(Duration::from_millis(20));
-    let took = started.elapsed();
-    let stdout = std::mem::take(&mut *stdout.lock().unwrap());
-    let stderr = String::from_utf8_lossy(&stderr.lock().unwrap()).into_owned();
-    Ran {
-        code: status.code(),
-        stdout,
-        stderr,
-        took,
-    }
-}
-
-/// What a pipe delivered so far.
-type Pipe = Arc<Mutex<Vec<u8>>>;
-
-/// Collects a pipe in the background.
-fn drain(mut pipe: impl Read + Send + 'static) -> Pipe {
-    let buf = Arc::new(Mutex::new(Vec::new()));
-    let b = buf.clone();
-    std::thread::spawn(move || {
-        let mut chunk = [0u8; 65536];
-        while let Ok(n) = pipe.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            b.lock().unwrap().extend_from_slice(&chunk[..n]);
-        }
-    });
-    buf
-}
-
-fn kaskade(args: &[&str]) -> Command {
-    let mut cmd = Command::new(kaskade_bin());
-    cmd.args(args).env("KASKADE_LOG", "warn");
-    cmd
-}
-
-/// Kafka's tool by its script name (`e2e/peers/kafka/tool.sh`, a JVM).
-fn kafka(tool: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo_root().join("e2e/peers/kafka/tool.sh")).arg(tool).args(args);
-    cmd
-}
+use common::tools::{drain, kafka_tool, kaskade_tool, run, Pipe, Ran};
+use common::{free_port, kafka_peer, unsafe_kill, wait_for, BrokerProc};
 
 fn produce(bs: &str, topic: &str, extra: &[&str], input: &[u8]) -> Ran {
     let mut args = vec!["console-producer", "--bootstrap-server", bs, "--topic", topic];
     args.extend_from_slice(extra);
-    run(kaskade(&args), input, Duration::from_secs(60))
+    run(kaskade_tool(&args), input, Duration::from_secs(60))
 }
 
 fn consume(bs: &str, extra: &[&str]) -> Ran {
     let mut args = vec!["console-consumer", "--bootstrap-server", bs];
     args.extend_from_slice(extra);
-    run(kaskade(&args), b"", Duration::from_secs(60))
+    run(kaskade_tool(&args), b"", Duration::from_secs(60))
 }
 
 fn create_topic(bs: &str, topic: &str, partitions: i32) {
@@ -282,7 +192,8 @@ fn quickstart_flow_keys_headers_offsets_and_groups() {
         &["--compression-codec", "lz4"],
         &["--compression-codec", "zstd"],
     ] {
-        produce(&bs, "codecs", codec, format!("{codec:?}\n").as_bytes()).ok("codec");
+        // Long enough to shrink: librdkafka sends a batch uncompressed when the codec does not.
+        produce(&bs, "codecs", codec, format!("{codec:?} {}\n", "z".repeat(500)).as_bytes()).ok("codec");
     }
     let out = consume(
         &bs,
@@ -298,12 +209,24 @@ fn quickstart_flow_keys_headers_offsets_and_groups() {
         ],
     )
     .ok("codecs");
-    assert_eq!(out.text(), "[\"--compression-codec\"]\n[\"--compression-codec\", \"snappy\"]\n[\"--compression-codec\", \"lz4\"]\n[\"--compression-codec\", \"zstd\"]\n");
+    let zs = "z".repeat(500);
+    assert_eq!(
+        out.text(),
+        format!(
+            "[\"--compression-codec\"] {zs}\n[\"--compression-codec\", \"snappy\"] {zs}\n\
+             [\"--compression-codec\", \"lz4\"] {zs}\n[\"--compression-codec\", \"zstd\"] {zs}\n"
+        )
+    );
+    // The broker keeps batches as the producer sent them: each one carries its codec
+    // (1 gzip, 2 snappy, 3 lz4, 4 zstd).
+    let stored = common::raw::RawClient::connect(&bs).fetch_records("codecs", 0, 0);
+    let codecs: Vec<i16> = common::raw::batch_attributes(&stored).iter().map(|a| a & 7).collect();
+    assert_eq!(codecs, [1, 2, 3, 4]);
 }
 
 /// Starts a consumer of `topic` from the beginning and waits until it printed `lines` lines.
 fn running_consumer(bs: &str, topic: &str, lines: usize) -> (Child, Pipe, Pipe) {
-    let mut child = kaskade(&[
+    let mut child = kaskade_tool(&[
         "console-consumer",
         "--bootstrap-server",
         bs,
@@ -319,8 +242,8 @@ fn running_consumer(bs: &str, topic: &str, lines: usize) -> (Child, Pipe, Pipe) 
     .stderr(Stdio::piped())
     .spawn()
     .expect("spawn consumer");
-    let out = drain(child.stdout.take().expect("stdout"));
-    let err = drain(child.stderr.take().expect("stderr"));
+    let (out, _) = drain(child.stdout.take().expect("stdout"));
+    let (err, _) = drain(child.stderr.take().expect("stderr"));
     let seen = wait_for(Duration::from_secs(30), || {
         (out.lock().unwrap().iter().filter(|&&b| b == b'\n').count() >= lines).then_some(())
     });
@@ -355,7 +278,7 @@ fn endings_signals_closed_stdout_and_the_producers_flush() {
 
     // Ctrl-C on a producer whose input is still open: what it read is sent (Kafka's shutdown
     // hook closes the producer) and it exits 130.
-    let mut producer = kaskade(&["console-producer", "--bootstrap-server", &bs, "--topic", "events"])
+    let mut producer = kaskade_tool(&["console-producer", "--bootstrap-server", &bs, "--topic", "events"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -381,7 +304,7 @@ fn endings_signals_closed_stdout_and_the_producers_flush() {
         .collect();
     let p = produce(&bs, "many", &[], many.as_bytes()).ok("produce many");
     assert!(p.took < Duration::from_secs(30), "{:?}", p.took);
-    let mut child = kaskade(&[
+    let mut child = kaskade_tool(&[
         "console-consumer",
         "--bootstrap-server",
         &bs,
@@ -397,7 +320,7 @@ fn endings_signals_closed_stdout_and_the_producers_flush() {
     .stderr(Stdio::piped())
     .spawn()
     .expect("spawn consumer");
-    let err = drain(child.stderr.take().expect("stderr"));
+    let (err, _) = drain(child.stderr.take().expect("stderr"));
     let mut stdout = child.stdout.take().expect("stdout");
     let mut first = [0u8; 16];
     stdout.read_exact(&mut first).expect("first bytes");
@@ -483,7 +406,7 @@ fn errors_are_one_clear_line_and_exit_1_in_bounded_time() {
     );
     check(
         run(
-            kaskade(&["console-producer", "--bootstrap-server", &bs]),
+            kaskade_tool(&["console-producer", "--bootstrap-server", &bs]),
             b"",
             Duration::from_secs(10),
         ),
@@ -522,10 +445,10 @@ fn same_output(bs: &str, topic: &str, flags: &[&str], records: usize) {
         &n,
     ];
     args.extend_from_slice(flags);
-    let theirs = run(kafka("kafka-console-consumer", &args), b"", Duration::from_secs(90)).ok("Kafka's console consumer");
+    let theirs = run(kafka_tool("kafka-console-consumer", &args), b"", Duration::from_secs(90)).ok("Kafka's console consumer");
     let mut ours_args = vec!["console-consumer"];
     ours_args.extend_from_slice(&args);
-    let ours = run(kaskade(&ours_args), b"", Duration::from_secs(60)).ok("kaskade console-consumer");
+    let ours = run(kaskade_tool(&ours_args), b"", Duration::from_secs(60)).ok("kaskade console-consumer");
     assert_same_text(&format!("stdout for {flags:?}"), &theirs.text(), &ours.text());
     assert_eq!(theirs.stdout, ours.stdout, "byte for byte for {flags:?}");
     assert_eq!(last_line(&theirs.stderr), last_line(&ours.stderr));
@@ -554,7 +477,7 @@ fn differential(bs: &str, tag: &str) {
     create_topic(bs, &ours_topic, 1);
     let mut args = vec!["--bootstrap-server", bs, "--topic", &theirs_topic];
     args.extend_from_slice(READER);
-    run(kafka("kafka-console-producer", &args), PRODUCER_INPUT, Duration::from_secs(90)).ok("Kafka's console producer");
+    run(kafka_tool("kafka-console-producer", &args), PRODUCER_INPUT, Duration::from_secs(90)).ok("Kafka's console producer");
     produce(bs, &ours_topic, READER, PRODUCER_INPUT).ok("kaskade console-producer");
     let print = [
         "--partition",
@@ -799,9 +722,9 @@ fn usage_errors_match_kafkas_first_line() {
         ("kafka-console-producer", &["--bootstrap-server", dummy]),
     ];
     for (tool, args) in cases {
-        let theirs = run(kafka(tool, args), b"", Duration::from_secs(60));
+        let theirs = run(kafka_tool(tool, args), b"", Duration::from_secs(60));
         let ours_tool = tool.trim_start_matches("kafka-");
-        let ours = run(kaskade(&[&[ours_tool][..], args].concat()), b"", Duration::from_secs(10));
+        let ours = run(kaskade_tool(&[&[ours_tool][..], args].concat()), b"", Duration::from_secs(10));
         assert_eq!(
             (theirs.code, ours.code),
             (Some(1), Some(1)),

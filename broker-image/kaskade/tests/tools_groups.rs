@@ -21,64 +21,25 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::clients::create_topic;
 use common::groups::{committed, produce, unique, wait_committed, wait_records, wait_settled, Client, Member, Opts};
-use common::{free_port, kafka_peer, kaskade_bin, repo_root, BrokerProc};
+use common::tools::{kafka_tool, kaskade_tool, run_text, Run};
+use common::{free_port, kafka_peer, BrokerProc};
 
 const SETTLE: Duration = Duration::from_secs(60);
 const READ: Duration = Duration::from_secs(60);
 const COMMIT: Duration = Duration::from_secs(30);
 
-/// One command's result.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-impl Run {
-    #[track_caller]
-    fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "expected success:\n{self:?}");
-        self
-    }
-
-    #[track_caller]
-    fn failed(self) -> Run {
-        assert_eq!(self.code, 1, "expected exit 1:\n{self:?}");
-        self
-    }
-}
-
-fn run(mut cmd: Command) -> Run {
-    let start = Instant::now();
-    let out = cmd.stdin(Stdio::null()).output().expect("run");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        elapsed: start.elapsed(),
-    }
-}
-
 /// `kaskade consumer-groups ARGS`.
 fn cg(args: &[&str]) -> Run {
-    let mut cmd = Command::new(kaskade_bin());
-    cmd.arg("consumer-groups").args(args);
-    run(cmd)
+    run_text(kaskade_tool(&[&["consumer-groups"], args].concat()))
 }
 
 /// Kafka 4.4's `kafka-consumer-groups ARGS`.
 fn kafka_cg(args: &[&str]) -> Run {
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo_root().join("e2e/peers/kafka/tool.sh"))
-        .arg("kafka-consumer-groups")
-        .args(args);
-    run(cmd)
+    run_text(kafka_tool("kafka-consumer-groups", args))
 }
 
 /// Epoch milliseconds now.
@@ -121,11 +82,7 @@ async fn consumer_groups_lists_describes_resets_and_deletes() {
     let broker = BrokerProc::start(&["group.initial.rebalance.delay.ms=0"]);
     let bs = broker.bootstrap();
     let b = ["--bootstrap-server", bs.as_str()];
-    let with = |args: &[&str]| -> Vec<String> { b.iter().chain(args).map(|s| s.to_string()).collect() };
-    let cgw = |args: &[&str]| {
-        let full = with(args);
-        cg(&full.iter().map(String::as_str).collect::<Vec<_>>())
-    };
+    let cgw = |args: &[&str]| cg(&[&b[..], args].concat());
     create_topic(&bs, "orders", 2, &[]).await;
     produce(&bs, "orders", 2, "first", 5).await;
 
@@ -622,24 +579,17 @@ async fn new_protocol_scenario(bs: &str) {
     let group = unique("cg-new-group");
     create_topic(bs, &topic, 2, &[]).await;
     produce(bs, &topic, 2, "new", 2).await;
-    let mut consumer = Command::new("bash")
-        .arg(repo_root().join("e2e/peers/kafka/tool.sh"))
-        .args([
-            "kafka-console-consumer",
-            "--bootstrap-server",
-            bs,
-            "--topic",
-            &topic,
-            "--group",
-            &group,
-        ])
-        .args(["--from-beginning", "--consumer-property", "group.protocol=consumer"])
-        .args(["--consumer-property", "client.id=cli-new"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kafka-console-consumer");
+    let mut consumer = kafka_tool(
+        "kafka-console-consumer",
+        &["--bootstrap-server", bs, "--topic", &topic, "--group", &group],
+    )
+    .args(["--from-beginning", "--consumer-property", "group.protocol=consumer"])
+    .args(["--consumer-property", "client.id=cli-new"])
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("kafka-console-consumer");
     let stable = common::wait_for(SETTLE, || {
         let out = cg(&["--bootstrap-server", bs, "--describe", "--group", &group, "--state"]);
         rows(&out.stdout, &group)

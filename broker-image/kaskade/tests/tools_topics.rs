@@ -7,61 +7,20 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::compare::assert_same_text;
-use common::{kafka_peer, kaskade_bin, repo_root, BrokerProc};
-
-/// One finished tool run.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-fn finish(mut cmd: Command, what: &str) -> Run {
-    let start = Instant::now();
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-    // Bounded: a tool that hangs fails the test instead of stalling it.
-    let deadline = start + Duration::from_secs(60);
-    while child.try_wait().expect("try_wait").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("{what} did not finish within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let out = child.wait_with_output().expect("output");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        elapsed: start.elapsed(),
-    }
-}
+use common::tools::{kafka_tool, kaskade_tool, run_text, Run};
+use common::{kafka_peer, BrokerProc};
 
 /// `kaskade topics|configs ARGS`.
 fn kaskade(tool: &str, args: &[&str]) -> Run {
-    let mut cmd = Command::new(kaskade_bin());
-    cmd.arg(tool).args(args).env("KASKADE_LOG", "warn");
-    finish(cmd, &format!("kaskade {tool} {args:?}"))
+    run_text(kaskade_tool(&[&[tool], args].concat()))
 }
 
 /// Kafka's `kafka-topics|kafka-configs ARGS` (a JVM, 1-2 s).
 fn kafka(tool: &str, args: &[&str]) -> Run {
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo_root().join("e2e/peers/kafka/tool.sh"))
-        .arg(format!("kafka-{tool}"))
-        .args(args);
-    finish(cmd, &format!("kafka-{tool} {args:?}"))
+    run_text(kafka_tool(&format!("kafka-{tool}"), args))
 }
 
 #[track_caller]

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod groups;
 pub mod kafka_peer;
 pub mod raw;
+pub mod tools;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;

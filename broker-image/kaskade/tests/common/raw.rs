@@ -104,4 +104,43 @@ impl RawClient {
         let resp = self.call(7, &req);
         assert_eq!(resp.topics[0].error_code, 0, "{resp:?}");
     }
+
+    /// The record batches of one partition from `offset`, as stored (Fetch v12 by topic name,
+    /// at most 1 MiB, no session).
+    pub fn fetch_records(&mut self, topic: &str, partition: i32, offset: i64) -> Bytes {
+        use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
+        use kafka_protocol::messages::{FetchRequest, TopicName};
+        let mut p = FetchPartition::default();
+        p.partition = partition;
+        p.fetch_offset = offset;
+        p.partition_max_bytes = 1 << 20;
+        let mut t = FetchTopic::default();
+        t.topic = TopicName(StrBytes::from_string(topic.to_string()));
+        t.partitions = vec![p];
+        let mut req = FetchRequest::default();
+        req.max_wait_ms = 100;
+        req.min_bytes = 1;
+        req.max_bytes = 1 << 20;
+        req.session_epoch = -1;
+        req.topics = vec![t];
+        let resp = self.call(12, &req);
+        let part = &resp.responses[0].partitions[0];
+        assert_eq!(part.error_code, 0, "{resp:?}");
+        part.records.clone().unwrap_or_default()
+    }
+}
+
+/// The attributes of each whole record batch in `records` (bits 0-2: the compression codec).
+pub fn batch_attributes(records: &[u8]) -> Vec<i16> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos + 23 <= records.len() {
+        let size = 12 + i32::from_be_bytes(records[pos + 8..pos + 12].try_into().unwrap()) as usize;
+        if pos + size > records.len() {
+            break;
+        }
+        out.push(i16::from_be_bytes(records[pos + 21..pos + 23].try_into().unwrap()));
+        pos += size;
+    }
+    out
 }
