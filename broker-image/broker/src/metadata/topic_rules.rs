@@ -15,7 +15,8 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     if name == "." || name == ".." {
         return Err(format!("Topic name is invalid: '{name}' is not allowed"));
     }
-    if name.len() > MAX_NAME_LENGTH {
+    // Java's `String.length()`: UTF-16 units.
+    if name.encode_utf16().count() > MAX_NAME_LENGTH {
         return Err(format!(
             "Topic name is invalid: the length of '{name}' is longer than the max allowed length {MAX_NAME_LENGTH}"
         ));

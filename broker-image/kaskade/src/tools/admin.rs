@@ -5,24 +5,15 @@
 //! until `default.api.timeout.ms`; `client.id` names the client. Only PLAINTEXT is spoken: a
 //! `security.protocol` asking for TLS or SASL is refused rather than ignored.
 
-use std::path::Path;
 use std::time::Duration;
 
 use kaskade_client::KafkaAdmin;
 
 use super::exit::ToolError;
-use super::props::{self, Props};
+use super::props::Props;
 
 /// Kafka's admin `request.timeout.ms` default.
 const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
-
-/// Reads `--command-config` (when given) into properties.
-pub fn command_config(path: Option<&Path>) -> Result<Props, ToolError> {
-    match path {
-        Some(path) => props::load_file(path),
-        None => Ok(Props::new()),
-    }
-}
 
 /// An admin client for `bootstrap` with the client settings in `config`.
 pub fn client(bootstrap: &str, config: &Props) -> Result<KafkaAdmin, ToolError> {

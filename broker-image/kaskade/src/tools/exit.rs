@@ -28,3 +28,18 @@ pub fn finish(result: ToolResult) -> std::process::ExitCode {
         }
     }
 }
+
+/// A usage error as Kafka's tools print it: the message, then the options of `A` (the tool
+/// `name`, e.g. `kaskade topics`).
+pub fn usage<A: clap::Args>(name: &'static str, message: &str) -> ToolError {
+    let mut command = A::augment_args(clap::Command::new(name));
+    let help = command.render_help().to_string();
+    ToolError::new(format!("{message}\n{}", help.trim_end()))
+}
+
+/// Writes a tool's output at once; a closed pipe (`| head`) is not an error worth a panic.
+pub fn print(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}

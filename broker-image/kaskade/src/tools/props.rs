@@ -20,6 +20,12 @@ pub fn load_file(path: &Path) -> Result<Props, ToolError> {
     Ok(parse(&text))
 }
 
+/// Reads an optional `.properties` file (`--command-config`, `--producer.config`, …): none
+/// given is no properties.
+pub fn load_optional(path: Option<&Path>) -> Result<Props, ToolError> {
+    path.map_or_else(|| Ok(Props::new()), load_file)
+}
+
 /// Parses `.properties` text (the broker's parser: `server.properties` is the same format).
 pub fn parse(text: &str) -> Props {
     kaskade_broker::config::parse_properties(text)

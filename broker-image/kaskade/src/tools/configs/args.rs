@@ -317,9 +317,7 @@ impl ConfigsArgs {
 
 /// A usage error: the message, then the options, as Kafka's `printUsageAndExit` prints them.
 fn usage(message: &str) -> ToolError {
-    let mut command = ConfigsArgs::augment_args(clap::Command::new("kaskade configs"));
-    let help = command.render_help().to_string();
-    ToolError::new(format!("{message}\n{}", help.trim_end()))
+    crate::tools::exit::usage::<ConfigsArgs>("kaskade configs", message)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use kaskade_client::{ClusterMetadata, ConfigEntry, ConfigResourceType, ConfigSource, KafkaAdmin};
+use kaskade_client::{ConfigEntry, ConfigResourceType, ConfigSource, KafkaAdmin};
 
 use super::{broker_client, validate_topic, EntityType, Failure};
 use crate::tools::java;
@@ -62,22 +62,16 @@ pub async fn describe(admin: &KafkaAdmin, kind: EntityType, name: Option<&str>, 
             }
         }
         EntityType::Brokers => {
-            let meta = metadata.unwrap_or_else(|| ClusterMetadata {
-                cluster_id: None,
-                controller_id: -1,
-                brokers: Vec::new(),
-                topics: Vec::new(),
-            });
+            let meta = match metadata {
+                Some(meta) => meta,
+                None => admin.metadata().await?,
+            };
             for entity in &entities {
                 header(out, kind, entity, all);
                 let (source, target) = if entity.is_empty() {
                     (ConfigSource::DynamicDefaultBroker, admin.clone())
                 } else {
-                    if entity.parse::<i32>().is_err() {
-                        return Err(Failure::Argument(format!(
-                            "The entity name for brokers must be a valid integer broker id, found: {entity}"
-                        )));
-                    }
+                    // (`args::check` refused ids that are not integers.)
                     (ConfigSource::DynamicBroker, broker_client(admin, &meta, entity)?)
                 };
                 let mut results = target

@@ -12,8 +12,6 @@ mod alter;
 mod args;
 mod describe;
 
-use std::io::Write as _;
-
 pub use args::ConfigsArgs;
 use kaskade_client::{AdminError, ClusterMetadata, KafkaAdmin};
 
@@ -70,22 +68,9 @@ impl EntityType {
     }
 }
 
-/// Kafka's `Topic.validate`, with its messages.
+/// Kafka's `Topic.validate`, with its messages (the broker's own check).
 fn validate_topic(name: &str) -> Result<(), Failure> {
-    let reason = if name.is_empty() {
-        "the empty string is not allowed".to_string()
-    } else if name == "." {
-        "'.' is not allowed".to_string()
-    } else if name == ".." {
-        "'..' is not allowed".to_string()
-    } else if name.chars().count() > 249 {
-        format!("the length of '{name}' is longer than the max allowed length 249")
-    } else if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-        format!("'{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'")
-    } else {
-        return Ok(());
-    };
-    Err(Failure::Argument(format!("Topic name is invalid: {reason}")))
+    kaskade_broker::metadata::topic_rules::validate_name(name).map_err(Failure::Argument)
 }
 
 /// A client for the broker whose configs are asked or changed: Kafka sends a broker's own
@@ -111,7 +96,7 @@ pub async fn run(args: ConfigsArgs) -> ToolResult {
     }
     let mut out = String::new();
     let result = execute(&args, &entities, &mut out).await;
-    print(&out);
+    crate::tools::exit::print(&out);
     result.map_err(|failure| match failure {
         Failure::Argument(message) => ToolError::new(message),
         Failure::Command(detail) => {
@@ -127,7 +112,7 @@ pub async fn run(args: ConfigsArgs) -> ToolResult {
 
 async fn execute(args: &ConfigsArgs, entities: &args::Entities, out: &mut String) -> Result<(), Failure> {
     let kind = EntityType::parse(&entities.types[0])?;
-    let config = admin::command_config(args.command_config.as_deref()).map_err(|e| Failure::Command(e.to_string()))?;
+    let config = crate::tools::props::load_optional(args.command_config.as_deref()).map_err(|e| Failure::Command(e.to_string()))?;
     let admin =
         admin::client(args.bootstrap_server.as_deref().unwrap_or_default(), &config).map_err(|e| Failure::Argument(e.to_string()))?;
     if args.alter {
@@ -135,12 +120,6 @@ async fn execute(args: &ConfigsArgs, entities: &args::Entities, out: &mut String
     } else {
         describe::describe(&admin, kind, entities.names.first().map(String::as_str), args.all, out).await
     }
-}
-
-/// Writes the output at once; a closed pipe (`| head`) is not an error worth a panic.
-fn print(text: &str) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
 
 #[cfg(test)]
@@ -160,5 +139,7 @@ mod tests {
         assert_eq!(msg(""), "Topic name is invalid: the empty string is not allowed");
         assert_eq!(msg(".."), "Topic name is invalid: '..' is not allowed");
         assert!(validate_topic("a.b_c-1").is_ok());
+        // Java counts UTF-16 units: 125 two-byte characters are not too long, only illegal.
+        assert!(msg(&"é".repeat(125)).ends_with("contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"));
     }
 }

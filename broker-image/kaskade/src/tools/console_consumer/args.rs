@@ -160,10 +160,7 @@ impl ConsoleConsumerArgs {
             .clone()
             .ok_or_else(|| ToolError::new("Missing required argument \"[bootstrap-server]\""))?;
 
-        let mut from_file = match self.command_config.as_ref().or(self.consumer_config.as_ref()) {
-            Some(path) => props::load_file(path)?,
-            None => Props::new(),
-        };
+        let mut from_file = props::load_optional(self.command_config.as_ref().or(self.consumer_config.as_ref()).map(PathBuf::as_path))?;
         let extra = props::key_value_args(&[self.command_property.clone(), self.consumer_property.clone()].concat());
         let group = self.check_group(&from_file, &extra)?;
         let consumer = self.consumer_props(&mut from_file, extra, group, &bootstrap)?;
@@ -306,10 +303,7 @@ impl ConsoleConsumerArgs {
         if !self.property.is_empty() {
             warn("Option --property is deprecated and will be removed in a future version. Use --formatter-property instead.".into());
         }
-        let mut p = match &self.formatter_config {
-            Some(path) => props::load_file(path)?,
-            None => Props::new(),
-        };
+        let mut p = props::load_optional(self.formatter_config.as_deref())?;
         if let Some(d) = self.key_deserializer.as_ref().filter(|d| !d.is_empty()) {
             p.insert("key.deserializer".into(), d.clone());
         }

@@ -173,10 +173,7 @@ impl ConsoleProducerArgs {
                 "Invalid value {max_block_ms} for configuration max.block.ms: Not a number of type LONG"
             ))
         })?;
-        let mut reader = match &self.reader_config {
-            Some(path) => props::load_file(path)?,
-            None => Props::new(),
-        };
+        let mut reader = props::load_optional(self.reader_config.as_deref())?;
         reader.extend(props::key_value_args(&[self.property, self.reader_property].concat()));
         reader.insert("topic".into(), topic.clone());
         Ok(ProducerOptions {
@@ -191,10 +188,7 @@ impl ConsoleProducerArgs {
 
     /// Kafka's `ConsoleProducerOptions.producerProps()`.
     fn producer_props(&self, bootstrap: &str) -> Result<Props, ToolError> {
-        let mut p = match self.command_config.as_ref().or(self.producer_config.as_ref()) {
-            Some(path) => props::load_file(path)?,
-            None => Props::new(),
-        };
+        let mut p = props::load_optional(self.command_config.as_ref().or(self.producer_config.as_ref()).map(PathBuf::as_path))?;
         p.extend(props::key_value_args(
             &[self.command_property.clone(), self.producer_property.clone()].concat(),
         ));

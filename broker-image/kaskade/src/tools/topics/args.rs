@@ -306,9 +306,7 @@ impl TopicsArgs {
 
 /// A usage error: the message, then the options, as Kafka's `printUsageAndExit` prints them.
 pub fn usage(message: &str) -> ToolError {
-    let mut command = TopicsArgs::augment_args(clap::Command::new("kaskade topics"));
-    let help = command.render_help().to_string();
-    ToolError::new(format!("{message}\n{}", help.trim_end()))
+    crate::tools::exit::usage::<TopicsArgs>("kaskade topics", message)
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@ mod describe;
 mod select;
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 use args::Action;
 pub use args::TopicsArgs;
@@ -64,17 +63,17 @@ pub async fn run(args: TopicsArgs) -> ToolResult {
     let action = match args.check(&mut out) {
         Ok(action) => action,
         Err(e) => {
-            print(&out);
+            crate::tools::exit::print(&out);
             return Err(e);
         }
     };
-    let config = admin::command_config(args.command_config.as_deref())?;
+    let config = crate::tools::props::load_optional(args.command_config.as_deref())?;
     let admin = admin::client(args.bootstrap_server.as_deref().unwrap_or_default(), &config)?;
     let result = execute(&admin, &args, action, &mut out).await;
     if let Err(failure) = &result {
         let _ = writeln!(out, "Error while executing topic command : {}", failure.message);
     }
-    print(&out);
+    crate::tools::exit::print(&out);
     result.map_err(|failure| ToolError::new(format!("ERROR {}", failure.detail)))
 }
 
@@ -94,10 +93,4 @@ async fn execute(admin: &KafkaAdmin, args: &TopicsArgs, action: Action, out: &mu
             Ok(())
         }
     }
-}
-
-/// Writes the output at once; a closed pipe (`| head`) is not an error worth a panic.
-fn print(text: &str) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
