@@ -172,6 +172,7 @@ impl ConsoleConsumerArgs {
             },
             (Some(topic), _, None) => Source::Topic(topic.clone()),
             (None, Some(regex), _) => Source::Include(regex.clone()),
+            // Refused above, before the other checks, as Kafka orders them.
             (None, None, _) => {
                 return Err(ToolError::new(
                     "Exactly one of the following arguments is required: [topic], [include]",
@@ -319,13 +320,5 @@ impl ConsoleConsumerArgs {
 
 /// A number in `0..n`, random enough for a throwaway group name (Kafka: `Random.nextInt`).
 fn random_below(n: u64) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.write_u32(std::process::id());
-    h.finish() % n
+    (uuid::Uuid::new_v4().as_u128() % u128::from(n)) as u64
 }

@@ -113,7 +113,7 @@ impl Deserializer {
             Deserializer::Uuid => {
                 let text = String::from_utf8_lossy(data);
                 let uuid = java_uuid(&text).ok_or_else(|| serialization("Error parsing data into UUID".into()))?;
-                out.extend_from_slice(uuid.hyphenated().to_string().as_bytes());
+                out.extend_from_slice(uuid.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).as_bytes());
             }
             Deserializer::Bytes => bytes_escaped(out, data),
             Deserializer::ByteBuffer => {
@@ -205,12 +205,9 @@ fn java_float(out: &mut Vec<u8>, x: f64, single: bool) {
 /// except that when one digit would do, Java takes the closest decimal of one or two digits
 /// (`4.9E-324`, not `5.0E-324`; `1.4E-45` for the smallest float).
 fn java_digits(x: f64, single: bool) -> String {
-    let (shortest, two) = if single {
-        (format!("{:e}", x as f32), format!("{:.1e}", x as f32))
-    } else {
-        (format!("{x:e}"), format!("{x:.1e}"))
-    };
+    let shortest = if single { format!("{:e}", x as f32) } else { format!("{x:e}") };
     if shortest.split_once('e').is_some_and(|(m, _)| m.len() == 1) {
+        let two = if single { format!("{:.1e}", x as f32) } else { format!("{x:.1e}") };
         let reads_back = if single {
             two.parse::<f32>().ok() == Some(x as f32)
         } else {
@@ -229,8 +226,12 @@ fn java_uuid(s: &str) -> Option<uuid::Uuid> {
     if s.chars().count() > 36 {
         return None;
     }
-    let fields: Vec<&str> = s.split('-').collect();
-    if fields.len() != 5 {
+    let mut fields = [""; 5];
+    let mut parts = s.split('-');
+    for field in &mut fields {
+        *field = parts.next()?;
+    }
+    if parts.next().is_some() {
         return None;
     }
     // `Long.parseLong(s, 16)`: a sign, then hex digits; the value must fit in a long.
