@@ -83,6 +83,18 @@ pub fn hash_map_order_by<T>(keys: Vec<T>, hash: impl Fn(&T) -> i32, initial_capa
     order.into_iter().map(|(_, _, k)| k).collect()
 }
 
+/// Java's `String.split` on one character: trailing empty pieces are dropped.
+pub fn split(text: &str, sep: char) -> Vec<&str> {
+    let mut pieces: Vec<&str> = text.split(sep).collect();
+    while pieces.len() > 1 && pieces.last().is_some_and(|p| p.is_empty()) {
+        pieces.pop();
+    }
+    if pieces.len() == 1 && pieces[0].is_empty() && !text.is_empty() {
+        pieces.clear();
+    }
+    pieces
+}
+
 const BASE64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Kafka's `Uuid.fromString`, with its error messages.
@@ -197,6 +209,15 @@ mod tests {
             .filter(|k| configs.contains(k))
             .collect();
         assert_eq!(ordered, configs);
+    }
+
+    /// What Java's `String.split` returns for these.
+    #[test]
+    fn split_drops_trailing_empty_pieces() {
+        assert_eq!(split("a,b,,", ','), ["a", "b"]);
+        assert_eq!(split(",a", ','), ["", "a"]);
+        assert_eq!(split("", ','), [""]);
+        assert!(split(",,", ',').is_empty());
     }
 
     #[test]

@@ -155,7 +155,7 @@ pub enum ResetSpec {
 
 /// A flag's value as joptsimple's `valueOf` gives it: the only one, or an error when the flag
 /// was repeated.
-pub(super) fn value_of<'a>(values: &'a [String], name: &str) -> Result<Option<&'a str>, Failure> {
+pub(super) fn value_of<'a, T>(values: &'a [T], name: &str) -> Result<Option<&'a T>, Failure> {
     match values {
         [] => Ok(None),
         [one] => Ok(Some(one)),
@@ -163,6 +163,11 @@ pub(super) fn value_of<'a>(values: &'a [String], name: &str) -> Result<Option<&'
             "Found multiple arguments for option {name}, but you asked for only one"
         ))),
     }
+}
+
+/// A flag whose value is optional: `None` without the flag, `Some("")` when given bare.
+fn optional_value(values: &[String], name: &str) -> Result<Option<String>, Failure> {
+    Ok(value_of(values, name)?.map(|v| if v == NO_VALUE { String::new() } else { v.clone() }))
 }
 
 /// joptsimple's conversion of a `Long` flag.
@@ -174,7 +179,7 @@ pub fn parse_long(value: &str, name: &str) -> Result<i64, Failure> {
 
 impl ConsumerGroupsArgs {
     pub fn bootstrap(&self) -> Result<&str, Failure> {
-        Ok(value_of(&self.bootstrap_server, "bootstrap-server")?.unwrap_or_default())
+        Ok(value_of(&self.bootstrap_server, "bootstrap-server")?.map_or("", String::as_str))
     }
 
     pub fn groups(&self) -> &[String] {
@@ -207,13 +212,7 @@ impl ConsumerGroupsArgs {
     }
 
     pub fn command_config(&self) -> Result<Option<&PathBuf>, Failure> {
-        match self.command_config.as_slice() {
-            [] => Ok(None),
-            [one] => Ok(Some(one)),
-            _ => Err(Failure::Runtime(
-                "Found multiple arguments for option command-config, but you asked for only one".into(),
-            )),
-        }
+        value_of(&self.command_config, "command-config")
     }
 
     /// `--timeout` in milliseconds (Kafka 4.4's default: 30000).
@@ -226,16 +225,16 @@ impl ConsumerGroupsArgs {
 
     /// `--state`'s value for `--list`: `None` without the flag, `Some("")` with no value.
     pub fn state_filter(&self) -> Result<Option<String>, Failure> {
-        Ok(value_of(&self.state, "state")?.map(|v| if v == NO_VALUE { String::new() } else { v.to_string() }))
+        optional_value(&self.state, "state")
     }
 
     /// `--type`'s value for `--list`, as [`Self::state_filter`].
     pub fn type_filter(&self) -> Result<Option<String>, Failure> {
-        Ok(value_of(&self.group_type, "type")?.map(|v| if v == NO_VALUE { String::new() } else { v.to_string() }))
+        optional_value(&self.group_type, "type")
     }
 
     pub fn regex(&self) -> Result<&str, Failure> {
-        Ok(value_of(&self.validate_regex, "validate-regex")?.unwrap_or_default())
+        Ok(value_of(&self.validate_regex, "validate-regex")?.map_or("", String::as_str))
     }
 
     pub fn describe_view(&self) -> DescribeView {

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kaskade_client::TopicPartition;
 
-use super::args::ConsumerGroupsArgs;
+use super::args::{value_of, ConsumerGroupsArgs};
 use super::errors::{Failure, KafkaException};
 use super::java::{jlen, left, string_map_order};
 use super::output::Out;
-use super::reset::parse_topic_partitions;
+use super::reset::split_topic_args;
 use super::service::Service;
 
 pub async fn delete_groups(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) -> Result<(), Failure> {
@@ -72,24 +72,14 @@ fn deletion_report(results: &BTreeMap<String, Result<(), KafkaException>>) -> St
 }
 
 pub async fn delete_offsets(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) -> Result<(), Failure> {
-    let group = match args.groups() {
-        [one] => one.clone(),
-        _ => {
-            return Err(Failure::Runtime(
-                "Found multiple arguments for option group, but you asked for only one".into(),
-            ))
-        }
+    let Some(group) = value_of(args.groups(), "group")?.cloned() else {
+        return Err(Failure::Usage(
+            "Option [delete-offsets] takes the following options: [group], [topic]".into(),
+        ));
     };
     let mut rows: BTreeMap<TopicPartition, Option<String>> = BTreeMap::new();
-    let mut partitions: BTreeSet<TopicPartition> = BTreeSet::new();
-    let mut bare: BTreeSet<String> = BTreeSet::new();
-    for arg in args.topics() {
-        if arg.contains(':') {
-            partitions.extend(parse_topic_partitions(arg)?);
-        } else {
-            bare.insert(arg.clone());
-        }
-    }
+    let (listed, bare) = split_topic_args(args.topics())?;
+    let mut partitions: BTreeSet<TopicPartition> = listed.into_iter().collect();
     // Each bare topic is described on its own: one that does not exist is a row of its own.
     for topic in &bare {
         match service.topic_partitions(&BTreeSet::from([topic.clone()])).await {

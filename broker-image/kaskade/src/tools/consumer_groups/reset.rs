@@ -17,6 +17,7 @@ use super::plan::{export_csv, plan_table, read_plan, Plan};
 use super::service::Service;
 use super::states::state_name;
 use super::time::{log_timestamp, now_nanos, parse_datetime, parse_duration};
+use crate::tools::java;
 
 pub async fn run(service: &Service, args: &ConsumerGroupsArgs, out: &mut Out) -> Result<(), Failure> {
     // Kafka converts the scenario flags when it builds its resetter, before any request.
@@ -150,15 +151,7 @@ async fn partitions_to_reset(service: &Service, args: &ConsumerGroupsArgs, group
             "One of the reset scopes should be defined: --all-topics, --topic.".into(),
         ));
     }
-    let mut out = Vec::new();
-    let mut bare = BTreeSet::new();
-    for arg in args.topics() {
-        if arg.contains(':') {
-            out.extend(parse_topic_partitions(arg)?);
-        } else {
-            bare.insert(arg.clone());
-        }
-    }
+    let (mut out, bare) = split_topic_args(args.topics())?;
     // The described topics come out of a HashMap keyed by name.
     let described = service.topic_partitions(&bare).await.map_err(Failure::bare)?;
     for topic in string_map_order(described.keys().cloned().collect()) {
@@ -169,12 +162,23 @@ async fn partitions_to_reset(service: &Service, args: &ConsumerGroupsArgs, group
     Ok(out)
 }
 
+/// `--topic` values: `t:0,1` as partitions (in order), bare `t` as topic names.
+pub fn split_topic_args(args: &[String]) -> Result<(Vec<TopicPartition>, BTreeSet<String>), Failure> {
+    let mut partitions = Vec::new();
+    let mut bare = BTreeSet::new();
+    for arg in args {
+        if arg.contains(':') {
+            partitions.extend(parse_topic_partitions(arg)?);
+        } else {
+            bare.insert(arg.clone());
+        }
+    }
+    Ok((partitions, bare))
+}
+
 /// `topic:0,1,2` (`parseTopicsWithPartitions`), with Kafka's usage errors.
 pub fn parse_topic_partitions(arg: &str) -> Result<Vec<TopicPartition>, Failure> {
-    let mut parts: Vec<&str> = arg.split(':').collect();
-    while parts.last() == Some(&"") {
-        parts.pop();
-    }
+    let parts = java::split(arg, ':');
     let [topic, partitions] = parts.as_slice() else {
         return Err(Failure::Usage(format!(
             "Invalid topic arg '{arg}', expected topic name and partitions"

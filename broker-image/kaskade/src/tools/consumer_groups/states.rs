@@ -3,6 +3,7 @@
 //! `--list --state`/`--type` filters accept what Kafka accepts.
 
 use super::errors::Failure;
+use crate::tools::java;
 
 /// `GroupState`'s names; anything else parses as `Unknown`.
 const STATES: [&str; 7] = [
@@ -28,20 +29,11 @@ pub fn type_name(s: &str) -> &'static str {
     TYPES.iter().find(|n| n.eq_ignore_ascii_case(s)).copied().unwrap_or("Unknown")
 }
 
-/// Java's `String.split(",")`: trailing empty strings dropped.
-fn split_commas(input: &str) -> Vec<&str> {
-    let mut parts: Vec<&str> = input.split(',').collect();
-    while parts.last() == Some(&"") {
-        parts.pop();
-    }
-    parts
-}
-
 /// `--state a,b` (`groupStatesFromString`): the states to send, or Kafka's usage error. Every
 /// state is valid for consumer groups.
 pub fn parse_states(input: &str) -> Result<Vec<String>, Failure> {
     let mut out: Vec<String> = Vec::new();
-    for part in split_commas(input) {
+    for part in java::split(input, ',') {
         let name = state_name(part.trim());
         if name == "Unknown" {
             return Err(Failure::Usage(format!(
@@ -59,7 +51,7 @@ pub fn parse_states(input: &str) -> Result<Vec<String>, Failure> {
 /// `--type a,b` (`consumerGroupTypesFromString`): only `classic` and `consumer` are valid.
 pub fn parse_types(input: &str) -> Result<Vec<String>, Failure> {
     let mut out: Vec<String> = Vec::new();
-    for part in split_commas(&input.to_lowercase()) {
+    for part in java::split(&input.to_lowercase(), ',') {
         let name = type_name(part.trim());
         if name != "Classic" && name != "Consumer" {
             return Err(Failure::Usage(format!(

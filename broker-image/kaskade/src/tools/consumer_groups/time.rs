@@ -6,6 +6,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::tools::java;
+
 /// Days from 1970-01-01 to `y-m-d` in the proleptic Gregorian calendar.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -122,11 +124,7 @@ fn parse_pattern(text: &str, zone_minutes: bool) -> Option<i64> {
 /// Kafka's `Utils.getDateTime`: epoch milliseconds, or the text of the exception Kafka's tool
 /// reports (`java.text.ParseException: …`).
 pub fn parse_datetime(timestamp: &str) -> Result<i64, String> {
-    // Java's String.split drops trailing empty strings.
-    let mut parts: Vec<&str> = timestamp.split('T').collect();
-    while parts.last() == Some(&"") {
-        parts.pop();
-    }
+    let parts = java::split(timestamp, 'T');
     if parts.len() < 2 {
         return Err("java.text.ParseException: Error parsing timestamp. It does not contain a 'T' according to ISO8601 format".into());
     }

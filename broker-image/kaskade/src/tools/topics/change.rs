@@ -10,6 +10,7 @@ use kaskade_client::{KafkaAdmin, NewTopic, PartitionIncrease, ResponseError};
 
 use super::args::TopicsArgs;
 use super::{parse_int, select, Failure};
+use crate::tools::java;
 
 /// What `--create` and `--alter` read from the flags (Kafka's `CommandTopicPartition`).
 struct TopicSpec {
@@ -46,8 +47,8 @@ impl TopicSpec {
 /// `parseReplicaAssignment`, with its checks and messages).
 fn parse_replica_assignment(text: &str) -> Result<Vec<Vec<i32>>, Failure> {
     let mut partitions: Vec<Vec<i32>> = Vec::new();
-    for (i, part) in java_split(text, ',').into_iter().enumerate() {
-        let brokers = java_split(part, ':')
+    for (i, part) in java::split(text, ',').into_iter().enumerate() {
+        let brokers = java::split(part, ':')
             .into_iter()
             .map(|b| {
                 let b = b.trim();
@@ -78,18 +79,6 @@ fn parse_replica_assignment(text: &str) -> Result<Vec<Vec<i32>>, Failure> {
         partitions.push(brokers);
     }
     Ok(partitions)
-}
-
-/// Java's `String.split` on one character: trailing empty pieces are dropped.
-fn java_split(text: &str, sep: char) -> Vec<&str> {
-    let mut pieces: Vec<&str> = text.split(sep).collect();
-    while pieces.len() > 1 && pieces.last().is_some_and(|p| p.is_empty()) {
-        pieces.pop();
-    }
-    if pieces.len() == 1 && pieces[0].is_empty() && !text.is_empty() {
-        pieces.clear();
-    }
-    pieces
 }
 
 /// `--config k=v` (repeatable): split at `=` with the spaces around it; anything but exactly a
