@@ -23,7 +23,6 @@ pub struct CommittedOffset {
     pub offset: i64,
     /// The leader epoch the committer saw, when it said.
     pub leader_epoch: Option<i32>,
-    pub metadata: String,
 }
 
 /// Groups partitions by topic, in topic order, for the requests that nest them so.
@@ -53,7 +52,7 @@ impl KafkaAdmin {
             })
             .await?;
         let mut out = BTreeMap::new();
-        let mut add = |topic: &TopicName, partition: i32, offset: i64, epoch: i32, metadata: &Option<StrBytes>, error: i16| {
+        let mut add = |topic: &TopicName, partition: i32, offset: i64, epoch: i32, error: i16| {
             if error != 0 {
                 tracing::warn!(group, topic = %topic.0, partition, error, "skipping a committed offset the broker answered with an error");
                 return;
@@ -63,7 +62,6 @@ impl KafkaAdmin {
                 CommittedOffset {
                     offset,
                     leader_epoch: (epoch >= 0).then_some(epoch),
-                    metadata: metadata.as_ref().map(|m| m.to_string()).unwrap_or_default(),
                 },
             );
         };
@@ -76,7 +74,6 @@ impl KafkaAdmin {
                         p.partition_index,
                         p.committed_offset,
                         p.committed_leader_epoch,
-                        &p.metadata,
                         p.error_code,
                     );
                 }
@@ -94,7 +91,6 @@ impl KafkaAdmin {
                         p.partition_index,
                         p.committed_offset,
                         p.committed_leader_epoch,
-                        &p.metadata,
                         p.error_code,
                     );
                 }

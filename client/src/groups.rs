@@ -19,7 +19,7 @@ use super::client::KafkaAdmin;
 use super::error::{check, AdminError};
 use super::metadata::BrokerNode;
 use super::offsets::TopicPartition;
-use super::versions::{is_not_served, AdminRequest};
+use super::versions::AdminRequest;
 use crate::strings::{group_id, str_bytes};
 
 /// `FindCoordinatorRequest.CoordinatorType.GROUP`.
@@ -194,15 +194,15 @@ impl KafkaAdmin {
     }
 
     /// Describes KIP-848 consumer groups (ConsumerGroupDescribe); send it to their coordinator.
-    /// `None` when the broker does not serve ConsumerGroupDescribe (use DescribeGroups). A classic
+    /// `None` when the broker serves no ConsumerGroupDescribe version this client speaks (use
+    /// DescribeGroups). A classic
     /// group is answered with `GROUP_ID_NOT_FOUND`, as is a group that does not exist.
     pub async fn consumer_group_describe(&self, groups: &[String]) -> Result<Option<Vec<GroupDescription>>, AdminError> {
+        if !self.serves::<ConsumerGroupDescribeRequest>().await? {
+            return Ok(None);
+        }
         let req = ConsumerGroupDescribeRequest::default().with_group_ids(groups.iter().map(|g| group_id(g)).collect());
-        let resp = match self.call(|_| req.clone()).await {
-            Ok(resp) => resp,
-            Err(e) if is_not_served(&e, ConsumerGroupDescribeRequest::NAME) => return Ok(None),
-            Err(e) => return Err(e),
-        };
+        let resp = self.call(|_| req.clone()).await?;
         let partitions = |a: &Assignment| -> Vec<TopicPartition> {
             a.topic_partitions
                 .iter()

@@ -88,17 +88,6 @@ admin_request!(ListOffsetsRequest, ListOffsetsResponse, ListOffsets, 1, 10);
 /// is served by Kafka since 2.4 and by Kaskade.
 pub(crate) const API_VERSIONS_VERSION: i16 = 3;
 
-/// The error for an API the broker does not serve at all (absent from its ApiVersions).
-fn not_served(api: &str) -> AdminError {
-    AdminError::Protocol(format!("the broker does not serve {api}"))
-}
-
-/// True when `error` says the broker does not serve the API at all, so a caller with an older
-/// alternative (ConsumerGroupDescribe → DescribeGroups) can fall back to it.
-pub(crate) fn is_not_served(error: &AdminError, api: &str) -> bool {
-    *error == not_served(api)
-}
-
 /// The version ranges one broker serves, from its ApiVersions answer.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Versions {
@@ -115,7 +104,7 @@ impl Versions {
     /// The highest version of `R` both this client and the broker serve.
     pub(crate) fn pick<R: AdminRequest>(&self) -> Result<i16, AdminError> {
         let Some(&(broker_min, broker_max)) = self.served.get(&(R::KEY as i16)) else {
-            return Err(not_served(R::NAME));
+            return Err(AdminError::Protocol(format!("the broker does not serve {}", R::NAME)));
         };
         let low = broker_min.max(R::MIN).max(R::VERSIONS.min);
         let high = broker_max.min(R::MAX).min(R::VERSIONS.max);
