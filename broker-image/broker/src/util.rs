@@ -32,3 +32,10 @@ pub fn random_kafka_uuid() -> uuid::Uuid {
         }
     }
 }
+
+/// Java's `String.hashCode` (over UTF-16 units): Kafka places groups on `__consumer_offsets`
+/// partitions with it, and its tools print `HashMap`s in an order that follows it.
+pub fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16()
+        .fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
+}

@@ -8,11 +8,8 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-/// Java's `String.hashCode` over UTF-16 code units.
-pub fn string_hash(s: &str) -> i32 {
-    s.encode_utf16()
-        .fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
-}
+/// Java's `String.hashCode` over UTF-16 code units (the broker's).
+pub use kaskade_broker::util::java_string_hash as string_hash;
 
 /// The order a `java.util.HashMap` iterates string `keys` after they were put in this order
 /// (`new HashMap<>()`, or `new HashMap<>(initial_capacity)`); a key put twice keeps its first

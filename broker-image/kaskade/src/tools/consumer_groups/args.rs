@@ -143,10 +143,10 @@ pub enum DescribeView {
 /// How `--reset-offsets` picks the new offsets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResetSpec {
-    ToOffset(String),
+    ToOffset(i64),
     ToEarliest,
     ToLatest,
-    ShiftBy(String),
+    ShiftBy(i64),
     ToDatetime(String),
     ByDuration(String),
     FromFile(String),
@@ -252,22 +252,15 @@ impl ConsumerGroupsArgs {
     /// only after it has looked at the group and the scope. Values that do not convert fail
     /// now, as Kafka converts them when it builds its resetter.
     pub fn reset_spec(&self) -> Result<Option<ResetSpec>, Failure> {
-        // Kafka reads these lists when it builds the resetter, before anything else.
-        if let Some(v) = self.to_offset.first() {
-            parse_long(v, "to-offset")?;
-        }
-        value_of(&self.by_duration, "by-duration")?;
-        if let Some(v) = value_of(&self.shift_by, "shift-by")? {
-            parse_long(v, "shift-by")?;
-        }
+        // (`check_values` refused values that do not convert, before any request.)
         Ok(Some(if let Some(v) = self.to_offset.first() {
-            ResetSpec::ToOffset(v.clone())
+            ResetSpec::ToOffset(parse_long(v, "to-offset")?)
         } else if self.to_earliest {
             ResetSpec::ToEarliest
         } else if self.to_latest {
             ResetSpec::ToLatest
         } else if let Some(v) = self.shift_by.first() {
-            ResetSpec::ShiftBy(v.clone())
+            ResetSpec::ShiftBy(parse_long(v, "shift-by")?)
         } else if let Some(v) = self.to_datetime.first() {
             ResetSpec::ToDatetime(v.clone())
         } else if let Some(v) = self.by_duration.first() {
@@ -335,7 +328,7 @@ mod tests {
         );
         assert_eq!(parse(&[B, "--list"]).state_filter(), Ok(None));
         let a = parse(&[B, "--reset-offsets", "--group", "g", "--all-topics", "--shift-by", "-2"]);
-        assert_eq!(a.reset_spec(), Ok(Some(ResetSpec::ShiftBy("-2".into()))));
+        assert_eq!(a.reset_spec(), Ok(Some(ResetSpec::ShiftBy(-2))));
         let a = parse(&[B, "--reset-offsets", "--group", "g", "--all-topics", "--to-offset", "x"]);
         assert_eq!(
             a.reset_spec(),

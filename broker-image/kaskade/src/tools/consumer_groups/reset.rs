@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kaskade_client::{CommittedOffset, OffsetSpec, ResponseError, TopicPartition};
 
-use super::args::{parse_long, ConsumerGroupsArgs, ResetSpec};
+use super::args::{ConsumerGroupsArgs, ResetSpec};
 use super::describe::describe_all_or_missing;
 use super::errors::{Failure, KafkaException};
 use super::java::{partition_map_order, string_map_order};
@@ -73,13 +73,12 @@ async fn reset_inactive(
     };
     let plan = match spec {
         ResetSpec::ToOffset(n) => {
-            let n = parse_long(n, "to-offset")?;
+            let n = *n;
             clamp(service, partitions.iter().map(|tp| (tp.clone(), n)).collect(), out).await?
         }
         ResetSpec::ToEarliest => log_offsets_or_fail(service, &partitions, OffsetSpec::Earliest, "starting").await?,
         ResetSpec::ToLatest => log_offsets_or_fail(service, &partitions, OffsetSpec::Latest, "ending").await?,
         ResetSpec::ShiftBy(n) => {
-            let n = parse_long(n, "shift-by")?;
             let committed = service.committed(group).await.map_err(Failure::in_execution)?;
             let mut requested = Vec::new();
             for tp in &partitions {
@@ -88,7 +87,7 @@ async fn reset_inactive(
                         "Cannot shift offset for partition {tp} since there is no current committed offset"
                     )));
                 };
-                requested.push((tp.clone(), current.offset.saturating_add(n)));
+                requested.push((tp.clone(), current.offset.saturating_add(*n)));
             }
             clamp(service, requested, out).await?
         }
