@@ -9,6 +9,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::tools::kafka_tool;
 use common::{cache, repo_root, BrokerProc};
 use rdkafka::admin::{AdminClient, AdminOptions, AlterConfig, NewPartitions, ResourceSpecifier};
 use rdkafka::client::DefaultClientContext;
@@ -35,10 +36,7 @@ fn run_checks(client: &str, mut cmd: Command) {
 
 /// Runs a Kafka tool through `e2e/peers/kafka/tool.sh`: (success, stdout + stderr).
 fn tool(name: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new("bash")
-        .arg(repo_root().join("e2e/peers/kafka/tool.sh"))
-        .arg(name)
-        .args(args)
+    let out = kafka_tool(name, args)
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("{name}: {e}"));

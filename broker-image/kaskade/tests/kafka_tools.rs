@@ -9,12 +9,12 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{repo_root, BrokerProc};
+use common::tools::{group_rows, kafka_tool};
+use common::BrokerProc;
 
 /// Runs a Kafka tool through `e2e/peers/kafka/tool.sh`; returns stdout, asserting success.
 fn tool(name: &str, args: &[&str], stdin: Option<&str>) -> String {
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo_root().join("e2e/peers/kafka/tool.sh")).arg(name).args(args);
+    let mut cmd = kafka_tool(name, args);
     cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -122,14 +122,6 @@ fn kafka_quickstart_commands_work_unchanged() {
     assert_eq!(out, "Offset:3\tk1\tfrom kcat\nOffset:4\tk2\tsecond\n");
 }
 
-/// The data rows of `kafka-consumer-groups --describe` (after the header), split on whitespace.
-fn describe_rows(out: &str, group: &str) -> Vec<Vec<String>> {
-    out.lines()
-        .filter(|l| l.split_whitespace().next() == Some(group))
-        .map(|l| l.split_whitespace().map(str::to_string).collect())
-        .collect()
-}
-
 /// The LAG column of `kafka-consumer-groups --describe`, summed over the group's partitions.
 fn total_lag(bs: &str, group: &str) -> i64 {
     let out = tool(
@@ -137,7 +129,7 @@ fn total_lag(bs: &str, group: &str) -> i64 {
         &["--describe", "--group", group, "--bootstrap-server", bs],
         None,
     );
-    describe_rows(&out, group)
+    group_rows(&out, group)
         .iter()
         .map(|r| r[5].parse::<i64>().unwrap_or_else(|_| panic!("LAG in {out}")))
         .sum()
@@ -188,7 +180,7 @@ fn kafka_consumer_groups_tool_lists_describes_resets_and_deletes() {
         &["--describe", "--group", "billing", "--bootstrap-server", &bs],
         None,
     );
-    let rows = describe_rows(&out, "billing");
+    let rows = group_rows(&out, "billing");
     assert_eq!(rows.len(), 2, "{out}");
     let (mut committed, mut end, mut lag) = (0, 0, 0);
     for r in &rows {
@@ -224,7 +216,7 @@ fn kafka_consumer_groups_tool_lists_describes_resets_and_deletes() {
     let dry: Vec<String> = args("--dry-run");
     let out = tool("kafka-consumer-groups", &dry.iter().map(String::as_str).collect::<Vec<_>>(), None);
     assert_eq!(
-        describe_rows(&out, "billing").iter().map(|r| r[3].as_str()).collect::<Vec<_>>(),
+        group_rows(&out, "billing").iter().map(|r| r[3].as_str()).collect::<Vec<_>>(),
         vec!["0", "0"],
         "{out}"
     );

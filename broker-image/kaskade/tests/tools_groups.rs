@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::clients::create_topic;
 use common::groups::{committed, produce, unique, wait_committed, wait_records, wait_settled, Client, Member, Opts};
-use common::tools::{kafka_tool, kaskade_tool, run_text, Run};
+use common::tools::{group_rows, kafka_tool, kaskade_tool, run_text, Run};
 use common::{free_port, kafka_peer, BrokerProc};
 
 const SETTLE: Duration = Duration::from_secs(60);
@@ -57,14 +57,6 @@ fn iso_utc(ms: i64) -> String {
         .expect("date");
     assert!(out.status.success(), "date: {out:?}");
     String::from_utf8(out.stdout).expect("date's output").trim_end().to_string()
-}
-
-/// The rows of a table for `group`: lines starting with the group id, split on whitespace.
-fn rows(out: &str, group: &str) -> Vec<Vec<String>> {
-    out.lines()
-        .filter(|l| l.split_whitespace().next() == Some(group))
-        .map(|l| l.split_whitespace().map(str::to_string).collect())
-        .collect()
 }
 
 fn offsets(pairs: &[(i32, i64)]) -> BTreeMap<i32, i64> {
@@ -102,7 +94,7 @@ async fn consumer_groups_lists_describes_resets_and_deletes() {
     // Active: each partition's committed offset, log end, lag 0, and its owner.
     let out = cgw(&["--describe", "--group", "billing"]).ok();
     assert_eq!(out.stderr, "", "a stable group has no note");
-    let described = rows(&out.stdout, "billing");
+    let described = group_rows(&out.stdout, "billing");
     assert_eq!(described.len(), 2, "{}", out.stdout);
     for (p, row) in described.iter().enumerate() {
         assert_eq!(&row[..6], ["billing", "orders", &p.to_string(), "5", "5", "0"], "{}", out.stdout);
@@ -112,20 +104,20 @@ async fn consumer_groups_lists_describes_resets_and_deletes() {
     let member_id = described[0][6].clone();
     let out = cgw(&["--describe", "--group", "billing", "--members"]).ok().stdout;
     assert_eq!(
-        rows(&out, "billing"),
+        group_rows(&out, "billing"),
         [["billing", &member_id, "/127.0.0.1", "cli-1", "2"]],
         "{out}"
     );
     let out = cgw(&["--describe", "--group", "billing", "--members", "--verbose"]).ok().stdout;
     assert_eq!(
-        rows(&out, "billing"),
+        group_rows(&out, "billing"),
         [["billing", &member_id, "/127.0.0.1", "cli-1", "2", "-", "orders:0,1", "-", "-"]],
         "{out}"
     );
     let out = cgw(&["--describe", "--group", "billing", "--state"]).ok().stdout;
     let coordinator = format!("127.0.0.1:{}", broker.port);
     assert_eq!(
-        rows(&out, "billing"),
+        group_rows(&out, "billing"),
         [["billing", &coordinator, "(1)", "range", "Stable", "1"]],
         "{out}"
     );
@@ -157,7 +149,7 @@ async fn consumer_groups_lists_describes_resets_and_deletes() {
     assert!(summary.starts_with("OK "), "{summary}");
     let out = cgw(&["--describe", "--group", "billing", "--state"]).ok();
     assert_eq!(
-        rows(&out.stdout, "billing"),
+        group_rows(&out.stdout, "billing"),
         [["billing", &coordinator, "(1)", "-", "Empty", "0"]],
         "{out:?}"
     );
@@ -592,7 +584,7 @@ async fn new_protocol_scenario(bs: &str) {
     .expect("kafka-console-consumer");
     let stable = common::wait_for(SETTLE, || {
         let out = cg(&["--bootstrap-server", bs, "--describe", "--group", &group, "--state"]);
-        rows(&out.stdout, &group)
+        group_rows(&out.stdout, &group)
             .first()
             .is_some_and(|r| r.get(4).map(String::as_str) == Some("Stable"))
             .then_some(())

@@ -138,3 +138,12 @@ pub fn run_text(cmd: Command) -> Run {
         elapsed: ran.took,
     }
 }
+
+/// The rows of a `kafka-consumer-groups --describe` table for `group`: the lines starting
+/// with the group id, split on whitespace.
+pub fn group_rows(out: &str, group: &str) -> Vec<Vec<String>> {
+    out.lines()
+        .filter(|l| l.split_whitespace().next() == Some(group))
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect()
+}
