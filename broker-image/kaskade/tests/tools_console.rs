@@ -224,9 +224,9 @@ fn quickstart_flow_keys_headers_offsets_and_groups() {
     assert_eq!(codecs, [1, 2, 3, 4]);
 }
 
-/// Starts a consumer of `topic` from the beginning and waits until it printed `lines` lines.
-fn running_consumer(bs: &str, topic: &str, lines: usize) -> (Child, Pipe, Pipe) {
-    let mut child = kaskade_tool(&[
+/// A console consumer of partition 0 of `topic` from the beginning, its output piped.
+fn spawn_consumer(bs: &str, topic: &str) -> Child {
+    kaskade_tool(&[
         "console-consumer",
         "--bootstrap-server",
         bs,
@@ -241,7 +241,12 @@ fn running_consumer(bs: &str, topic: &str, lines: usize) -> (Child, Pipe, Pipe) 
     .stdout(Stdio::piped())
     .stderr(Stdio::piped())
     .spawn()
-    .expect("spawn consumer");
+    .expect("spawn consumer")
+}
+
+/// Starts a consumer of `topic` from the beginning and waits until it printed `lines` lines.
+fn running_consumer(bs: &str, topic: &str, lines: usize) -> (Child, Pipe, Pipe) {
+    let mut child = spawn_consumer(bs, topic);
     let (out, _) = drain(child.stdout.take().expect("stdout"));
     let (err, _) = drain(child.stderr.take().expect("stderr"));
     let seen = wait_for(Duration::from_secs(30), || {
@@ -304,22 +309,7 @@ fn endings_signals_closed_stdout_and_the_producers_flush() {
         .collect();
     let p = produce(&bs, "many", &[], many.as_bytes()).ok("produce many");
     assert!(p.took < Duration::from_secs(30), "{:?}", p.took);
-    let mut child = kaskade_tool(&[
-        "console-consumer",
-        "--bootstrap-server",
-        &bs,
-        "--topic",
-        "many",
-        "--partition",
-        "0",
-        "--offset",
-        "earliest",
-    ])
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("spawn consumer");
+    let mut child = spawn_consumer(&bs, "many");
     let (err, _) = drain(child.stderr.take().expect("stderr"));
     let mut stdout = child.stdout.take().expect("stdout");
     let mut first = [0u8; 16];
