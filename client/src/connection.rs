@@ -127,8 +127,16 @@ impl Connection {
             .ok()
             .filter(|&s| s <= MAX_RESPONSE_BYTES)
             .ok_or_else(|| ConnError::Admin(AdminError::Protocol(format!("response frame of {size} bytes from {}", self.peer))))?;
-        let mut body = vec![0u8; size];
-        self.stream.read_exact(&mut body).await.map_err(|e| io_error(self.peer, e))?;
+        // Grown as the bytes arrive: a size prefix alone reserves nothing.
+        let mut body = Vec::with_capacity(size.min(64 << 10));
+        let read = (&mut self.stream)
+            .take(size as u64)
+            .read_to_end(&mut body)
+            .await
+            .map_err(|e| io_error(self.peer, e))?;
+        if read < size {
+            return Err(io_error(self.peer, std::io::ErrorKind::UnexpectedEof.into()));
+        }
         Ok(Bytes::from(body))
     }
 }
@@ -163,8 +171,11 @@ fn encode<R: AdminRequest>(req: &R, version: i16, correlation: i32, client_id: &
 }
 
 /// A response body (after the size): header with the expected correlation id, then the answer.
+/// The bytes are walked by Kafka's schema first, so a broken or hostile broker's declared
+/// lengths cannot make the decoder allocate beyond the frame.
 fn decode<R: AdminRequest>(body: &mut Bytes, version: i16, correlation: i32) -> Result<R::Response, AdminError> {
     let bad = |what: String| AdminError::Protocol(format!("decoding {} v{version} response: {what}", R::NAME));
+    let frame = body.clone();
     let header = ResponseHeader::decode(body, <R::Response as HeaderVersion>::header_version(version)).map_err(|e| bad(e.to_string()))?;
     if header.correlation_id != correlation {
         return Err(bad(format!(
@@ -172,6 +183,7 @@ fn decode<R: AdminRequest>(body: &mut Bytes, version: i16, correlation: i32) -> 
             header.correlation_id
         )));
     }
+    kaskade_wire::check_response(R::KEY as i16, version, &frame).map_err(|e| bad(e.to_string()))?;
     let resp = R::Response::decode(body, version).map_err(|e| bad(e.to_string()))?;
     if body.has_remaining() {
         return Err(bad(format!("{} trailing bytes", body.remaining())));
@@ -208,5 +220,20 @@ mod tests {
         let mut body = body.freeze();
         let err = decode::<MetadataRequest>(&mut body, 10, 6).unwrap_err();
         assert!(matches!(err, AdminError::Protocol(m) if m.contains("correlation id 5")));
+    }
+
+    #[test]
+    fn a_response_claiming_four_billion_brokers_is_refused_before_decoding() {
+        let mut body = BytesMut::new();
+        body.put_i32(6); // correlation id
+        body.put_u8(0); // no tagged fields in the header
+        body.put_i32(0); // throttle time
+        body.put_slice(&[0xff, 0xff, 0xff, 0xff, 0x0f]); // brokers: a compact array of 2^32 - 2 entries
+        let mut body = body.freeze();
+        let err = decode::<MetadataRequest>(&mut body, 12, 6).unwrap_err();
+        assert!(
+            matches!(&err, AdminError::Protocol(m) if m.contains("Brokers") && m.contains("4294967294")),
+            "{err}"
+        );
     }
 }

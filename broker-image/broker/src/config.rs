@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use crate::connection_limits::{self, ConnectionLimitsConfig};
 use crate::storage::{CleanerConfig, LogConfig};
 
 #[derive(Debug, Error)]
@@ -78,6 +79,8 @@ pub struct BrokerConfig {
     pub log: LogConfig,
     /// `log.cleaner.*`: the background log cleaner.
     pub cleaner: CleanerConfig,
+    /// `max.connections*`, `connections.max.idle.ms`, `queued.max.request.bytes`.
+    pub connection_limits: ConnectionLimitsConfig,
     /// Every key as given, for describing configs later.
     pub raw: BTreeMap<String, String>,
     /// Keys nobody knows (reported as warnings at start-up).
@@ -115,6 +118,8 @@ const ACCEPTED_KEYS: &[&str] = &[
     "log.preallocate",
     "metadata.log.dir",
     "broker.id",
+    "queued.max.requests",
+    "max.connection.creation.rate",
 ];
 
 impl BrokerConfig {
@@ -212,6 +217,7 @@ impl BrokerConfig {
             message_timestamp_before_max_ms: p.int("log.message.timestamp.before.max.ms", i64::MAX)?,
             log,
             cleaner,
+            connection_limits: ConnectionLimitsConfig::from_properties(&props)?,
             raw: props.clone(),
             unknown_keys,
         })
@@ -242,6 +248,7 @@ pub fn is_accepted_key(k: &str) -> bool {
     KNOWN_KEYS.contains(&k)
         || ACCEPTED_KEYS.contains(&k)
         || crate::group::config::KEYS.contains(&k)
+        || connection_limits::KEYS.contains(&k)
         || k.starts_with("listener.name.")
         || k.starts_with("log.cleaner.")
 }

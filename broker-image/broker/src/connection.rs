@@ -2,24 +2,35 @@
 //! several in flight); responses are written strictly in request order through a queue of
 //! pending answers, so a produce waiting for its fsync does not stall the fetch behind it from
 //! being worked on. A frame that cannot be understood closes this connection only.
+//!
+//! What a connection costs is what it sent: an idle connection holds no read buffer, and a
+//! frame's buffer grows as its bytes arrive (a size prefix alone reserves nothing). Request
+//! bytes in flight are bounded per connection and, with `queued.max.request.bytes`, across the
+//! broker; a connection with nothing in flight that sends nothing for `connections.max.idle.ms`
+//! is closed.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use bytes::BytesMut;
-use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader, BufWriter};
+use bytes::{Buf, Bytes, BytesMut};
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit};
 use tokio::task::JoinHandle;
 
+use crate::connection_limits::{Admitted, ByteBudget, KIB};
 use crate::protocol::{self, Dispatched, Outcome};
 use crate::state::Broker;
 
 /// Requests in flight per connection before the reader waits for the writer. Java clients keep
 /// five in flight, librdkafka more; acks=all requests waiting together share one fsync.
 const MAX_IN_FLIGHT: usize = 64;
-/// Request bytes in flight per connection (KiB): bounds what one connection holds in memory
-/// while its requests wait (a single larger request is still admitted, alone).
-const IN_FLIGHT_KIB: u32 = 8 * 1024;
+/// Request bytes in flight per connection: bounds what one connection holds in memory while its
+/// requests wait (a single larger request is still admitted, alone).
+const IN_FLIGHT_BYTES: usize = 8 << 20;
+/// The most a single read asks the socket for.
+const READ_CHUNK: usize = 64 * 1024;
 
 /// A request's answer as the writer awaits it.
 enum Answer {
@@ -27,14 +38,104 @@ enum Answer {
     Task(JoinHandle<Outcome>),
 }
 
-/// An answer and the share of the connection's in-flight budget its request holds until the
-/// answer is written.
+/// An answer, and the shares of the connection's and the broker's in-flight budgets its request
+/// holds until the answer is written.
 struct Pending {
     answer: Answer,
     _budget: OwnedSemaphorePermit,
+    _queued: Option<OwnedSemaphorePermit>,
 }
 
-pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::Receiver<bool>) {
+/// What reading the next frame came to.
+enum Next {
+    Frame(Bytes),
+    /// The client closed the connection (or the socket failed).
+    Closed,
+    /// `connections.max.idle.ms` passed with nothing in flight and nothing sent.
+    Idle,
+    /// The size prefix is negative or above `socket.request.max.bytes`.
+    BadSize(i32),
+}
+
+/// Size-prefixed frames off the socket, with no buffer held between frames.
+struct FrameReader {
+    rd: OwnedReadHalf,
+    buf: BytesMut,
+    max: usize,
+}
+
+impl FrameReader {
+    /// The size of the frame at the front of the buffer, once its prefix is in.
+    fn size(&self) -> Option<i32> {
+        let b = self.buf.get(..4)?;
+        Some(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// Reads what the socket has, into a buffer sized for what is still missing of the current
+    /// frame (at most [`READ_CHUNK`]), allocated only once the socket is readable. `Ok(false)`
+    /// when the client closed the connection.
+    async fn fill(&mut self, idle: Option<Duration>, in_flight: impl Fn() -> bool) -> std::io::Result<Option<bool>> {
+        loop {
+            let ready = match idle {
+                Some(t) => match tokio::time::timeout(t, self.rd.readable()).await {
+                    Ok(r) => r,
+                    Err(_) if in_flight() => continue,
+                    Err(_) => return Ok(None),
+                },
+                None => self.rd.readable().await,
+            };
+            ready?;
+            let want = match self.size() {
+                Some(size) => (size.max(0) as usize + 4).saturating_sub(self.buf.len()),
+                None => 4 - self.buf.len(),
+            };
+            self.buf.reserve(want.clamp(1, READ_CHUNK).max(4 * KIB));
+            match self.rd.try_read_buf(&mut self.buf) {
+                Ok(0) => return Ok(Some(false)),
+                Ok(_) => return Ok(Some(true)),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The next frame's size once its prefix is in: `Err` for what ends the connection.
+    async fn next_size(&mut self, idle: Option<Duration>, in_flight: impl Fn() -> bool + Copy) -> Result<usize, Next> {
+        while self.buf.len() < 4 {
+            if self.buf.is_empty() {
+                // Nothing of the next frame yet: hold no memory while waiting.
+                self.buf = BytesMut::new();
+            }
+            match self.fill(idle, in_flight).await {
+                Ok(Some(true)) => {}
+                Ok(None) => return Err(Next::Idle),
+                Ok(Some(false)) | Err(_) => return Err(Next::Closed),
+            }
+        }
+        match self.size() {
+            Some(size) if size >= 0 && size as usize <= self.max => Ok(size as usize),
+            Some(size) => Err(Next::BadSize(size)),
+            None => Err(Next::Closed),
+        }
+    }
+
+    /// The rest of a frame of `size` bytes (its prefix already in).
+    async fn frame(&mut self, size: usize, idle: Option<Duration>, in_flight: impl Fn() -> bool + Copy) -> Next {
+        while self.buf.len() < 4 + size {
+            match self.fill(idle, in_flight).await {
+                Ok(Some(true)) => {}
+                Ok(None) => return Next::Idle,
+                Ok(Some(false)) | Err(_) => return Next::Closed,
+            }
+        }
+        let mut frame = self.buf.split_to(4 + size);
+        frame.advance(4);
+        Next::Frame(frame.freeze())
+    }
+}
+
+pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::Receiver<bool>, admitted: Admitted) {
+    let _admitted = admitted;
     let peer_addr = stream.peer_addr().ok();
     let peer = peer_addr.map(|a| a.to_string()).unwrap_or_default();
     let client_host: Arc<str> = Arc::from(peer_addr.map(|a| format!("/{}", a.ip())).unwrap_or_default());
@@ -42,41 +143,62 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
     let (rd, wr) = stream.into_split();
     let (tx, rx) = mpsc::channel::<Pending>(MAX_IN_FLIGHT);
     let writer = tokio::spawn(write_responses(wr, rx, peer.clone()));
-    let mut rd = BufReader::with_capacity(64 * 1024, rd);
-    let max = broker.config.socket_request_max_bytes;
-    let budget = Arc::new(Semaphore::new(IN_FLIGHT_KIB as usize));
+    let mut reader = FrameReader {
+        rd,
+        buf: BytesMut::new(),
+        max: broker.config.socket_request_max_bytes,
+    };
+    let idle = broker.quotas.config().idle_timeout;
+    let queued = broker.quotas.queued_budget().cloned();
+    let budget = ByteBudget::new(IN_FLIGHT_BYTES);
+    // Requests hold budget until their answer is written: none taken means none in flight.
+    let in_flight = || budget.in_use();
     loop {
         let size = tokio::select! {
-            r = rd.read_i32() => match r {
-                Ok(s) => s,
-                Err(_) => break, // closed by the client
-            },
+            r = reader.next_size(idle, &in_flight) => r,
             _ = tx.closed() => break, // the writer closed the connection
             _ = shutdown.changed() => break,
         };
-        if size < 0 || size as usize > max {
-            tracing::warn!(%peer, size, max, "closing connection: request size is negative or above socket.request.max.bytes");
-            break;
-        }
-        let kib = (size as u32).div_ceil(1024).clamp(1, IN_FLIGHT_KIB);
+        let size = match size {
+            Ok(size) => size,
+            Err(next) => {
+                log_end(&peer, &next, reader.max);
+                break;
+            }
+        };
         let permit = tokio::select! {
-            p = Arc::clone(&budget).acquire_many_owned(kib) => match p {
-                Ok(p) => p,
-                Err(_) => break,
-            },
+            p = budget.take(size) => p,
             _ = tx.closed() => break,
         };
-        let mut frame = BytesMut::zeroed(size as usize);
-        if rd.read_exact(&mut frame).await.is_err() {
-            tracing::debug!(%peer, "connection closed mid-frame");
-            break;
-        }
+        let queued_permit = match &queued {
+            Some(q) => tokio::select! {
+                p = q.take(size) => Some(p),
+                _ = tx.closed() => break,
+                _ = shutdown.changed() => break,
+            },
+            None => None,
+        };
+        let frame = tokio::select! {
+            f = reader.frame(size, idle, &in_flight) => f,
+            _ = shutdown.changed() => break,
+        };
+        let frame = match frame {
+            Next::Frame(f) => f,
+            other => {
+                log_end(&peer, &other, reader.max);
+                break;
+            }
+        };
         // In arrival order: the synchronous part (appends) now, the rest as its own task.
-        let answer = match protocol::dispatch(&broker, frame.freeze(), &client_host) {
+        let answer = match protocol::dispatch(&broker, frame, &client_host) {
             Dispatched::Now(outcome) => Answer::Ready(outcome),
             Dispatched::Later(future) => Answer::Task(tokio::spawn(future)),
         };
-        let pending = Pending { answer, _budget: permit };
+        let pending = Pending {
+            answer,
+            _budget: permit,
+            _queued: queued_permit,
+        };
         if tx.send(pending).await.is_err() {
             break;
         }
@@ -86,8 +208,18 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
     let _ = writer.await;
 }
 
-async fn write_responses(wr: tokio::net::tcp::OwnedWriteHalf, mut rx: mpsc::Receiver<Pending>, peer: String) {
-    let mut wr = BufWriter::with_capacity(64 * 1024, wr);
+fn log_end(peer: &str, next: &Next, max: usize) {
+    match next {
+        Next::BadSize(size) => tracing::warn!(
+            %peer, size, max,
+            "closing connection: request size is negative or above socket.request.max.bytes"
+        ),
+        Next::Idle => tracing::debug!(%peer, "closing connection idle for connections.max.idle.ms"),
+        Next::Closed | Next::Frame(_) => tracing::debug!(%peer, "connection closed by the client"),
+    }
+}
+
+async fn write_responses(mut wr: tokio::net::tcp::OwnedWriteHalf, mut rx: mpsc::Receiver<Pending>, peer: String) {
     while let Some(pending) = rx.recv().await {
         let outcome = match pending.answer {
             Answer::Ready(o) => o,
@@ -105,15 +237,10 @@ async fn write_responses(wr: tokio::net::tcp::OwnedWriteHalf, mut rx: mpsc::Rece
             Outcome::NoResponse => {}
             Outcome::Close(reason) => {
                 tracing::warn!(%peer, %reason, "closing connection");
-                let _ = wr.flush().await;
                 rx.close();
                 return;
             }
         }
-        if rx.is_empty() && wr.flush().await.is_err() {
-            return;
-        }
     }
-    let _ = wr.flush().await;
     let _ = wr.shutdown().await;
 }

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod config;
 pub mod config_docs;
 pub mod connection;
+pub mod connection_limits;
 pub mod group;
 pub mod meta_properties;
 pub mod metadata;

@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::config::BrokerConfig;
+use crate::connection_limits::ConnectionQuotas;
 use crate::group::{GroupConfig, GroupCoordinator, OffsetsStore};
 use crate::meta_properties::{self, MetaPropertiesError};
 use crate::metadata::{BrokerEndpoint, MetadataStore, SingleNodeMetadata};
@@ -116,6 +117,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
     let metadata: Arc<dyn MetadataStore> = Arc::new(metadata);
     let logs = Arc::new(logs);
     let offsets_store = OffsetsStore::new(Arc::clone(&metadata), Arc::clone(&logs), flusher.clone(), &group_config);
+    let config_limits = config.connection_limits.clone();
     let broker = Arc::new(Broker {
         node_id: config.node_id,
         config: Arc::new(config),
@@ -123,6 +125,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         logs,
         flusher,
         groups: Arc::new(GroupCoordinator::new(group_config, offsets_store)),
+        quotas: ConnectionQuotas::new(config_limits),
     });
     let started = std::time::Instant::now();
     broker.open_all_logs().map_err(|e| StartError::Storage(e.to_string()))?;
@@ -207,11 +210,27 @@ async fn run(broker: Arc<Broker>, listener: TcpListener, mut shutdown: watch::Re
     let maintenance = tokio::spawn(maintenance(Arc::clone(&broker), shutdown.clone()));
     let group_timers = tokio::spawn(Arc::clone(&broker.groups).run_timers(shutdown.clone()));
     loop {
+        // `max.connections`: wait for a slot before accepting; clients wait in the backlog.
+        let slot = tokio::select! {
+            slot = broker.quotas.slot() => slot,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            _ = shutdown.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(crate::connection::serve(stream, Arc::clone(&broker), shutdown.clone()));
-                }
+                Ok((stream, addr)) => match broker.quotas.admit(addr.ip(), slot) {
+                    Ok(admitted) => {
+                        connections.spawn(crate::connection::serve(stream, Arc::clone(&broker), shutdown.clone(), admitted));
+                    }
+                    Err(limit) => {
+                        tracing::info!(
+                            peer = %addr,
+                            "Rejected connection from /{}, address already has the configured maximum of {limit} connections.",
+                            addr.ip()
+                        );
+                        drop(stream);
+                    }
+                },
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed");
                     tokio::time::sleep(Duration::from_millis(50)).await;

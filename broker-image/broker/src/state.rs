@@ -8,6 +8,7 @@ use std::sync::Arc;
 use kafka_protocol::error::ResponseError;
 
 use crate::config::BrokerConfig;
+use crate::connection_limits::ConnectionQuotas;
 use crate::group::GroupCoordinator;
 use crate::metadata::{topic_rules, MetadataError, MetadataStore, TopicMeta};
 use crate::storage::{Flusher, LogManager, PartitionLog};
@@ -24,6 +25,8 @@ pub struct Broker {
     pub logs: Arc<LogManager>,
     pub flusher: Flusher,
     pub groups: Arc<GroupCoordinator>,
+    /// Connection limits and the broker-wide request-bytes budget.
+    pub quotas: Arc<ConnectionQuotas>,
 }
 
 /// A topic to create, as CreateTopics or auto-creation asks for it (-1 = broker default).

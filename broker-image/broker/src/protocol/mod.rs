@@ -1,6 +1,7 @@
 //! The Kafka protocol front: one request frame in, one response frame (or none, or "close this
-//! connection") out. Decoding and encoding go through the `kafka-protocol` crate; each served
-//! API has its own handler module that calls into the broker state.
+//! connection") out. `request` checks and decodes a frame (walked by Kafka's schema first, then
+//! decoded by the `kafka-protocol` crate); each served API has its own handler module that calls
+//! into the broker state.
 
 pub mod alter_configs;
 pub mod api_versions;
@@ -31,6 +32,7 @@ pub mod offset_delete;
 pub mod offset_fetch;
 pub mod offset_for_leader_epoch;
 pub mod produce;
+pub mod request;
 pub mod sync_group;
 
 use std::sync::Arc;
@@ -43,11 +45,12 @@ use kafka_protocol::messages::{
     DescribeLogDirsRequest, DescribeTopicPartitionsRequest, FetchRequest, FindCoordinatorRequest, HeartbeatRequest,
     IncrementalAlterConfigsRequest, InitProducerIdRequest, JoinGroupRequest, LeaveGroupRequest, ListGroupsRequest, ListOffsetsRequest,
     MetadataRequest, OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest, OffsetForLeaderEpochRequest, ProduceRequest,
-    RequestHeader, ResponseHeader, SyncGroupRequest,
+    ResponseHeader, SyncGroupRequest,
 };
-use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message, VersionRange};
+use kafka_protocol::protocol::{Encodable, HeaderVersion, Message, VersionRange};
 
 use crate::state::Broker;
+use request::{Body, Request};
 
 /// What the connection does with a request.
 #[derive(Debug)]
@@ -125,10 +128,6 @@ pub struct RequestContext {
     pub client_host: Arc<str>,
 }
 
-fn served_range(key: ApiKey) -> Option<VersionRange> {
-    SERVED_APIS.iter().find(|a| a.key == key).map(|a| a.accepted)
-}
-
 /// Encodes a response frame: size, header (of the version the API's response uses), body.
 pub fn encode_response<R: Encodable + HeaderVersion>(correlation_id: i32, version: i16, body: &R) -> Outcome {
     let mut buf = BytesMut::with_capacity(64);
@@ -146,10 +145,6 @@ pub fn encode_response<R: Encodable + HeaderVersion>(correlation_id: i32, versio
     Outcome::Respond(buf)
 }
 
-fn decode<T: Decodable>(buf: &mut Bytes, version: i16, api: ApiKey) -> Result<T, Outcome> {
-    T::decode(buf, version).map_err(|e| Outcome::Close(format!("malformed {api:?} v{version} request: {e}")))
-}
-
 /// A request after its synchronous part ran: either answered already or still working.
 pub enum Dispatched {
     Now(Outcome),
@@ -161,193 +156,78 @@ pub enum Dispatched {
 /// synchronously; the rest (waiting for fsync, long polls, metadata changes) is returned as a
 /// future that runs concurrently with the requests behind it. OffsetCommit is applied here
 /// too, so one client's asynchronous commits land in the order it sent them.
-pub fn dispatch(broker: &Arc<Broker>, mut frame: Bytes, client_host: &Arc<str>) -> Dispatched {
-    let (api, correlation_id, version) = match check_header(&frame) {
-        Ok(h) => h,
+pub fn dispatch(broker: &Arc<Broker>, frame: Bytes, client_host: &Arc<str>) -> Dispatched {
+    let req = match request::decode(frame) {
+        Ok(r) => r,
         Err(outcome) => return Dispatched::Now(outcome),
     };
-    let header = match RequestHeader::decode(&mut frame, api.request_header_version(version)) {
-        Ok(h) => h,
-        Err(e) => return Dispatched::Now(Outcome::Close(format!("malformed request header: {e}"))),
+    let Request {
+        version,
+        correlation_id,
+        header,
+        body,
+        ..
+    } = req;
+    let broker = Arc::clone(broker);
+    let body = match body {
+        Body::Produce(req) => {
+            let appending = produce::append(&broker, req, version);
+            return Dispatched::Later(Box::pin(async move {
+                match produce::finish(&broker, appending).await {
+                    Ok(Some(resp)) => encode_response(correlation_id, version, &resp),
+                    Ok(None) => Outcome::NoResponse,
+                    Err(reason) => Outcome::Close(reason),
+                }
+            }));
+        }
+        Body::OffsetCommit(req) => {
+            let committing = offset_commit::begin(&broker, req, version);
+            return Dispatched::Later(Box::pin(async move { encode_response(correlation_id, version, &committing.await) }));
+        }
+        other => other,
     };
     let ctx = RequestContext {
         client_id: header.client_id.map(|c| c.to_string()).unwrap_or_default(),
         client_host: Arc::clone(client_host),
     };
-    let broker = Arc::clone(broker);
-    if api == ApiKey::Produce {
-        let req = match decode::<ProduceRequest>(&mut frame, version, api) {
-            Ok(r) => r,
-            Err(outcome) => return Dispatched::Now(outcome),
-        };
-        let appending = produce::append(&broker, req, version);
-        return Dispatched::Later(Box::pin(async move {
-            match produce::finish(&broker, appending).await {
-                Ok(Some(resp)) => encode_response(correlation_id, version, &resp),
-                Ok(None) => Outcome::NoResponse,
-                Err(reason) => Outcome::Close(reason),
-            }
-        }));
-    }
-    if api == ApiKey::OffsetCommit {
-        let req = match decode::<OffsetCommitRequest>(&mut frame, version, api) {
-            Ok(r) => r,
-            Err(outcome) => return Dispatched::Now(outcome),
-        };
-        let committing = offset_commit::begin(&broker, req, version);
-        return Dispatched::Later(Box::pin(async move { encode_response(correlation_id, version, &committing.await) }));
-    }
-    Dispatched::Later(Box::pin(
-        async move { handle(&broker, api, correlation_id, version, frame, &ctx).await },
-    ))
+    Dispatched::Later(Box::pin(async move { handle(&broker, correlation_id, version, body, &ctx).await }))
 }
 
-/// Checks the fixed start of a request header: the API is served in this version. Returns the
-/// API, the correlation id and the version.
-fn check_header(frame: &Bytes) -> Result<(ApiKey, i32, i16), Outcome> {
-    if frame.len() < 8 {
-        return Err(Outcome::Close(format!(
-            "request of {} bytes is too short for a request header",
-            frame.len()
-        )));
-    }
-    let key = i16::from_be_bytes([frame[0], frame[1]]);
-    let version = i16::from_be_bytes([frame[2], frame[3]]);
-    let correlation_id = i32::from_be_bytes([frame[4], frame[5], frame[6], frame[7]]);
-    let Ok(api) = ApiKey::try_from(key) else {
-        return Err(Outcome::Close(format!("unknown API key {key}")));
-    };
-    let Some(range) = served_range(api) else {
-        return Err(Outcome::Close(format!("API {api:?} (key {key}) is not served by this broker")));
-    };
-    if version < range.min || version > range.max {
-        if api == ApiKey::ApiVersions {
-            return Err(encode_response(correlation_id, 0, &api_versions::unsupported_version()));
-        }
-        return Err(Outcome::Close(format!(
-            "{api:?} v{version} is not supported (supported: {}..{})",
-            range.min, range.max
-        )));
-    }
-    Ok((api, correlation_id, version))
-}
-
-/// Handles a request whose header was checked and read, all of it asynchronously.
-async fn handle(broker: &Arc<Broker>, api: ApiKey, correlation_id: i32, version: i16, mut frame: Bytes, ctx: &RequestContext) -> Outcome {
-    macro_rules! body {
-        ($t:ty) => {
-            match decode::<$t>(&mut frame, version, api) {
-                Ok(r) => r,
-                Err(outcome) => return outcome,
-            }
+/// Handles a decoded request, all of it asynchronously.
+async fn handle(broker: &Arc<Broker>, correlation_id: i32, version: i16, body: Body, ctx: &RequestContext) -> Outcome {
+    macro_rules! respond {
+        ($resp:expr) => {
+            encode_response(correlation_id, version, &$resp)
         };
     }
-    match api {
-        ApiKey::ApiVersions => {
-            let req = body!(ApiVersionsRequest);
-            encode_response(correlation_id, version, &api_versions::handle(&req))
-        }
-        ApiKey::Metadata => {
-            let req = body!(MetadataRequest);
-            encode_response(correlation_id, version, &metadata::handle(broker, req, version).await)
-        }
-        ApiKey::Fetch => {
-            let req = body!(FetchRequest);
-            encode_response(correlation_id, version, &fetch::handle(broker, req, version).await)
-        }
-        ApiKey::ListOffsets => {
-            let req = body!(ListOffsetsRequest);
-            encode_response(correlation_id, version, &list_offsets::handle(broker, req, version))
-        }
-        ApiKey::CreateTopics => {
-            let req = body!(CreateTopicsRequest);
-            encode_response(correlation_id, version, &create_topics::handle(broker, req, version).await)
-        }
-        ApiKey::DeleteTopics => {
-            let req = body!(DeleteTopicsRequest);
-            encode_response(correlation_id, version, &delete_topics::handle(broker, req, version).await)
-        }
-        ApiKey::DescribeCluster => {
-            let req = body!(DescribeClusterRequest);
-            encode_response(correlation_id, version, &describe_cluster::handle(broker, &req))
-        }
-        ApiKey::DescribeTopicPartitions => {
-            let req = body!(DescribeTopicPartitionsRequest);
-            encode_response(correlation_id, version, &describe_topic_partitions::handle(broker, &req))
-        }
-        ApiKey::DescribeConfigs => {
-            let req = body!(DescribeConfigsRequest);
-            encode_response(correlation_id, version, &describe_configs::handle(broker, req, version))
-        }
-        ApiKey::InitProducerId => {
-            let req = body!(InitProducerIdRequest);
-            encode_response(correlation_id, version, &init_producer_id::handle(broker, req).await)
-        }
-        ApiKey::FindCoordinator => {
-            let req = body!(FindCoordinatorRequest);
-            encode_response(correlation_id, version, &find_coordinator::handle(broker, req, version).await)
-        }
-        ApiKey::JoinGroup => {
-            let req = body!(JoinGroupRequest);
-            encode_response(correlation_id, version, &join_group::handle(broker, req, version, ctx).await)
-        }
-        ApiKey::SyncGroup => {
-            let req = body!(SyncGroupRequest);
-            encode_response(correlation_id, version, &sync_group::handle(broker, req, version).await)
-        }
-        ApiKey::Heartbeat => {
-            let req = body!(HeartbeatRequest);
-            encode_response(correlation_id, version, &heartbeat::handle(broker, req).await)
-        }
-        ApiKey::LeaveGroup => {
-            let req = body!(LeaveGroupRequest);
-            encode_response(correlation_id, version, &leave_group::handle(broker, req, version).await)
-        }
-        ApiKey::OffsetFetch => {
-            let req = body!(OffsetFetchRequest);
-            encode_response(correlation_id, version, &offset_fetch::handle(broker, req, version).await)
-        }
-        ApiKey::OffsetDelete => {
-            let req = body!(OffsetDeleteRequest);
-            encode_response(correlation_id, version, &offset_delete::handle(broker, req).await)
-        }
-        ApiKey::DescribeGroups => {
-            let req = body!(DescribeGroupsRequest);
-            encode_response(correlation_id, version, &describe_groups::handle(broker, req, version).await)
-        }
-        ApiKey::ListGroups => {
-            let req = body!(ListGroupsRequest);
-            encode_response(correlation_id, version, &list_groups::handle(broker, req, version).await)
-        }
-        ApiKey::DeleteGroups => {
-            let req = body!(DeleteGroupsRequest);
-            encode_response(correlation_id, version, &delete_groups::handle(broker, req).await)
-        }
-        ApiKey::CreatePartitions => {
-            let req = body!(CreatePartitionsRequest);
-            encode_response(correlation_id, version, &create_partitions::handle(broker, req).await)
-        }
-        ApiKey::AlterConfigs => {
-            let req = body!(AlterConfigsRequest);
-            encode_response(correlation_id, version, &alter_configs::handle(broker, req).await)
-        }
-        ApiKey::IncrementalAlterConfigs => {
-            let req = body!(IncrementalAlterConfigsRequest);
-            encode_response(correlation_id, version, &incremental_alter_configs::handle(broker, req).await)
-        }
-        ApiKey::DeleteRecords => {
-            let req = body!(DeleteRecordsRequest);
-            encode_response(correlation_id, version, &delete_records::handle(broker, req))
-        }
-        ApiKey::OffsetForLeaderEpoch => {
-            let req = body!(OffsetForLeaderEpochRequest);
-            encode_response(correlation_id, version, &offset_for_leader_epoch::handle(broker, req))
-        }
-        ApiKey::DescribeLogDirs => {
-            let req = body!(DescribeLogDirsRequest);
-            encode_response(correlation_id, version, &describe_log_dirs::handle(broker, req, version))
-        }
-        // Produce and OffsetCommit are handled by `dispatch`; nothing else is served.
-        other => Outcome::Close(format!("API {other:?} is not served by this broker")),
+    match body {
+        Body::ApiVersions(req) => respond!(api_versions::handle(&req)),
+        Body::Metadata(req) => respond!(metadata::handle(broker, req, version).await),
+        Body::Fetch(req) => respond!(fetch::handle(broker, req, version).await),
+        Body::ListOffsets(req) => respond!(list_offsets::handle(broker, req, version)),
+        Body::CreateTopics(req) => respond!(create_topics::handle(broker, req, version).await),
+        Body::DeleteTopics(req) => respond!(delete_topics::handle(broker, req, version).await),
+        Body::DescribeCluster(req) => respond!(describe_cluster::handle(broker, &req)),
+        Body::DescribeTopicPartitions(req) => respond!(describe_topic_partitions::handle(broker, &req)),
+        Body::DescribeConfigs(req) => respond!(describe_configs::handle(broker, req, version)),
+        Body::InitProducerId(req) => respond!(init_producer_id::handle(broker, req).await),
+        Body::FindCoordinator(req) => respond!(find_coordinator::handle(broker, req, version).await),
+        Body::JoinGroup(req) => respond!(join_group::handle(broker, req, version, ctx).await),
+        Body::SyncGroup(req) => respond!(sync_group::handle(broker, req, version).await),
+        Body::Heartbeat(req) => respond!(heartbeat::handle(broker, req).await),
+        Body::LeaveGroup(req) => respond!(leave_group::handle(broker, req, version).await),
+        Body::OffsetFetch(req) => respond!(offset_fetch::handle(broker, req, version).await),
+        Body::OffsetDelete(req) => respond!(offset_delete::handle(broker, req).await),
+        Body::DescribeGroups(req) => respond!(describe_groups::handle(broker, req, version).await),
+        Body::ListGroups(req) => respond!(list_groups::handle(broker, req, version).await),
+        Body::DeleteGroups(req) => respond!(delete_groups::handle(broker, req).await),
+        Body::CreatePartitions(req) => respond!(create_partitions::handle(broker, req).await),
+        Body::AlterConfigs(req) => respond!(alter_configs::handle(broker, req).await),
+        Body::IncrementalAlterConfigs(req) => respond!(incremental_alter_configs::handle(broker, req).await),
+        Body::DeleteRecords(req) => respond!(delete_records::handle(broker, req)),
+        Body::OffsetForLeaderEpoch(req) => respond!(offset_for_leader_epoch::handle(broker, req)),
+        Body::DescribeLogDirs(req) => respond!(describe_log_dirs::handle(broker, req, version)),
+        // Produce and OffsetCommit are handled by `dispatch`.
+        Body::Produce(_) | Body::OffsetCommit(_) => Outcome::Close("internal: produce and offset commit are dispatched in order".into()),
     }
 }

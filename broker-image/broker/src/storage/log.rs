@@ -584,10 +584,23 @@ impl PartitionLog {
             if batch_pred(&header) && !header.is_control() {
                 let mut body = vec![0u8; header.size];
                 file.read_at(&mut body, position)?;
-                let mut bytes = Bytes::from(body);
-                if let Ok(set) = kafka_protocol::records::RecordBatchDecoder::decode(&mut bytes) {
-                    if let Some(r) = set.records.iter().find(|r| record_pred(r.timestamp)) {
-                        return Ok(Some((r.timestamp, r.offset)));
+                // Read through the bounded decompression: a stored compression bomb is an
+                // undecodable batch here, not an allocation.
+                if let Ok(payload) = super::records::payload(&body, &header) {
+                    if let Ok(records) = super::records::parse(&payload, header.records_count, header.base_offset) {
+                        // LogAppendTime batches carry one timestamp for all their records.
+                        let log_append_time = header.attributes & 0x08 != 0;
+                        let found = records.iter().find_map(|r| {
+                            let ts = if log_append_time {
+                                header.max_timestamp
+                            } else {
+                                header.base_timestamp + r.timestamp_delta
+                            };
+                            record_pred(ts).then_some((ts, header.base_offset + i64::from(r.offset_delta)))
+                        });
+                        if found.is_some() {
+                            return Ok(found);
+                        }
                     }
                 }
                 // Undecodable: answer with the batch's own bounds.

@@ -7,6 +7,7 @@ pub mod batch_filter;
 pub mod cleaner;
 pub mod cleaner_config;
 pub mod cleaner_swap;
+pub mod decompress;
 pub mod disk_space;
 pub mod flusher;
 pub mod index;

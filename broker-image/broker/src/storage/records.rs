@@ -5,10 +5,11 @@
 //! are decompressed (and recompressed) with the codecs of the `kafka-protocol` crate.
 
 use bytes::{Bytes, BytesMut};
-use kafka_protocol::compression::{Compressor, Decompressor, Gzip, Lz4, Snappy, Zstd};
+use kafka_protocol::compression::{Compressor, Gzip, Lz4, Snappy, Zstd};
 use thiserror::Error;
 
 use super::batch::{BatchHeader, HEADER_SIZE};
+use super::decompress::{decompress, DecompressError, MAX_DECOMPRESSED_BATCH_BYTES};
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum RecordsError {
@@ -77,25 +78,20 @@ fn read_field<'a>(b: &'a [u8], at: &mut usize) -> Option<Option<&'a [u8]>> {
     Some(Some(field))
 }
 
-/// The records section of a batch, decompressed when the batch is compressed.
+/// The records section of a batch, decompressed when the batch is compressed (at most
+/// [`MAX_DECOMPRESSED_BATCH_BYTES`]: a compression bomb is an error, not an allocation).
 pub fn payload(batch: &[u8], header: &BatchHeader) -> Result<Bytes, RecordsError> {
     let body = batch.get(HEADER_SIZE..header.size.min(batch.len())).unwrap_or_default();
     let base_offset = header.base_offset;
-    let mut input = Bytes::copy_from_slice(body);
-    let take = |b: &mut Bytes| Ok(std::mem::take(b));
-    let out = match header.compression() {
-        0 => return Ok(input),
-        1 => Gzip::decompress(&mut input, take),
-        2 => Snappy::decompress(&mut input, take),
-        3 => Lz4::decompress(&mut input, take),
-        4 => Zstd::decompress(&mut input, take),
-        codec => return Err(RecordsError::UnknownCodec { base_offset, codec }),
-    };
-    out.map_err(|e| RecordsError::Codec {
-        what: "decompress",
-        base_offset,
-        reason: e.to_string(),
-    })
+    match decompress(header.compression(), body, MAX_DECOMPRESSED_BATCH_BYTES) {
+        Ok(out) => Ok(Bytes::from(out)),
+        Err(DecompressError::UnknownCodec(codec)) => Err(RecordsError::UnknownCodec { base_offset, codec }),
+        Err(e) => Err(RecordsError::Codec {
+            what: "decompress",
+            base_offset,
+            reason: e.to_string(),
+        }),
+    }
 }
 
 /// Compresses a records section with the batch's codec (0 = none).
