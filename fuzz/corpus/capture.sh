@@ -9,6 +9,8 @@
 # kcat), the Java and kafka-python admin programs, a Java and a kafkajs group consumer, Kafka's
 # own tools and ours. Then:
 #   request_frame/KEY-vVERSION-SHA   up to 4 request frames (<= 4 KiB) per API and version
+#   response_frame/KEY-vVERSION-SHA  up to 4 answers (<= 8 KiB) per API and version, after the
+#                                    request's key and version (2 bytes each)
 #   record_batch/codecN-SHA          up to 6 stored batches (<= 4 KiB) per codec, as clients sent
 #                                    them (read back from the broker's segment files)
 set -euo pipefail
@@ -53,8 +55,12 @@ java -cp "$KAFKA_LIBS/*" "$repo/e2e/interop/java/AdminOps.java" --bootstrap "$bo
 step "group consumers"
 "$T" kafka-topics --bootstrap-server "$bootstrap" --create --topic corpus-groups --partitions 2 >/dev/null 2>&1 || true
 seq 6 | "$T" kafka-console-producer --bootstrap-server "$bootstrap" --topic corpus-groups >/dev/null 2>&1 || true
-java -cp "$KAFKA_LIBS/*" "$repo/e2e/interop/java/GroupConsumer.java" --bootstrap "$bootstrap" --topic corpus-groups \
-  --group corpus-java --max-records 6 --timeout 30 >"$tmp/groups.log" 2>&1 || true
+# Twice in one group: the second member starts from committed offsets (and their leader epochs);
+# the first stays past a heartbeat interval.
+for run in 1 2; do
+  java -cp "$KAFKA_LIBS/*" "$repo/e2e/interop/java/GroupConsumer.java" --bootstrap "$bootstrap" --topic corpus-groups \
+    --group corpus-java --max-records 100 --timeout 8 >>"$tmp/groups.log" 2>&1 || true
+done
 (cd "$repo/e2e/interop/js" && timeout 40 node roundtrip.js --bootstrap "$bootstrap" --topic corpus-js-group --create-topic 1 \
   --count 3 --group-consumer corpus-js >>"$tmp/groups.log" 2>&1) || true
 step "Kafka's tools and ours"
@@ -63,6 +69,16 @@ step "Kafka's tools and ours"
 "$T" kafka-consumer-groups --bootstrap-server "$bootstrap" --reset-offsets --group corpus-java --all-topics --to-earliest --execute >/dev/null 2>&1 || true
 "$T" kafka-configs --bootstrap-server "$bootstrap" --describe --entity-type brokers --entity-name 1 --all >/dev/null 2>&1 || true
 "$T" kafka-configs --bootstrap-server "$bootstrap" --alter --entity-type topics --entity-name corpus-groups --add-config retention.ms=86400000 >/dev/null 2>&1 || true
+"$T" kafka-consumer-groups --bootstrap-server "$bootstrap" --delete-offsets --group corpus-java --topic corpus-groups >/dev/null 2>&1 || true
+"$T" kafka-consumer-groups --bootstrap-server "$bootstrap" --delete --group corpus-java >/dev/null 2>&1 || true
+# The older AlterConfigs API (Kafka's tools use IncrementalAlterConfigs).
+"$PYTHON" - "$bootstrap" >/dev/null 2>&1 <<'PY' || true
+import sys
+from confluent_kafka.admin import AdminClient, ConfigResource
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+for f in admin.alter_configs([ConfigResource("topic", "corpus-groups", set_config={"retention.ms": "3600000"})]).values():
+    f.result(10)
+PY
 "$KASKADE" topics --bootstrap-server "$bootstrap" --describe >/dev/null 2>&1 || true
 "$KASKADE" consumer-groups --bootstrap-server "$bootstrap" --describe --all-groups >/dev/null 2>&1 || true
 "$KASKADE" configs --bootstrap-server "$bootstrap" --describe --entity-type topics --all >/dev/null 2>&1 || true
@@ -76,25 +92,32 @@ python3 - "$tmp/frames" "$tmp/data" "$here" <<'PY'
 import collections, glob, hashlib, os, shutil, sys
 frames_dir, data_dir, out = sys.argv[1:4]
 req_out = os.path.join(out, "request_frame")
+resp_out = os.path.join(out, "response_frame")
 batch_out = os.path.join(out, "record_batch")
-for d in (req_out, batch_out):
+for d in (req_out, resp_out, batch_out):
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-by_api = collections.defaultdict(list)
-for path in sorted(glob.glob(os.path.join(frames_dir, "*"))):
-    data = open(path, "rb").read()
-    if len(data) <= 4096:
-        key, version = os.path.basename(path).split("-")[:2]
-        by_api[(int(key), version)].append(data)
-for (key, version), frames in sorted(by_api.items()):
-    # Up to four of different sizes, smallest first.
-    seen = set()
-    for data in sorted(frames, key=len):
-        if len(data) in seen or len(seen) == 4:
-            continue
-        seen.add(len(data))
-        name = f"{key}-{version}-{hashlib.sha1(data).hexdigest()[:12]}"
-        open(os.path.join(req_out, name), "wb").write(data)
+
+def select(src, dst, max_len):
+    by_api = collections.defaultdict(list)
+    for path in sorted(glob.glob(os.path.join(src, "*"))):
+        data = open(path, "rb").read()
+        if len(data) <= max_len:
+            key, version = os.path.basename(path).split("-")[:2]
+            by_api[(int(key), version)].append(data)
+    for (key, version), frames in sorted(by_api.items()):
+        # Up to four of different sizes, smallest first.
+        seen = set()
+        for data in sorted(frames, key=len):
+            if len(data) in seen or len(seen) == 4:
+                continue
+            seen.add(len(data))
+            name = f"{key}-{version}-{hashlib.sha1(data).hexdigest()[:12]}"
+            open(os.path.join(dst, name), "wb").write(data)
+    return by_api
+
+by_api = select(os.path.join(frames_dir, "requests"), req_out, 4096)
+select(os.path.join(frames_dir, "responses"), resp_out, 8192)
 by_codec = collections.defaultdict(dict)
 for seg in sorted(glob.glob(os.path.join(data_dir, "*", "*.log"))):
     if "__consumer_offsets" in seg:
@@ -115,5 +138,6 @@ for codec, batches in sorted(by_codec.items()):
         digest, batch = batches[size]
         open(os.path.join(batch_out, f"codec{codec}-{digest}"), "wb").write(batch)
 print(f"{len(os.listdir(req_out))} request frames of {len(by_api)} APIs and versions, "
+      f"{len(os.listdir(resp_out))} responses, "
       f"{len(os.listdir(batch_out))} record batches of codecs {sorted(by_codec)}")
 PY

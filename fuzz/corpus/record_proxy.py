@@ -2,11 +2,13 @@
 
     record_proxy.py LISTEN_PORT BROKER_PORT OUT_DIR
 
-Each request frame (the bytes after its 4-byte size) is written to OUT_DIR as
+Each request frame (the bytes after its 4-byte size) is written to OUT_DIR/requests as
 KEY-vVERSION-SHA1 (the first 12 hex digits of its SHA-1), so the same request sent twice is kept
-once. Responses are passed back untouched. The broker must advertise LISTEN_PORT, so clients
-that reconnect after Metadata come back through the proxy. Used by capture.sh to build the fuzz
-corpus from real clients' requests.
+once. Each response is passed back untouched and written to OUT_DIR/responses the same way, its
+content prefixed with the API key and version of its request (2 bytes each, big-endian: what the
+response_frame fuzz target reads first). The broker must advertise LISTEN_PORT, so clients that
+reconnect after Metadata come back through the proxy. Used by capture.sh to build the fuzz corpus
+from real clients' requests and the broker's answers to them.
 """
 
 import asyncio
@@ -15,7 +17,27 @@ import os
 import sys
 
 
-async def pipe_requests(reader, writer, out_dir):
+def frames(buf):
+    """Splits off the complete frames at the front of buf: (frames, rest)."""
+    out = []
+    while len(buf) >= 4:
+        size = int.from_bytes(buf[:4], "big", signed=True)
+        if size < 0 or len(buf) < 4 + size:
+            break
+        out.append(buf[4 : 4 + size])
+        buf = buf[4 + size :]
+    return out, buf
+
+
+def save(directory, key, version, content):
+    digest = hashlib.sha1(content).hexdigest()[:12]
+    path = os.path.join(directory, f"{key}-v{version}-{digest}")
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            f.write(content)
+
+
+async def pipe_requests(reader, writer, out_dir, asked):
     buf = b""
     while True:
         data = await reader.read(65536)
@@ -24,35 +46,39 @@ async def pipe_requests(reader, writer, out_dir):
         writer.write(data)
         await writer.drain()
         buf += data
-        while len(buf) >= 4:
-            size = int.from_bytes(buf[:4], "big", signed=True)
-            if size < 0 or len(buf) < 4 + size:
-                break
-            frame, buf = buf[4 : 4 + size], buf[4 + size :]
-            if len(frame) >= 4:
+        done, buf = frames(buf)
+        for frame in done:
+            if len(frame) >= 8:
                 key = int.from_bytes(frame[0:2], "big", signed=True)
                 version = int.from_bytes(frame[2:4], "big", signed=True)
-                digest = hashlib.sha1(frame).hexdigest()[:12]
-                path = os.path.join(out_dir, f"{key}-v{version}-{digest}")
-                if not os.path.exists(path):
-                    with open(path, "wb") as f:
-                        f.write(frame)
+                asked[frame[4:8]] = (key, version)
+                save(os.path.join(out_dir, "requests"), key, version, frame)
     writer.close()
 
 
-async def pipe(reader, writer):
+async def pipe_responses(reader, writer, out_dir, asked):
+    buf = b""
     while True:
         data = await reader.read(65536)
         if not data:
             break
         writer.write(data)
         await writer.drain()
+        buf += data
+        done, buf = frames(buf)
+        for frame in done:
+            request = asked.pop(frame[0:4], None)
+            if request is not None:
+                key, version = request
+                prefix = key.to_bytes(2, "big", signed=True) + version.to_bytes(2, "big", signed=True)
+                save(os.path.join(out_dir, "responses"), key, version, prefix + frame)
     writer.close()
 
 
 async def main():
     listen_port, broker_port, out_dir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    os.makedirs(out_dir, exist_ok=True)
+    for d in ("requests", "responses"):
+        os.makedirs(os.path.join(out_dir, d), exist_ok=True)
 
     async def handle(client_reader, client_writer):
         try:
@@ -60,9 +86,10 @@ async def main():
         except OSError:
             client_writer.close()
             return
+        asked = {}  # correlation id -> (API key, version) of the requests awaiting an answer
         await asyncio.gather(
-            pipe_requests(client_reader, broker_writer, out_dir),
-            pipe(broker_reader, client_writer),
+            pipe_requests(client_reader, broker_writer, out_dir, asked),
+            pipe_responses(broker_reader, client_writer, out_dir, asked),
             return_exceptions=True,
         )
 

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod batches;
+pub mod bystander;
 pub mod clients;
 pub mod compare;
 pub mod groups;
