@@ -23,6 +23,7 @@ rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup comp
 
 step "cargo fmt --check"
 cargo fmt --all --check
+(cd fuzz && cargo fmt --check)
 
 step "cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
@@ -34,5 +35,13 @@ step "cargo test"
 shift_args=()
 [[ ${1:-} == "--" ]] && { shift; shift_args=("$@"); }
 cargo test --workspace "${shift_args[@]}"
+
+# libFuzzer over the committed corpus and regressions; fails on a crash, a timeout, or an
+# allocation or RSS over its limits (fuzz/run.sh). KASKADE_FUZZ_SECONDS=0 skips it.
+fuzz_secs=${KASKADE_FUZZ_SECONDS:-60}
+if ((fuzz_secs > 0)); then
+  step "fuzz targets (fuzz/run.sh, ${fuzz_secs}s each)"
+  bash fuzz/run.sh "$fuzz_secs"
+fi
 
 step "all tests passed"

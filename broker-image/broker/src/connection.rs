@@ -9,6 +9,7 @@
 //! broker; a connection with nothing in flight that sends nothing for `connections.max.idle.ms`
 //! is closed.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -142,7 +143,9 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
     let (tx, rx) = mpsc::channel::<Pending>(MAX_IN_FLIGHT);
-    let writer = tokio::spawn(write_responses(wr, rx, peer.clone()));
+    // Requests dispatched and not yet answered: while there are some, the connection is not idle.
+    let unanswered = Arc::new(AtomicUsize::new(0));
+    let writer = tokio::spawn(write_responses(wr, rx, peer.clone(), Arc::clone(&unanswered)));
     let mut reader = FrameReader {
         rd,
         buf: BytesMut::new(),
@@ -151,8 +154,7 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
     let idle = broker.quotas.config().idle_timeout;
     let queued = broker.quotas.queued_budget().cloned();
     let budget = ByteBudget::new(IN_FLIGHT_BYTES);
-    // Requests hold budget until their answer is written: none taken means none in flight.
-    let in_flight = || budget.in_use();
+    let in_flight = || unanswered.load(Ordering::Relaxed) > 0;
     loop {
         let size = tokio::select! {
             r = reader.next_size(idle, &in_flight) => r,
@@ -199,6 +201,7 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
             _budget: permit,
             _queued: queued_permit,
         };
+        unanswered.fetch_add(1, Ordering::Relaxed);
         if tx.send(pending).await.is_err() {
             break;
         }
@@ -219,7 +222,12 @@ fn log_end(peer: &str, next: &Next, max: usize) {
     }
 }
 
-async fn write_responses(mut wr: tokio::net::tcp::OwnedWriteHalf, mut rx: mpsc::Receiver<Pending>, peer: String) {
+async fn write_responses(
+    mut wr: tokio::net::tcp::OwnedWriteHalf,
+    mut rx: mpsc::Receiver<Pending>,
+    peer: String,
+    unanswered: Arc<AtomicUsize>,
+) {
     while let Some(pending) = rx.recv().await {
         let outcome = match pending.answer {
             Answer::Ready(o) => o,
@@ -228,6 +236,7 @@ async fn write_responses(mut wr: tokio::net::tcp::OwnedWriteHalf, mut rx: mpsc::
                 Err(e) => Outcome::Close(format!("request handler failed: {e}")),
             },
         };
+        unanswered.fetch_sub(1, Ordering::Relaxed);
         match outcome {
             Outcome::Respond(frame) => {
                 if wr.write_all(&frame).await.is_err() {

@@ -77,10 +77,21 @@ impl RawClient {
         Ok(resp)
     }
 
-    /// True when the peer closed the connection (read returns EOF or reset).
+    /// True when the peer closed the connection (read returns EOF or reset); false when it is
+    /// still open at the read timeout, or sent something.
     pub fn is_closed(&mut self) -> bool {
-        let mut b = [0u8; 1];
-        matches!(self.stream.read(&mut b), Ok(0) | Err(_))
+        closed(&mut self.stream)
+    }
+}
+
+/// True when the peer closed `stream` (read returns EOF or reset); false when it is still open at
+/// the read timeout, or sent something.
+pub fn closed(stream: &mut TcpStream) -> bool {
+    let mut b = [0u8; 1];
+    match stream.read(&mut b) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
     }
 }
 
