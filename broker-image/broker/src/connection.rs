@@ -32,6 +32,8 @@ const MAX_IN_FLIGHT: usize = 64;
 const IN_FLIGHT_BYTES: usize = 8 << 20;
 /// The most a single read asks the socket for.
 const READ_CHUNK: usize = 64 * 1024;
+/// Answers ready together are written together up to this many bytes.
+const WRITE_BATCH: usize = 64 * 1024;
 
 /// A request's answer as the writer awaits it.
 enum Answer {
@@ -228,6 +230,9 @@ async fn write_responses(
     peer: String,
     unanswered: Arc<AtomicUsize>,
 ) {
+    // Answers queued together go out in one write; a lone answer is written as it is. Nothing
+    // is held between bursts.
+    let mut batch = BytesMut::new();
     while let Some(pending) = rx.recv().await {
         let outcome = match pending.answer {
             Answer::Ready(o) => o,
@@ -238,18 +243,27 @@ async fn write_responses(
         };
         unanswered.fetch_sub(1, Ordering::Relaxed);
         match outcome {
-            Outcome::Respond(frame) => {
+            Outcome::Respond(frame) if batch.is_empty() && rx.is_empty() => {
                 if wr.write_all(&frame).await.is_err() {
                     return;
                 }
             }
+            Outcome::Respond(frame) => batch.extend_from_slice(&frame),
             Outcome::NoResponse => {}
             Outcome::Close(reason) => {
                 tracing::warn!(%peer, %reason, "closing connection");
+                let _ = wr.write_all(&batch).await;
                 rx.close();
                 return;
             }
         }
+        if !batch.is_empty() && (rx.is_empty() || batch.len() >= WRITE_BATCH) {
+            if wr.write_all(&batch).await.is_err() {
+                return;
+            }
+            batch = BytesMut::new();
+        }
     }
+    let _ = wr.write_all(&batch).await;
     let _ = wr.shutdown().await;
 }
