@@ -37,7 +37,8 @@ def save(directory, key, version, content):
             f.write(content)
 
 
-async def pipe_requests(reader, writer, out_dir, asked):
+async def pump(reader, writer, on_frame):
+    """Passes bytes from reader to writer untouched, calling on_frame for each whole frame."""
     buf = b""
     while True:
         data = await reader.read(65536)
@@ -45,34 +46,31 @@ async def pipe_requests(reader, writer, out_dir, asked):
             break
         writer.write(data)
         await writer.drain()
-        buf += data
-        done, buf = frames(buf)
+        done, buf = frames(buf + data)
         for frame in done:
-            if len(frame) >= 8:
-                key = int.from_bytes(frame[0:2], "big", signed=True)
-                version = int.from_bytes(frame[2:4], "big", signed=True)
-                asked[frame[4:8]] = (key, version)
-                save(os.path.join(out_dir, "requests"), key, version, frame)
+            on_frame(frame)
     writer.close()
 
 
-async def pipe_responses(reader, writer, out_dir, asked):
-    buf = b""
-    while True:
-        data = await reader.read(65536)
-        if not data:
-            break
-        writer.write(data)
-        await writer.drain()
-        buf += data
-        done, buf = frames(buf)
-        for frame in done:
-            request = asked.pop(frame[0:4], None)
-            if request is not None:
-                key, version = request
-                prefix = key.to_bytes(2, "big", signed=True) + version.to_bytes(2, "big", signed=True)
-                save(os.path.join(out_dir, "responses"), key, version, prefix + frame)
-    writer.close()
+def recorder(out_dir):
+    """on_frame callbacks for one connection: requests, and the answers to them."""
+    asked = {}  # correlation id -> (API key, version) of the requests awaiting an answer
+
+    def request(frame):
+        if len(frame) >= 8:
+            key = int.from_bytes(frame[0:2], "big", signed=True)
+            version = int.from_bytes(frame[2:4], "big", signed=True)
+            asked[frame[4:8]] = (key, version)
+            save(os.path.join(out_dir, "requests"), key, version, frame)
+
+    def response(frame):
+        request = asked.pop(frame[0:4], None)
+        if request is not None:
+            key, version = request
+            prefix = key.to_bytes(2, "big", signed=True) + version.to_bytes(2, "big", signed=True)
+            save(os.path.join(out_dir, "responses"), key, version, prefix + frame)
+
+    return request, response
 
 
 async def main():
@@ -86,10 +84,10 @@ async def main():
         except OSError:
             client_writer.close()
             return
-        asked = {}  # correlation id -> (API key, version) of the requests awaiting an answer
+        on_request, on_response = recorder(out_dir)
         await asyncio.gather(
-            pipe_requests(client_reader, broker_writer, out_dir, asked),
-            pipe_responses(broker_reader, client_writer, out_dir, asked),
+            pump(client_reader, broker_writer, on_request),
+            pump(broker_reader, client_writer, on_response),
             return_exceptions=True,
         )
 

@@ -74,9 +74,11 @@ impl FrameReader {
         Some(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    /// Reads what the socket has, into a buffer sized for what is still missing of the current
-    /// frame (at most [`READ_CHUNK`]), allocated only once the socket is readable. `Ok(false)`
-    /// when the client closed the connection.
+    /// Reads what the socket has, once it is readable. While the next frame's size prefix is
+    /// incomplete, the bytes go through the stack into a buffer of exactly their size (a client
+    /// that sends a few bytes and stalls holds a few bytes); once the size is known, straight
+    /// into the frame's buffer, grown by at most [`READ_CHUNK`] a read. `Ok(false)` when the
+    /// client closed the connection, `None` when it was idle for `idle` with nothing in flight.
     async fn fill(&mut self, idle: Option<Duration>, in_flight: impl Fn() -> bool) -> std::io::Result<Option<bool>> {
         loop {
             let ready = match idle {
@@ -88,12 +90,15 @@ impl FrameReader {
                 None => self.rd.readable().await,
             };
             ready?;
-            let want = match self.size() {
-                Some(size) => (size.max(0) as usize + 4).saturating_sub(self.buf.len()),
-                None => 4 - self.buf.len(),
+            let read = match self.size() {
+                None => read_small(&self.rd, &mut self.buf),
+                Some(size) => {
+                    let missing = (size.max(0) as usize + 4).saturating_sub(self.buf.len());
+                    self.buf.reserve(missing.clamp(1, READ_CHUNK));
+                    self.rd.try_read_buf(&mut self.buf)
+                }
             };
-            self.buf.reserve(want.clamp(1, READ_CHUNK).max(4 * KIB));
-            match self.rd.try_read_buf(&mut self.buf) {
+            match read {
                 Ok(0) => return Ok(Some(false)),
                 Ok(_) => return Ok(Some(true)),
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
@@ -137,6 +142,28 @@ impl FrameReader {
     }
 }
 
+/// Reads what the socket has (up to 16 KiB) through the stack, and appends exactly that to `buf`.
+fn read_small(rd: &OwnedReadHalf, buf: &mut BytesMut) -> std::io::Result<usize> {
+    let mut chunk = [0u8; 16 * KIB];
+    let n = rd.try_read(&mut chunk)?;
+    buf.extend_from_slice(&chunk[..n]);
+    Ok(n)
+}
+
+/// The writer of a connection's answers, started with its first request.
+struct Writer {
+    tx: mpsc::Sender<Pending>,
+    task: JoinHandle<()>,
+}
+
+/// Resolves when the writer closed the connection (never, before there is a writer).
+async fn writer_closed(writer: &Option<Writer>) {
+    match writer {
+        Some(w) => w.tx.closed().await,
+        None => std::future::pending().await,
+    }
+}
+
 pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::Receiver<bool>, admitted: Admitted) {
     let _admitted = admitted;
     let peer_addr = stream.peer_addr().ok();
@@ -144,10 +171,10 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
     let client_host: Arc<str> = Arc::from(peer_addr.map(|a| format!("/{}", a.ip())).unwrap_or_default());
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
-    let (tx, rx) = mpsc::channel::<Pending>(MAX_IN_FLIGHT);
+    let mut wr = Some(wr);
+    let mut writer: Option<Writer> = None;
     // Requests dispatched and not yet answered: while there are some, the connection is not idle.
     let unanswered = Arc::new(AtomicUsize::new(0));
-    let writer = tokio::spawn(write_responses(wr, rx, peer.clone(), Arc::clone(&unanswered)));
     let mut reader = FrameReader {
         rd,
         buf: BytesMut::new(),
@@ -160,7 +187,7 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
     loop {
         let size = tokio::select! {
             r = reader.next_size(idle, &in_flight) => r,
-            _ = tx.closed() => break, // the writer closed the connection
+            _ = writer_closed(&writer) => break, // the writer closed the connection
             _ = shutdown.changed() => break,
         };
         let size = match size {
@@ -172,12 +199,12 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
         };
         let permit = tokio::select! {
             p = budget.take(size) => p,
-            _ = tx.closed() => break,
+            _ = writer_closed(&writer) => break,
         };
         let queued_permit = match &queued {
             Some(q) => tokio::select! {
                 p = q.take(size) => Some(p),
-                _ = tx.closed() => break,
+                _ = writer_closed(&writer) => break,
                 _ = shutdown.changed() => break,
             },
             None => None,
@@ -203,14 +230,26 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
             _budget: permit,
             _queued: queued_permit,
         };
+        // The answer queue and its writer exist from the first request on: a connection that
+        // never completes a frame costs neither.
+        if writer.is_none() {
+            if let Some(wr) = wr.take() {
+                let (tx, rx) = mpsc::channel::<Pending>(MAX_IN_FLIGHT);
+                let task = tokio::spawn(write_responses(wr, rx, peer.clone(), Arc::clone(&unanswered)));
+                writer = Some(Writer { tx, task });
+            }
+        }
+        let Some(w) = &writer else { break };
         unanswered.fetch_add(1, Ordering::Relaxed);
-        if tx.send(pending).await.is_err() {
+        if w.tx.send(pending).await.is_err() {
             break;
         }
     }
-    drop(tx);
     // Answer what is in flight, then close.
-    let _ = writer.await;
+    if let Some(Writer { tx, task }) = writer {
+        drop(tx);
+        let _ = task.await;
+    }
 }
 
 fn log_end(peer: &str, next: &Next, max: usize) {

@@ -39,18 +39,12 @@ use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::future::BoxFuture;
-use kafka_protocol::messages::{
-    AlterConfigsRequest, ApiKey, ApiVersionsRequest, CreatePartitionsRequest, CreateTopicsRequest, DeleteGroupsRequest,
-    DeleteRecordsRequest, DeleteTopicsRequest, DescribeClusterRequest, DescribeConfigsRequest, DescribeGroupsRequest,
-    DescribeLogDirsRequest, DescribeTopicPartitionsRequest, FetchRequest, FindCoordinatorRequest, HeartbeatRequest,
-    IncrementalAlterConfigsRequest, InitProducerIdRequest, JoinGroupRequest, LeaveGroupRequest, ListGroupsRequest, ListOffsetsRequest,
-    MetadataRequest, OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest, OffsetForLeaderEpochRequest, ProduceRequest,
-    ResponseHeader, SyncGroupRequest,
-};
-use kafka_protocol::protocol::{Encodable, HeaderVersion, Message, VersionRange};
+use kafka_protocol::messages::ResponseHeader;
+use kafka_protocol::protocol::{Encodable, HeaderVersion};
 
 use crate::state::Broker;
 use request::{Body, Request};
+pub use request::{ServedApi, SERVED_APIS};
 
 /// What the connection does with a request.
 #[derive(Debug)]
@@ -62,63 +56,6 @@ pub enum Outcome {
     /// Close the connection: the request could not be understood.
     Close(String),
 }
-
-/// An API this broker serves: the versions it accepts, and the lowest version it advertises.
-pub struct ServedApi {
-    pub key: ApiKey,
-    pub accepted: VersionRange,
-    pub advertised_min: i16,
-}
-
-const fn served(key: ApiKey, accepted: VersionRange) -> ServedApi {
-    ServedApi {
-        key,
-        accepted,
-        advertised_min: accepted.min,
-    }
-}
-
-/// The APIs this broker serves: every version from Kafka 4.x's minimum to the newest the
-/// protocol crate knows.
-pub const SERVED_APIS: &[ServedApi] = &[
-    // Kafka 4.x no longer accepts Produce v0–v2 but still advertises Produce from v0
-    // (KAFKA-18659): librdkafka probes for gzip/snappy/lz4 support with Produce v0 and silently
-    // stops compressing when the minimum is 3 (librdkafka#4956). Requests below v3 are still
-    // refused (the connection is closed, as Kafka does).
-    ServedApi {
-        key: ApiKey::Produce,
-        accepted: ProduceRequest::VERSIONS,
-        advertised_min: 0,
-    },
-    served(ApiKey::Fetch, FetchRequest::VERSIONS),
-    served(ApiKey::ListOffsets, ListOffsetsRequest::VERSIONS),
-    served(ApiKey::Metadata, MetadataRequest::VERSIONS),
-    served(ApiKey::ApiVersions, ApiVersionsRequest::VERSIONS),
-    served(ApiKey::CreateTopics, CreateTopicsRequest::VERSIONS),
-    served(ApiKey::DeleteTopics, DeleteTopicsRequest::VERSIONS),
-    served(ApiKey::DescribeCluster, DescribeClusterRequest::VERSIONS),
-    served(ApiKey::DescribeTopicPartitions, DescribeTopicPartitionsRequest::VERSIONS),
-    served(ApiKey::DescribeConfigs, DescribeConfigsRequest::VERSIONS),
-    served(ApiKey::InitProducerId, InitProducerIdRequest::VERSIONS),
-    served(ApiKey::FindCoordinator, FindCoordinatorRequest::VERSIONS),
-    served(ApiKey::JoinGroup, JoinGroupRequest::VERSIONS),
-    served(ApiKey::SyncGroup, SyncGroupRequest::VERSIONS),
-    served(ApiKey::Heartbeat, HeartbeatRequest::VERSIONS),
-    served(ApiKey::LeaveGroup, LeaveGroupRequest::VERSIONS),
-    served(ApiKey::OffsetCommit, OffsetCommitRequest::VERSIONS),
-    served(ApiKey::OffsetFetch, OffsetFetchRequest::VERSIONS),
-    served(ApiKey::OffsetDelete, OffsetDeleteRequest::VERSIONS),
-    served(ApiKey::DescribeGroups, DescribeGroupsRequest::VERSIONS),
-    served(ApiKey::ListGroups, ListGroupsRequest::VERSIONS),
-    served(ApiKey::DeleteGroups, DeleteGroupsRequest::VERSIONS),
-    // The admin API.
-    served(ApiKey::CreatePartitions, CreatePartitionsRequest::VERSIONS),
-    served(ApiKey::AlterConfigs, AlterConfigsRequest::VERSIONS),
-    served(ApiKey::IncrementalAlterConfigs, IncrementalAlterConfigsRequest::VERSIONS),
-    served(ApiKey::DeleteRecords, DeleteRecordsRequest::VERSIONS),
-    served(ApiKey::OffsetForLeaderEpoch, OffsetForLeaderEpochRequest::VERSIONS),
-    served(ApiKey::DescribeLogDirs, DescribeLogDirsRequest::VERSIONS),
-];
 
 /// Who sent a request: the client id from its header and the address it connected from
 /// (as Kafka shows it, `/127.0.0.1`). Group membership records both.
