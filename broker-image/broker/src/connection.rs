@@ -30,8 +30,10 @@ const MAX_IN_FLIGHT: usize = 64;
 /// Request bytes in flight per connection: bounds what one connection holds in memory while its
 /// requests wait (a single larger request is still admitted, alone).
 const IN_FLIGHT_BYTES: usize = 8 << 20;
-/// The most a single read asks the socket for.
-const READ_CHUNK: usize = 64 * 1024;
+/// The most a frame's buffer grows by ahead of its bytes: a produce request of up to 1 MiB is
+/// read into one buffer of its size (no regrowth), while a size prefix announcing 100 MiB
+/// reserves 1 MiB of address space, untouched until bytes come.
+const READ_CHUNK: usize = 1 << 20;
 /// Answers ready together are written together up to this many bytes.
 const WRITE_BATCH: usize = 64 * 1024;
 
@@ -77,7 +79,7 @@ impl FrameReader {
     /// Reads what the socket has, once it is readable. While the next frame's size prefix is
     /// incomplete, the bytes go through the stack into a buffer of exactly their size (a client
     /// that sends a few bytes and stalls holds a few bytes); once the size is known, straight
-    /// into the frame's buffer, grown by at most [`READ_CHUNK`] a read. `Ok(false)` when the
+    /// into the frame's buffer, grown by at most [`READ_CHUNK`] ahead of what has arrived. `Ok(false)` when the
     /// client closed the connection, `None` when it was idle for `idle` with nothing in flight.
     async fn fill(&mut self, idle: Option<Duration>, in_flight: impl Fn() -> bool) -> std::io::Result<Option<bool>> {
         loop {
