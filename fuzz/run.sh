@@ -8,9 +8,9 @@
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET (default 60)] [TARGET ...]
 #
-# The instrumented build goes to $KASKADE_CACHE/fuzz-target (apart from the main build: other
-# flags). The toolchain is nightly when rustup has it (as `cargo fuzz`), else stable with
-# RUSTC_BOOTSTRAP=1 for -Zsanitizer. A crash leaves its input in $KASKADE_CACHE/fuzz-artifacts;
+# The instrumented build goes to $KASKADE_CACHE/fuzz-target-TOOLCHAIN (apart from the main
+# build: other flags). The toolchain is nightly when rustup has it (as `cargo fuzz`), else stable
+# with RUSTC_BOOTSTRAP=1 for -Zsanitizer; KASKADE_FUZZ_TOOLCHAIN=nightly|stable picks one. A crash leaves its input in $KASKADE_CACHE/fuzz-artifacts;
 # copy it into fuzz/regressions/TARGET/ once fixed. Prints each target's executions and peak RSS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,12 +21,17 @@ targets=("$@")
 ((${#targets[@]})) || targets=(request_frame record_batch response_frame)
 
 triple=x86_64-unknown-linux-gnu
-if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+toolchain=${KASKADE_FUZZ_TOOLCHAIN:-auto}
+if [[ $toolchain == auto ]]; then
+  toolchain=stable
+  rustup toolchain list 2>/dev/null | grep -q '^nightly' && toolchain=nightly
+fi
+if [[ $toolchain == nightly ]]; then
   cargo=(cargo +nightly)
 else
-  cargo=(env RUSTC_BOOTSTRAP=1 cargo)
+  cargo=(env RUSTC_BOOTSTRAP=1 cargo +stable)
 fi
-export CARGO_TARGET_DIR="$cache/fuzz-target"
+export CARGO_TARGET_DIR="$cache/fuzz-target-$toolchain"
 export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
 -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Zsanitizer=address -Cdebug-assertions -Coverflow-checks"

@@ -3,8 +3,9 @@
 //! pending answers, so a produce waiting for its fsync does not stall the fetch behind it from
 //! being worked on. A frame that cannot be understood closes this connection only.
 //!
-//! What a connection costs is what it sent: an idle connection holds no read buffer, and a
-//! frame's buffer grows as its bytes arrive (a size prefix alone reserves nothing). Request
+//! What a connection costs is what it sent: an idle connection holds no read buffer, no answer
+//! queue and no writer task until its first request, and a frame's buffer is reserved as its
+//! bytes arrive (at most 1 MiB ahead of them; a size prefix alone reserves nothing). Request
 //! bytes in flight are bounded per connection and, with `queued.max.request.bytes`, across the
 //! broker; a connection with nothing in flight that sends nothing for `connections.max.idle.ms`
 //! is closed.
