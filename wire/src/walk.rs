@@ -54,8 +54,6 @@ pub struct RequestFrame {
     pub correlation_id: i32,
     /// The request header's version (1, or 2 for a flexible request).
     pub header_version: i16,
-    /// Bytes of the header; the body starts there.
-    pub header_len: usize,
     /// Bytes the header and body take (a frame may carry more; decoders ignore them).
     pub len: usize,
 }
@@ -80,31 +78,34 @@ pub fn response_header_version(message: &Message, version: i16) -> i16 {
     }
 }
 
+/// `Ok` when Kafka defines `version` of `message`.
+fn defined(message: &'static Message, version: i16) -> Result<(), WireError> {
+    if message.valid.contains(version) {
+        Ok(())
+    } else {
+        Err(WireError::UnknownVersion {
+            message: message.name,
+            version,
+        })
+    }
+}
+
 /// Walks a request frame: header (whose API key and version pick the body's schema) and body.
 pub fn check_request(frame: &[u8]) -> Result<RequestFrame, WireError> {
-    let mut w = Walk::new(frame, &REQUEST_HEADER, 1);
+    let mut w = Walk::new(frame);
     let api_key = w.i16_at(0)?;
     let api_version = w.i16_at(2)?;
     let correlation_id = w.i32_at(4)?;
     let message = generated::request(api_key).ok_or(WireError::UnknownApi(api_key))?;
-    if !message.valid.contains(api_version) {
-        return Err(WireError::UnknownVersion {
-            message: message.name,
-            version: api_version,
-        });
-    }
+    defined(message, api_version)?;
     let header_version = request_header_version(message, api_version);
-    w.set(&REQUEST_HEADER, header_version);
-    w.walk_struct(REQUEST_HEADER.body)?;
-    let header_len = w.pos;
-    w.set(message, api_version);
-    w.walk_struct(message.body)?;
+    w.walk_message(&REQUEST_HEADER, header_version)?;
+    w.walk_message(message, api_version)?;
     Ok(RequestFrame {
         api_key,
         api_version,
         correlation_id,
         header_version,
-        header_len,
         len: w.pos,
     })
 }
@@ -113,29 +114,18 @@ pub fn check_request(frame: &[u8]) -> Result<RequestFrame, WireError> {
 /// `version`: header, then body. Returns the bytes they take.
 pub fn check_response(api_key: i16, version: i16, frame: &[u8]) -> Result<usize, WireError> {
     let message = generated::response(api_key).ok_or(WireError::UnknownApi(api_key))?;
-    if !message.valid.contains(version) {
-        return Err(WireError::UnknownVersion {
-            message: message.name,
-            version,
-        });
-    }
-    let mut w = Walk::new(frame, &RESPONSE_HEADER, response_header_version(message, version));
-    w.walk_struct(RESPONSE_HEADER.body)?;
-    w.set(message, version);
-    w.walk_struct(message.body)?;
+    defined(message, version)?;
+    let mut w = Walk::new(frame);
+    w.walk_message(&RESPONSE_HEADER, response_header_version(message, version))?;
+    w.walk_message(message, version)?;
     Ok(w.pos)
 }
 
 /// Walks a message body alone (no header) in `version`. Returns the bytes it takes.
 pub fn check_body(message: &'static Message, version: i16, body: &[u8]) -> Result<usize, WireError> {
-    if !message.valid.contains(version) {
-        return Err(WireError::UnknownVersion {
-            message: message.name,
-            version,
-        });
-    }
-    let mut w = Walk::new(body, message, version);
-    w.walk_struct(message.body)?;
+    defined(message, version)?;
+    let mut w = Walk::new(body);
+    w.walk_message(message, version)?;
     Ok(w.pos)
 }
 
@@ -151,21 +141,23 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(buf: &'a [u8], message: &'static Message, version: i16) -> Walk<'a> {
+    fn new(buf: &'a [u8]) -> Walk<'a> {
         Walk {
             buf,
             pos: 0,
-            message: message.name,
-            version,
-            flexible: message.flexible.contains(version),
+            message: REQUEST_HEADER.name,
+            version: 0,
+            flexible: false,
             field: "",
         }
     }
 
-    fn set(&mut self, message: &'static Message, version: i16) {
+    /// Walks one message (a header or a body) in `version`, from where the cursor is.
+    fn walk_message(&mut self, message: &'static Message, version: i16) -> Result<(), WireError> {
         self.message = message.name;
         self.version = version;
         self.flexible = message.flexible.contains(version);
+        self.walk_struct(message.body)
     }
 
     fn remaining(&self) -> usize {
