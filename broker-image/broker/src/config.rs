@@ -284,7 +284,8 @@ const KNOWN_KEYS: &[&str] = &[
     "log.message.timestamp.before.max.ms",
 ];
 
-struct Props<'a>(&'a BTreeMap<String, String>);
+/// Typed reads of a properties map, with Kafka-style errors naming the key.
+pub(crate) struct Props<'a>(pub(crate) &'a BTreeMap<String, String>);
 
 impl Props<'_> {
     fn has(&self, k: &str) -> bool {
@@ -293,7 +294,7 @@ impl Props<'_> {
     fn str(&self, k: &str) -> Option<&str> {
         self.0.get(k).map(|s| s.as_str())
     }
-    fn int(&self, k: &str, default: i64) -> Result<i64, ConfigError> {
+    pub(crate) fn int(&self, k: &str, default: i64) -> Result<i64, ConfigError> {
         match self.0.get(k) {
             None => Ok(default),
             Some(v) => v.trim().parse::<i64>().map_err(|_| ConfigError::Invalid {

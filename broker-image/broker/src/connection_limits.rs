@@ -12,13 +12,13 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, Props};
 
 /// Semaphore permits are counted in KiB of request bytes.
 pub const KIB: usize = 1024;
 
 /// The limits as configured.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ConnectionLimitsConfig {
     /// `max.connections`: connections across the broker.
     pub max_connections: usize,
@@ -30,18 +30,6 @@ pub struct ConnectionLimitsConfig {
     pub idle_timeout: Option<Duration>,
     /// `queued.max.request.bytes`; `None` (-1, Kafka's default) sets no broker-wide bound.
     pub queued_max_request_bytes: Option<usize>,
-}
-
-impl Default for ConnectionLimitsConfig {
-    fn default() -> Self {
-        ConnectionLimitsConfig {
-            max_connections: i32::MAX as usize,
-            max_per_ip: i32::MAX as usize,
-            per_ip_overrides: HashMap::new(),
-            idle_timeout: Some(Duration::from_millis(600_000)),
-            queued_max_request_bytes: None,
-        }
-    }
 }
 
 /// The keys read here.
@@ -61,15 +49,9 @@ fn invalid(key: &str, value: &str, reason: impl Into<String>) -> ConfigError {
     }
 }
 
-fn int(props: &BTreeMap<String, String>, key: &str, default: i64) -> Result<i64, ConfigError> {
-    match props.get(key) {
-        None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|_| invalid(key, v, "not an integer")),
-    }
-}
-
-fn count(props: &BTreeMap<String, String>, key: &str) -> Result<usize, ConfigError> {
-    let v = int(props, key, i64::from(i32::MAX))?;
+/// A connection count: 0..=2147483647, unlimited (Kafka's `Int.MaxValue`) when unset.
+fn count(props: &Props<'_>, key: &str) -> Result<usize, ConfigError> {
+    let v = props.int(key, i64::from(i32::MAX))?;
     if !(0..=i64::from(i32::MAX)).contains(&v) {
         return Err(invalid(key, &v.to_string(), "must be between 0 and 2147483647"));
     }
@@ -109,7 +91,8 @@ fn parse_overrides(value: &str) -> Result<HashMap<IpAddr, usize>, ConfigError> {
 impl ConnectionLimitsConfig {
     pub fn from_properties(props: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
         let overrides = parse_overrides(props.get("max.connections.per.ip.overrides").map_or("", String::as_str))?;
-        let max_per_ip = count(props, "max.connections.per.ip")?;
+        let props = Props(props);
+        let max_per_ip = count(&props, "max.connections.per.ip")?;
         if max_per_ip == 0 && overrides.is_empty() {
             // Kafka's own check: 0 alone would refuse every client.
             return Err(invalid(
@@ -118,8 +101,8 @@ impl ConnectionLimitsConfig {
                 "max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.",
             ));
         }
-        let idle = int(props, "connections.max.idle.ms", 600_000)?;
-        let queued = int(props, "queued.max.request.bytes", -1)?;
+        let idle = props.int("connections.max.idle.ms", 600_000)?;
+        let queued = props.int("queued.max.request.bytes", -1)?;
         if queued == 0 || queued < -1 {
             return Err(invalid(
                 "queued.max.request.bytes",
@@ -128,7 +111,7 @@ impl ConnectionLimitsConfig {
             ));
         }
         Ok(ConnectionLimitsConfig {
-            max_connections: count(props, "max.connections")?,
+            max_connections: count(&props, "max.connections")?,
             max_per_ip,
             per_ip_overrides: overrides,
             idle_timeout: (idle >= 0).then(|| Duration::from_millis(idle as u64)),
@@ -162,11 +145,6 @@ impl ByteBudget {
             // The semaphore is never closed.
             Err(_) => unreachable!("byte budget closed"),
         }
-    }
-
-    /// Whether any of the budget is taken.
-    pub fn in_use(&self) -> bool {
-        self.permits.available_permits() < self.total_kib
     }
 }
 
@@ -247,11 +225,6 @@ impl ConnectionQuotas {
         })
     }
 
-    /// Connections open from `ip`.
-    pub fn open_from(&self, ip: IpAddr) -> usize {
-        self.per_ip.lock().unwrap_or_else(|e| e.into_inner()).get(&ip).copied().unwrap_or(0)
-    }
-
     /// The broker-wide request-bytes budget, when `queued.max.request.bytes` sets one.
     pub fn queued_budget(&self) -> Option<&ByteBudget> {
         self.queued.as_ref()
@@ -269,8 +242,9 @@ mod tests {
     #[test]
     fn kafkas_defaults() {
         let c = ConnectionLimitsConfig::from_properties(&BTreeMap::new()).unwrap();
-        assert_eq!(c, ConnectionLimitsConfig::default());
         assert_eq!(c.max_connections, 2_147_483_647);
+        assert_eq!(c.max_per_ip, 2_147_483_647);
+        assert!(c.per_ip_overrides.is_empty());
         assert_eq!(c.idle_timeout, Some(Duration::from_secs(600)));
         assert_eq!(c.queued_max_request_bytes, None);
     }
@@ -301,34 +275,34 @@ mod tests {
 
     #[tokio::test]
     async fn per_address_counts_are_given_back() {
-        let c = ConnectionLimitsConfig {
-            max_per_ip: 2,
-            per_ip_overrides: HashMap::from([("10.0.0.9".parse().unwrap(), 0)]),
-            ..ConnectionLimitsConfig::default()
-        };
+        let c = ConnectionLimitsConfig::from_properties(&props(&[
+            ("max.connections.per.ip", "2"),
+            ("max.connections.per.ip.overrides", "10.0.0.9:0"),
+        ]))
+        .unwrap();
         let q = ConnectionQuotas::new(c);
+        let open_from = |ip: IpAddr| q.per_ip.lock().unwrap().get(&ip).copied().unwrap_or(0);
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
         let a = q.admit(ip, q.slot().await).unwrap();
         let b = q.admit(ip, q.slot().await).unwrap();
         assert_eq!(q.admit(ip, q.slot().await).unwrap_err(), 2);
-        assert_eq!(q.open_from(ip), 2);
+        assert_eq!(open_from(ip), 2);
         drop(a);
         let _c = q.admit(ip, q.slot().await).unwrap();
         drop(b);
-        assert_eq!(q.open_from(ip), 1);
+        assert_eq!(open_from(ip), 1);
         assert_eq!(q.admit("10.0.0.9".parse().unwrap(), q.slot().await).unwrap_err(), 0);
     }
 
     #[tokio::test]
     async fn a_budget_admits_one_oversized_request_alone() {
         let b = ByteBudget::new(8 * KIB);
-        assert!(!b.in_use());
         let big = b.take(100 * KIB).await;
-        assert!(b.in_use());
+        assert_eq!(b.permits.available_permits(), 0, "it took the whole budget");
         let small = tokio::time::timeout(Duration::from_millis(50), b.take(1)).await;
         assert!(small.is_err(), "nothing else fits beside it");
         drop(big);
         let _small = b.take(1).await;
-        assert!(b.in_use());
+        assert_eq!(b.permits.available_permits(), 7);
     }
 }
