@@ -5,16 +5,16 @@
 #   e2e/bench/ab.sh OLD_KASKADE NEW_KASKADE [ROUNDS (2)] [RECORDS (500000)]
 # (build the old one from a worktree of an older commit; the load generator is NEW_KASKADE).
 set -euo pipefail
+source "$(dirname "$0")/../peers/lib.sh"
 old=$1 new=$2 rounds=${3:-2} n=${4:-500000}
 gen=$new
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 run_one() { # binary label
   local bin=$1 label=$2 dir port pid produce consume=""
   dir=$(mktemp -d)
   port=$(free_port)
   "$bin" broker --override "listeners=PLAINTEXT://127.0.0.1:$port" --override "log.dirs=$dir/data" >"$dir/log" 2>&1 &
   pid=$!
-  for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+  wait_port "$port" "$pid" 30 || die "$label broker did not start: $(cat "$dir/log")"
   "$gen" topics --create --topic t --partitions 1 --bootstrap-server "127.0.0.1:$port" >/dev/null
   produce=$("$gen" perf produce --bootstrap-server "127.0.0.1:$port" --topic t --num-records "$n" --record-size 1024 \
     --acks 1 --throughput -1 2>&1 | tail -1 | sed 's/ avg latency.*/ avg latency/')

@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$repo/e2e/peers/lib.sh"
 broker_port=$(free_port)
 proxy_port=$(free_port)
 bootstrap=127.0.0.1:$proxy_port
@@ -38,12 +38,10 @@ bootstrap=127.0.0.1:$proxy_port
   --override "advertised.listeners=PLAINTEXT://127.0.0.1:$proxy_port" \
   --override "log.dirs=$tmp/data" --override group.initial.rebalance.delay.ms=0 >"$tmp/broker.log" 2>&1 &
 pids+=($!)
+wait_port "$broker_port" "$!" 30 || die "the broker did not start: $(cat "$tmp/broker.log")"
 python3 "$here/record_proxy.py" "$proxy_port" "$broker_port" "$tmp/frames" >"$tmp/proxy.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do
-  grep -q READY "$tmp/proxy.log" 2>/dev/null && (echo >"/dev/tcp/127.0.0.1/$broker_port") 2>/dev/null && break
-  sleep 0.1
-done
+wait_port "$proxy_port" "$!" 30 || die "the proxy did not start: $(cat "$tmp/proxy.log")"
 
 step() { echo "== $*" >&2; }
 T="$repo/e2e/peers/kafka/tool.sh"

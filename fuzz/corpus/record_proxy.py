@@ -92,7 +92,6 @@ async def main():
         )
 
     server = await asyncio.start_server(handle, "127.0.0.1", listen_port)
-    print("READY", flush=True)
     async with server:
         await server.serve_forever()
 

@@ -121,6 +121,11 @@ impl BatchHeader {
     pub fn is_control(&self) -> bool {
         self.attributes & 0x20 != 0
     }
+
+    /// LogAppendTime: every record's timestamp is the batch's max timestamp.
+    pub fn is_log_append_time(&self) -> bool {
+        self.attributes & 0x08 != 0
+    }
 }
 
 /// CRC-32C of a whole batch as Kafka computes it (attributes..end).

@@ -127,7 +127,7 @@ pub fn filter_batch(bytes: &[u8], header: &BatchHeader, ctx: &FilterContext<'_>,
                 raw.extend_from_slice(r.bytes);
             }
         }
-        if header.attributes & TIMESTAMP_TYPE_FLAG != 0 {
+        if header.is_log_append_time() {
             max_ts = header.max_timestamp;
         }
         let body = records::compress(header.compression(), &raw, header.base_offset)?;

@@ -588,10 +588,8 @@ impl PartitionLog {
                 // undecodable batch here, not an allocation.
                 if let Ok(payload) = super::records::payload(&body, &header) {
                     if let Ok(records) = super::records::parse(&payload, header.records_count, header.base_offset) {
-                        // LogAppendTime batches carry one timestamp for all their records.
-                        let log_append_time = header.attributes & 0x08 != 0;
                         let found = records.iter().find_map(|r| {
-                            let ts = if log_append_time {
+                            let ts = if header.is_log_append_time() {
                                 header.max_timestamp
                             } else {
                                 header.base_timestamp + r.timestamp_delta

@@ -1,8 +1,9 @@
 //! The records inside a stored v2 batch, read without building owned records: each record's
 //! key, whether it has a value, its offset and timestamp deltas, and its raw bytes. Used only
-//! where records must be looked at — the log cleaner, and the produce check that a compacted
-//! topic's records have keys — never on the ordinary produce or fetch path. Compressed batches
-//! are decompressed (and recompressed) with the codecs of the `kafka-protocol` crate.
+//! where records must be looked at — the log cleaner, the produce check that a compacted
+//! topic's records have keys, offset lookups by timestamp — never on the ordinary produce or
+//! fetch path. Compressed batches are decompressed with a ceiling (`decompress.rs`) and
+//! recompressed with the codecs of the `kafka-protocol` crate.
 
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::compression::{Compressor, Gzip, Lz4, Snappy, Zstd};

@@ -8,11 +8,19 @@ use std::time::Duration;
 
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Message;
+use rdkafka::error::KafkaResult;
+use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 
-/// A well-behaved client producing and consuming in the background; counts round trips.
+/// Checks one record read back (`v<offset>`) and counts it as consumed.
+fn check(m: KafkaResult<BorrowedMessage<'_>>, consumed: &AtomicU64) {
+    let m = m.expect("bystander consume");
+    let expect = format!("v{}", m.offset());
+    assert_eq!(m.payload(), Some(expect.as_bytes()), "bystander record at {}", m.offset());
+    consumed.fetch_max(m.offset() as u64 + 1, Ordering::Relaxed);
+}
+
 pub struct Bystander {
     stop: Arc<AtomicBool>,
     produced: Arc<AtomicU64>,
@@ -55,20 +63,14 @@ impl Bystander {
                 producer.flush(Duration::from_secs(10)).expect("bystander flush");
                 p.store(n, Ordering::Relaxed);
                 while let Some(m) = consumer.poll(Duration::from_millis(20)) {
-                    let m = m.expect("bystander consume");
-                    let expect = format!("v{}", m.offset());
-                    assert_eq!(m.payload(), Some(expect.as_bytes()), "bystander record at {}", m.offset());
-                    c.fetch_max(m.offset() as u64 + 1, Ordering::Relaxed);
+                    check(m, &c);
                 }
             }
             // Stopped: read back everything produced.
             let deadline = std::time::Instant::now() + Duration::from_secs(30);
             while c.load(Ordering::Relaxed) < n && std::time::Instant::now() < deadline {
                 if let Some(m) = consumer.poll(Duration::from_millis(100)) {
-                    let m = m.expect("bystander consume");
-                    let expect = format!("v{}", m.offset());
-                    assert_eq!(m.payload(), Some(expect.as_bytes()), "bystander record at {}", m.offset());
-                    c.fetch_max(m.offset() as u64 + 1, Ordering::Relaxed);
+                    check(m, &c);
                 }
             }
         });
