@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use crate::spec::{is_primitive, FieldSpec, MessageSpec, StructSpec, TypeSpec, VersionSpec, Versions};
+use crate::spec::{FieldSpec, MessageSpec, StructSpec, TypeSpec, VersionSpec, Versions};
 use crate::Error;
 
 /// `CamelCase` → `snake_case`.
@@ -146,9 +146,6 @@ impl<'a> MessageWriter<'a> {
 
     /// The fields of the struct a field names: its inline definition, or a common struct.
     fn struct_fields(&self, name: &str, field: &FieldSpec) -> Result<Vec<FieldSpec>, Error> {
-        if is_primitive(name) {
-            return Err(Error::Spec(format!("{}: {name} is not a struct", field.name)));
-        }
         if let Some(fields) = &field.fields {
             return Ok(fields.clone());
         }
