@@ -131,7 +131,7 @@ impl BrokerConfig {
                 path: path.display().to_string(),
                 cause,
             })?;
-            props.extend(parse_properties(&text));
+            props.extend(kaskade_common::properties::parse(&text));
         }
         for o in overrides {
             let (k, v) = o.split_once('=').ok_or_else(|| ConfigError::Override(o.clone()))?;
@@ -350,96 +350,9 @@ fn parse_voters(v: &str) -> Result<Vec<QuorumVoter>, ConfigError> {
     Ok(out)
 }
 
-/// Parses Java `.properties` text: `key=value`, `key: value` or `key value`; `#`/`!` comments;
-/// trailing-backslash continuation lines; `\`-escapes (`\t \n \r \f \uXXXX`). The `kaskade`
-/// tools read their `--command-config` files with it too.
-pub fn parse_properties(text: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut logical = String::new();
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        if logical.is_empty() && (trimmed.starts_with('#') || trimmed.starts_with('!') || trimmed.is_empty()) {
-            continue;
-        }
-        let ends_with_escape = trimmed.chars().rev().take_while(|c| *c == '\\').count() % 2 == 1;
-        if ends_with_escape {
-            logical.push_str(&trimmed[..trimmed.len() - 1]);
-            continue;
-        }
-        logical.push_str(trimmed);
-        let entry = std::mem::take(&mut logical);
-        let (k, v) = split_key_value(&entry);
-        out.insert(unescape(k.trim_end()), unescape(v.trim_start()));
-    }
-    // A continuation on the last line still ends the entry, as in Java.
-    if !logical.is_empty() {
-        let (k, v) = split_key_value(&logical);
-        out.insert(unescape(k.trim_end()), unescape(v.trim_start()));
-    }
-    out
-}
-
-fn split_key_value(line: &str) -> (&str, &str) {
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' => escaped = true,
-            '=' | ':' => return (&line[..i], &line[i + 1..]),
-            c if c.is_whitespace() => {
-                let rest = line[i..].trim_start();
-                let rest = rest.strip_prefix(['=', ':']).unwrap_or(rest);
-                return (&line[..i], rest);
-            }
-            _ => {}
-        }
-    }
-    (line, "")
-}
-
-fn unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('f') => out.push('\x0c'),
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => out.push_str(&hex),
-                }
-            }
-            Some(o) => out.push(o),
-            None => {}
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn properties_parse_like_java() {
-        let p = parse_properties("# c\n! c\na=1\nb : 2\nc 3\nlong=x,\\\n   y\nesc=a\\=b\n");
-        assert_eq!(p["a"], "1");
-        assert_eq!(p["b"], "2");
-        assert_eq!(p["c"], "3");
-        assert_eq!(p["long"], "x,y");
-        assert_eq!(p["esc"], "a=b");
-    }
 
     #[test]
     fn defaults_match_kafka_and_overrides_win() {

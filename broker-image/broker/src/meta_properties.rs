@@ -8,8 +8,7 @@ use std::path::Path;
 
 use thiserror::Error;
 
-use crate::config::parse_properties;
-use crate::util;
+use kaskade_common::kafka_uuid;
 
 #[derive(Debug, Error)]
 pub enum MetaPropertiesError {
@@ -41,7 +40,7 @@ pub fn load_or_format(dir: &Path, node_id: i32, expected_cluster: Option<&str>) 
     fs::create_dir_all(dir).map_err(io)?;
     if path.exists() {
         let text = fs::read_to_string(&path).map_err(io)?;
-        let props = parse_properties(&text);
+        let props = kaskade_common::properties::parse(&text);
         let invalid = |reason: &str| MetaPropertiesError::Invalid {
             path: p.clone(),
             reason: reason.to_string(),
@@ -81,12 +80,12 @@ pub fn load_or_format(dir: &Path, node_id: i32, expected_cluster: Option<&str>) 
     }
     let cluster_id = match expected_cluster {
         Some(c) => c.to_string(),
-        None => util::topic_id_string(util::random_kafka_uuid()),
+        None => kafka_uuid::to_string(kafka_uuid::random()),
     };
     let meta = MetaProperties {
         cluster_id,
         node_id,
-        directory_id: util::topic_id_string(util::random_kafka_uuid()),
+        directory_id: kafka_uuid::to_string(kafka_uuid::random()),
     };
     let text = format!(
         "#\n#Written by kaskade\ncluster.id={}\ndirectory.id={}\nnode.id={}\nversion=1\n",

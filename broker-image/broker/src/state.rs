@@ -13,6 +13,7 @@ use crate::group::GroupCoordinator;
 use crate::metadata::{topic_rules, MetadataError, MetadataStore, TopicMeta};
 use crate::storage::{Flusher, LogManager, PartitionLog};
 use crate::util;
+use kaskade_common::topic_name;
 
 /// Upper bound on partitions per topic: a guard against a request that would create a million
 /// directories, far above what one node serves.
@@ -75,7 +76,7 @@ impl Broker {
     /// Checks a new topic the way Kafka's controller does; returns the resolved
     /// (partitions, replication factor) on success.
     pub fn validate_new_topic(&self, t: &NewTopic) -> Result<(i32, i16), ApiError> {
-        topic_rules::validate_name(&t.name).map_err(|m| ApiError::new(ResponseError::InvalidTopicException, m))?;
+        topic_name::validate_name(&t.name).map_err(|m| ApiError::new(ResponseError::InvalidTopicException, m))?;
         if self.metadata.topic(&t.name).is_some() {
             return Err(ApiError::new(
                 ResponseError::TopicAlreadyExists,
@@ -123,8 +124,8 @@ impl Broker {
             ));
         }
         topic_rules::validate_configs(&t.configs).map_err(|m| ApiError::new(ResponseError::InvalidConfig, m))?;
-        let canon = topic_rules::collision_key(&t.name);
-        if let Some(existing) = self.metadata.topics().iter().find(|e| topic_rules::collision_key(&e.name) == canon) {
+        let canon = topic_name::collision_key(&t.name);
+        if let Some(existing) = self.metadata.topics().iter().find(|e| topic_name::collision_key(&e.name) == canon) {
             return Err(ApiError::new(
                 ResponseError::InvalidTopicException,
                 format!("Topic '{}' collides with existing topic: {}", t.name, existing.name),
@@ -176,7 +177,7 @@ impl Broker {
         let (partitions, rf) = self.validate_new_topic(&t)?;
         let meta = TopicMeta {
             name: t.name.clone(),
-            id: util::random_kafka_uuid(),
+            id: kaskade_common::kafka_uuid::random(),
             partitions,
             replication_factor: rf,
             configs: t.configs.clone(),

@@ -3,7 +3,7 @@
 mod broker_cmd;
 mod perf;
 mod probe_cmd;
-mod tools;
+use kaskade_tools as tools;
 
 use clap::{Parser, Subcommand};
 

@@ -252,7 +252,7 @@ pub fn decode_group(b: Bytes) -> Result<GroupValue, RecordError> {
 /// Java's `String.hashCode`, which Kafka uses to place a group on a `__consumer_offsets`
 /// partition: `abs(hash) % partitions` with Kafka's `Utils.abs` (`h & 0x7fffffff`).
 pub fn partition_for(group: &str, partitions: i32) -> i32 {
-    (crate::util::java_string_hash(group) & 0x7fff_ffff) % partitions.max(1)
+    (kaskade_common::java::string_hash(group) & 0x7fff_ffff) % partitions.max(1)
 }
 
 #[cfg(test)]

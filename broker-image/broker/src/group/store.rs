@@ -91,7 +91,7 @@ impl OffsetsStore {
         ]);
         let meta = TopicMeta {
             name: OFFSETS_TOPIC.to_string(),
-            id: util::random_kafka_uuid(),
+            id: kaskade_common::kafka_uuid::random(),
             partitions: self.partitions,
             replication_factor: self.replication_factor.min(brokers),
             configs,

@@ -151,8 +151,8 @@ impl MetadataStore for SingleNodeMetadata {
             if t.by_name.contains_key(&topic.name) {
                 return Err(MetadataError::TopicExists(topic.name.clone()));
             }
-            let canon = super::topic_rules::collision_key(&topic.name);
-            if let Some(existing) = t.by_name.keys().find(|n| super::topic_rules::collision_key(n) == canon) {
+            let canon = kaskade_common::topic_name::collision_key(&topic.name);
+            if let Some(existing) = t.by_name.keys().find(|n| kaskade_common::topic_name::collision_key(n) == canon) {
                 return Err(MetadataError::TopicCollision {
                     name: topic.name.clone(),
                     existing: existing.clone(),

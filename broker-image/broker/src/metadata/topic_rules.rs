@@ -1,38 +1,7 @@
-//! Kafka's rules for topic names and topic-level configs, as pure functions: the same checks
-//! and the same messages a client gets from Apache Kafka.
+//! Kafka's rules for topic-level configs, as pure functions: the same checks and the same
+//! messages a client gets from Apache Kafka (topic names: `kaskade_common::topic_name`).
 
 use std::collections::BTreeMap;
-
-/// Longest legal topic name.
-pub const MAX_NAME_LENGTH: usize = 249;
-
-/// `Err(message)` when `name` is not a legal topic name (Kafka's `Topic.validate`), with the
-/// message Kafka 4.4's controller sends for CreateTopics.
-pub fn validate_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("Topic name is invalid: the empty string is not allowed".into());
-    }
-    if name == "." || name == ".." {
-        return Err(format!("Topic name is invalid: '{name}' is not allowed"));
-    }
-    // Java's `String.length()`: UTF-16 units.
-    if name.encode_utf16().count() > MAX_NAME_LENGTH {
-        return Err(format!(
-            "Topic name is invalid: the length of '{name}' is longer than the max allowed length {MAX_NAME_LENGTH}"
-        ));
-    }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-') {
-        return Err(format!(
-            "Topic name is invalid: '{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"
-        ));
-    }
-    Ok(())
-}
-
-/// Topics whose names differ only by '.' vs '_' collide in metric names; Kafka refuses them.
-pub fn collision_key(name: &str) -> String {
-    name.replace('.', "_")
-}
 
 /// How Kafka validates (and reports the type of) a topic config.
 #[derive(Clone, Copy)]
@@ -279,18 +248,6 @@ pub fn check(key: &str, value: &str, kind: Kind) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_follow_kafka() {
-        assert!(validate_name("orders.v1_x-y").is_ok());
-        assert!(validate_name("").is_err());
-        assert!(validate_name("..").is_err());
-        assert!(validate_name("a b")
-            .unwrap_err()
-            .contains("characters other than ASCII alphanumerics"));
-        assert!(validate_name(&"x".repeat(250)).is_err());
-        assert_eq!(collision_key("a.b"), collision_key("a_b"));
-    }
 
     #[test]
     fn configs_follow_kafka() {

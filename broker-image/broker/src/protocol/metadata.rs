@@ -9,7 +9,7 @@ use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, Topi
 use kafka_protocol::protocol::StrBytes;
 
 use super::leader_epoch::LEADER_EPOCH;
-use crate::metadata::{topic_rules, TopicMeta};
+use crate::metadata::TopicMeta;
 use crate::state::Broker;
 
 /// "Not requested" for authorized-operations fields.
@@ -100,7 +100,7 @@ pub async fn handle(broker: &Arc<Broker>, req: MetadataRequest, version: i16) ->
                 let name = name.0.to_string();
                 match broker.metadata.topic(&name) {
                     Some(t) => topic_entry(broker, &t),
-                    None if topic_rules::validate_name(&name).is_err() => {
+                    None if kaskade_common::topic_name::validate_name(&name).is_err() => {
                         error_entry(Some(name), uuid::Uuid::nil(), ResponseError::InvalidTopicException.code())
                     }
                     None if allow_auto_create => match broker.auto_create_topic(&name).await {

@@ -185,7 +185,7 @@ impl LogManager {
 /// Kafka's `partition.metadata` file: which topic id a partition directory belongs to.
 fn write_partition_metadata(dir: &Path, topic_id: uuid::Uuid) -> io::Result<()> {
     let path = dir.join("partition.metadata");
-    let content = format!("version: 0\ntopic_id: {}\n", crate::util::topic_id_string(topic_id));
+    let content = format!("version: 0\ntopic_id: {}\n", kaskade_common::kafka_uuid::to_string(topic_id));
     if fs::read_to_string(&path).ok().as_deref() == Some(content.as_str()) {
         return Ok(());
     }
