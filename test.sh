@@ -3,7 +3,7 @@
 # then formatting, lints and every test. Used by .ci/run and by developers alike.
 #
 #   ./test.sh            everything
-#   ./test.sh -- ARGS    extra arguments for `cargo test` (e.g. `-- --test crash`)
+#   ./test.sh -- ARGS    extra arguments for `cargo test` (e.g. `-- --test resilience crash::`)
 set -euo pipefail
 cd "$(dirname "$0")"
 export KASKADE_CACHE=${KASKADE_CACHE:-$HOME/.cache/kaskade}

@@ -6,16 +6,14 @@
 //! Needs `cargo build -p kaskade` (the broker binary) and the Kafka peer (`e2e/peers/install.sh`
 //! fetches it; `e2e/peers/kafka/start.sh` runs it).
 
-mod brokers;
-
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::future::Future;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use brokers::kaskade::KaskadeBroker;
 use kaskade_client::{AdminError, KafkaAdmin, TopicInfo};
+use kaskade_testkit::BrokerProc;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -150,8 +148,8 @@ async fn scenario(broker: &str, admin: &KafkaAdmin, topic: &str) -> Vec<(&'stati
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kaskade_and_kafka_answer_alike() {
-    let kafka = tokio::task::spawn_blocking(|| brokers::kafka::shared(&[]).to_string());
-    let kaskade = KaskadeBroker::start();
+    let kafka = tokio::task::spawn_blocking(|| kaskade_testkit::kafka_peer::shared().to_string());
+    let kaskade = BrokerProc::start(&[]);
     let kafka = kafka.await.expect("Kafka peer");
     let on_kaskade = KafkaAdmin::new(&kaskade.bootstrap(), TIMEOUT);
     let on_kafka = KafkaAdmin::new(&kafka, TIMEOUT);
@@ -191,7 +189,7 @@ async fn unreachable_addresses_fail_within_the_timeout() {
     let timeout = Duration::from_millis(500);
     let bound = timeout + Duration::from_millis(500);
 
-    let closed = format!("127.0.0.1:{}", brokers::kaskade::free_port());
+    let closed = format!("127.0.0.1:{}", kaskade_testkit::free_port());
     let t = Instant::now();
     assert_unreachable(KafkaAdmin::new(&closed, timeout).cluster_id().await, t, bound);
 
@@ -273,17 +271,17 @@ async fn a_broker_that_stops_answering_is_a_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnects_after_the_broker_restarts() {
-    let mut broker = KaskadeBroker::start();
+    let mut broker = BrokerProc::start(&[]);
     let admin = KafkaAdmin::new(&broker.bootstrap(), TIMEOUT);
     let id = admin.cluster_id().await.expect("cluster id");
     assert!(id.is_some());
 
     // The kept connection dies with the broker; the next call reconnects on its own.
-    broker.kill();
+    broker.kill9();
     broker.spawn();
     assert_eq!(admin.cluster_id().await, Ok(id.clone()), "after a restart");
 
-    broker.kill();
+    broker.kill9();
     let r = admin.cluster_id().await;
     assert!(matches!(r, Err(AdminError::Unreachable { .. })), "broker down: {r:?}");
     broker.spawn();
@@ -292,7 +290,7 @@ async fn reconnects_after_the_broker_restarts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_callers_share_one_client() {
-    let broker = KaskadeBroker::start();
+    let broker = BrokerProc::start(&[]);
     let admin = KafkaAdmin::new(&broker.bootstrap(), TIMEOUT);
     admin.create_topic("shared", 2, 1, &BTreeMap::new()).await.expect("create");
     let calls: Vec<_> = (0..32)

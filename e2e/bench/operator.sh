@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The operator benchmark of issue 11: builds the release binaries, runs the #[ignore]d test
-# e2e/k8s/tests/operator_bench.rs RUNS times (default 3; each starts its own etcd +
+# e2e/k8s/tests/operator/bench.rs RUNS times (default 3; each starts its own etcd +
 # kube-apiserver, broker and operator) and writes e2e/bench/results/operator-<date>.json: the
 # machine, the commit, every run's JSON line and the median of each figure.
 #
@@ -10,14 +10,14 @@ cd "$(dirname "$0")/../.."
 runs=${1:-3}
 
 cargo build --release -p kaskade-operator -p kaskade
-cargo test --release -p kaskade-e2e --test operator_bench --no-run
+cargo test --release -p kaskade-e2e --test operator --no-run
 
 lines=$(mktemp)
 trap 'rm -f "$lines"' EXIT
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq "$runs"); do
   echo "operator benchmark: run $i of $runs" >&2
-  KASKADE_E2E_REQUIRE=1 cargo test --release -q -p kaskade-e2e --test operator_bench -- --ignored --nocapture --test-threads 1 \
+  KASKADE_E2E_REQUIRE=1 cargo test --release -q -p kaskade-e2e --test operator -- bench:: --ignored --nocapture --test-threads 1 \
     | grep '"bench":"operator"' >>"$lines"
 done
 

@@ -2,8 +2,6 @@
 //! `tests/snapshots/` is what a reviewer reads to see what a change does to real clusters.
 //! Regenerate with `UPDATE_SNAPSHOTS=1 cargo test -p kaskade-operator --test builder_snapshots`.
 
-use std::path::PathBuf;
-
 use kaskade_operator::cluster::{self, ClusterDefaults, ClusterObjects, ProblemReason};
 use kaskade_operator::crd::KafkaCluster;
 
@@ -58,9 +56,8 @@ fn render(objects: &ClusterObjects) -> String {
 
 /// Compares `actual` with `tests/snapshots/NAME.yaml`, or writes it when `UPDATE_SNAPSHOTS` is set.
 fn assert_snapshot(name: &str, actual: &str) {
-    let path = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
-        .join("tests/snapshots")
+    let path = kaskade_testkit::repo_root()
+        .join("operator/tests/snapshots")
         .join(format!("{name}.yaml"));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, actual).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));

@@ -6,10 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn repo() -> PathBuf {
-    // Cargo's runtime value first: a test binary reused from another checkout carries its path.
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
-        .join("..")
+    kaskade_testkit::repo_root()
 }
 
 /// `file name -> contents` of every `*.yaml` in a directory.

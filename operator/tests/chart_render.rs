@@ -15,10 +15,7 @@ const NAMESPACE: &str = "kaskade-system";
 const RELEASE: &str = "kaskade-operator";
 
 fn repo() -> PathBuf {
-    // Cargo's runtime value first: a test binary reused from another checkout carries its path.
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
-        .join("..")
+    kaskade_testkit::repo_root()
 }
 
 fn chart() -> PathBuf {

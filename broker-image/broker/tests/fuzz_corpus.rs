@@ -4,8 +4,6 @@
 //! (fuzz/corpus/record_batch) validates and its records parse; and every input a fuzz target
 //! ever crashed on (fuzz/regressions) is handled.
 
-use std::path::PathBuf;
-
 use bytes::Bytes;
 use kaskade_broker::protocol::request;
 use kaskade_broker::protocol::Outcome;
@@ -13,7 +11,7 @@ use kaskade_broker::storage::batch::validate_produce;
 use kaskade_broker::storage::records;
 
 fn files(dir: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz").join(dir);
+    let dir = kaskade_testkit::repo_root().join("fuzz").join(dir);
     if !dir.exists() {
         return Vec::new(); // a target with no regressions yet (the corpus tests count what they read)
     }

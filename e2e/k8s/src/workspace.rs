@@ -7,14 +7,9 @@ use std::process::Command;
 
 use crate::error::{Error, IoContext, Result};
 
-/// The workspace root (two levels above this crate).
+/// The workspace root (the test kit's).
 pub fn root() -> PathBuf {
-    // Cargo sets CARGO_MANIFEST_DIR when it runs a test; the compile-time value is only the
-    // fallback, because a build reused from another checkout sharing the target directory (CI
-    // clones elsewhere) still carries that checkout's path.
-    let here = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
-    let root = here.join("../..");
-    root.canonicalize().unwrap_or(root)
+    kaskade_testkit::repo_root()
 }
 
 /// `crds/` of the workspace: the generated CRD YAML.
@@ -26,11 +21,7 @@ pub fn crds_dir() -> PathBuf {
 /// (`target/debug/NAME` for `target/debug/deps/TEST-HASH`). [`Error::MissingBinary`] tells to
 /// build it when it is not there: `cargo test` builds only the crate under test.
 pub fn bin(name: &str) -> Result<PathBuf> {
-    let exe = std::env::current_exe().context(|| "finding the test executable".into())?;
-    let deps = exe
-        .parent()
-        .ok_or_else(|| Error::Invalid(format!("{} has no parent directory", exe.display())))?;
-    let path = deps.join("..").join(name);
+    let path = kaskade_testkit::target_binary(name);
     match path.canonicalize() {
         Ok(path) if path.is_file() => Ok(path),
         _ => Err(Error::MissingBinary { path }),

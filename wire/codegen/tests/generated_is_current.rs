@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    kaskade_testkit::repo_root()
 }
 
 /// `KAFKA_VERSION=…` from the peers' env.sh.

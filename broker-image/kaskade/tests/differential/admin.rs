@@ -18,11 +18,10 @@ use kafka_protocol::messages::{
     DeleteRecordsResponse, DescribeConfigsRequest, DescribeConfigsResponse, DescribeLogDirsRequest, DescribeLogDirsResponse,
     IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse,
 };
+use kafka_protocol::ResponseError;
 
 use super::*;
 
-const POLICY_VIOLATION: i16 = 44;
-const FENCED_LEADER_EPOCH: i16 = 74;
 const TOPIC: i8 = 2;
 const BROKER: i8 = 4;
 // IncrementalAlterConfigs operations.
@@ -256,24 +255,39 @@ fn create_partitions() {
     pair.create(&topic, 2, &[]);
     let missing = unique("cp-missing");
     for version in 0..=3 {
-        for (what, count, code) in [("shrinking", 1, INVALID_PARTITIONS), ("the same count", 2, INVALID_PARTITIONS)] {
+        for (what, count, code) in [
+            ("shrinking", 1, ResponseError::InvalidPartitions.code()),
+            ("the same count", 2, ResponseError::InvalidPartitions.code()),
+        ] {
             let (a, b) = pair.both(version, &create_partitions_req(&[(&topic, count, None)], false));
             let k = same(&format!("CreatePartitions v{version} {what}"), &a, &b);
             assert_eq!(k.results[0].error_code, code, "{what}");
         }
         let (a, b) = pair.both(version, &create_partitions_req(&[(&missing, 3, None)], false));
         let k = same(&format!("CreatePartitions v{version} unknown topic"), &a, &b);
-        assert_eq!(k.results[0].error_code, UNKNOWN_TOPIC_OR_PARTITION);
+        assert_eq!(k.results[0].error_code, ResponseError::UnknownTopicOrPartition.code());
         let (a, b) = pair.both(version, &create_partitions_req(&[(&topic, 5, None)], true));
         let k = same(&format!("CreatePartitions v{version} validate_only"), &a, &b);
         assert_eq!(k.results[0].error_code, NONE);
     }
     // Manual assignments: wrong count, unknown broker, wrong replica count, then a good one.
     for (what, assignment, code) in [
-        ("too few assignments", vec![vec![1]], INVALID_REPLICA_ASSIGNMENT),
-        ("unknown broker", vec![vec![1], vec![7]], INVALID_REPLICA_ASSIGNMENT),
-        ("empty replica list", vec![vec![1], vec![]], INVALID_REPLICA_ASSIGNMENT),
-        ("a broker twice", vec![vec![1], vec![1, 1]], INVALID_REPLICA_ASSIGNMENT),
+        ("too few assignments", vec![vec![1]], ResponseError::InvalidReplicaAssignment.code()),
+        (
+            "unknown broker",
+            vec![vec![1], vec![7]],
+            ResponseError::InvalidReplicaAssignment.code(),
+        ),
+        (
+            "empty replica list",
+            vec![vec![1], vec![]],
+            ResponseError::InvalidReplicaAssignment.code(),
+        ),
+        (
+            "a broker twice",
+            vec![vec![1], vec![1, 1]],
+            ResponseError::InvalidReplicaAssignment.code(),
+        ),
     ] {
         let (a, b) = pair.both(3, &create_partitions_req(&[(&topic, 4, Some(assignment))], false));
         let k = same(&format!("CreatePartitions {what}"), &a, &b);
@@ -281,7 +295,7 @@ fn create_partitions() {
     }
     let (a, b) = pair.both(3, &create_partitions_req(&[(&topic, 3, None), (&topic, 4, None)], false));
     let k = same("CreatePartitions duplicate topic", &a, &b);
-    assert_eq!(k.results[0].error_code, INVALID_REQUEST);
+    assert_eq!(k.results[0].error_code, ResponseError::InvalidRequest.code());
     let (a, b) = pair.both(3, &create_partitions_req(&[(&topic, 3, None)], false));
     assert_eq!(same("CreatePartitions grow to 3", &a, &b).results[0].error_code, NONE);
     let (a, b) = pair.both(3, &create_partitions_req(&[(&topic, 4, Some(vec![vec![1]]))], false));
@@ -309,26 +323,41 @@ fn incremental_alter_topic_configs() {
             false,
             NONE,
         ),
-        ("unknown key", vec![("no.such.config", SET, Some("1"))], false, INVALID_CONFIG),
-        ("invalid value", vec![("retention.ms", SET, Some("soon"))], false, INVALID_CONFIG),
-        ("below the minimum", vec![("segment.bytes", SET, Some("10"))], false, INVALID_CONFIG),
+        (
+            "unknown key",
+            vec![("no.such.config", SET, Some("1"))],
+            false,
+            ResponseError::InvalidConfig.code(),
+        ),
+        (
+            "invalid value",
+            vec![("retention.ms", SET, Some("soon"))],
+            false,
+            ResponseError::InvalidConfig.code(),
+        ),
+        (
+            "below the minimum",
+            vec![("segment.bytes", SET, Some("10"))],
+            false,
+            ResponseError::InvalidConfig.code(),
+        ),
         (
             "append to a number",
             vec![("retention.ms", APPEND, Some("1"))],
             false,
-            INVALID_CONFIG,
+            ResponseError::InvalidConfig.code(),
         ),
         (
             "subtract from a number",
             vec![("retention.ms", SUBTRACT, Some("1"))],
             false,
-            INVALID_CONFIG,
+            ResponseError::InvalidConfig.code(),
         ),
         (
             "duplicate keys",
             vec![("retention.ms", SET, Some("1")), ("retention.ms", DELETE, None)],
             false,
-            INVALID_REQUEST,
+            ResponseError::InvalidRequest.code(),
         ),
         ("validate_only", vec![("retention.ms", SET, Some("1"))], true, NONE),
         ("append to a list", vec![("cleanup.policy", APPEND, Some("compact"))], false, NONE),
@@ -353,7 +382,7 @@ fn incremental_alter_topic_configs() {
         &incremental_req(&[(TOPIC, &missing, &[("retention.ms", SET, Some("1"))])], false),
     );
     let k = same("IncrementalAlterConfigs unknown topic", &a, &b);
-    assert_eq!(k.responses[0].error_code, UNKNOWN_TOPIC_OR_PARTITION);
+    assert_eq!(k.responses[0].error_code, ResponseError::UnknownTopicOrPartition.code());
     let (a, b) = pair.both(1, &incremental_req(&[(7, "x", &[("retention.ms", SET, Some("1"))])], false));
     same("IncrementalAlterConfigs unknown resource type", &a, &b);
     // What was set, reverted and left alone, as DescribeConfigs (every version) reports it.
@@ -374,8 +403,18 @@ fn alter_configs_replaces_the_whole_set() {
     let missing = unique("ac-missing");
     for version in 0..=2 {
         for (what, configs, validate_only, code) in [
-            ("unknown key", vec![("no.such.config", "1")], false, INVALID_CONFIG),
-            ("invalid value", vec![("cleanup.policy", "sometimes")], false, INVALID_CONFIG),
+            (
+                "unknown key",
+                vec![("no.such.config", "1")],
+                false,
+                ResponseError::InvalidConfig.code(),
+            ),
+            (
+                "invalid value",
+                vec![("cleanup.policy", "sometimes")],
+                false,
+                ResponseError::InvalidConfig.code(),
+            ),
             ("validate_only", vec![("retention.ms", "5")], true, NONE),
             ("replace", vec![("retention.ms", "7200000")], false, NONE),
         ] {
@@ -385,7 +424,7 @@ fn alter_configs_replaces_the_whole_set() {
         }
         let (a, b) = pair.both(version, &alter_req(TOPIC, &missing, &[("retention.ms", "1")], false));
         let k = same(&format!("AlterConfigs v{version} unknown topic"), &a, &b);
-        assert_eq!(k.responses[0].error_code, UNKNOWN_TOPIC_OR_PARTITION);
+        assert_eq!(k.responses[0].error_code, ResponseError::UnknownTopicOrPartition.code());
     }
     assert_eq!(topic_config(&mut pair, &topic, "retention.ms"), (Some("7200000".into()), 1));
     assert_eq!(topic_config(&mut pair, &topic, "segment.ms").1, 5, "replaced away");
@@ -415,35 +454,35 @@ fn broker_configs() {
             "",
             vec![("log.dirs", SET, Some("/elsewhere"))],
             false,
-            INVALID_REQUEST,
+            ResponseError::InvalidRequest.code(),
         ),
         (
             "a static key of this broker",
             "1",
             vec![("log.retention.hours", SET, Some("5"))],
             false,
-            INVALID_REQUEST,
+            ResponseError::InvalidRequest.code(),
         ),
         (
             "an invalid value",
             "",
             vec![("log.retention.ms", SET, Some("soon"))],
             false,
-            INVALID_REQUEST,
+            ResponseError::InvalidRequest.code(),
         ),
         (
             "another broker",
             "7",
             vec![("log.retention.ms", SET, Some("1"))],
             true,
-            INVALID_REQUEST,
+            ResponseError::InvalidRequest.code(),
         ),
         (
             "append to a number",
             "",
             vec![("log.retention.ms", APPEND, Some("1"))],
             true,
-            INVALID_CONFIG,
+            ResponseError::InvalidConfig.code(),
         ),
         ("a custom key", "", vec![(custom.as_str(), SET, Some("x"))], false, NONE),
     ] {
@@ -520,9 +559,9 @@ fn delete_records() {
     for (what, parts, code) in [
         ("inside the log", vec![(0, 3)], NONE),
         ("below the log start", vec![(0, 1)], NONE),
-        ("beyond the high watermark", vec![(0, 11)], OFFSET_OUT_OF_RANGE),
-        ("a negative offset", vec![(0, -5)], OFFSET_OUT_OF_RANGE),
-        ("an unknown partition", vec![(9, 0)], UNKNOWN_TOPIC_OR_PARTITION),
+        ("beyond the high watermark", vec![(0, 11)], ResponseError::OffsetOutOfRange.code()),
+        ("a negative offset", vec![(0, -5)], ResponseError::OffsetOutOfRange.code()),
+        ("an unknown partition", vec![(9, 0)], ResponseError::UnknownTopicOrPartition.code()),
         ("an empty partition", vec![(1, 0)], NONE),
     ] {
         for version in 0..=2 {
@@ -538,7 +577,10 @@ fn delete_records() {
         same("ListOffsets earliest after DeleteRecords", &a, &b).topics[0].partitions[0].offset,
         3
     );
-    for (what, offset, code) in [("below the new start", 0, OFFSET_OUT_OF_RANGE), ("at the new start", 3, NONE)] {
+    for (what, offset, code) in [
+        ("below the new start", 0, ResponseError::OffsetOutOfRange.code()),
+        ("at the new start", 3, NONE),
+    ] {
         let (a, b) = pair.both(12, &fetch_req(12, &topic, None, &[(0, offset, 1 << 20)]));
         let k = same(&format!("Fetch {what}"), &a, &b);
         assert_eq!(k.responses[0].partitions[0].error_code, code);
@@ -554,7 +596,7 @@ fn delete_records() {
     let (a, b) = pair.both(2, &delete_records_req(&compacted, &[(0, 0)]));
     assert_eq!(
         same("DeleteRecords compacted", &a, &b).topics[0].partitions[0].error_code,
-        POLICY_VIOLATION
+        ResponseError::PolicyViolation.code()
     );
 }
 
@@ -578,7 +620,7 @@ fn offset_for_leader_epoch() {
     probe(&mut pair, "after a produce");
     let (a, _) = pair.both(4, &epoch_req(&topic, &[(0, -1, 0), (0, 3, 0)]));
     assert_eq!(a.topics[0].partitions[0].end_offset, 3);
-    assert_ne!(a.topics[0].partitions[1].error_code, FENCED_LEADER_EPOCH);
+    assert_ne!(a.topics[0].partitions[1].error_code, ResponseError::FencedLeaderEpoch.code());
 }
 
 #[test]

@@ -1,0 +1,19 @@
+//! The operator's tests against a real etcd + kube-apiserver (started per test by `kaskade-e2e`),
+//! in one test binary (one link of kube and the operator instead of one per file):
+//!
+//! - `crds`: the CRDs alone (defaults, validation, printer columns, `crds/` matching the types);
+//! - `harness`: the harness's RBAC kubeconfigs and audit counting, which other tests rely on;
+//! - `helm_install`: the chart installed, upgraded and uninstalled with `helm`;
+//! - `cluster`, `topics`, `runtime`: the KafkaCluster and Topic controllers and the operator
+//!   process (leader election, SIGTERM, namespaces), run as the chart's ServiceAccount;
+//! - `bench`: the operator benchmark, `#[ignore]`d (`e2e/bench/operator.sh` runs it);
+//! - `common`: what those share (the chart's RBAC, the operator process, a real broker).
+
+mod bench;
+mod cluster;
+mod common;
+mod crds;
+mod harness;
+mod helm_install;
+mod runtime;
+mod topics;
