@@ -188,7 +188,7 @@ impl PartitionLog {
         now_ms: i64,
     ) -> Result<(Self, RecoveryReport), LogError> {
         fs::create_dir_all(dir)?;
-        super::cleaner_swap::recover(dir)?;
+        super::compaction::swap::recover(dir)?;
         let mut bases: Vec<i64> = Vec::new();
         for entry in fs::read_dir(dir)? {
             let name = entry?.file_name();

@@ -3,27 +3,21 @@
 //! Knows nothing of sockets.
 
 pub mod batch;
-pub mod batch_filter;
-pub mod cleaner;
-pub mod cleaner_config;
-pub mod cleaner_swap;
+pub mod compaction;
 pub mod decompress;
 pub mod disk_space;
 pub mod flusher;
 pub mod index;
 pub mod log;
-pub mod log_cleaner;
 pub mod log_config;
 pub mod log_manager;
 pub mod log_start_checkpoint;
-pub mod offset_map;
 pub mod producer_state;
 pub mod records;
 pub mod segment;
 
-pub use cleaner_config::CleanerConfig;
+pub use compaction::{CleanerConfig, LogCleaner};
 pub use flusher::{FlushError, Flusher};
 pub use log::{AppendInfo, LogError, PartitionLog, ReadResult};
-pub use log_cleaner::LogCleaner;
 pub use log_config::LogConfig;
 pub use log_manager::LogManager;

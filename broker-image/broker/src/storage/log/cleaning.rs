@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{LogError, PartitionLog};
-use crate::storage::cleaner_swap::{self, SwapStep};
+use crate::storage::compaction::swap::{self, SwapStep};
 use crate::storage::log_config::LogConfig;
 use crate::storage::segment::{Segment, SegmentFile};
 
@@ -74,7 +74,7 @@ impl PartitionLog {
         stop_after: Option<SwapStep>,
         now_ms: i64,
     ) -> Result<bool, LogError> {
-        let cleaned = cleaner_swap::cleaned_path(&self.dir, base, end);
+        let cleaned = swap::cleaned_path(&self.dir, base, end);
         // Scanned before taking the lock: appends and reads never wait for it.
         let interval = self.config().index_interval_bytes;
         let seg = match Segment::open_at(&self.dir, &cleaned, base, interval, now_ms) {
@@ -102,7 +102,7 @@ impl PartitionLog {
             let _ = std::fs::remove_file(&cleaned);
             return Ok(false);
         };
-        if !cleaner_swap::commit(&self.dir, base, end, replaced, stop_after)? {
+        if !swap::commit(&self.dir, base, end, replaced, stop_after)? {
             return Ok(false);
         }
         // Only now: until the old segments' indexes were removed (step 3), these names were theirs.

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::log_config::{parse_cleanup_policy, LogConfig};
+use crate::storage::log_config::{parse_cleanup_policy, LogConfig};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CleanerConfig {

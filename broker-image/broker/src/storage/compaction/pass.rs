@@ -8,10 +8,10 @@
 //! 3. every segment before the end of the map is rewritten, in groups that fit one segment
 //!    (`segment.bytes`), keeping what `batch_filter` keeps;
 //! 4. each group's cleaned file replaces its segments through the crash-safe swap
-//!    (`cleaner_swap`), and the checkpoint moves to the end of the map.
+//!    (`swap`), and the checkpoint moves to the end of the map.
 //!
 //! Whether a pass is due (`min.cleanable.dirty.ratio`, `max.compaction.lag.ms`, tombstones whose
-//! horizon passed) is decided by `assess`; the background thread in `log_cleaner` picks the
+//! horizon passed) is decided by `assess`; the background thread in `thread` picks the
 //! dirtiest log and calls `clean`.
 
 use std::fs::{self, File, OpenOptions};
@@ -22,14 +22,14 @@ use std::time::Instant;
 
 use thiserror::Error;
 
-use super::batch::{BatchHeader, BatchIter, HEADER_SIZE};
 use super::batch_filter::{filter_batch, FilterContext, Filtered};
-use super::cleaner_config::CleanerConfig;
-use super::cleaner_swap::{self, SwapStep};
-use super::log::{CleanableView, LogError, PartitionLog, SealedSegment};
+use super::config::CleanerConfig;
 use super::offset_map::OffsetMap;
-use super::records::{self, RecordsError};
-use super::segment::SegmentFile;
+use super::swap::{self, SwapStep};
+use crate::storage::batch::{BatchHeader, BatchIter, HEADER_SIZE};
+use crate::storage::log::{CleanableView, LogError, PartitionLog, SealedSegment};
+use crate::storage::records::{self, RecordsError};
+use crate::storage::segment::SegmentFile;
 
 /// Per-partition file holding the first dirty offset (Kafka keeps one
 /// `cleaner-offset-checkpoint` per log directory).
@@ -298,7 +298,7 @@ pub fn clean_unless_stopped(
             .chain([view.active_base])
             .find(|b| *b > group[last].base_offset)
             .unwrap_or(view.active_base);
-        let path = cleaner_swap::cleaned_path(&dir, base, next_base);
+        let path = swap::cleaned_path(&dir, base, next_base);
         let mut out = OpenOptions::new().create(true).write(true).truncate(true).open(&path)?;
         let written = write_group(&dir, group, &ctx, &view, &mut out, &mut stats);
         let written = written.and_then(|n| {

@@ -20,7 +20,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::segment::file_name;
+use crate::storage::segment::file_name;
 
 /// A step of the protocol after which a crash can be simulated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

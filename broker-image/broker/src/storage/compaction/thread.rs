@@ -14,10 +14,10 @@ use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::cleaner::{self, Assessment};
-use super::cleaner_config::CleanerConfig;
-use super::log::PartitionLog;
-use super::log_manager::LogManager;
+use super::config::CleanerConfig;
+use super::pass::{self, Assessment};
+use crate::storage::log::PartitionLog;
+use crate::storage::log_manager::LogManager;
 
 /// Handle of the running cleaner thread; `stop` ends it between passes.
 pub struct LogCleaner {
@@ -48,7 +48,7 @@ impl State {
         };
         for log in logs.iter().filter(|l| !marked(l)) {
             let due = self.tombstone_horizons.get(log.dir()).is_some_and(|h| *h <= now_ms);
-            let Some(a) = cleaner::assess(log, now_ms, due) else { continue };
+            let Some(a) = pass::assess(log, now_ms, due) else { continue };
             let min_ratio = log.config().min_cleanable_dirty_ratio;
             let wanted = a.forced || (a.dirty_bytes > 0 && a.dirty_ratio >= min_ratio);
             if wanted && best.as_ref().is_none_or(|(_, b)| a.dirty_ratio > b.dirty_ratio) {
@@ -63,7 +63,7 @@ impl State {
         let Some((log, assessment)) = self.pick(&logs.all(), now_ms) else {
             return false;
         };
-        let pass = std::panic::catch_unwind(AssertUnwindSafe(|| cleaner::clean_unless_stopped(&log, cfg, now_ms, None, stop)));
+        let pass = std::panic::catch_unwind(AssertUnwindSafe(|| pass::clean_unless_stopped(&log, cfg, now_ms, None, stop)));
         let result = match pass {
             Ok(r) => r.map_err(|e| e.to_string()),
             Err(panic) => Err(panic

@@ -15,9 +15,9 @@
 //! - a batch left with no records is dropped, unless it is an idempotent producer's last batch:
 //!   then its header alone is kept, so the producer state can still be rebuilt from the log.
 
-use super::batch::{compute_crc, BatchHeader, HEADER_SIZE, LOG_OVERHEAD};
 use super::offset_map::OffsetMap;
-use super::records::{self, write_varlong, RecordsError};
+use crate::storage::batch::{compute_crc, BatchHeader, HEADER_SIZE, LOG_OVERHEAD};
+use crate::storage::records::{self, write_varlong, RecordsError};
 
 /// Attribute bit: the base timestamp holds the delete horizon (KIP-534).
 pub const DELETE_HORIZON_FLAG: i16 = 0x40;
