@@ -4,6 +4,8 @@
 #
 #   ./test.sh            everything
 #   ./test.sh -- ARGS    extra arguments for `cargo test` (e.g. `-- --test resilience crash::`)
+#   ./test.sh --quick    the edit-compile-test loop: formatting, lints, unit tests and the broker's
+#                        own protocol tests (in-process and spawned, no peer); installs nothing
 set -euo pipefail
 cd "$(dirname "$0")"
 export KASKADE_CACHE=${KASKADE_CACHE:-$HOME/.cache/kaskade}
@@ -14,6 +16,20 @@ export CARGO_TERM_COLOR=never
 export KASKADE_E2E_REQUIRE=1
 t0=$SECONDS
 step() { printf '\n==> %s (%ss)\n' "$*" "$((SECONDS - t0))"; }
+
+if [[ ${1:-} == "--quick" ]]; then
+  step "cargo fmt --check"
+  cargo fmt --all --check
+  step "cargo clippy --all-targets -D warnings"
+  cargo clippy --workspace --all-targets --quiet -- -D warnings
+  step "unit tests, and the tests that need no peer (kaskade --test broker, the fuzz corpus, the operator's builders)"
+  cargo test --workspace --lib --bins --quiet
+  cargo test --quiet -p kaskade --test broker
+  cargo test --quiet -p kaskade-broker --test fuzz_corpus
+  cargo test --quiet -p kaskade-operator --test builder_snapshots
+  step "quick tests passed (./test.sh runs everything)"
+  exit 0
+fi
 
 step "installing test dependencies (Debian packages, Apache Kafka, Tansu, Python, npm, etcd + kube-apiserver)"
 bash e2e/peers/install.sh
