@@ -181,10 +181,10 @@ pub async fn serve(stream: TcpStream, broker: Arc<Broker>, mut shutdown: watch::
     let mut reader = FrameReader {
         rd,
         buf: BytesMut::new(),
-        max: broker.config.socket_request_max_bytes,
+        max: broker.config().socket_request_max_bytes,
     };
-    let idle = broker.quotas.config().idle_timeout;
-    let queued = broker.quotas.queued_budget().cloned();
+    let idle = broker.quotas().config().idle_timeout;
+    let queued = broker.quotas().queued_budget().cloned();
     let budget = ByteBudget::new(IN_FLIGHT_BYTES);
     let in_flight = || unanswered.load(Ordering::Relaxed) > 0;
     loop {

@@ -3,7 +3,6 @@
 //! → `protocol` (one handler per API) → `state` (broker-wide operations) → `metadata` and
 //! `storage` (which know nothing of sockets).
 
-pub mod admin;
 pub mod config;
 pub mod config_docs;
 pub mod connection;
@@ -20,3 +19,4 @@ pub mod util;
 
 pub use config::BrokerConfig;
 pub use server::{start, RunningBroker, StartError};
+pub use state::admin;

@@ -16,7 +16,7 @@ use crate::connection_limits::ConnectionQuotas;
 use crate::group::{GroupConfig, GroupCoordinator, OffsetsStore};
 use crate::meta_properties::{self, MetaPropertiesError};
 use crate::metadata::{BrokerEndpoint, MetadataStore, SingleNodeMetadata};
-use crate::state::Broker;
+use crate::state::{Broker, BrokerParts};
 use crate::storage::{Flusher, LogCleaner, LogManager};
 use crate::util;
 
@@ -118,31 +118,30 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
     let logs = Arc::new(logs);
     let offsets_store = OffsetsStore::new(Arc::clone(&metadata), Arc::clone(&logs), flusher.clone(), &group_config);
     let config_limits = config.connection_limits.clone();
-    let broker = Arc::new(Broker {
-        node_id: config.node_id,
+    let broker = Arc::new(Broker::new(BrokerParts {
         config: Arc::new(config),
         metadata,
         logs,
         flusher,
         groups: Arc::new(GroupCoordinator::new(group_config, offsets_store)),
         quotas: ConnectionQuotas::new(config_limits),
-    });
+    }));
     let started = std::time::Instant::now();
     broker.open_all_logs().map_err(|e| StartError::Storage(e.to_string()))?;
-    let groups = broker.groups.load();
+    let groups = broker.groups().load();
     tracing::info!(
         cluster_id = %meta.cluster_id,
-        node_id = broker.node_id,
+        node_id = broker.node_id(),
         listener = %local_addr,
         log_dir = %log_dir.display(),
         clean_shutdown = clean,
-        partitions = broker.logs.all().len(),
+        partitions = broker.partition_count(),
         groups,
         recovery_ms = started.elapsed().as_millis() as u64,
         "kaskade broker started"
     );
-    let cleaner = if broker.config.cleaner.enable {
-        let c = LogCleaner::start(Arc::clone(&broker.logs), broker.config.cleaner.clone(), util::now_ms)
+    let cleaner = if broker.config().cleaner.enable {
+        let c = LogCleaner::start(Arc::clone(broker.log_manager()), broker.config().cleaner.clone(), util::now_ms)
             .map_err(|e| StartError::Storage(format!("cannot start the log cleaner: {e}")))?;
         Some(c)
     } else {
@@ -189,7 +188,7 @@ impl RunningBroker {
         if let Some(c) = self.cleaner.take() {
             let _ = tokio::task::spawn_blocking(move || c.stop()).await;
         }
-        let logs = Arc::clone(&self.broker.logs);
+        let logs = Arc::clone(self.broker.log_manager());
         let result = tokio::task::spawn_blocking(move || logs.shutdown(util::now_ms())).await;
         let broker = self.broker;
         // The flusher thread ends once the last handle (held by the broker state) is gone.
@@ -208,17 +207,17 @@ impl RunningBroker {
 async fn run(broker: Arc<Broker>, listener: TcpListener, mut shutdown: watch::Receiver<bool>) {
     let mut connections = JoinSet::new();
     let maintenance = tokio::spawn(maintenance(Arc::clone(&broker), shutdown.clone()));
-    let group_timers = tokio::spawn(Arc::clone(&broker.groups).run_timers(shutdown.clone()));
+    let group_timers = tokio::spawn(Arc::clone(broker.groups()).run_timers(shutdown.clone()));
     loop {
         // `max.connections`: wait for a slot before accepting; clients wait in the backlog.
         let slot = tokio::select! {
-            slot = broker.quotas.slot() => slot,
+            slot = broker.quotas().slot() => slot,
             Some(_) = connections.join_next(), if !connections.is_empty() => continue,
             _ = shutdown.changed() => break,
         };
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, addr)) => match broker.quotas.admit(addr.ip(), slot) {
+                Ok((stream, addr)) => match broker.quotas().admit(addr.ip(), slot) {
                     Ok(admitted) => {
                         connections.spawn(crate::connection::serve(stream, Arc::clone(&broker), shutdown.clone(), admitted));
                     }
@@ -253,31 +252,21 @@ async fn run(broker: Arc<Broker>, listener: TcpListener, mut shutdown: watch::Re
 
 /// Retention, time-based rolls and `flush.ms`, off the request path.
 async fn maintenance(broker: Arc<Broker>, mut shutdown: watch::Receiver<bool>) {
-    let retention_every = Duration::from_millis(broker.config.log_retention_check_interval_ms);
+    let retention_every = Duration::from_millis(broker.config().log_retention_check_interval_ms);
     let mut next_retention = tokio::time::Instant::now() + retention_every;
-    let mut tick = tokio::time::interval(Duration::from_millis(1000.min(broker.config.log_retention_check_interval_ms)));
+    let mut tick = tokio::time::interval(Duration::from_millis(1000.min(broker.config().log_retention_check_interval_ms)));
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = shutdown.changed() => return,
         }
-        let now = util::now_ms();
-        for log in broker.logs.all() {
-            if log.flush_overdue(now) {
-                broker.flusher.request(Arc::clone(&log));
-            }
-            // segment.ms also rolls an idle partition, so its data can expire on time.
-            if let Err(e) = log.roll_if_due(now) {
-                tracing::warn!(topic = %log.topic, partition = log.partition, error = %e, "segment roll failed");
-            }
-        }
-        if tokio::time::Instant::now() >= next_retention {
+        let retention = tokio::time::Instant::now() >= next_retention;
+        if retention {
             next_retention += retention_every;
-            let logs = Arc::clone(&broker.logs);
-            match tokio::task::spawn_blocking(move || logs.run_retention(util::now_ms())).await {
-                Ok(n) if n > 0 => tracing::info!(segments = n, "retention deleted segments"),
-                _ => {}
-            }
+        }
+        let deleted = broker.maintain_logs(util::now_ms(), retention).await;
+        if deleted > 0 {
+            tracing::info!(segments = deleted, "retention deleted segments");
         }
     }
 }

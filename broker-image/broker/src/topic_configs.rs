@@ -41,8 +41,8 @@ pub struct ConfigEntry {
 
 /// The value the broker configuration gives a topic key, if it sets one.
 fn broker_value(broker: &Broker, topic_key: &str, broker_key: Option<&str>) -> Option<String> {
-    let raw = &broker.config.raw;
-    let log = &broker.config.log;
+    let raw = &broker.config().raw;
+    let log = &broker.config().log;
     match topic_key {
         "retention.ms"
             if raw.contains_key("log.retention.ms")
@@ -79,8 +79,8 @@ const NO_DEFAULT_SYNONYM: &[&str] = &["log.retention.ms", "log.roll.ms", "log.fl
 
 /// Every topic-level config of a topic with the given overrides.
 pub fn describe(broker: &Broker, overrides: &BTreeMap<String, String>) -> Vec<ConfigEntry> {
-    let node = broker.metadata.broker_configs(&broker.node_id.to_string());
-    let cluster = broker.metadata.broker_configs("");
+    let node = broker.metadata().broker_configs(&broker.node_id().to_string());
+    let cluster = broker.metadata().broker_configs("");
     TOPIC_CONFIGS
         .iter()
         .map(|def| {
@@ -204,7 +204,7 @@ fn broker_entry(key: &str, config_type: i8, synonyms: Vec<Synonym>, dynamic: boo
 /// them: only the keys that are set.
 pub fn describe_broker_defaults(broker: &Broker) -> Vec<ConfigEntry> {
     broker
-        .metadata
+        .metadata()
         .broker_configs("")
         .into_iter()
         .map(|(key, value)| {
@@ -234,9 +234,9 @@ fn broker_key_type(key: &str) -> i8 {
 /// The broker's configuration: every key it acts on (dynamic, static or default) plus any other
 /// key it was given. Only dynamic keys can be changed at run time; the others are read-only.
 pub fn describe_broker(broker: &Broker) -> Vec<ConfigEntry> {
-    let raw = &broker.config.raw;
-    let node = broker.metadata.broker_configs(&broker.node_id.to_string());
-    let cluster = broker.metadata.broker_configs("");
+    let raw = &broker.config().raw;
+    let node = broker.metadata().broker_configs(&broker.node_id().to_string());
+    let cluster = broker.metadata().broker_configs("");
     // Keys given that Kaskade does not act on are reported as they were given, as strings.
     let mut keys: BTreeMap<&str, (i8, &str)> = BROKER_DEFAULTS.iter().map(|(k, t, d)| (*k, (*t, *d))).collect();
     for k in raw.keys().chain(node.keys()).chain(cluster.keys()) {
@@ -246,7 +246,7 @@ pub fn describe_broker(broker: &Broker) -> Vec<ConfigEntry> {
     keys.into_iter()
         .map(|(key, (config_type, default))| {
             let default = if key == "node.id" {
-                broker.node_id.to_string()
+                broker.node_id().to_string()
             } else {
                 default.to_string()
             };

@@ -9,7 +9,7 @@ use crate::state::Broker;
 
 pub async fn handle(broker: &Arc<Broker>, req: DeleteGroupsRequest) -> DeleteGroupsResponse {
     let ids: Vec<String> = req.groups_names.iter().map(|g| g.to_string()).collect();
-    let errors = broker.groups.delete_groups(&ids).await;
+    let errors = broker.groups().delete_groups(&ids).await;
     let mut resp = DeleteGroupsResponse::default();
     for (id, e) in req.groups_names.into_iter().zip(errors) {
         let mut r = DeletableGroupResult::default();

@@ -21,8 +21,8 @@ pub async fn handle(broker: &Arc<Broker>, req: DeleteTopicsRequest, version: i16
         r.name = name.clone();
         r.topic_id = id;
         let meta = match &name {
-            Some(n) => broker.metadata.topic(n.0.as_str()),
-            None => broker.metadata.topic_by_id(id),
+            Some(n) => broker.metadata().topic(n.0.as_str()),
+            None => broker.metadata().topic_by_id(id),
         };
         match meta {
             None => {

@@ -16,8 +16,8 @@ const ENDPOINT_CONTROLLERS: i8 = 2;
 pub fn handle(broker: &Arc<Broker>, req: &DescribeClusterRequest) -> DescribeClusterResponse {
     let mut resp = DescribeClusterResponse::default();
     resp.endpoint_type = ENDPOINT_BROKERS;
-    resp.cluster_id = StrBytes::from_string(broker.metadata.cluster_id().to_string());
-    resp.controller_id = BrokerId(broker.metadata.controller_id());
+    resp.cluster_id = StrBytes::from_string(broker.metadata().cluster_id().to_string());
+    resp.controller_id = BrokerId(broker.metadata().controller_id());
     resp.cluster_authorized_operations = i32::MIN;
     match req.endpoint_type {
         ENDPOINT_BROKERS => {}
@@ -38,7 +38,7 @@ pub fn handle(broker: &Arc<Broker>, req: &DescribeClusterRequest) -> DescribeClu
         }
     }
     resp.brokers = broker
-        .metadata
+        .metadata()
         .brokers()
         .into_iter()
         .map(|b| {

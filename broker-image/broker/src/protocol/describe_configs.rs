@@ -51,17 +51,17 @@ pub fn handle(broker: &Arc<Broker>, req: DescribeConfigsRequest, version: i16) -
         out.resource_name = res.resource_name.clone();
         let name = res.resource_name.to_string();
         let entries = match res.resource_type {
-            RESOURCE_TOPIC => match broker.metadata.topic(&name) {
+            RESOURCE_TOPIC => match broker.metadata().topic(&name) {
                 Some(t) => Ok(topic_configs::describe(broker, &t.configs)),
                 None => Err((ResponseError::UnknownTopicOrPartition, format!("Topic '{name}' does not exist."))),
             },
             RESOURCE_BROKER if name.is_empty() => Ok(topic_configs::describe_broker_defaults(broker)),
-            RESOURCE_BROKER if name == broker.node_id.to_string() => Ok(topic_configs::describe_broker(broker)),
+            RESOURCE_BROKER if name == broker.node_id().to_string() => Ok(topic_configs::describe_broker(broker)),
             RESOURCE_BROKER => Err((
                 ResponseError::InvalidRequest,
                 format!(
                     "Unexpected broker id, expected {} or empty string, but received {name}",
-                    broker.node_id
+                    broker.node_id()
                 ),
             )),
             RESOURCE_BROKER_LOGGER => Ok(Vec::new()),

@@ -14,7 +14,7 @@ const NOT_REQUESTED: i32 = i32::MIN;
 
 pub async fn handle(broker: &Arc<Broker>, req: DescribeGroupsRequest, version: i16) -> DescribeGroupsResponse {
     let mut resp = DescribeGroupsResponse::default();
-    let ready = broker.groups.ensure_ready().await;
+    let ready = broker.groups().ensure_ready().await;
     for id in req.groups {
         let mut g = DescribedGroup::default();
         g.group_id = id.clone();
@@ -24,7 +24,7 @@ pub async fn handle(broker: &Arc<Broker>, req: DescribeGroupsRequest, version: i
             resp.groups.push(g);
             continue;
         }
-        match broker.groups.describe(id.as_str()) {
+        match broker.groups().describe(id.as_str()) {
             None if version >= 6 => {
                 g.error_code = ResponseError::GroupIdNotFound.code();
                 g.error_message = Some(StrBytes::from_string(format!("Group {} not found.", id.as_str())));

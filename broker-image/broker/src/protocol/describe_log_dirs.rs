@@ -9,35 +9,28 @@ use kafka_protocol::messages::{DescribeLogDirsRequest, DescribeLogDirsResponse, 
 use kafka_protocol::protocol::StrBytes;
 
 use crate::state::Broker;
-use crate::storage::disk_space::disk_space;
 
 pub fn handle(broker: &Arc<Broker>, req: DescribeLogDirsRequest, version: i16) -> DescribeLogDirsResponse {
     // Which partitions to describe: all (null) or the ones asked for.
     let wanted: Option<BTreeMap<String, Vec<i32>>> = req
         .topics
         .map(|ts| ts.into_iter().map(|t| (t.topic.to_string(), t.partitions)).collect());
+    let report = broker.log_dir_report(|topic, partition| {
+        wanted
+            .as_ref()
+            .is_none_or(|w| w.get(topic).is_some_and(|ps| ps.contains(&partition)))
+    });
     let mut by_topic: BTreeMap<String, Vec<DescribeLogDirsPartition>> = BTreeMap::new();
-    for log in broker.logs.all() {
-        if let Some(w) = &wanted {
-            if !w.get(&log.topic).is_some_and(|ps| ps.contains(&log.partition)) {
-                continue;
-            }
-        }
+    for (topic, partition, size) in report.partitions {
         let mut p = DescribeLogDirsPartition::default();
-        p.partition_index = log.partition;
-        p.partition_size = log.size_bytes() as i64;
+        p.partition_index = partition;
+        p.partition_size = size as i64;
         p.offset_lag = 0;
         p.is_future_key = false;
-        by_topic.entry(log.topic.clone()).or_default().push(p);
+        by_topic.entry(topic).or_default().push(p);
     }
     let mut dir = DescribeLogDirsResult::default();
-    let root = broker.logs.root();
-    dir.log_dir = StrBytes::from_string(
-        std::fs::canonicalize(root)
-            .unwrap_or_else(|_| root.to_path_buf())
-            .display()
-            .to_string(),
-    );
+    dir.log_dir = StrBytes::from_string(report.dir.display().to_string());
     dir.topics = by_topic
         .into_iter()
         .map(|(name, mut partitions)| {
@@ -49,7 +42,7 @@ pub fn handle(broker: &Arc<Broker>, req: DescribeLogDirsRequest, version: i16) -
         })
         .collect();
     if version >= 4 {
-        if let Some((total, usable)) = disk_space(root) {
+        if let Some((total, usable)) = report.space {
             dir.total_bytes = total as i64;
             dir.usable_bytes = usable as i64;
         }

@@ -22,11 +22,11 @@ const ALL_TOPIC_OPERATIONS: i32 = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1
 pub fn handle(broker: &Arc<Broker>, req: &DescribeTopicPartitionsRequest) -> DescribeTopicPartitionsResponse {
     let mut resp = DescribeTopicPartitionsResponse::default();
     let mut wanted: Vec<(String, Option<Arc<TopicMeta>>)> = if req.topics.is_empty() {
-        broker.metadata.topics().into_iter().map(|t| (t.name.clone(), Some(t))).collect()
+        broker.metadata().topics().into_iter().map(|t| (t.name.clone(), Some(t))).collect()
     } else {
         req.topics
             .iter()
-            .map(|t| (t.name.0.to_string(), broker.metadata.topic(t.name.0.as_str())))
+            .map(|t| (t.name.0.to_string(), broker.metadata().topic(t.name.0.as_str())))
             .collect()
     };
     wanted.sort_by(|a, b| a.0.cmp(&b.0));
@@ -79,10 +79,10 @@ pub fn handle(broker: &Arc<Broker>, req: &DescribeTopicPartitionsRequest) -> Des
             budget -= 1;
             let mut part = DescribeTopicPartitionsResponsePartition::default();
             part.partition_index = p;
-            part.leader_id = BrokerId(broker.node_id);
+            part.leader_id = BrokerId(broker.node_id());
             part.leader_epoch = LEADER_EPOCH;
-            part.replica_nodes = vec![BrokerId(broker.node_id)];
-            part.isr_nodes = vec![BrokerId(broker.node_id)];
+            part.replica_nodes = vec![BrokerId(broker.node_id())];
+            part.isr_nodes = vec![BrokerId(broker.node_id())];
             part.eligible_leader_replicas = Some(vec![]);
             part.last_known_elr = Some(vec![]);
             t.partitions.push(part);

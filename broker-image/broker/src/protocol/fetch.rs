@@ -61,10 +61,10 @@ pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> Fe
         t.topic = topic.topic.clone();
         t.topic_id = topic.topic_id;
         let (meta, unknown) = if version >= 13 {
-            (broker.metadata.topic_by_id(topic.topic_id), ResponseError::UnknownTopicId)
+            (broker.metadata().topic_by_id(topic.topic_id), ResponseError::UnknownTopicId)
         } else {
             (
-                broker.metadata.topic(topic.topic.0.as_str()),
+                broker.metadata().topic(topic.topic.0.as_str()),
                 ResponseError::UnknownTopicOrPartition,
             )
         };

@@ -19,7 +19,7 @@ async fn lookup(broker: &Broker, key: &str, key_type: i8) -> Result<(), (Respons
     match key_type {
         // Kafka answers an empty group id too (the group requests themselves refuse it).
         GROUP => broker
-            .groups
+            .groups()
             .ensure_ready()
             .await
             .map_err(|_| (ResponseError::CoordinatorNotAvailable, String::new())),
@@ -41,8 +41,8 @@ fn coordinator(broker: &Broker, key: String, result: Result<(), (ResponseError, 
     c.key = StrBytes::from_string(key);
     match result {
         Ok(()) => {
-            let me = broker.metadata.brokers().into_iter().find(|b| b.node_id == broker.node_id);
-            c.node_id = BrokerId(broker.node_id);
+            let me = broker.metadata().brokers().into_iter().find(|b| b.node_id == broker.node_id());
+            c.node_id = BrokerId(broker.node_id());
             c.host = StrBytes::from_string(me.as_ref().map(|b| b.host.clone()).unwrap_or_default());
             c.port = me.map(|b| b.port as i32).unwrap_or(-1);
             c.error_message = Some(StrBytes::from_static_str(""));

@@ -13,7 +13,7 @@ pub async fn handle(broker: &Arc<Broker>, req: HeartbeatRequest) -> HeartbeatRes
         ResponseError::InvalidGroupId.code()
     } else {
         broker
-            .groups
+            .groups()
             .heartbeat(
                 req.group_id.as_str(),
                 req.member_id.as_str(),

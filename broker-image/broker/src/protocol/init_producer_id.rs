@@ -24,7 +24,7 @@ pub async fn handle(broker: &Arc<Broker>, req: InitProducerIdRequest) -> InitPro
         resp.producer_epoch = req.producer_epoch + 1;
         return resp;
     }
-    match broker.metadata.allocate_producer_id().await {
+    match broker.metadata().allocate_producer_id().await {
         Ok(id) => {
             resp.producer_id = ProducerId(id);
             resp.producer_epoch = 0;

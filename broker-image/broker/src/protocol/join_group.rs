@@ -63,6 +63,6 @@ pub async fn handle(broker: &Arc<Broker>, req: JoinGroupRequest, version: i16, c
         require_known_member_id: version >= 4,
         supports_skip_assignment: version >= 9,
     };
-    let outcome = broker.groups.join(req.group_id.as_str(), params).await;
+    let outcome = broker.groups().join(req.group_id.as_str(), params).await;
     response(outcome, version)
 }

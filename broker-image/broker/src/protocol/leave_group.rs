@@ -23,7 +23,7 @@ pub async fn handle(broker: &Arc<Broker>, req: LeaveGroupRequest, version: i16) 
     } else {
         vec![(req.member_id.to_string(), None)]
     };
-    match broker.groups.leave(req.group_id.as_str(), &identities).await {
+    match broker.groups().leave(req.group_id.as_str(), &identities).await {
         Err(e) => r.error_code = e,
         Ok(errors) if version >= 3 => {
             r.members = req

@@ -10,7 +10,7 @@ use crate::state::Broker;
 
 pub async fn handle(broker: &Arc<Broker>, req: ListGroupsRequest, version: i16) -> ListGroupsResponse {
     let mut resp = ListGroupsResponse::default();
-    if let Err(e) = broker.groups.ensure_ready().await {
+    if let Err(e) = broker.groups().ensure_ready().await {
         resp.error_code = e;
         return resp;
     }
@@ -19,7 +19,7 @@ pub async fn handle(broker: &Arc<Broker>, req: ListGroupsRequest, version: i16) 
     if !wants_type {
         return resp;
     }
-    for g in broker.groups.list() {
+    for g in broker.groups().list() {
         if !wants_state(g.state.name()) {
             continue;
         }

@@ -25,10 +25,10 @@ pub fn topic_entry(broker: &Broker, t: &TopicMeta) -> MetadataResponseTopic {
         .map(|p| {
             let mut part = MetadataResponsePartition::default();
             part.partition_index = p;
-            part.leader_id = BrokerId(broker.node_id);
+            part.leader_id = BrokerId(broker.node_id());
             part.leader_epoch = LEADER_EPOCH;
-            part.replica_nodes = vec![BrokerId(broker.node_id)];
-            part.isr_nodes = vec![BrokerId(broker.node_id)];
+            part.replica_nodes = vec![BrokerId(broker.node_id())];
+            part.isr_nodes = vec![BrokerId(broker.node_id())];
             part
         })
         .collect();
@@ -69,7 +69,7 @@ pub async fn handle(broker: &Arc<Broker>, req: MetadataRequest, version: i16) ->
     }
     let mut resp = MetadataResponse::default();
     resp.brokers = broker
-        .metadata
+        .metadata()
         .brokers()
         .into_iter()
         .map(|b| {
@@ -81,24 +81,24 @@ pub async fn handle(broker: &Arc<Broker>, req: MetadataRequest, version: i16) ->
             e
         })
         .collect();
-    resp.cluster_id = Some(StrBytes::from_string(broker.metadata.cluster_id().to_string()));
-    resp.controller_id = BrokerId(broker.metadata.controller_id());
+    resp.cluster_id = Some(StrBytes::from_string(broker.metadata().cluster_id().to_string()));
+    resp.controller_id = BrokerId(broker.metadata().controller_id());
     resp.cluster_authorized_operations = NO_OPERATIONS;
-    let allow_auto_create = (version < 4 || req.allow_auto_topic_creation) && broker.config.auto_create_topics_enable;
+    let allow_auto_create = (version < 4 || req.allow_auto_topic_creation) && broker.config().auto_create_topics_enable;
     let all = match &req.topics {
         None => true,
         Some(t) if t.is_empty() && version == 0 => true,
         _ => false,
     };
     if all {
-        resp.topics = broker.metadata.topics().iter().map(|t| topic_entry(broker, t)).collect();
+        resp.topics = broker.metadata().topics().iter().map(|t| topic_entry(broker, t)).collect();
         return resp;
     }
     for requested in req.topics.unwrap_or_default() {
         let entry = match requested.name {
             Some(name) => {
                 let name = name.0.to_string();
-                match broker.metadata.topic(&name) {
+                match broker.metadata().topic(&name) {
                     Some(t) => topic_entry(broker, &t),
                     None if kaskade_common::topic_name::validate_name(&name).is_err() => {
                         error_entry(Some(name), uuid::Uuid::nil(), ResponseError::InvalidTopicException.code())
@@ -113,7 +113,7 @@ pub async fn handle(broker: &Arc<Broker>, req: MetadataRequest, version: i16) ->
                     None => error_entry(Some(name), uuid::Uuid::nil(), ResponseError::UnknownTopicOrPartition.code()),
                 }
             }
-            None => match broker.metadata.topic_by_id(requested.topic_id) {
+            None => match broker.metadata().topic_by_id(requested.topic_id) {
                 Some(t) => topic_entry(broker, &t),
                 None => error_entry(None, requested.topic_id, ResponseError::UnknownTopicId.code()),
             },

@@ -36,7 +36,7 @@ impl Checked {
 }
 
 fn check(broker: &Broker, req: &OffsetCommitRequest, version: i16) -> Checked {
-    let max_metadata = broker.groups.config().offset_metadata_max_bytes;
+    let max_metadata = broker.groups().config().offset_metadata_max_bytes;
     let now = util::now_ms();
     let group_error = req.group_id.is_empty().then(|| ResponseError::InvalidGroupId.code());
     let mut checked = Checked {
@@ -45,7 +45,7 @@ fn check(broker: &Broker, req: &OffsetCommitRequest, version: i16) -> Checked {
         offsets: Vec::new(),
     };
     for (ti, topic) in req.topics.iter().enumerate() {
-        let meta = broker.metadata.topic(topic.name.as_str());
+        let meta = broker.metadata().topic(topic.name.as_str());
         let mut rt = OffsetCommitResponseTopic::default();
         rt.name = topic.name.clone();
         for p in &topic.partitions {
@@ -88,8 +88,8 @@ pub fn begin(broker: &Arc<Broker>, req: OffsetCommitRequest, version: i16) -> Bo
     let broker = Arc::clone(broker);
     let instance = req.group_instance_id.as_ref().map(|s| s.to_string());
     let generation = req.generation_id_or_member_epoch;
-    if broker.groups.is_ready() {
-        let applied = broker.groups.commit_now(
+    if broker.groups().is_ready() {
+        let applied = broker.groups().commit_now(
             req.group_id.as_str(),
             req.member_id.as_str(),
             instance.as_deref(),
@@ -99,7 +99,7 @@ pub fn begin(broker: &Arc<Broker>, req: OffsetCommitRequest, version: i16) -> Bo
         );
         return Box::pin(async move {
             let result = match applied {
-                Ok(appended) => broker.groups.wait_durable(appended).await,
+                Ok(appended) => broker.groups().wait_durable(appended).await,
                 Err(e) => Err(e),
             };
             checked.finish(result)
@@ -109,7 +109,7 @@ pub fn begin(broker: &Arc<Broker>, req: OffsetCommitRequest, version: i16) -> Bo
     // which creates it, so this is rare).
     Box::pin(async move {
         let result = broker
-            .groups
+            .groups()
             .commit(
                 req.group_id.as_str(),
                 req.member_id.as_str(),

@@ -20,7 +20,7 @@ pub async fn handle(broker: &Arc<Broker>, req: OffsetDeleteRequest) -> OffsetDel
     let mut unknown: Vec<(String, i32)> = Vec::new();
     let mut known: Vec<(String, i32)> = Vec::new();
     for t in &req.topics {
-        let meta = broker.metadata.topic(t.name.as_str());
+        let meta = broker.metadata().topic(t.name.as_str());
         for p in &t.partitions {
             let exists = meta.as_ref().is_some_and(|m| (0..m.partitions).contains(&p.partition_index));
             let entry = (t.name.to_string(), p.partition_index);
@@ -32,7 +32,7 @@ pub async fn handle(broker: &Arc<Broker>, req: OffsetDeleteRequest) -> OffsetDel
         }
     }
     let results = match broker
-        .groups
+        .groups()
         .delete_offsets(req.group_id.as_str(), known, |topic, metadata| {
             subscription::subscribes_to(metadata, topic)
         })

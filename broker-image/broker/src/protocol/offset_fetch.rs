@@ -38,8 +38,8 @@ async fn fetch(broker: &Broker, group: &str, topics: Option<Vec<(String, Vec<i32
     if group.is_empty() {
         return Err(ResponseError::InvalidGroupId.code());
     }
-    broker.groups.ensure_ready().await?;
-    Ok(broker.groups.fetch(group, topics))
+    broker.groups().ensure_ready().await?;
+    Ok(broker.groups().fetch(group, topics))
 }
 
 pub async fn handle(broker: &Arc<Broker>, req: OffsetFetchRequest, version: i16) -> OffsetFetchResponse {

@@ -73,9 +73,9 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
         topic_resp.name = topic_data.name.clone();
         topic_resp.topic_id = topic_data.topic_id;
         let meta = if version >= 13 {
-            broker.metadata.topic_by_id(topic_data.topic_id)
+            broker.metadata().topic_by_id(topic_data.topic_id)
         } else {
-            broker.metadata.topic(topic_data.name.0.as_str())
+            broker.metadata().topic(topic_data.name.0.as_str())
         };
         let unknown = if version >= 13 {
             ResponseError::UnknownTopicId
@@ -135,7 +135,7 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                     continue;
                 }
             }
-            match log.append(&records, &header, LEADER_EPOCH, now) {
+            match broker.append(&log, &records, &header, LEADER_EPOCH, now) {
                 Ok(info) => {
                     let mut r = PartitionProduceResponse::default();
                     r.index = part.index;
@@ -143,9 +143,6 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                     r.log_append_time_ms = -1;
                     r.log_start_offset = info.log_start_offset;
                     topic_resp.partition_responses.push(r);
-                    if info.flush_due {
-                        broker.flusher.request(Arc::clone(&log));
-                    }
                     if acks == -1 && config.flush_on_acks_all {
                         waiting.push(Appended {
                             topic: ti,
@@ -190,12 +187,7 @@ pub async fn finish(broker: &Arc<Broker>, appending: Appending) -> Result<Option
         }
         return Ok(None);
     }
-    let results = join_all(
-        waiting
-            .iter()
-            .map(|w| broker.flusher.wait_durable(Arc::clone(&w.log), w.end_offset)),
-    )
-    .await;
+    let results = join_all(waiting.iter().map(|w| broker.wait_durable(&w.log, w.end_offset))).await;
     for (w, result) in waiting.iter().zip(results) {
         if let Err(e) = result {
             let r = &mut resp.responses[w.topic].partition_responses[w.slot];
@@ -207,8 +199,8 @@ pub async fn finish(broker: &Arc<Broker>, appending: Appending) -> Result<Option
 
 /// Kafka's `log.message.timestamp.{before,after}.max.ms` checks for CreateTime batches.
 fn timestamp_out_of_range(broker: &Broker, h: &batch::BatchHeader, now: i64) -> Option<String> {
-    let after = broker.config.message_timestamp_after_max_ms;
-    let before = broker.config.message_timestamp_before_max_ms;
+    let after = broker.config().message_timestamp_after_max_ms;
+    let before = broker.config().message_timestamp_before_max_ms;
     if h.max_timestamp >= 0 && h.max_timestamp.saturating_sub(now) > after {
         return Some(format!(
             "Timestamp {} of message with offset 0 is out of range. The timestamp should be within [{}, {}]",

@@ -19,7 +19,7 @@ pub async fn handle(broker: &Arc<Broker>, req: SyncGroupRequest, version: i16) -
             .map(|a| (a.member_id.to_string(), a.assignment))
             .collect();
         broker
-            .groups
+            .groups()
             .sync(
                 req.group_id.as_str(),
                 req.member_id.as_str(),

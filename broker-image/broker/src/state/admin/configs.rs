@@ -25,7 +25,7 @@ impl Broker {
         change: impl FnOnce(&Configs) -> Result<Configs, ApiError>,
         validate_only: bool,
     ) -> Result<(), ApiError> {
-        let _guard = super::lock().await;
+        let _guard = self.admin_lock().await;
         let Some(topic) = self.metadata.topic(name) else {
             return Err(ApiError::new(
                 ResponseError::UnknownTopicOrPartition,
@@ -47,12 +47,12 @@ impl Broker {
 
     /// Checks the name of a broker resource: `""` (the cluster-wide default) or this node's id.
     pub fn check_broker_resource(&self, name: &str) -> Result<(), ApiError> {
-        if name.is_empty() || name == self.node_id.to_string() {
+        if name.is_empty() || name == self.node_id().to_string() {
             return Ok(());
         }
         Err(ApiError::new(
             ResponseError::InvalidRequest,
-            format!("Unexpected broker id, expected {}, but received {name}", self.node_id),
+            format!("Unexpected broker id, expected {}, but received {name}", self.node_id()),
         ))
     }
 
@@ -65,7 +65,7 @@ impl Broker {
         validate_only: bool,
     ) -> Result<(), ApiError> {
         self.check_broker_resource(entity)?;
-        let _guard = super::lock().await;
+        let _guard = self.admin_lock().await;
         let configs = change(&self.metadata.broker_configs(entity))?;
         broker_configs::validate(&configs).map_err(|m| ApiError::new(ResponseError::InvalidRequest, m))?;
         if validate_only {
@@ -83,7 +83,7 @@ impl Broker {
         let defaults = broker_configs::effective_log_defaults(
             &self.config.log,
             &self.metadata.broker_configs(""),
-            &self.metadata.broker_configs(&self.node_id.to_string()),
+            &self.metadata.broker_configs(&self.node_id().to_string()),
         );
         self.logs.set_defaults(defaults);
         for t in self.metadata.topics() {

@@ -16,7 +16,7 @@ impl Broker {
         assignments: Option<&[Vec<i32>]>,
         validate_only: bool,
     ) -> Result<(), ApiError> {
-        let _guard = super::lock().await;
+        let _guard = self.admin_lock().await;
         let Some(topic) = self.metadata.topic(name) else {
             return Err(ApiError::new(ResponseError::UnknownTopicOrPartition, ""));
         };

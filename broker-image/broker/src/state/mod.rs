@@ -1,6 +1,14 @@
-//! The broker's state as request handlers see it: configuration, the metadata store, the
-//! partition logs and the flusher, plus the operations that span them (creating a topic means
-//! validating it, recording it in metadata, then opening its logs). Handlers → state → storage.
+//! The broker as request handlers see it: its configuration, the metadata store and the group
+//! coordinator to read, and operations on the partition logs (`logs`: append, wait until
+//! durable, describe the log directory, maintenance), topics (create, delete) and admin changes
+//! (`admin`), which span metadata and storage. The fields are private: handlers never drive the
+//! flusher or walk the log map themselves, so this is where replication plugs in. Handlers →
+//! state → metadata, storage.
+
+pub mod admin;
+mod logs;
+
+pub use logs::LogDirReport;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -11,7 +19,7 @@ use crate::config::BrokerConfig;
 use crate::connection_limits::ConnectionQuotas;
 use crate::group::GroupCoordinator;
 use crate::metadata::{topic_rules, MetadataError, MetadataStore, TopicMeta};
-use crate::storage::{Flusher, LogManager, PartitionLog};
+use crate::storage::{Flusher, LogManager};
 use crate::util;
 use kaskade_common::topic_name;
 
@@ -20,13 +28,25 @@ use kaskade_common::topic_name;
 pub const MAX_PARTITIONS_PER_TOPIC: i32 = 10_000;
 
 pub struct Broker {
+    config: Arc<BrokerConfig>,
+    metadata: Arc<dyn MetadataStore>,
+    logs: Arc<LogManager>,
+    flusher: Flusher,
+    groups: Arc<GroupCoordinator>,
+    /// Connection limits and the broker-wide request-bytes budget.
+    quotas: Arc<ConnectionQuotas>,
+    /// Serialises admin changes, so a read-modify-write (an incremental config change, adding
+    /// partitions) never loses a concurrent one. Admin requests are rare; one lock is enough.
+    admin_lock: tokio::sync::Mutex<()>,
+}
+
+/// What a broker is made of (the server builds them at start-up).
+pub struct BrokerParts {
     pub config: Arc<BrokerConfig>,
-    pub node_id: i32,
     pub metadata: Arc<dyn MetadataStore>,
     pub logs: Arc<LogManager>,
     pub flusher: Flusher,
     pub groups: Arc<GroupCoordinator>,
-    /// Connection limits and the broker-wide request-bytes budget.
     pub quotas: Arc<ConnectionQuotas>,
 }
 
@@ -69,8 +89,50 @@ impl From<MetadataError> for ApiError {
 }
 
 impl Broker {
-    pub fn partition(&self, topic: &str, partition: i32) -> Option<Arc<PartitionLog>> {
-        self.logs.get(topic, partition)
+    pub fn new(parts: BrokerParts) -> Broker {
+        let BrokerParts {
+            config,
+            metadata,
+            logs,
+            flusher,
+            groups,
+            quotas,
+        } = parts;
+        Broker {
+            config,
+            metadata,
+            logs,
+            flusher,
+            groups,
+            quotas,
+            admin_lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn config(&self) -> &BrokerConfig {
+        &self.config
+    }
+
+    pub fn node_id(&self) -> i32 {
+        self.config.node_id
+    }
+
+    /// Topics, topic ids, brokers, configs and producer ids, as the metadata store holds them.
+    pub fn metadata(&self) -> &dyn MetadataStore {
+        self.metadata.as_ref()
+    }
+
+    pub fn groups(&self) -> &Arc<GroupCoordinator> {
+        &self.groups
+    }
+
+    pub fn quotas(&self) -> &Arc<ConnectionQuotas> {
+        &self.quotas
+    }
+
+    /// Held across an admin change's read-modify-write.
+    pub async fn admin_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.admin_lock.lock().await
     }
 
     /// Checks a new topic the way Kafka's controller does; returns the resolved
