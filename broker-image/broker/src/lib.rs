@@ -4,7 +4,6 @@
 //! `storage` (which know nothing of sockets).
 
 pub mod config;
-pub mod config_docs;
 pub mod connection;
 pub mod connection_limits;
 pub mod group;

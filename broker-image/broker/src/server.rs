@@ -66,7 +66,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         ("log.message.timestamp.type", "message.timestamp.type"),
     ] {
         if let Some(v) = config.raw.get(broker_key) {
-            crate::metadata::topic_rules::unsupported_value(topic_key, v).map_err(StartError::Config)?;
+            crate::config::check::unsupported_value(topic_key, v).map_err(StartError::Config)?;
         }
     }
     for k in &config.unknown_keys {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::metadata::topic_rules::{TopicConfigDef, TOPIC_CONFIGS};
+use crate::config::topic::{TopicConfigDef, TOPIC_CONFIGS};
 use crate::state::Broker;
 
 /// Kafka's `ConfigSource` values.
@@ -56,27 +56,6 @@ fn broker_value(broker: &Broker, topic_key: &str, broker_key: Option<&str>) -> O
     }
 }
 
-/// The broker key that supplies a topic config's default: the table's `broker_key`, or for
-/// keys Kaskade takes no broker default from, the name Kafka lists as the synonym.
-pub fn broker_synonym(def: &TopicConfigDef) -> Option<&'static str> {
-    def.broker_key.or(match def.key {
-        "file.delete.delay.ms" => Some("log.segment.delete.delay.ms"),
-        "local.retention.bytes" => Some("log.local.retention.bytes"),
-        "local.retention.ms" => Some("log.local.retention.ms"),
-        "max.compaction.lag.ms" => Some("log.cleaner.max.compaction.lag.ms"),
-        "min.cleanable.dirty.ratio" => Some("log.cleaner.min.cleanable.ratio"),
-        "min.compaction.lag.ms" => Some("log.cleaner.min.compaction.lag.ms"),
-        "remote.copy.lag.bytes" => Some("log.remote.copy.lag.bytes"),
-        "remote.copy.lag.ms" => Some("log.remote.copy.lag.ms"),
-        "segment.index.bytes" => Some("log.index.size.max.bytes"),
-        k @ ("compression.gzip.level" | "compression.lz4.level" | "compression.zstd.level" | "max.decompressed.message.bytes") => Some(k),
-        _ => None,
-    })
-}
-
-/// Broker keys whose Kafka default is null: a topic config they supply lists no default synonym.
-const NO_DEFAULT_SYNONYM: &[&str] = &["log.retention.ms", "log.roll.ms", "log.flush.interval.ms"];
-
 /// Every topic-level config of a topic with the given overrides.
 pub fn describe(broker: &Broker, overrides: &BTreeMap<String, String>) -> Vec<ConfigEntry> {
     let node = broker.metadata().broker_configs(&broker.node_id().to_string());
@@ -85,7 +64,7 @@ pub fn describe(broker: &Broker, overrides: &BTreeMap<String, String>) -> Vec<Co
         .iter()
         .map(|def| {
             let TopicConfigDef { key, kind, default, .. } = def;
-            let broker_key = broker_synonym(def);
+            let broker_key = def.broker_synonym();
             let mut synonyms = Vec::new();
             if let Some(v) = overrides.get(*key) {
                 synonyms.push(Synonym {
@@ -111,7 +90,7 @@ pub fn describe(broker: &Broker, overrides: &BTreeMap<String, String>) -> Vec<Co
                         source: ConfigSource::StaticBroker,
                     });
                 }
-                if !NO_DEFAULT_SYNONYM.contains(&bk) {
+                if def.broker_default_listed {
                     synonyms.push(Synonym {
                         name: bk.to_string(),
                         value: Some(default.to_string()),

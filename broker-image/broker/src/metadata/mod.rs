@@ -4,7 +4,6 @@
 //! touching the request handlers.
 
 pub mod single_node;
-pub mod topic_rules;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -37,7 +37,7 @@ fn entry(e: ConfigEntry, synonyms: bool, documentation: bool, version: i16) -> D
         r.config_type = e.config_type;
         if documentation {
             // Kafka sends no documentation for keys it does not know.
-            r.documentation = crate::config_docs::doc(r.name.as_str()).map(StrBytes::from_static_str);
+            r.documentation = crate::config::docs::doc(r.name.as_str()).map(StrBytes::from_static_str);
         }
     }
     r

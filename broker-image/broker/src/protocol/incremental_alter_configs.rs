@@ -12,11 +12,12 @@ use kafka_protocol::protocol::StrBytes;
 use crate::admin::broker_configs;
 use crate::admin::config_ops::{self, Op};
 use crate::admin::{RESOURCE_BROKER, RESOURCE_TOPIC};
-use crate::metadata::topic_rules::{Kind, TOPIC_CONFIGS};
+use crate::config::check::Kind;
+use crate::config::topic::topic_config;
 use crate::state::{ApiError, Broker};
 
 fn topic_kind(key: &str) -> Option<(Kind, &'static str)> {
-    TOPIC_CONFIGS.iter().find(|d| d.key == key).map(|d| (d.kind, d.default))
+    topic_config(key).map(|d| (d.kind, d.default))
 }
 
 fn broker_kind(key: &str) -> Option<(Kind, &'static str)> {

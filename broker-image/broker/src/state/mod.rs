@@ -15,10 +15,11 @@ use std::sync::Arc;
 
 use kafka_protocol::error::ResponseError;
 
+use crate::config::check::validate_configs;
 use crate::config::BrokerConfig;
 use crate::connection_limits::ConnectionQuotas;
 use crate::group::GroupCoordinator;
-use crate::metadata::{topic_rules, MetadataError, MetadataStore, TopicMeta};
+use crate::metadata::{MetadataError, MetadataStore, TopicMeta};
 use crate::storage::{Flusher, LogManager};
 use crate::util;
 use kaskade_common::topic_name;
@@ -185,7 +186,7 @@ impl Broker {
                 format!("Unable to replicate the partition {rf} time(s): The target replication factor of {rf} cannot be reached because only {brokers} broker(s) are registered or some brokers have all their log directories cordoned."),
             ));
         }
-        topic_rules::validate_configs(&t.configs).map_err(|m| ApiError::new(ResponseError::InvalidConfig, m))?;
+        validate_configs(&t.configs).map_err(|m| ApiError::new(ResponseError::InvalidConfig, m))?;
         let canon = topic_name::collision_key(&t.name);
         if let Some(existing) = self.metadata.topics().iter().find(|e| topic_name::collision_key(&e.name) == canon) {
             return Err(ApiError::new(

@@ -6,14 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::metadata::topic_rules::{self, TopicConfigDef, TOPIC_CONFIGS};
+use crate::config::check;
+use crate::config::topic::{TopicConfigDef, TOPIC_CONFIGS};
 use crate::storage::LogConfig;
 
 /// The topic config a dynamic broker key is the default of (`log.retention.ms` → `retention.ms`).
 pub fn topic_def(broker_key: &str) -> Option<&'static TopicConfigDef> {
-    TOPIC_CONFIGS
-        .iter()
-        .find(|d| crate::topic_configs::broker_synonym(d) == Some(broker_key))
+    TOPIC_CONFIGS.iter().find(|d| d.broker_synonym() == Some(broker_key))
 }
 
 /// Broker keys Kafka knows but does not let a running cluster change.
@@ -38,8 +37,8 @@ pub fn validate(configs: &BTreeMap<String, String>) -> Result<(), String> {
     }
     for (key, value) in configs {
         if let Some(def) = topic_def(key) {
-            topic_rules::check(key, value, def.kind)?;
-            topic_rules::unsupported_value(def.key, value)?;
+            check::check(key, value, def.kind)?;
+            check::unsupported_value(def.key, value)?;
         }
     }
     Ok(())

@@ -5,7 +5,7 @@
 use kafka_protocol::error::ResponseError;
 
 use super::configs::Configs;
-use crate::metadata::topic_rules::Kind;
+use crate::config::check::Kind;
 use crate::state::ApiError;
 
 /// Kafka's `AlterConfigOp.OpType` codes.

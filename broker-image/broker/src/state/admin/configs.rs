@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use kafka_protocol::error::ResponseError;
 
 use super::broker_configs;
-use crate::metadata::topic_rules;
+use crate::config::check::validate_configs;
 use crate::state::{ApiError, Broker};
 
 /// A config map as it is (the input of a change).
@@ -33,7 +33,7 @@ impl Broker {
             ));
         };
         let configs = change(&topic.configs)?;
-        topic_rules::validate_configs(&configs).map_err(|m| ApiError::new(ResponseError::InvalidConfig, m))?;
+        validate_configs(&configs).map_err(|m| ApiError::new(ResponseError::InvalidConfig, m))?;
         if validate_only {
             return Ok(());
         }

@@ -10,6 +10,10 @@ use thiserror::Error;
 use crate::connection_limits::{self, ConnectionLimitsConfig};
 use crate::storage::{CleanerConfig, LogConfig};
 
+pub mod check;
+pub mod docs;
+pub mod topic;
+
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {cause}")]

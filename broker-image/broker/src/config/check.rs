@@ -1,7 +1,10 @@
-//! Kafka's rules for topic-level configs, as pure functions: the same checks and the same
-//! messages a client gets from Apache Kafka (topic names: `kaskade_common::topic_name`).
+//! Kafka's checks of config values, as pure functions: the same checks and the same messages a
+//! client gets from Apache Kafka, by the kinds of `topic`'s table (topic names:
+//! `kaskade_common::topic_name`).
 
 use std::collections::BTreeMap;
+
+use super::topic::topic_config;
 
 /// How Kafka validates (and reports the type of) a topic config.
 #[derive(Clone, Copy)]
@@ -37,139 +40,10 @@ impl Kind {
     }
 }
 
-/// One topic-level config: how it is validated, the broker key that supplies its default (if
-/// any), and Kafka's own default.
-pub struct TopicConfigDef {
-    pub key: &'static str,
-    pub kind: Kind,
-    pub broker_key: Option<&'static str>,
-    pub default: &'static str,
-}
-
-const fn def(key: &'static str, kind: Kind, broker_key: Option<&'static str>, default: &'static str) -> TopicConfigDef {
-    TopicConfigDef {
-        key,
-        kind,
-        broker_key,
-        default,
-    }
-}
-
-/// Every topic-level config Kafka 4.4 defines.
-pub const TOPIC_CONFIGS: &[TopicConfigDef] = &[
-    def(
-        "cleanup.policy",
-        Kind::List(&["compact", "delete"]),
-        Some("log.cleanup.policy"),
-        "delete",
-    ),
-    def(
-        "compression.type",
-        Kind::Choice(&["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"]),
-        Some("compression.type"),
-        "producer",
-    ),
-    def("compression.gzip.level", Kind::Int { min: -1 }, None, "-1"),
-    def("compression.lz4.level", Kind::Int { min: 1 }, None, "9"),
-    def("compression.zstd.level", Kind::Int { min: -131072 }, None, "3"),
-    def(
-        "delete.retention.ms",
-        Kind::Long { min: 0 },
-        Some("log.cleaner.delete.retention.ms"),
-        "86400000",
-    ),
-    def("errors.deadletterqueue.group.enable", Kind::Bool, None, "false"),
-    def("file.delete.delay.ms", Kind::Long { min: 0 }, None, "60000"),
-    def(
-        "flush.messages",
-        Kind::Long { min: 1 },
-        Some("log.flush.interval.messages"),
-        "9223372036854775807",
-    ),
-    def(
-        "flush.ms",
-        Kind::Long { min: 0 },
-        Some("log.flush.interval.ms"),
-        "9223372036854775807",
-    ),
-    def("follower.replication.throttled.replicas", Kind::FreeList, None, ""),
-    def(
-        "index.interval.bytes",
-        Kind::Int { min: 0 },
-        Some("log.index.interval.bytes"),
-        "4096",
-    ),
-    def("leader.replication.throttled.replicas", Kind::FreeList, None, ""),
-    def("local.retention.bytes", Kind::Long { min: -2 }, None, "-2"),
-    def("local.retention.ms", Kind::Long { min: -2 }, None, "-2"),
-    def(
-        "max.compaction.lag.ms",
-        Kind::Long { min: 1 },
-        Some("log.cleaner.max.compaction.lag.ms"),
-        "9223372036854775807",
-    ),
-    def("max.decompressed.message.bytes", Kind::Int { min: 1 }, None, "2147483639"),
-    def("max.message.bytes", Kind::Int { min: 0 }, Some("message.max.bytes"), "1048588"),
-    def(
-        "message.timestamp.after.max.ms",
-        Kind::Long { min: 0 },
-        Some("log.message.timestamp.after.max.ms"),
-        "3600000",
-    ),
-    def(
-        "message.timestamp.before.max.ms",
-        Kind::Long { min: 0 },
-        Some("log.message.timestamp.before.max.ms"),
-        "9223372036854775807",
-    ),
-    def(
-        "message.timestamp.type",
-        Kind::Choice(&["CreateTime", "LogAppendTime"]),
-        Some("log.message.timestamp.type"),
-        "CreateTime",
-    ),
-    def(
-        "min.cleanable.dirty.ratio",
-        Kind::Double { min: 0.0, max: 1.0 },
-        Some("log.cleaner.min.cleanable.ratio"),
-        "0.5",
-    ),
-    def(
-        "min.compaction.lag.ms",
-        Kind::Long { min: 0 },
-        Some("log.cleaner.min.compaction.lag.ms"),
-        "0",
-    ),
-    def("min.insync.replicas", Kind::Int { min: 1 }, Some("min.insync.replicas"), "1"),
-    def("preallocate", Kind::Bool, Some("log.preallocate"), "false"),
-    def("remote.copy.lag.bytes", Kind::Long { min: -1 }, None, "-1"),
-    def("remote.copy.lag.ms", Kind::Long { min: -1 }, None, "0"),
-    def("remote.storage.enable", Kind::Bool, None, "false"),
-    def("remote.log.copy.disable", Kind::Bool, None, "false"),
-    def("remote.log.delete.on.disable", Kind::Bool, None, "false"),
-    def("retention.bytes", Kind::Long { min: i64::MIN }, Some("log.retention.bytes"), "-1"),
-    def("retention.ms", Kind::Long { min: -1 }, Some("log.retention.ms"), "604800000"),
-    def(
-        "segment.bytes",
-        Kind::Int { min: 1024 * 1024 },
-        Some("log.segment.bytes"),
-        "1073741824",
-    ),
-    def("segment.index.bytes", Kind::Int { min: 4 }, None, "10485760"),
-    def("segment.jitter.ms", Kind::Long { min: 0 }, None, "0"),
-    def("segment.ms", Kind::Long { min: 1 }, Some("log.roll.ms"), "604800000"),
-    def(
-        "unclean.leader.election.enable",
-        Kind::Bool,
-        Some("unclean.leader.election.enable"),
-        "false",
-    ),
-];
-
 /// Validates topic configs as Kafka does; `Err(message)` maps to INVALID_CONFIG.
 pub fn validate_configs(configs: &BTreeMap<String, String>) -> Result<(), String> {
     for (key, value) in configs {
-        let Some(def) = TOPIC_CONFIGS.iter().find(|d| d.key == key) else {
+        let Some(def) = topic_config(key) else {
             return Err(format!("Unknown topic config name: {key}"));
         };
         check(key, value, def.kind)?;
