@@ -1,13 +1,86 @@
 //! Status conditions in the `metav1.Condition` shape, set so that `lastTransitionTime` moves
-//! only when a condition's status changes (so an unchanged resource gets an identical status).
+//! only when a condition's status changes (so an unchanged resource gets an identical status),
+//! and every reason a condition of any resource can carry, in one enum.
+
+use std::fmt;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 
-/// One condition to set: type, status, CamelCase reason and a human message.
+/// Why a condition has its status: the CamelCase `reason` of every condition the operator sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// The spec is wrong: the user must change it.
+    InvalidSpec,
+    /// The spec is well-formed but asks for something Kaskade cannot run yet.
+    NotSupported,
+    /// KafkaCluster: every broker is ready.
+    BrokersReady,
+    /// KafkaCluster: brokers are being created or started.
+    BrokersStarting,
+    /// KafkaCluster: pods are being replaced with the new spec.
+    RollingUpdate,
+    /// KafkaCluster: brokers that were ready are not.
+    BrokersUnavailable,
+    /// Topic: the Kafka topic matches the spec.
+    TopicReady,
+    /// Topic: another Topic resource already manages this Kafka topic.
+    Conflict,
+    /// Topic: the KafkaCluster it names does not exist (or is not ready).
+    ClusterNotFound,
+    /// Topic: created, not yet visible in the cluster's metadata.
+    Creating,
+    /// Topic: the cluster's brokers did not answer.
+    BrokerUnreachable,
+    /// Topic: Kafka refused the topic's configs (INVALID_CONFIG).
+    InvalidConfig,
+    /// Topic: INVALID_REPLICATION_FACTOR.
+    InvalidReplicationFactor,
+    /// Topic: INVALID_PARTITIONS.
+    InvalidPartitions,
+    /// Topic: INVALID_TOPIC_EXCEPTION.
+    InvalidTopic,
+    /// Topic: POLICY_VIOLATION.
+    PolicyViolation,
+    /// Topic: any other Kafka error (retried).
+    KafkaError,
+}
+
+impl Reason {
+    /// The reason as it appears in a condition (and in the Event about it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::InvalidSpec => "InvalidSpec",
+            Reason::NotSupported => "NotSupported",
+            Reason::BrokersReady => "BrokersReady",
+            Reason::BrokersStarting => "BrokersStarting",
+            Reason::RollingUpdate => "RollingUpdate",
+            Reason::BrokersUnavailable => "BrokersUnavailable",
+            Reason::TopicReady => "TopicReady",
+            Reason::Conflict => "Conflict",
+            Reason::ClusterNotFound => "ClusterNotFound",
+            Reason::Creating => "Creating",
+            Reason::BrokerUnreachable => "BrokerUnreachable",
+            Reason::InvalidConfig => "InvalidConfig",
+            Reason::InvalidReplicationFactor => "InvalidReplicationFactor",
+            Reason::InvalidPartitions => "InvalidPartitions",
+            Reason::InvalidTopic => "InvalidTopic",
+            Reason::PolicyViolation => "PolicyViolation",
+            Reason::KafkaError => "KafkaError",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One condition to set: type, status, reason and a human message.
 pub struct Desired<'a> {
     pub type_: &'a str,
     pub status: bool,
-    pub reason: &'a str,
+    pub reason: Reason,
     pub message: String,
 }
 
@@ -25,7 +98,7 @@ pub fn build(desired: Vec<Desired<'_>>, previous: &[Condition], generation: Opti
             Condition {
                 type_: d.type_.to_string(),
                 status,
-                reason: d.reason.to_string(),
+                reason: d.reason.as_str().to_string(),
                 message: d.message,
                 observed_generation: generation,
                 last_transition_time,
@@ -41,7 +114,7 @@ pub fn find<'a>(conditions: &'a [Condition], type_: &str) -> Option<&'a Conditio
 
 #[cfg(test)]
 mod tests {
-    use super::{build, Desired};
+    use super::{build, Desired, Reason};
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
     use k8s_openapi::jiff::Timestamp;
 
@@ -53,7 +126,7 @@ mod tests {
         vec![Desired {
             type_: "Ready",
             status,
-            reason: "R",
+            reason: Reason::BrokersReady,
             message: "m".into(),
         }]
     }

@@ -7,3 +7,8 @@ pub mod controllers;
 pub mod crd;
 pub mod runtime;
 pub mod topic;
+
+/// The operator's one name: the field manager of its server-side applies, the
+/// `app.kubernetes.io/managed-by` value of what it creates, its Event reporter, its Lease and the
+/// client id of its Kafka admin connections.
+pub const OPERATOR: &str = "kaskade-operator";

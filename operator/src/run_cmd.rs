@@ -7,28 +7,19 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use futures_util::future::{join_all, BoxFuture};
-use futures_util::{FutureExt, StreamExt};
-use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{ConfigMap, Service};
-use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use kube::runtime::reflector::ObjectRef;
-use kube::runtime::{controller, watcher, Controller};
-use kube::{Client, ResourceExt};
+use futures_util::FutureExt;
+use kube::Client;
 use tokio::sync::watch;
 
 use kaskade_operator::cluster::ClusterDefaults;
-use kaskade_operator::controllers::{kafka_cluster, topic};
-use kaskade_operator::crd::{KafkaCluster, Topic};
+use kaskade_operator::controllers::kafka_cluster::{self, ClusterContext};
+use kaskade_operator::controllers::topic;
 use kaskade_operator::runtime::context::parse_overrides;
 use kaskade_operator::runtime::http::{self, Health};
 use kaskade_operator::runtime::leader::LeaseLock;
 use kaskade_operator::runtime::metrics::Metrics;
-use kaskade_operator::runtime::scope::{api, Scope};
-use kaskade_operator::runtime::Context;
-
-/// Reconciles run at once per controller: enough to keep a few brokers and the API server busy,
-/// few enough that memory stays flat when a hundred Topics arrive together.
-const CONCURRENCY: u16 = 4;
+use kaskade_operator::runtime::scope::Scope;
+use kaskade_operator::runtime::Shared;
 
 /// Flags of `run`; each can also come from the environment.
 #[derive(clap::Args, Debug, Clone)]
@@ -78,8 +69,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
 
     let mut lost_lease = None;
     if args.leader_election {
-        let identity = std::env::var("POD_NAME").unwrap_or_else(|_| format!("kaskade-operator-{}", std::process::id()));
-        let lock = Arc::new(LeaseLock::new(client.clone(), &args.lease_namespace, "kaskade-operator", &identity));
+        let identity = std::env::var("POD_NAME").unwrap_or_else(|_| format!("{}-{}", kaskade_operator::OPERATOR, std::process::id()));
+        let lock = Arc::new(LeaseLock::new(
+            client.clone(),
+            &args.lease_namespace,
+            kaskade_operator::OPERATOR,
+            &identity,
+        ));
         health.ready.store(true, Ordering::Relaxed);
         tokio::select! {
             _ = lock.acquire() => {}
@@ -98,13 +94,17 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let defaults = ClusterDefaults {
         broker_image: args.broker_image.clone(),
     };
-    let ctx = Arc::new(Context::new(client.clone(), metrics, defaults, overrides));
+    let shared = Arc::new(Shared::new(client.clone(), metrics, overrides));
     tracing::info!(?scope, image = %args.broker_image, "starting the KafkaCluster and Topic controllers");
     let mut controllers: Vec<BoxFuture<'static, ()>> = Vec::new();
     for ns in scope.namespaces() {
         let ns = ns.as_deref();
-        controllers.push(cluster_controller(client.clone(), ns, ctx.clone(), stopped(stop_rx.clone())).boxed());
-        controllers.push(topic_controller(client.clone(), ns, ctx.clone(), stopped(stop_rx.clone())).boxed());
+        let cluster_ctx = ClusterContext {
+            shared: shared.clone(),
+            defaults: defaults.clone(),
+        };
+        controllers.push(kafka_cluster::run(client.clone(), ns, cluster_ctx, stopped(stop_rx.clone())).boxed());
+        controllers.push(topic::run(client.clone(), ns, shared.clone(), stopped(stop_rx.clone())).boxed());
     }
     health.ready.store(true, Ordering::Relaxed);
     join_all(controllers).await;
@@ -117,62 +117,6 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     tracing::info!("stopped");
     Ok(())
-}
-
-fn cluster_controller(
-    client: Client,
-    ns: Option<&str>,
-    ctx: Arc<Context>,
-    stop: impl std::future::Future<Output = ()> + Send + Sync + 'static,
-) -> impl std::future::Future<Output = ()> + Send + 'static {
-    let owned = || watcher::Config::default().labels("app.kubernetes.io/managed-by=kaskade-operator");
-    Controller::new(api::<KafkaCluster>(&client, ns), watcher::Config::default())
-        .with_config(controller::Config::default().concurrency(CONCURRENCY))
-        .owns(api::<StatefulSet>(&client, ns), owned())
-        .owns(api::<ConfigMap>(&client, ns), owned())
-        .owns(api::<Service>(&client, ns), owned())
-        .owns(api::<PodDisruptionBudget>(&client, ns), owned())
-        .graceful_shutdown_on(stop)
-        .run(kafka_cluster::reconcile, kafka_cluster::error_policy, ctx)
-        .for_each(|res| async move {
-            match res {
-                Ok((obj, _)) => tracing::debug!(cluster = %obj.name, "reconciled"),
-                Err(e) => tracing::debug!(error = %e, "kafkacluster controller"),
-            }
-        })
-}
-
-fn topic_controller(
-    client: Client,
-    ns: Option<&str>,
-    ctx: Arc<Context>,
-    stop: impl std::future::Future<Output = ()> + Send + Sync + 'static,
-) -> impl std::future::Future<Output = ()> + Send + 'static {
-    let controller = Controller::new(api::<Topic>(&client, ns), watcher::Config::default())
-        .with_config(controller::Config::default().concurrency(CONCURRENCY));
-    let clusters = api::<KafkaCluster>(&client, ns);
-    let store = controller.store();
-    ctx.add_topic_store(store.clone());
-    // A cluster that appears or changes (becomes ready) retriggers the topics that name it.
-    controller
-        .watches(clusters, watcher::Config::default(), move |kc: KafkaCluster| {
-            let ns = kc.namespace();
-            let name = kc.name_any();
-            store
-                .state()
-                .into_iter()
-                .filter(|t| t.spec.cluster == name && t.namespace() == ns)
-                .map(|t| ObjectRef::from_obj(t.as_ref()))
-                .collect::<Vec<_>>()
-        })
-        .graceful_shutdown_on(stop)
-        .run(topic::reconcile, topic::error_policy, ctx)
-        .for_each(|res| async move {
-            match res {
-                Ok((obj, _)) => tracing::debug!(topic = %obj.name, "reconciled"),
-                Err(e) => tracing::debug!(error = %e, "topic controller"),
-            }
-        })
 }
 
 /// Sets `stop` on SIGTERM or SIGINT.

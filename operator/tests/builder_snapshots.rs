@@ -2,7 +2,8 @@
 //! `tests/snapshots/` is what a reviewer reads to see what a change does to real clusters.
 //! Regenerate with `UPDATE_SNAPSHOTS=1 cargo test -p kaskade-operator --test builder_snapshots`.
 
-use kaskade_operator::cluster::{self, ClusterDefaults, ClusterObjects, ProblemReason};
+use kaskade_operator::cluster::{self, ClusterDefaults, ClusterObjects};
+use kaskade_operator::conditions::Reason;
 use kaskade_operator::crd::KafkaCluster;
 
 const DEV: &str = r#"
@@ -127,7 +128,7 @@ fn dev_cluster_one_ephemeral_broker() {
 fn three_persistent_brokers_with_config_and_resources() {
     let kc = parse(PROD);
     // Not supported until brokers replicate, but the builders are ready for it.
-    assert_eq!(cluster::validate(&kc).unwrap_err().reason, ProblemReason::NotSupported);
+    assert_eq!(cluster::validate(&kc).unwrap_err().reason, Reason::NotSupported);
     let valid = cluster::validate_well_formed(&kc).expect("a well-formed spec");
     assert_snapshot("orders-3-brokers-persistent", &render(&ClusterObjects::build(&valid, &defaults())));
 }

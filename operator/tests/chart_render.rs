@@ -116,9 +116,17 @@ fn contract() -> BTreeMap<(String, String), BTreeSet<String>> {
         ("kaskade.dev", &["kafkaclusters", "topics"], &["get", "list", "watch", "patch"]),
         ("kaskade.dev", &["kafkaclusters/status", "topics/status"], &["get", "patch"]),
         ("kaskade.dev", &["kafkaclusters/finalizers", "topics/finalizers"], &["update"]),
-        ("", &["configmaps", "services"], &["get", "list", "watch", "create", "patch"]),
-        ("apps", &["statefulsets"], &["get", "list", "watch", "create", "patch"]),
-        ("policy", &["poddisruptionbudgets"], &["get", "list", "watch", "create", "patch"]),
+        (
+            "",
+            &["configmaps", "services"],
+            &["get", "list", "watch", "create", "patch", "delete"],
+        ),
+        ("apps", &["statefulsets"], &["get", "list", "watch", "create", "patch", "delete"]),
+        (
+            "policy",
+            &["poddisruptionbudgets"],
+            &["get", "list", "watch", "create", "patch", "delete"],
+        ),
         ("events.k8s.io", &["events"], &["create", "patch"]),
     ];
     let mut out = BTreeMap::new();

@@ -26,7 +26,7 @@ pub use headless_service::build_headless_service;
 pub use pdb::build_pdb;
 pub use statefulset::build_statefulset;
 pub use status::cluster_status;
-pub use validate::{validate, validate_well_formed, ProblemReason, SpecProblem, Storage, ValidCluster};
+pub use validate::{validate, validate_well_formed, SpecProblem, Storage, ValidCluster};
 
 use crate::crd::KafkaCluster;
 
@@ -74,6 +74,7 @@ pub fn build_all(cluster: &KafkaCluster, defaults: &ClusterDefaults) -> Result<C
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conditions::Reason;
     use serde_json::json;
     use test_support::{cluster, defaults};
 
@@ -91,10 +92,10 @@ mod tests {
     fn build_all_builds_nothing_for_several_brokers_or_a_bad_spec() {
         assert_eq!(
             build_all(&cluster("k", json!({"replicas": 3})), &defaults()).unwrap_err().reason,
-            ProblemReason::NotSupported
+            Reason::NotSupported
         );
         let bad = cluster("k", json!({"replicas": 1, "config": {"listeners": "x"}}));
-        assert_eq!(build_all(&bad, &defaults()).unwrap_err().reason, ProblemReason::InvalidSpec);
+        assert_eq!(build_all(&bad, &defaults()).unwrap_err().reason, Reason::InvalidSpec);
     }
 
     #[test]

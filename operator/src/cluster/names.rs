@@ -39,8 +39,6 @@ pub const TMP_VOLUME: &str = "tmp";
 pub const CONFIG_HASH_ANNOTATION: &str = "kaskade.dev/config-hash";
 /// Cluster DNS domain of the per-pod names (the broker's `advertised.listeners` contract).
 pub const CLUSTER_DOMAIN: &str = "svc.cluster.local";
-/// The operator's field manager and `app.kubernetes.io/managed-by` value.
-pub const MANAGER: &str = "kaskade-operator";
 
 /// StatefulSet `NAME-broker` (also the PodDisruptionBudget's name and the pods' name prefix).
 pub fn statefulset(cluster: &str) -> String {
@@ -94,7 +92,7 @@ pub fn selector_labels(cluster: &str) -> BTreeMap<String, String> {
 /// The four `app.kubernetes.io/*` labels every object of the cluster's brokers carries.
 pub fn labels(cluster: &str) -> BTreeMap<String, String> {
     let mut labels = selector_labels(cluster);
-    labels.insert("app.kubernetes.io/managed-by".to_string(), MANAGER.to_string());
+    labels.insert("app.kubernetes.io/managed-by".to_string(), crate::OPERATOR.to_string());
     labels
 }
 

@@ -24,17 +24,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::names;
 use super::validate::{SpecProblem, ValidCluster};
-use crate::conditions::{self, Desired};
+use crate::conditions::{self, Desired, Reason};
 use crate::crd::KafkaClusterStatus;
 
 pub const READY: &str = "Ready";
 pub const PROGRESSING: &str = "Progressing";
 pub const DEGRADED: &str = "Degraded";
-
-pub const BROKERS_READY: &str = "BrokersReady";
-pub const BROKERS_STARTING: &str = "BrokersStarting";
-pub const ROLLING_UPDATE: &str = "RollingUpdate";
-pub const BROKERS_UNAVAILABLE: &str = "BrokersUnavailable";
 
 /// The status for `generation` of a cluster. `outcome` is what `validate` said; `statefulset` the
 /// observed `NAME-broker`, if any; `previous` the current status (for transition times, and to
@@ -53,7 +48,7 @@ pub fn cluster_status(
     let ready = observed.and_then(|(_, st)| st.ready_replicas).unwrap_or(0);
     let (triad, bootstrap) = match outcome {
         Err(problem) => {
-            let reason = problem.reason.as_str();
+            let reason = problem.reason;
             let waiting = "nothing is rolled out until the spec is fixed";
             let triad = [
                 (false, reason, problem.message.clone()),
@@ -87,7 +82,7 @@ pub fn cluster_status(
 }
 
 /// Status, reason and message of `Ready`, `Progressing` and `Degraded`.
-type Triad = [(bool, &'static str, String); 3];
+type Triad = [(bool, Reason, String); 3];
 
 fn healthy_triad(
     cluster: &ValidCluster,
@@ -100,9 +95,9 @@ fn healthy_triad(
     let Some((sts, st)) = observed else {
         let m = format!("0/{desired} brokers ready: the StatefulSet {sts_name} has not started its pods yet");
         return [
-            (false, BROKERS_STARTING, m.clone()),
-            (true, BROKERS_STARTING, m),
-            (false, BROKERS_STARTING, String::new()),
+            (false, Reason::BrokersStarting, m.clone()),
+            (true, Reason::BrokersStarting, m),
+            (false, Reason::BrokersStarting, String::new()),
         ];
     };
     let counts = format!("{ready}/{desired} brokers ready");
@@ -112,45 +107,46 @@ fn healthy_triad(
         let updated = st.updated_replicas.unwrap_or(0);
         let m = format!("{counts}; rolling out a new pod template: {updated}/{desired} brokers updated");
         return [
-            (ready >= desired, ROLLING_UPDATE, m.clone()),
-            (true, ROLLING_UPDATE, m),
-            (false, ROLLING_UPDATE, String::new()),
+            (ready >= desired, Reason::RollingUpdate, m.clone()),
+            (true, Reason::RollingUpdate, m),
+            (false, Reason::RollingUpdate, String::new()),
         ];
     }
     if ready >= desired {
         let done = format!("the StatefulSet {sts_name} is rolled out");
         return [
-            (true, BROKERS_READY, counts),
-            (false, BROKERS_READY, done),
-            (false, BROKERS_READY, String::new()),
+            (true, Reason::BrokersReady, counts),
+            (false, Reason::BrokersReady, done),
+            (false, Reason::BrokersReady, String::new()),
         ];
     }
     if was_ready(previous) {
         let m = format!("{counts}: {} broker(s) that were ready are not", desired - ready);
         return [
-            (false, BROKERS_UNAVAILABLE, m.clone()),
-            (false, BROKERS_UNAVAILABLE, m.clone()),
-            (true, BROKERS_UNAVAILABLE, m),
+            (false, Reason::BrokersUnavailable, m.clone()),
+            (false, Reason::BrokersUnavailable, m.clone()),
+            (true, Reason::BrokersUnavailable, m),
         ];
     }
     [
-        (false, BROKERS_STARTING, counts.clone()),
-        (true, BROKERS_STARTING, counts),
-        (false, BROKERS_STARTING, String::new()),
+        (false, Reason::BrokersStarting, counts.clone()),
+        (true, Reason::BrokersStarting, counts),
+        (false, Reason::BrokersStarting, String::new()),
     ]
 }
 
 /// Whether the brokers were all ready at the last status, or already lost since.
 fn was_ready(previous: Option<&KafkaClusterStatus>) -> bool {
     let find = |type_: &str| previous.and_then(|p| conditions::find(&p.conditions, type_));
-    find(READY).is_some_and(|c| c.status == "True") || find(DEGRADED).is_some_and(|c| c.status == "True" && c.reason == BROKERS_UNAVAILABLE)
+    find(READY).is_some_and(|c| c.status == "True")
+        || find(DEGRADED).is_some_and(|c| c.status == "True" && c.reason == Reason::BrokersUnavailable.as_str())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cluster::test_support::valid;
-    use crate::cluster::validate::ProblemReason;
+    use crate::conditions::Reason;
     use k8s_openapi::api::apps::v1::StatefulSetStatus;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     use k8s_openapi::jiff::Timestamp;
@@ -187,11 +183,11 @@ mod tests {
             .collect()
     }
 
-    fn expect(s: &KafkaClusterStatus, want: [(&str, &str); 3]) {
+    fn expect(s: &KafkaClusterStatus, want: [(&str, Reason); 3]) {
         let want: Vec<(String, String, String)> = [READY, PROGRESSING, DEGRADED]
             .iter()
             .zip(want)
-            .map(|(t, (st, r))| (t.to_string(), st.to_string(), r.to_string()))
+            .map(|(t, (st, r))| (t.to_string(), st.to_string(), r.as_str().to_string()))
             .collect();
         assert_eq!(triad(s), want);
     }
@@ -204,11 +200,18 @@ mod tests {
     #[test]
     fn an_invalid_spec_is_not_ready_not_progressing_and_degraded() {
         let p = SpecProblem {
-            reason: ProblemReason::NotSupported,
+            reason: Reason::NotSupported,
             message: "spec.replicas: 3: no".into(),
         };
         let s = cluster_status(Some(2), Err(&p), None, None, &at(100), None);
-        expect(&s, [("False", "NotSupported"), ("False", "NotSupported"), ("True", "NotSupported")]);
+        expect(
+            &s,
+            [
+                ("False", Reason::NotSupported),
+                ("False", Reason::NotSupported),
+                ("True", Reason::NotSupported),
+            ],
+        );
         assert_eq!(s.conditions[0].message, "spec.replicas: 3: no");
         assert_eq!(s.conditions[2].message, "spec.replicas: 3: no");
         assert!(s
@@ -225,11 +228,18 @@ mod tests {
     fn an_invalid_edit_of_a_running_cluster_keeps_its_bootstrap_address() {
         let previous = status_of(Some(&sts(1, 1, 3, 3, "a", "a")), None);
         let p = SpecProblem {
-            reason: ProblemReason::InvalidSpec,
+            reason: Reason::InvalidSpec,
             message: "spec.config.\"node.id\": no".into(),
         };
         let s = cluster_status(Some(5), Err(&p), Some(&sts(1, 1, 3, 3, "a", "a")), Some(&previous), &at(200), None);
-        expect(&s, [("False", "InvalidSpec"), ("False", "InvalidSpec"), ("True", "InvalidSpec")]);
+        expect(
+            &s,
+            [
+                ("False", Reason::InvalidSpec),
+                ("False", Reason::InvalidSpec),
+                ("True", Reason::InvalidSpec),
+            ],
+        );
         assert_eq!(s.bootstrap_servers, previous.bootstrap_servers);
         assert_eq!(s.ready_replicas, Some(3));
     }
@@ -239,7 +249,11 @@ mod tests {
         let s = status_of(None, None);
         expect(
             &s,
-            [("False", BROKERS_STARTING), ("True", BROKERS_STARTING), ("False", BROKERS_STARTING)],
+            [
+                ("False", Reason::BrokersStarting),
+                ("True", Reason::BrokersStarting),
+                ("False", Reason::BrokersStarting),
+            ],
         );
         assert_eq!(
             s.conditions[0].message,
@@ -250,7 +264,11 @@ mod tests {
         let unobserved = StatefulSet::default();
         expect(
             &status_of(Some(&unobserved), None),
-            [("False", BROKERS_STARTING), ("True", BROKERS_STARTING), ("False", BROKERS_STARTING)],
+            [
+                ("False", Reason::BrokersStarting),
+                ("True", Reason::BrokersStarting),
+                ("False", Reason::BrokersStarting),
+            ],
         );
     }
 
@@ -259,7 +277,11 @@ mod tests {
         let s = status_of(Some(&sts(1, 1, 1, 3, "a", "a")), None);
         expect(
             &s,
-            [("False", BROKERS_STARTING), ("True", BROKERS_STARTING), ("False", BROKERS_STARTING)],
+            [
+                ("False", Reason::BrokersStarting),
+                ("True", Reason::BrokersStarting),
+                ("False", Reason::BrokersStarting),
+            ],
         );
         assert_eq!(s.conditions[0].message, "1/3 brokers ready");
         assert_eq!(s.ready_replicas, Some(1));
@@ -268,20 +290,41 @@ mod tests {
     #[test]
     fn all_brokers_ready_is_ready() {
         let s = status_of(Some(&sts(2, 2, 3, 3, "b", "b")), None);
-        expect(&s, [("True", BROKERS_READY), ("False", BROKERS_READY), ("False", BROKERS_READY)]);
+        expect(
+            &s,
+            [
+                ("True", Reason::BrokersReady),
+                ("False", Reason::BrokersReady),
+                ("False", Reason::BrokersReady),
+            ],
+        );
         assert_eq!(s.conditions[0].message, "3/3 brokers ready");
     }
 
     #[test]
     fn a_new_revision_or_an_unseen_spec_is_a_rolling_update() {
         let s = status_of(Some(&sts(2, 2, 2, 1, "a", "b")), None);
-        expect(&s, [("False", ROLLING_UPDATE), ("True", ROLLING_UPDATE), ("False", ROLLING_UPDATE)]);
+        expect(
+            &s,
+            [
+                ("False", Reason::RollingUpdate),
+                ("True", Reason::RollingUpdate),
+                ("False", Reason::RollingUpdate),
+            ],
+        );
         assert_eq!(
             s.conditions[0].message,
             "2/3 brokers ready; rolling out a new pod template: 1/3 brokers updated"
         );
         let s = status_of(Some(&sts(3, 2, 3, 3, "a", "a")), None);
-        expect(&s, [("True", ROLLING_UPDATE), ("True", ROLLING_UPDATE), ("False", ROLLING_UPDATE)]);
+        expect(
+            &s,
+            [
+                ("True", Reason::RollingUpdate),
+                ("True", Reason::RollingUpdate),
+                ("False", Reason::RollingUpdate),
+            ],
+        );
     }
 
     #[test]
@@ -291,9 +334,9 @@ mod tests {
         expect(
             &lost,
             [
-                ("False", BROKERS_UNAVAILABLE),
-                ("False", BROKERS_UNAVAILABLE),
-                ("True", BROKERS_UNAVAILABLE),
+                ("False", Reason::BrokersUnavailable),
+                ("False", Reason::BrokersUnavailable),
+                ("True", Reason::BrokersUnavailable),
             ],
         );
         assert_eq!(lost.conditions[2].message, "2/3 brokers ready: 1 broker(s) that were ready are not");
@@ -301,13 +344,20 @@ mod tests {
         expect(
             &still,
             [
-                ("False", BROKERS_UNAVAILABLE),
-                ("False", BROKERS_UNAVAILABLE),
-                ("True", BROKERS_UNAVAILABLE),
+                ("False", Reason::BrokersUnavailable),
+                ("False", Reason::BrokersUnavailable),
+                ("True", Reason::BrokersUnavailable),
             ],
         );
         let back = status_of(Some(&sts(1, 1, 3, 3, "a", "a")), Some(&still));
-        expect(&back, [("True", BROKERS_READY), ("False", BROKERS_READY), ("False", BROKERS_READY)]);
+        expect(
+            &back,
+            [
+                ("True", Reason::BrokersReady),
+                ("False", Reason::BrokersReady),
+                ("False", Reason::BrokersReady),
+            ],
+        );
     }
 
     #[test]

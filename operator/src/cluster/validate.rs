@@ -4,13 +4,13 @@
 //! the user fixes them all in one edit and nothing half-built is ever applied.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use k8s_openapi::api::core::v1::ResourceRequirements;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use super::{names, quantity};
+use crate::conditions::Reason;
 use crate::crd::{KafkaCluster, StorageType};
 
 /// Broker keys the operator writes itself, per cluster or per pod; a user value would contradict
@@ -33,36 +33,11 @@ pub const OWNED_KEYS: &[&str] = &[
 /// value holds at most 63 characters.
 pub const MAX_NAME_LEN: usize = 45;
 
-/// Why a spec cannot be built, as a condition reason (CamelCase).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProblemReason {
-    /// The spec is wrong: the user must change it.
-    InvalidSpec,
-    /// The spec is well-formed but asks for something Kaskade cannot run yet.
-    NotSupported,
-}
-
-impl ProblemReason {
-    /// The reason as it appears in a condition.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemReason::InvalidSpec => "InvalidSpec",
-            ProblemReason::NotSupported => "NotSupported",
-        }
-    }
-}
-
-impl fmt::Display for ProblemReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// What is wrong with a spec: a condition reason and a message naming each offending field.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}: {message}")]
 pub struct SpecProblem {
-    pub reason: ProblemReason,
+    pub reason: Reason,
     pub message: String,
 }
 
@@ -105,9 +80,9 @@ pub fn validate(cluster: &KafkaCluster) -> Result<ValidCluster, SpecProblem> {
     match well_formed(cluster) {
         Err(mut invalid) => {
             invalid.extend(unsupported);
-            Err(problem(ProblemReason::InvalidSpec, invalid))
+            Err(problem(Reason::InvalidSpec, invalid))
         }
-        Ok(_) if !unsupported.is_empty() => Err(problem(ProblemReason::NotSupported, unsupported)),
+        Ok(_) if !unsupported.is_empty() => Err(problem(Reason::NotSupported, unsupported)),
         Ok(valid) => Ok(valid),
     }
 }
@@ -115,10 +90,10 @@ pub fn validate(cluster: &KafkaCluster) -> Result<ValidCluster, SpecProblem> {
 /// Checks that the spec is well-formed, but not that Kaskade supports it (more than one broker):
 /// the builders are written and tested for N brokers, ready for when brokers replicate.
 pub fn validate_well_formed(cluster: &KafkaCluster) -> Result<ValidCluster, SpecProblem> {
-    well_formed(cluster).map_err(|invalid| problem(ProblemReason::InvalidSpec, invalid))
+    well_formed(cluster).map_err(|invalid| problem(Reason::InvalidSpec, invalid))
 }
 
-fn problem(reason: ProblemReason, messages: Vec<String>) -> SpecProblem {
+fn problem(reason: Reason, messages: Vec<String>) -> SpecProblem {
     SpecProblem {
         reason,
         message: messages.join("; "),
@@ -280,7 +255,7 @@ mod tests {
     #[test]
     fn more_than_one_broker_is_not_supported_yet() {
         let p = invalid(json!({"replicas": 3}));
-        assert_eq!(p.reason, ProblemReason::NotSupported);
+        assert_eq!(p.reason, Reason::NotSupported);
         assert_eq!(
             p.message,
             "spec.replicas: 3: Kaskade brokers do not replicate yet; only 1 broker is supported"
@@ -292,7 +267,7 @@ mod tests {
     #[test]
     fn zero_replicas_is_invalid() {
         let p = invalid(json!({"replicas": 0}));
-        assert_eq!(p.reason, ProblemReason::InvalidSpec);
+        assert_eq!(p.reason, Reason::InvalidSpec);
         assert_eq!(p.message, "spec.replicas: 0: must be at least 1");
     }
 
@@ -310,7 +285,7 @@ mod tests {
     #[test]
     fn config_values_must_be_scalars() {
         let p = invalid(json!({"replicas": 1, "config": {"a.list": [1], "a.map": {"x": 1}, "a.null": null}}));
-        assert_eq!(p.reason, ProblemReason::InvalidSpec);
+        assert_eq!(p.reason, Reason::InvalidSpec);
         assert_eq!(
             p.message,
             "spec.config.\"a.list\": a list is not a property value; use a string, number or boolean; \
@@ -323,7 +298,7 @@ mod tests {
     fn keys_the_operator_owns_are_refused_by_name() {
         for key in OWNED_KEYS {
             let p = invalid(json!({"replicas": 1, "config": {*key: "x"}}));
-            assert_eq!(p.reason, ProblemReason::InvalidSpec);
+            assert_eq!(p.reason, Reason::InvalidSpec);
             assert!(
                 p.message.starts_with(&format!("spec.config.{key:?}: set by the operator")),
                 "{}",
@@ -340,7 +315,7 @@ mod tests {
         let p = invalid(json!({"replicas": 1, "storage": {"type": "persistent"}}));
         assert_eq!(p.message, "spec.storage.size: persistent storage needs a size, such as 10Gi");
         let p = invalid(json!({"replicas": 1, "storage": {"type": "persistent", "size": "10GB"}}));
-        assert_eq!(p.reason, ProblemReason::InvalidSpec);
+        assert_eq!(p.reason, Reason::InvalidSpec);
         assert!(
             p.message.starts_with("spec.storage.size: \"10GB\": unknown unit \"GB\""),
             "{}",
@@ -376,7 +351,7 @@ mod tests {
         let v = validate(&cluster("k", spec)).unwrap();
         assert_eq!(v.image.as_deref(), Some("reg/kaskade:1"));
         assert_eq!(v.resources.unwrap().limits.unwrap()["memory"], Quantity("1Gi".into()));
-        assert_eq!(invalid(json!({"replicas": 1, "image": ""})).reason, ProblemReason::InvalidSpec);
+        assert_eq!(invalid(json!({"replicas": 1, "image": ""})).reason, Reason::InvalidSpec);
     }
 
     #[test]
@@ -404,7 +379,7 @@ mod tests {
     #[test]
     fn every_problem_is_reported_at_once_and_mistakes_win() {
         let p = invalid(json!({"replicas": 3, "config": {"node.id": 1}, "storage": {"type": "persistent"}}));
-        assert_eq!(p.reason, ProblemReason::InvalidSpec);
+        assert_eq!(p.reason, Reason::InvalidSpec);
         assert_eq!(p.message.split("; spec.").count(), 3, "{}", p.message);
         assert!(p.message.ends_with("only 1 broker is supported"));
         assert_eq!(p.to_string(), format!("InvalidSpec: {}", p.message));

@@ -1,26 +1,64 @@
 //! Reconciles a `KafkaCluster`: validate and build its objects (pure, in `crate::cluster`), apply
-//! them in order (ConfigMap, Services, PodDisruptionBudget, StatefulSet last), then patch status.
-//! Nothing is written when nothing changed.
+//! them in order (ConfigMap, Services, PodDisruptionBudget, StatefulSet last), delete the objects
+//! it owns that the spec no longer asks for, then patch status. Nothing is written when nothing
+//! changed; an invalid spec deletes nothing.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{ConfigMap, Service};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use kube::runtime::controller::Action;
-use kube::{Api, ResourceExt};
+use kube::runtime::{watcher, Controller};
+use kube::{Api, Client, ResourceExt};
 
-use crate::cluster;
+use crate::cluster::{self, ClusterDefaults};
 use crate::crd::KafkaCluster;
 use crate::runtime::apply::{apply, apply_status};
-use crate::runtime::{Context, Error};
+use crate::runtime::orphans;
+use crate::runtime::scope::api;
+use crate::runtime::wiring::{self, owned_objects};
+use crate::runtime::{Error, Shared};
 
 /// The controller's name in metrics and logs.
 pub const CONTROLLER: &str = "kafkacluster";
 
+/// The KafkaCluster controller's context: what every controller shares, and the operator's
+/// defaults for a cluster's objects.
+pub struct ClusterContext {
+    pub shared: Arc<Shared>,
+    pub defaults: ClusterDefaults,
+}
+
+impl std::ops::Deref for ClusterContext {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+/// The controller for the KafkaClusters of `ns` (all namespaces with `None`): it watches them and
+/// the objects they own, until `stop`.
+pub fn run(
+    client: Client,
+    ns: Option<&str>,
+    ctx: ClusterContext,
+    stop: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let controller = Controller::new(api::<KafkaCluster>(&client, ns), watcher::Config::default())
+        .owns(api::<StatefulSet>(&client, ns), owned_objects())
+        .owns(api::<ConfigMap>(&client, ns), owned_objects())
+        .owns(api::<Service>(&client, ns), owned_objects())
+        .owns(api::<PodDisruptionBudget>(&client, ns), owned_objects());
+    wiring::run(controller, CONTROLLER, reconcile, error_policy, Arc::new(ctx), stop)
+}
+
 /// One reconcile of `kc`.
-pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Action, Error> {
+pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<ClusterContext>) -> Result<Action, Error> {
     let _timer = ctx.metrics.reconcile(CONTROLLER);
     let ns = kc.namespace().ok_or_else(|| Error::NoNamespace(kc.name_any()))?;
     let name = kc.name_any();
@@ -57,6 +95,18 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<Context>) -> Result<Actio
             apply_noting(&pdbs, &objects.pod_disruption_budget, "PodDisruptionBudget", &mut changed).await?;
             let statefulset = apply_noting(&statefulsets, &objects.stateful_set, "StatefulSet", &mut changed).await?;
             writes += changed.len() as u64;
+            let deleted = delete_orphans(&client, &ns, objects).await?;
+            writes += deleted.len() as u64;
+            if !deleted.is_empty() {
+                ctx.event(
+                    kc.as_ref(),
+                    false,
+                    "Deleted",
+                    "Reconcile",
+                    format!("deleted {}, which the spec no longer asks for", deleted.join(", ")),
+                )
+                .await;
+            }
             if !changed.is_empty() {
                 ctx.event(
                     kc.as_ref(),
@@ -129,8 +179,37 @@ where
     Ok(live)
 }
 
+/// Deletes the objects of the kinds a cluster owns that carry its labels and controller
+/// reference but were not among `objects` (see `runtime::orphans`); returns `Kind/name` of each.
+async fn delete_orphans(client: &Client, ns: &str, objects: &cluster::ClusterObjects) -> Result<Vec<String>, Error> {
+    let selector = orphans::selector(&objects.cluster.name);
+    let uid = objects.cluster.owner.uid.as_str();
+    let keep = |objs: &[&kube::api::ObjectMeta]| objs.iter().filter_map(|m| m.name.clone()).collect::<BTreeSet<String>>();
+    let mut deleted = Vec::new();
+    let named = |kind: &str, names: Vec<String>| names.into_iter().map(move |n| format!("{kind}/{n}")).collect::<Vec<_>>();
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
+    let names = orphans::delete_orphans(&cms, &selector, uid, &keep(&[&objects.config_map.metadata])).await?;
+    deleted.extend(named("ConfigMap", names));
+    let services: Api<Service> = Api::namespaced(client.clone(), ns);
+    let names = orphans::delete_orphans(
+        &services,
+        &selector,
+        uid,
+        &keep(&[&objects.headless_service.metadata, &objects.bootstrap_service.metadata]),
+    )
+    .await?;
+    deleted.extend(named("Service", names));
+    let pdbs: Api<PodDisruptionBudget> = Api::namespaced(client.clone(), ns);
+    let names = orphans::delete_orphans(&pdbs, &selector, uid, &keep(&[&objects.pod_disruption_budget.metadata])).await?;
+    deleted.extend(named("PodDisruptionBudget", names));
+    let statefulsets: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
+    let names = orphans::delete_orphans(&statefulsets, &selector, uid, &keep(&[&objects.stateful_set.metadata])).await?;
+    deleted.extend(named("StatefulSet", names));
+    Ok(deleted)
+}
+
 /// Retries a failed reconcile with back-off.
-pub fn error_policy(kc: Arc<KafkaCluster>, error: &Error, ctx: Arc<Context>) -> Action {
+pub fn error_policy(kc: Arc<KafkaCluster>, error: &Error, ctx: Arc<ClusterContext>) -> Action {
     ctx.metrics.error(CONTROLLER, error.metric_label());
     let key = format!("{CONTROLLER}/{}/{}", kc.namespace().unwrap_or_default(), kc.name_any());
     let delay = ctx.backoff(&key);

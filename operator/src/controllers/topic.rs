@@ -10,11 +10,16 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use kube::runtime::controller::Action;
 use kube::runtime::finalizer::{finalizer, Event as Finalizer};
-use kube::{Api, ResourceExt};
+use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::{watcher, Controller};
+use kube::{Api, Client, ResourceExt};
 
+use crate::conditions::Reason;
 use crate::crd::{DeletionPolicy, KafkaCluster, Topic};
 use crate::runtime::apply::apply_status;
-use crate::runtime::{Context, Error};
+use crate::runtime::scope::api;
+use crate::runtime::wiring;
+use crate::runtime::{Error, Shared};
 use crate::topic::conflict::owner_other_than;
 use crate::topic::plan::{self, Partitions, Refusal};
 use crate::topic::status::topic_status;
@@ -25,10 +30,67 @@ pub const CONTROLLER: &str = "topic";
 /// Removed once the Kafka topic is deleted (or kept, or its cluster is gone).
 pub const FINALIZER: &str = "kaskade.dev/topic";
 
+/// The Topic controller's context: what every controller shares, and the controller's cache of
+/// Topics, which the conflict check reads instead of listing Topics on every reconcile (a list
+/// per reconcile held 100 copies of the list in memory at once).
+pub struct TopicContext {
+    pub shared: Arc<Shared>,
+    topics: Store<Topic>,
+}
+
+impl std::ops::Deref for TopicContext {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+impl TopicContext {
+    /// The cached Topics of `namespace`.
+    fn topics_in(&self, namespace: &str) -> Vec<Arc<Topic>> {
+        self.topics
+            .state()
+            .into_iter()
+            .filter(|t| t.namespace().as_deref() == Some(namespace))
+            .collect()
+    }
+}
+
+/// The controller for the Topics of `ns` (all namespaces with `None`), until `stop`. A cluster
+/// that appears or changes (becomes ready) retriggers the topics that name it.
+pub fn run(
+    client: Client,
+    ns: Option<&str>,
+    shared: Arc<Shared>,
+    stop: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let controller = Controller::new(api::<Topic>(&client, ns), watcher::Config::default());
+    let store = controller.store();
+    let ctx = TopicContext {
+        shared,
+        topics: store.clone(),
+    };
+    let controller = controller.watches(
+        api::<KafkaCluster>(&client, ns),
+        watcher::Config::default(),
+        move |kc: KafkaCluster| {
+            let ns = kc.namespace();
+            let name = kc.name_any();
+            store
+                .state()
+                .into_iter()
+                .filter(|t| t.spec.cluster == name && t.namespace() == ns)
+                .map(|t| ObjectRef::from_obj(t.as_ref()))
+                .collect::<Vec<_>>()
+        },
+    );
+    wiring::run(controller, CONTROLLER, reconcile, error_policy, Arc::new(ctx), stop)
+}
+
 /// How a reconcile ended, before it becomes status.
 struct Outcome {
     ready: bool,
-    reason: &'static str,
+    reason: Reason,
     message: String,
     topic_id: Option<String>,
     /// Retry soon with back-off: waiting may fix it (broker down, cluster not there yet).
@@ -45,7 +107,7 @@ impl Outcome {
             retry: false,
         }
     }
-    fn waiting(reason: &'static str, message: String) -> Self {
+    fn waiting(reason: Reason, message: String) -> Self {
         Outcome {
             ready: false,
             reason,
@@ -57,7 +119,7 @@ impl Outcome {
 }
 
 /// One reconcile of `topic`.
-pub async fn reconcile(topic: Arc<Topic>, ctx: Arc<Context>) -> Result<Action, Error> {
+pub async fn reconcile(topic: Arc<Topic>, ctx: Arc<TopicContext>) -> Result<Action, Error> {
     let _timer = ctx.metrics.reconcile(CONTROLLER);
     let ns = topic.namespace().ok_or_else(|| Error::NoNamespace(topic.name_any()))?;
     let api: Api<Topic> = Api::namespaced(ctx.client.clone(), &ns);
@@ -78,7 +140,7 @@ pub async fn reconcile(topic: Arc<Topic>, ctx: Arc<Context>) -> Result<Action, E
     })
 }
 
-async fn apply_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action, Error> {
+async fn apply_topic(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Action, Error> {
     let key = format!("{CONTROLLER}/{ns}/{}", topic.name_any());
     let outcome = match sync(topic, ns, ctx).await {
         Ok(o) => o,
@@ -98,12 +160,13 @@ async fn apply_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action, E
     if apply_status(&api, topic, topic.status.as_ref(), &status).await? {
         ctx.metrics.writes(CONTROLLER, 1);
         if !outcome.ready {
-            ctx.event(topic, true, outcome.reason, "Reconcile", outcome.message.clone()).await;
+            ctx.event(topic, true, outcome.reason.as_str(), "Reconcile", outcome.message.clone())
+                .await;
         }
     }
     if outcome.retry {
         let delay = ctx.backoff(&key);
-        tracing::info!(topic = %topic.name_any(), reason = outcome.reason, ?delay, "{}", outcome.message);
+        tracing::info!(topic = %topic.name_any(), reason = %outcome.reason, ?delay, "{}", outcome.message);
         return Ok(Action::requeue(delay));
     }
     ctx.succeeded(&key);
@@ -115,19 +178,19 @@ async fn apply_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action, E
 }
 
 /// Brings the Kafka topic in line with the spec.
-async fn sync(topic: &Topic, ns: &str, ctx: &Context) -> Result<Outcome, Error> {
+async fn sync(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Outcome, Error> {
     let name = topic.kafka_name();
     let clusters: Api<KafkaCluster> = Api::namespaced(ctx.client.clone(), ns);
     if clusters.get_opt(&topic.spec.cluster).await?.is_none() {
         return Ok(Outcome::waiting(
-            "ClusterNotFound",
+            Reason::ClusterNotFound,
             format!("KafkaCluster {} does not exist in namespace {ns}", topic.spec.cluster),
         ));
     }
     let all = ctx.topics_in(ns);
     if let Some(owner) = owner_other_than(topic, all.iter().map(|t| t.as_ref())) {
         return Ok(Outcome::refused(Refusal {
-            reason: "Conflict",
+            reason: Reason::Conflict,
             message: format!(
                 "Topic {owner} already manages Kafka topic {name} on cluster {}; nothing was changed",
                 topic.spec.cluster
@@ -151,7 +214,7 @@ async fn sync(topic: &Topic, ns: &str, ctx: &Context) -> Result<Outcome, Error> 
             }
             match admin.describe_topic(&name).await? {
                 Some(info) => info,
-                None => return Ok(Outcome::waiting("Creating", format!("Kafka topic {name} is not visible yet"))),
+                None => return Ok(Outcome::waiting(Reason::Creating, format!("Kafka topic {name} is not visible yet"))),
             }
         }
     };
@@ -188,7 +251,7 @@ async fn sync(topic: &Topic, ns: &str, ctx: &Context) -> Result<Outcome, Error> 
     }
     Ok(Outcome {
         ready: true,
-        reason: "TopicReady",
+        reason: Reason::TopicReady,
         message: format!(
             "Kafka topic {name} has {} partitions and {} configs set",
             info.partitions.max(topic.spec.partitions),
@@ -202,18 +265,18 @@ async fn sync(topic: &Topic, ns: &str, ctx: &Context) -> Result<Outcome, Error> 
 /// What a Kafka admin error means for status.
 fn kafka_outcome(e: &AdminError) -> Outcome {
     match e {
-        AdminError::Unreachable { .. } | AdminError::Timeout { .. } => Outcome::waiting("BrokerUnreachable", e.to_string()),
+        AdminError::Unreachable { .. } | AdminError::Timeout { .. } => Outcome::waiting(Reason::BrokerUnreachable, e.to_string()),
         AdminError::Kafka { name, .. } => {
             // Kafka's error name in CamelCase (INVALID_CONFIG → InvalidConfig) is the reason.
-            let reason: &'static str = match name.as_str() {
-                "INVALID_CONFIG" => "InvalidConfig",
-                "INVALID_REPLICATION_FACTOR" => "InvalidReplicationFactor",
-                "INVALID_PARTITIONS" => "InvalidPartitions",
-                "INVALID_TOPIC_EXCEPTION" => "InvalidTopic",
-                "POLICY_VIOLATION" => "PolicyViolation",
-                _ => "KafkaError",
+            let reason = match name.as_str() {
+                "INVALID_CONFIG" => Reason::InvalidConfig,
+                "INVALID_REPLICATION_FACTOR" => Reason::InvalidReplicationFactor,
+                "INVALID_PARTITIONS" => Reason::InvalidPartitions,
+                "INVALID_TOPIC_EXCEPTION" => Reason::InvalidTopic,
+                "POLICY_VIOLATION" => Reason::PolicyViolation,
+                _ => Reason::KafkaError,
             };
-            let retry = reason == "KafkaError";
+            let retry = reason == Reason::KafkaError;
             Outcome {
                 ready: false,
                 reason,
@@ -222,13 +285,13 @@ fn kafka_outcome(e: &AdminError) -> Outcome {
                 retry,
             }
         }
-        AdminError::Protocol(_) => Outcome::waiting("KafkaError", e.to_string()),
+        AdminError::Protocol(_) => Outcome::waiting(Reason::KafkaError, e.to_string()),
     }
 }
 
 /// Deletes the Kafka topic, unless it is retained, owned by another resource, or its cluster is
 /// gone (then there is nothing to delete from, and the namespace must not hang).
-async fn cleanup_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action, Error> {
+async fn cleanup_topic(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Action, Error> {
     let name = topic.kafka_name();
     if topic.spec.deletion_policy == DeletionPolicy::Retain {
         ctx.event(
@@ -269,7 +332,7 @@ async fn cleanup_topic(topic: &Topic, ns: &str, ctx: &Context) -> Result<Action,
 }
 
 /// Retries a failed reconcile with back-off.
-pub fn error_policy(topic: Arc<Topic>, error: &Error, ctx: Arc<Context>) -> Action {
+pub fn error_policy(topic: Arc<Topic>, error: &Error, ctx: Arc<TopicContext>) -> Action {
     ctx.metrics.error(CONTROLLER, error.metric_label());
     let key = format!("{CONTROLLER}/{}/{}", topic.namespace().unwrap_or_default(), topic.name_any());
     let delay = ctx.backoff(&key);

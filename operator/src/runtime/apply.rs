@@ -8,7 +8,8 @@ use serde::Serialize;
 use std::fmt::Debug;
 
 use super::subset::is_contained;
-use super::{Error, FIELD_MANAGER};
+use super::Error;
+use crate::OPERATOR as FIELD_MANAGER;
 
 /// Applies `desired` unless the live object already contains it. Returns whether it wrote, and
 /// the live object (as read, or as the apply left it), so callers need not read it again.

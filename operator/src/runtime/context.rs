@@ -1,52 +1,45 @@
-//! What reconcilers share: the client, the event recorder, metrics, the operator's defaults,
-//! where each cluster's brokers are reached, and per-object retry back-off.
+//! What every controller's context holds (each controller adds its own on top: the
+//! KafkaCluster controller its defaults, the Topic controller its cache of Topics): the client,
+//! the event recorder, metrics, where each cluster's brokers are reached, and per-object retry
+//! back-off.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
-use kube::runtime::reflector::Store;
-use kube::{Client, Resource, ResourceExt};
+use kube::{Client, Resource};
 
 use super::metrics::Metrics;
-use crate::cluster::ClusterDefaults;
-use crate::crd::Topic;
 use kaskade_client::KafkaAdmin;
 
 /// How long a Kafka admin request may take.
 pub const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Shared by every reconcile.
-pub struct Context {
+/// Shared by every controller.
+pub struct Shared {
     pub client: Client,
     pub recorder: Recorder,
     pub metrics: Arc<Metrics>,
-    pub defaults: ClusterDefaults,
     /// `namespace/cluster` → `host:port`, from `--bootstrap-override`.
     pub bootstrap_overrides: BTreeMap<String, String>,
     admins: Mutex<HashMap<String, KafkaAdmin>>,
     failures: Mutex<HashMap<String, u32>>,
-    /// The Topic controllers' caches: the conflict check reads them instead of listing Topics
-    /// on every reconcile (a list per reconcile held 100 copies of the list in memory at once).
-    topic_stores: Mutex<Vec<Store<Topic>>>,
 }
 
-impl Context {
-    pub fn new(client: Client, metrics: Arc<Metrics>, defaults: ClusterDefaults, bootstrap_overrides: BTreeMap<String, String>) -> Self {
+impl Shared {
+    pub fn new(client: Client, metrics: Arc<Metrics>, bootstrap_overrides: BTreeMap<String, String>) -> Self {
         let reporter = Reporter {
-            controller: "kaskade-operator".into(),
+            controller: crate::OPERATOR.into(),
             instance: std::env::var("POD_NAME").ok(),
         };
-        Context {
+        Shared {
             recorder: Recorder::new(client.clone(), reporter),
             client,
             metrics,
-            defaults,
             bootstrap_overrides,
             admins: Mutex::default(),
             failures: Mutex::default(),
-            topic_stores: Mutex::default(),
         }
     }
 
@@ -59,28 +52,13 @@ impl Context {
             .unwrap_or_else(|| crate::cluster::names::bootstrap_address(name, namespace))
     }
 
-    /// Registers a Topic controller's cache.
-    pub fn add_topic_store(&self, store: Store<Topic>) {
-        self.topic_stores.lock().unwrap_or_else(|e| e.into_inner()).push(store);
-    }
-
-    /// The cached Topics of `namespace`.
-    pub fn topics_in(&self, namespace: &str) -> Vec<Arc<Topic>> {
-        let stores = self.topic_stores.lock().unwrap_or_else(|e| e.into_inner());
-        stores
-            .iter()
-            .flat_map(|s| s.state())
-            .filter(|t| t.namespace().as_deref() == Some(namespace))
-            .collect()
-    }
-
     /// A (cached) admin client for cluster `name` in `namespace`.
     pub fn admin(&self, namespace: &str, name: &str) -> KafkaAdmin {
         let address = self.bootstrap_for(namespace, name);
         let mut admins = self.admins.lock().unwrap_or_else(|e| e.into_inner());
         admins
             .entry(address.clone())
-            .or_insert_with(|| KafkaAdmin::new(&address, ADMIN_TIMEOUT).with_client_id("kaskade-operator"))
+            .or_insert_with(|| KafkaAdmin::new(&address, ADMIN_TIMEOUT).with_client_id(crate::OPERATOR))
             .clone()
     }
 

@@ -1,5 +1,6 @@
-//! What every controller shares: applying objects (only when they differ), events, metrics, the
-//! HTTP endpoints, leader election and the watch scope. The controllers themselves live in
+//! What every controller shares: applying objects (only when they differ), deleting the objects
+//! a spec no longer asks for, events, metrics, the HTTP endpoints, leader election, the watch
+//! scope and the wiring of a controller to its reconciler. The controllers themselves live in
 //! `crate::controllers`; the objects they apply are built by pure functions elsewhere.
 
 pub mod apply;
@@ -8,11 +9,10 @@ pub mod error;
 pub mod http;
 pub mod leader;
 pub mod metrics;
+pub mod orphans;
 pub mod scope;
 pub mod subset;
+pub mod wiring;
 
-pub use context::Context;
+pub use context::Shared;
 pub use error::Error;
-
-/// The field manager of every server-side apply the operator makes.
-pub const FIELD_MANAGER: &str = "kaskade-operator";

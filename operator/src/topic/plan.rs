@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::conditions::Reason;
 use crate::crd::TopicSpec;
 use kaskade_client::TopicInfo;
 
@@ -11,7 +12,7 @@ use kaskade_client::TopicInfo;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     /// `InvalidSpec` or `NotSupported`.
-    pub reason: &'static str,
+    pub reason: Reason,
     pub message: String,
 }
 
@@ -33,7 +34,7 @@ pub fn desired_configs(spec: &TopicSpec) -> Result<BTreeMap<String, String>, Ref
                 serde_json::Value::Bool(b) => b.to_string(),
                 other => {
                     return Err(Refusal {
-                        reason: "InvalidSpec",
+                        reason: Reason::InvalidSpec,
                         message: format!("config {k}: expected a string, number or boolean, found {other}"),
                     })
                 }
@@ -47,7 +48,7 @@ pub fn desired_configs(spec: &TopicSpec) -> Result<BTreeMap<String, String>, Ref
 pub fn partitions(spec: &TopicSpec, existing: &TopicInfo) -> Result<Partitions, Refusal> {
     if spec.partitions < existing.partitions {
         return Err(Refusal {
-            reason: "NotSupported",
+            reason: Reason::NotSupported,
             message: format!(
                 "partitions cannot be lowered from {} to {}: Kafka topics only grow; nothing was changed",
                 existing.partitions, spec.partitions
@@ -56,7 +57,7 @@ pub fn partitions(spec: &TopicSpec, existing: &TopicInfo) -> Result<Partitions, 
     }
     if spec.replication_factor != existing.replication_factor {
         return Err(Refusal {
-            reason: "NotSupported",
+            reason: Reason::NotSupported,
             message: format!(
                 "replicationFactor cannot change from {} to {} through the operator; nothing was changed",
                 existing.replication_factor, spec.replication_factor
@@ -117,7 +118,7 @@ mod tests {
         assert_eq!(c["retention.ms"], "1000");
         assert_eq!(c["preallocate"], "true");
         let bad = spec(1, 1, json!({"x": {"nested": 1}}));
-        assert_eq!(desired_configs(&bad).unwrap_err().reason, "InvalidSpec");
+        assert_eq!(desired_configs(&bad).unwrap_err().reason, Reason::InvalidSpec);
     }
 
     #[test]
@@ -125,9 +126,12 @@ mod tests {
         assert_eq!(partitions(&spec(3, 1, json!({})), &info(3)), Ok(Partitions::Keep));
         assert_eq!(partitions(&spec(6, 1, json!({})), &info(3)), Ok(Partitions::GrowTo(6)));
         let refused = partitions(&spec(2, 1, json!({})), &info(3)).unwrap_err();
-        assert_eq!(refused.reason, "NotSupported");
+        assert_eq!(refused.reason, Reason::NotSupported);
         assert!(refused.message.contains("from 3 to 2"), "{}", refused.message);
-        assert_eq!(partitions(&spec(3, 2, json!({})), &info(3)).unwrap_err().reason, "NotSupported");
+        assert_eq!(
+            partitions(&spec(3, 2, json!({})), &info(3)).unwrap_err().reason,
+            Reason::NotSupported
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
-use crate::conditions::{self, Desired};
+use crate::conditions::{self, Desired, Reason};
 use crate::crd::TopicStatus;
 
 /// The status after a reconcile that ended `ready` (or not) for `reason`/`message`.
@@ -10,7 +10,7 @@ pub fn topic_status(
     generation: Option<i64>,
     previous: Option<&TopicStatus>,
     ready: bool,
-    reason: &str,
+    reason: Reason,
     message: String,
     topic_id: Option<String>,
     now: &Time,

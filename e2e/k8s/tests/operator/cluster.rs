@@ -221,6 +221,36 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     let props = cm.data.and_then(|d| d.get("server.properties").cloned()).unwrap_or_default();
     ensure!(props.lines().any(|l| l == "log.retention.hours=24"), "{props}");
 
+    // What the spec no longer asks for goes: an object with the cluster's labels and controller
+    // reference that no reconcile applied (as one a removed part of a spec made) is deleted; one
+    // with the labels but no owner (made by hand) and the cluster's own objects stay.
+    let labels = json!({"app.kubernetes.io/managed-by": "kaskade-operator", "app.kubernetes.io/instance": name});
+    let owner = json!([{"apiVersion": "kaskade.dev/v1alpha1", "kind": "KafkaCluster", "name": name, "uid": uid,
+                        "controller": true, "blockOwnerDeletion": true}]);
+    let orphan = json!({"apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": {"name": format!("{name}-leftover"), "labels": labels, "ownerReferences": owner}});
+    let hand_made = json!({"apiVersion": "v1", "kind": "ConfigMap",
+                           "metadata": {"name": format!("{name}-hand-made"), "labels": labels}});
+    cp.apply_yaml(&serde_yaml::to_string(&hand_made)?, Some(&ns)).await?;
+    cp.apply_yaml(&serde_yaml::to_string(&orphan)?, Some(&ns)).await?;
+    let config_maps: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
+    wait_for("the orphaned ConfigMap to be deleted", WAIT, || async {
+        let left = config_maps
+            .get_opt(&format!("{name}-leftover"))
+            .await
+            .map_err(|e| kaskade_e2e::Error::Invalid(e.to_string()))?;
+        Ok(left.is_none_or(|cm| cm.metadata.deletion_timestamp.is_some()).then_some(()))
+    })
+    .await?;
+    ensure!(
+        config_maps.get_opt(&format!("{name}-hand-made")).await?.is_some(),
+        "a ConfigMap the operator does not own was deleted"
+    );
+    ensure!(
+        config_maps.get_opt(&format!("{name}-broker-config")).await?.is_some(),
+        "the cluster's own ConfigMap was deleted"
+    );
+
     // Invalid specs: Ready=False with a reason, nothing created, the operator keeps running.
     for (bad, spec, reason) in [
         ("three", json!({"replicas": 3}), "NotSupported"),
