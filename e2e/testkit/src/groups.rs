@@ -364,6 +364,8 @@ pub struct Member {
     pub state: Arc<Mutex<MemberState>>,
     runner: Runner,
     stderr_path: Option<PathBuf>,
+    /// The thread reading a process member's stdout; it ends at EOF, after the process exits.
+    reader: Option<JoinHandle<()>>,
 }
 
 impl Member {
@@ -443,7 +445,7 @@ impl Member {
         let stdin = child.stdin.take();
         let st = state.clone();
         let tag = name.to_string();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if !line.starts_with("RECORD ") {
                     eprintln!("[{tag}] {line}");
@@ -457,6 +459,7 @@ impl Member {
             state,
             runner: Runner::Process { child, stdin },
             stderr_path: Some(stderr_path),
+            reader: Some(reader),
         }
     }
 
@@ -521,8 +524,11 @@ impl Member {
             }
             Runner::Gone => {}
         }
-        // The reader thread may still be draining stdout.
-        let summary = wait_for(Duration::from_secs(5), || self.state.lock().unwrap().summary.clone());
+        // Everything the process wrote is read once its stdout reaches EOF.
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("the member's stdout reader");
+        }
+        let summary = self.state.lock().unwrap().summary.clone();
         summary.unwrap_or_else(|| panic!("member {} ended without a summary line; stderr:\n{}", self.name, self.stderr_tail()))
     }
 
@@ -592,6 +598,23 @@ pub fn wait_settled(members: &[&Member], partitions: i32, timeout: Duration) -> 
         }
         panic!("group did not settle on {partitions} partitions within {timeout:?}:\n{msg}")
     })
+}
+
+/// Stops `members` in turn, and after each stop waits until the others have settled on all
+/// `partitions` again, so that no member is stopped in the middle of a rebalance. One stopped
+/// during a rebalance may take, by its client's design, as long as the rebalance timeout of the
+/// join it is in (kafkajs's `runner.stop` finishes its join before leaving; the default timeout is
+/// 60 s, the same as `stop`'s limit): a stop into a settled group is short. Returns each summary.
+pub fn stop_in_turn(members: &mut [&mut Member], partitions: i32, settle: Duration) -> Vec<String> {
+    let mut summaries = Vec::new();
+    for i in 0..members.len() {
+        summaries.push(members[i].stop());
+        let rest: Vec<&Member> = members[i + 1..].iter().map(|m| &**m).collect();
+        if !rest.is_empty() {
+            wait_settled(&rest, partitions, settle);
+        }
+    }
+    summaries
 }
 
 /// Waits until the members together read `n` records.
@@ -785,5 +808,6 @@ fn rdkafka_member(name: &str, bootstrap: &str, topic: &str, group: &str, opts: &
             handle: Some(handle),
         },
         stderr_path: None,
+        reader: None,
     }
 }

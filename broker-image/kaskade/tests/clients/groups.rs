@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use kaskade_testkit::clients::create_topic;
 use kaskade_testkit::groups::{
-    committed, end_offsets, produce, unique, wait_committed, wait_records, wait_settled, Client, Member, Opts, Restart, Target,
+    committed, end_offsets, produce, stop_in_turn, unique, wait_committed, wait_records, wait_settled, Client, Member, Opts, Restart,
+    Target,
 };
 
 /// Members starting (JVMs, on two busy cores) and joining through Kafka's 3 s initial delay.
@@ -151,8 +152,8 @@ async fn join_consume_commit_resume(client: Client, assignor: &'static str, comm
     // Commits visible through OffsetFetch while the members still run (commitAsync included).
     wait_committed(&b, &group, &topic, &end_offsets(&b, &topic, PARTITIONS), COMMIT);
     assert_read_once(&[&m1, &m2, &m3], &[0, 0, 0], &a, Some(&sets));
-    for m in [&mut m1, &mut m2, &mut m3] {
-        let s = m.stop();
+    let summaries = stop_in_turn(&mut [&mut m1, &mut m2, &mut m3], PARTITIONS, SETTLE);
+    for (m, s) in [&m1, &m2, &m3].into_iter().zip(summaries) {
         assert_ok(&s, m);
         assert_eq!(m.with(|s| s.commit_failures), 0, "{}: commit failures", m.name);
     }
@@ -248,8 +249,8 @@ async fn killed_member_partitions_move(client: Client) {
     wait_records(&[&m1, &m3], since.iter().sum::<usize>() + 10 * PARTITIONS as usize, READ);
     wait_committed(&b, &group, &topic, &end_offsets(&b, &topic, PARTITIONS), COMMIT);
     assert_read_once(&[&m1, &m3], &since, &fresh, Some(&after));
-    for m in [&mut m1, &mut m3] {
-        let s = m.stop();
+    let summaries = stop_in_turn(&mut [&mut m1, &mut m3], PARTITIONS, SETTLE);
+    for (m, s) in [&m1, &m3].into_iter().zip(summaries) {
         assert_ok(&s, m);
     }
 }
@@ -393,8 +394,8 @@ async fn java_members_resume_from_committed_offsets_across_broker_restart() {
     wait_records(&[&m1, &m2], n, READ);
     wait_committed(&b, &group, &topic, &end_offsets(&b, &topic, PARTITIONS), COMMIT);
     assert_read_once(&[&m1, &m2], &[0, 0], &all, None);
-    for m in [&mut m1, &mut m2] {
-        let s = m.stop();
+    let summaries = stop_in_turn(&mut [&mut m1, &mut m2], PARTITIONS, SETTLE);
+    for (m, s) in [&m1, &m2].into_iter().zip(summaries) {
         assert_ok(&s, m);
     }
     let fresh = produce(&b, &topic, PARTITIONS, "d", 5).await;
