@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::topic::{TopicConfigDef, TOPIC_CONFIGS};
+use crate::config::topic::{topic_config_of_broker_key, TopicConfigDef, TOPIC_CONFIGS};
 use crate::state::Broker;
 
 /// Kafka's `ConfigSource` values.
@@ -193,7 +193,7 @@ pub fn describe_broker_defaults(broker: &Broker) -> Vec<ConfigEntry> {
                 value: Some(value),
                 source: ConfigSource::DynamicDefaultBroker,
             }];
-            let dynamic = crate::admin::broker_configs::topic_def(&key).is_some();
+            let dynamic = topic_config_of_broker_key(&key).is_some();
             broker_entry(&key, broker_key_type(&key), syn, dynamic, custom)
         })
         .collect()
@@ -204,7 +204,7 @@ fn broker_key_type(key: &str) -> i8 {
     if let Some((_, t, _)) = BROKER_DEFAULTS.iter().find(|(k, _, _)| *k == key) {
         return *t;
     }
-    match crate::admin::broker_configs::topic_def(key) {
+    match topic_config_of_broker_key(key) {
         Some(def) => def.kind.config_type(),
         None => STRING,
     }
@@ -219,7 +219,7 @@ pub fn describe_broker(broker: &Broker) -> Vec<ConfigEntry> {
     // Keys given that Kaskade does not act on are reported as they were given, as strings.
     let mut keys: BTreeMap<&str, (i8, &str)> = BROKER_DEFAULTS.iter().map(|(k, t, d)| (*k, (*t, *d))).collect();
     for k in raw.keys().chain(node.keys()).chain(cluster.keys()) {
-        let default = crate::admin::broker_configs::topic_def(k).map(|d| d.default).unwrap_or("");
+        let default = topic_config_of_broker_key(k).map(|d| d.default).unwrap_or("");
         keys.entry(k.as_str()).or_insert((broker_key_type(k), default));
     }
     keys.into_iter()
@@ -255,7 +255,7 @@ pub fn describe_broker(broker: &Broker) -> Vec<ConfigEntry> {
             }
             // A key only set dynamically that Kafka does not know: a custom (maybe secret) config.
             let custom = crate::admin::broker_configs::is_custom(key) && !raw.contains_key(key);
-            let dynamic = crate::admin::broker_configs::topic_def(key).is_some();
+            let dynamic = topic_config_of_broker_key(key).is_some();
             broker_entry(key, config_type, synonyms, dynamic, custom)
         })
         .collect()

@@ -131,11 +131,11 @@ impl BrokerConfig {
     pub fn load(file: Option<&std::path::Path>, overrides: &[String]) -> Result<Self, ConfigError> {
         let mut props = BTreeMap::new();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
-                path: path.display().to_string(),
-                cause,
+            let file = kaskade_common::properties::load_file(path).map_err(|e| ConfigError::Read {
+                path: e.path.display().to_string(),
+                cause: e.source,
             })?;
-            props.extend(kaskade_common::properties::parse(&text));
+            props.extend(file);
         }
         for o in overrides {
             let (k, v) = o.split_once('=').ok_or_else(|| ConfigError::Override(o.clone()))?;

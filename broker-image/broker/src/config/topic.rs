@@ -40,6 +40,12 @@ pub fn topic_config(key: &str) -> Option<&'static TopicConfigDef> {
     TOPIC_CONFIGS.iter().find(|d| d.key == key)
 }
 
+/// The topic config whose default (or listed synonym) a broker key is (`log.retention.ms` →
+/// `retention.ms`).
+pub fn topic_config_of_broker_key(broker_key: &str) -> Option<&'static TopicConfigDef> {
+    TOPIC_CONFIGS.iter().find(|d| d.broker_synonym() == Some(broker_key))
+}
+
 const fn def(key: &'static str, kind: Kind, default: &'static str, broker_key: Option<&'static str>, doc: &'static str) -> TopicConfigDef {
     TopicConfigDef {
         key,

@@ -9,11 +9,10 @@ use kafka_protocol::messages::incremental_alter_configs_response::AlterConfigsRe
 use kafka_protocol::messages::{IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse};
 use kafka_protocol::protocol::StrBytes;
 
-use crate::admin::broker_configs;
 use crate::admin::config_ops::{self, Op};
 use crate::admin::{RESOURCE_BROKER, RESOURCE_TOPIC};
 use crate::config::check::Kind;
-use crate::config::topic::topic_config;
+use crate::config::topic::{topic_config, topic_config_of_broker_key};
 use crate::state::{ApiError, Broker};
 
 fn topic_kind(key: &str) -> Option<(Kind, &'static str)> {
@@ -21,7 +20,7 @@ fn topic_kind(key: &str) -> Option<(Kind, &'static str)> {
 }
 
 fn broker_kind(key: &str) -> Option<(Kind, &'static str)> {
-    broker_configs::topic_def(key).map(|d| (d.kind, d.default))
+    topic_config_of_broker_key(key).map(|d| (d.kind, d.default))
 }
 
 pub async fn handle(broker: &Arc<Broker>, req: IncrementalAlterConfigsRequest) -> IncrementalAlterConfigsResponse {

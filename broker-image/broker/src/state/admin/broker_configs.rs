@@ -7,13 +7,8 @@
 use std::collections::BTreeMap;
 
 use crate::config::check;
-use crate::config::topic::{TopicConfigDef, TOPIC_CONFIGS};
+use crate::config::topic::topic_config_of_broker_key;
 use crate::storage::LogConfig;
-
-/// The topic config a dynamic broker key is the default of (`log.retention.ms` → `retention.ms`).
-pub fn topic_def(broker_key: &str) -> Option<&'static TopicConfigDef> {
-    TOPIC_CONFIGS.iter().find(|d| d.broker_synonym() == Some(broker_key))
-}
 
 /// Broker keys Kafka knows but does not let a running cluster change.
 fn is_static(key: &str) -> bool {
@@ -22,7 +17,7 @@ fn is_static(key: &str) -> bool {
 
 /// Whether a key Kafka does not know (a custom config): stored and reported, not acted on.
 pub fn is_custom(key: &str) -> bool {
-    topic_def(key).is_none() && !is_static(key)
+    topic_config_of_broker_key(key).is_none() && !is_static(key)
 }
 
 /// `Err(message)` (INVALID_REQUEST, as Kafka answers) when the configs cannot be set dynamically.
@@ -30,13 +25,13 @@ pub fn validate(configs: &BTreeMap<String, String>) -> Result<(), String> {
     let fixed: Vec<&str> = configs
         .keys()
         .map(String::as_str)
-        .filter(|k| topic_def(k).is_none() && is_static(k))
+        .filter(|k| topic_config_of_broker_key(k).is_none() && is_static(k))
         .collect();
     if !fixed.is_empty() {
         return Err(format!("Cannot update these configs dynamically: [{}]", fixed.join(", ")));
     }
     for (key, value) in configs {
-        if let Some(def) = topic_def(key) {
+        if let Some(def) = topic_config_of_broker_key(key) {
             check::check(key, value, def.kind)?;
             check::unsupported_value(def.key, value)?;
         }
@@ -48,7 +43,7 @@ pub fn validate(configs: &BTreeMap<String, String>) -> Result<(), String> {
 fn as_topic_overrides(configs: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     configs
         .iter()
-        .filter_map(|(k, v)| topic_def(k).map(|d| (d.key.to_string(), v.clone())))
+        .filter_map(|(k, v)| topic_config_of_broker_key(k).map(|d| (d.key.to_string(), v.clone())))
         .collect()
 }
 
