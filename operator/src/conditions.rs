@@ -6,6 +6,9 @@ use std::fmt;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 
+/// The condition type every resource has: whether it is what its spec asks for.
+pub const READY: &str = "Ready";
+
 /// Why a condition has its status: the CamelCase `reason` of every condition the operator sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason {
@@ -114,7 +117,7 @@ pub fn find<'a>(conditions: &'a [Condition], type_: &str) -> Option<&'a Conditio
 
 #[cfg(test)]
 mod tests {
-    use super::{build, Desired, Reason};
+    use super::{build, Desired, Reason, READY};
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
     use k8s_openapi::jiff::Timestamp;
 
@@ -124,7 +127,7 @@ mod tests {
 
     fn ready(status: bool) -> Vec<Desired<'static>> {
         vec![Desired {
-            type_: "Ready",
+            type_: READY,
             status,
             reason: Reason::BrokersReady,
             message: "m".into(),

@@ -24,10 +24,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::names;
 use super::validate::{SpecProblem, ValidCluster};
-use crate::conditions::{self, Desired, Reason};
+use crate::conditions::{self, Desired, Reason, READY};
 use crate::crd::KafkaClusterStatus;
 
-pub const READY: &str = "Ready";
 pub const PROGRESSING: &str = "Progressing";
 pub const DEGRADED: &str = "Degraded";
 

@@ -3,7 +3,6 @@
 //! it owns that the spec no longer asks for, then patch status. Nothing is written when nothing
 //! changed; an invalid spec deletes nothing.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -150,7 +149,7 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<ClusterContext>) -> Resul
     if apply_status(&api, kc.as_ref(), kc.status.as_ref(), &status).await? {
         writes += 1;
         if let Err(problem) = &built {
-            let was = crate::conditions::find(&previous.conditions, "Ready").map(|c| c.reason.clone());
+            let was = crate::conditions::find(&previous.conditions, crate::conditions::READY).map(|c| c.reason.clone());
             if was.as_deref() != Some(problem.reason.as_str()) {
                 ctx.event(kc.as_ref(), true, problem.reason.as_str(), "Validate", problem.message.clone())
                     .await;
@@ -184,27 +183,11 @@ where
 async fn delete_orphans(client: &Client, ns: &str, objects: &cluster::ClusterObjects) -> Result<Vec<String>, Error> {
     let selector = orphans::selector(&objects.cluster.name);
     let uid = objects.cluster.owner.uid.as_str();
-    let keep = |objs: &[&kube::api::ObjectMeta]| objs.iter().filter_map(|m| m.name.clone()).collect::<BTreeSet<String>>();
-    let mut deleted = Vec::new();
-    let named = |kind: &str, names: Vec<String>| names.into_iter().map(move |n| format!("{kind}/{n}")).collect::<Vec<_>>();
-    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
-    let names = orphans::delete_orphans(&cms, &selector, uid, &keep(&[&objects.config_map.metadata])).await?;
-    deleted.extend(named("ConfigMap", names));
-    let services: Api<Service> = Api::namespaced(client.clone(), ns);
-    let names = orphans::delete_orphans(
-        &services,
-        &selector,
-        uid,
-        &keep(&[&objects.headless_service.metadata, &objects.bootstrap_service.metadata]),
-    )
-    .await?;
-    deleted.extend(named("Service", names));
-    let pdbs: Api<PodDisruptionBudget> = Api::namespaced(client.clone(), ns);
-    let names = orphans::delete_orphans(&pdbs, &selector, uid, &keep(&[&objects.pod_disruption_budget.metadata])).await?;
-    deleted.extend(named("PodDisruptionBudget", names));
-    let statefulsets: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
-    let names = orphans::delete_orphans(&statefulsets, &selector, uid, &keep(&[&objects.stateful_set.metadata])).await?;
-    deleted.extend(named("StatefulSet", names));
+    let mut deleted = orphans::delete_orphans(client, ns, &selector, uid, &[&objects.config_map]).await?;
+    let services = [&objects.headless_service, &objects.bootstrap_service];
+    deleted.extend(orphans::delete_orphans(client, ns, &selector, uid, &services).await?);
+    deleted.extend(orphans::delete_orphans(client, ns, &selector, uid, &[&objects.pod_disruption_budget]).await?);
+    deleted.extend(orphans::delete_orphans(client, ns, &selector, uid, &[&objects.stateful_set]).await?);
     Ok(deleted)
 }
 

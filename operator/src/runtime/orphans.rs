@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 use std::fmt::Debug;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::NamespaceResourceScope;
 use kube::api::{DeleteParams, ListParams};
-use kube::{Api, Resource};
+use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
 
 use super::Error;
@@ -37,13 +38,16 @@ pub fn orphans<'a>(live: impl IntoIterator<Item = &'a ObjectMeta>, owner_uid: &s
         .collect()
 }
 
-/// Deletes the orphans of one kind (see [`orphans`]); returns the names deleted.
-pub async fn delete_orphans<K>(api: &Api<K>, selector: &str, owner_uid: &str, keep: &BTreeSet<String>) -> Result<Vec<String>, Error>
+/// Deletes the orphans of kind `K` in `ns` (see [`orphans`]): the objects `selector` finds that
+/// the owner with `owner_uid` controls, other than `applied`. Returns `Kind/name` of each.
+pub async fn delete_orphans<K>(client: &Client, ns: &str, selector: &str, owner_uid: &str, applied: &[&K]) -> Result<Vec<String>, Error>
 where
-    K: Resource + Clone + DeserializeOwned + Debug,
+    K: Resource<DynamicType = (), Scope = NamespaceResourceScope> + Clone + DeserializeOwned + Debug,
 {
+    let api: Api<K> = Api::namespaced(client.clone(), ns);
+    let keep: BTreeSet<String> = applied.iter().filter_map(|o| o.meta().name.clone()).collect();
     let live = api.list_metadata(&ListParams::default().labels(selector)).await?;
-    let names = orphans(live.items.iter().map(|o| &o.metadata), owner_uid, keep);
+    let names = orphans(live.items.iter().map(|o| &o.metadata), owner_uid, &keep);
     for name in &names {
         match api.delete(name, &DeleteParams::background()).await {
             Ok(_) => {}
@@ -52,7 +56,7 @@ where
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(names)
+    Ok(names.into_iter().map(|n| format!("{}/{n}", K::kind(&()))).collect())
 }
 
 #[cfg(test)]

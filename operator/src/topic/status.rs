@@ -2,7 +2,7 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
-use crate::conditions::{self, Desired, Reason};
+use crate::conditions::{self, Desired, Reason, READY};
 use crate::crd::TopicStatus;
 
 /// The status after a reconcile that ended `ready` (or not) for `reason`/`message`.
@@ -19,7 +19,7 @@ pub fn topic_status(
     TopicStatus {
         conditions: conditions::build(
             vec![Desired {
-                type_: "Ready",
+                type_: READY,
                 status: ready,
                 reason,
                 message,
