@@ -14,7 +14,8 @@ pub struct BrokerProc {
     pub child: Option<Child>,
     pub port: u16,
     pub dir: PathBuf,
-    _tmp: Option<tempfile::TempDir>,
+    /// Removed when the broker is dropped.
+    _tmp: tempfile::TempDir,
     overrides: Vec<String>,
     starts: u32,
     /// Extra environment of the broker process (e.g. a failpoint), for the next `spawn`.
@@ -30,7 +31,7 @@ impl BrokerProc {
             child: None,
             port: free_port(),
             dir,
-            _tmp: Some(tmp),
+            _tmp: tmp,
             overrides: overrides.iter().map(|s| s.to_string()).collect(),
             starts: 0,
             env: Vec::new(),
