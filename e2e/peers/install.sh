@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install everything the e2e suite needs, idempotently; a second run only checks markers.
-#   Debian packages (kcat; a JDK and Maven if missing), Apache Kafka's jars (kafka/fetch.sh),
-#   Tansu (tansu/install.sh), a Python venv at $KASKADE_CACHE/venv with the clients, and the
-#   npm packages of e2e/interop/js when it has a package.json, and etcd + kube-apiserver built
-#   from the Go module proxy (e2e/k8s/controlplane/build.sh; needs Go and openssl).
+#   Debian packages (kcat, curl; a JDK and Maven if missing), Apache Kafka's jars (kafka/fetch.sh),
+#   Apache Kafka Connect's (connect/fetch.sh), Tansu (tansu/install.sh), a Python venv at
+#   $KASKADE_CACHE/venv with the clients, and the npm packages of e2e/interop/js when it has a
+#   package.json, and etcd + kube-apiserver built from the Go module proxy
+#   (e2e/k8s/controlplane/build.sh; needs Go and openssl).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 repo=$(cd "$PEERS_DIR/../.." && pwd)
@@ -11,7 +12,7 @@ t0=$SECONDS
 step() { log "== $*"; }
 
 # -- Debian packages: install what is missing; apt-get update only when apt lacks a candidate.
-apt_pkgs=(kcat openssl)
+apt_pkgs=(kcat openssl curl) # curl: connect/start.sh's ready check
 command -v java >/dev/null || apt_pkgs+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || apt_pkgs+=(maven)
 missing=()
@@ -36,6 +37,7 @@ fi
 
 # -- The peers.
 step "Apache Kafka jars: $("$PEERS_DIR/kafka/fetch.sh")"
+step "Apache Kafka Connect jars: $("$PEERS_DIR/connect/fetch.sh")"
 step "Tansu: $("$PEERS_DIR/tansu/install.sh")"
 
 # -- Python clients in a venv (pip's own cache is reused).

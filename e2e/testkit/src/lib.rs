@@ -6,6 +6,8 @@
 //! - `broker_proc`: `kaskade broker` as a child process (SIGTERM, SIGKILL, restart on its data);
 //!   with `in-process`, `in_process`: the broker inside the test process;
 //! - `kafka_peer`: one Apache Kafka 4.4 per test binary, from `e2e/peers/kafka`;
+//! - `connect_peer`: Apache Kafka Connect 4.3.1 workers, from `e2e/peers/connect`, and `http`: a
+//!   std-only HTTP/1.1 client for REST APIs such as Connect's;
 //! - `tools`: our tools and Kafka's run as processes, with time limits; `compare`: text diffs;
 //! - with `protocol`: `raw` (one request at a time over TCP, exact bytes and error codes) and
 //!   `batches` (record batches from `kafka-protocol`'s encoder);
@@ -14,6 +16,8 @@
 
 pub mod broker_proc;
 pub mod compare;
+pub mod connect_peer;
+pub mod http;
 pub mod kafka_peer;
 pub mod paths;
 pub mod process;
@@ -35,6 +39,7 @@ pub mod clients;
 pub mod groups;
 
 pub use broker_proc::BrokerProc;
+pub use connect_peer::ConnectPeer;
 #[cfg(feature = "in-process")]
 pub use in_process::InProcessBroker;
 pub use paths::{built_binary, cache, kaskade_bin, repo_root, require, target_binary};
