@@ -6,8 +6,12 @@
 //! Modules: `data` (Connect's schemas and values), `record` (source and sink records),
 //! `config_def` (Kafka's ConfigDef), `converters`, `transforms`.
 
+pub mod config;
 pub mod config_def;
+pub mod connectors;
 pub mod converters;
 pub mod data;
 pub mod record;
+pub mod storage;
 pub mod transforms;
+pub mod worker;

@@ -89,6 +89,12 @@ impl ConnectRecord {
         }
     }
 
+    /// The same record with a timestamp.
+    pub fn with_timestamp(mut self, timestamp: i64) -> ConnectRecord {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
     /// A source record (partition unset, timestamp unset, no headers).
     pub fn source(partition: Json, offset: Json, topic: impl Into<String>, value_schema: Option<SchemaRef>, value: Value) -> ConnectRecord {
         ConnectRecord {

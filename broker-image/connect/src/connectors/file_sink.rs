@@ -1,0 +1,133 @@
+//! `org.apache.kafka.connect.file.FileStreamSinkConnector`: each record's value is appended to
+//! a file as a line (Java's `toString` of the value, `null` for a tombstone); `flush` makes the
+//! lines durable before the worker commits the consumer offsets.
+
+use std::io::Write;
+
+use super::{BoxFuture, ConnectError, Connector, Plugin, Props, SinkTask, TaskFactory, APACHE_VERSION};
+use crate::config_def::{ConfigDef, ConfigKey, ConfigType, Default, Importance};
+use crate::data::Value;
+use crate::record::ConnectRecord;
+
+pub const PLUGIN: Plugin = Plugin {
+    class: "org.apache.kafka.connect.file.FileStreamSinkConnector",
+    version: APACHE_VERSION,
+    config_def,
+    connector: || Box::new(FileSinkConnector::default()),
+    tasks: TaskFactory::Sink(|| Box::new(FileSinkTask::default())),
+};
+
+pub fn config_def() -> ConfigDef {
+    ConfigDef::new().define(ConfigKey::new(
+        "file",
+        ConfigType::String,
+        Default::Null,
+        Importance::High,
+        "Destination filename. If not specified, the standard output will be used",
+    ))
+}
+
+#[derive(Default)]
+struct FileSinkConnector {
+    props: Props,
+}
+
+impl Connector for FileSinkConnector {
+    fn start(&mut self, config: &Props) -> Result<(), ConnectError> {
+        config_def().parse(config).map_err(ConnectError::new)?;
+        self.props = config.clone();
+        Ok(())
+    }
+
+    fn task_configs(&mut self, max_tasks: usize) -> Result<Vec<Props>, ConnectError> {
+        Ok(vec![self.props.clone(); max_tasks.max(1)])
+    }
+}
+
+#[derive(Default)]
+struct FileSinkTask {
+    out: Option<std::io::BufWriter<std::fs::File>>,
+    file: String,
+}
+
+/// Java's `String.valueOf(value)` for the values a file sink meets.
+pub fn java_to_string(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::String(s) => s.clone(),
+        Value::Int8(v) => v.to_string(),
+        Value::Int16(v) => v.to_string(),
+        Value::Int32(v) => v.to_string(),
+        Value::Int64(v) => v.to_string(),
+        Value::Float32(v) => format!("{v:?}"),
+        Value::Float64(v) => format!("{v:?}"),
+        Value::Boolean(v) => v.to_string(),
+        Value::Decimal(d) => d.to_string(),
+        Value::Date(ms) => ms.to_string(),
+        Value::Bytes(b) => format!("[B@{:x}", b.len()),
+        Value::Array(items) => format!("[{}]", items.iter().map(java_to_string).collect::<Vec<_>>().join(", ")),
+        Value::Map(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}={}", java_to_string(k), java_to_string(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Struct(s) => format!(
+            "Struct{{{}}}",
+            s.schema()
+                .fields
+                .iter()
+                .filter(|f| !s.values()[f.index].is_null())
+                .map(|f| format!("{}={}", f.name, java_to_string(&s.values()[f.index])))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    }
+}
+
+impl SinkTask for FileSinkTask {
+    fn start(&mut self, config: &Props) -> Result<(), ConnectError> {
+        let parsed = config_def().parse(config).map_err(ConnectError::new)?;
+        self.file = parsed
+            .string("file")
+            .filter(|f| !f.is_empty())
+            .ok_or_else(|| ConnectError::new("Writing to standard output is not supported by a worker that runs as a service; set file"))?;
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.file)
+            .map_err(|e| ConnectError::new(format!("Couldn't find or create file '{}' for FileStreamSinkTask", self.file)).caused_by(e))?;
+        self.out = Some(std::io::BufWriter::with_capacity(1 << 20, f));
+        Ok(())
+    }
+
+    fn put(&mut self, records: Vec<ConnectRecord>) -> BoxFuture<'_, Result<(), ConnectError>> {
+        Box::pin(async move {
+            let out = self.out.as_mut().ok_or_else(|| ConnectError::new("the sink task was not started"))?;
+            for r in &records {
+                writeln!(out, "{}", java_to_string(&r.value))
+                    .map_err(|e| ConnectError::new(format!("Error writing to file {}", self.file)).caused_by(e))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn flush(&mut self) -> BoxFuture<'_, Result<(), ConnectError>> {
+        Box::pin(async move {
+            if let Some(out) = self.out.as_mut() {
+                out.flush()
+                    .and_then(|_| out.get_ref().sync_data())
+                    .map_err(|e| ConnectError::new(format!("Error flushing file {}", self.file)).caused_by(e))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut out) = self.out.take() {
+            let _ = out.flush();
+        }
+    }
+}
