@@ -87,6 +87,12 @@ impl KafkaAdmin {
     /// Sends the request `build` makes for the highest version both sides serve, and returns
     /// the answer.
     pub(crate) async fn call<R: AdminRequest>(&self, build: impl Fn(i16) -> R) -> Result<R::Response, AdminError> {
+        self.call_within(self.inner.timeout, build).await
+    }
+
+    /// [`KafkaAdmin::call`] with its own time limit for the answer, for requests the broker
+    /// holds on purpose (JoinGroup waits for the rebalance).
+    pub(crate) async fn call_within<R: AdminRequest>(&self, limit: Duration, build: impl Fn(i16) -> R) -> Result<R::Response, AdminError> {
         let mut slot = self.inner.conn.lock().await;
         let mut retried = false;
         loop {
@@ -96,7 +102,7 @@ impl KafkaAdmin {
                 Some(conn) => (conn, true),
                 None => (self.connect().await?, false),
             };
-            match timeout(self.inner.timeout, conn.call(&build)).await {
+            match timeout(limit, conn.call(&build)).await {
                 Ok(Ok(answer)) => {
                     *slot = Some(conn);
                     return Ok(answer);

@@ -8,7 +8,8 @@
 //! ApiVersions), `versions` (which request version to send), `metadata` (the cluster's topics
 //! and brokers), `topics`, `configs`, `error`; for consumer groups `groups` (coordinator, list,
 //! describe, delete), `group_offsets` (committed offsets) and `offsets` (partition leaders,
-//! ListOffsets).
+//! ListOffsets); for members of a classic group with their own protocol type (Kafka Connect's
+//! workers) `membership` (JoinGroup, SyncGroup, Heartbeat, LeaveGroup).
 
 mod client;
 mod configs;
@@ -16,6 +17,7 @@ mod connection;
 mod error;
 mod group_offsets;
 mod groups;
+mod membership;
 mod metadata;
 mod offsets;
 mod strings;
@@ -28,6 +30,7 @@ pub use error::{error_name, AdminError};
 pub use group_offsets::CommittedOffset;
 pub use groups::{decode_assignment, GroupDescription, GroupMember, GroupProtocol, ListedGroup};
 pub use kafka_protocol::error::ResponseError;
+pub use membership::{JoinGroup, JoinedGroup, JoinedMember, MembershipError, SyncGroup, SyncedGroup, NO_GENERATION, UNKNOWN_MEMBER_ID};
 pub use metadata::{BrokerNode, ClusterMetadata, PartitionMetadata, TopicMetadata};
 pub use offsets::{OffsetSpec, PartitionLeaders, TopicLeaders, TopicPartition};
 pub use topics::{NewTopic, PartitionIncrease, TopicInfo};
@@ -53,5 +56,29 @@ mod tests {
         is_send(&admin.topic_configs("t"));
         is_send(&admin.alter_topic_configs("t", &configs, &[]));
         is_send(&admin.delete_topic("t"));
+        let join = super::JoinGroup {
+            group_id: "g".into(),
+            member_id: String::new(),
+            group_instance_id: None,
+            protocol_type: "connect".into(),
+            protocols: vec![],
+            session_timeout: Duration::from_secs(10),
+            rebalance_timeout: Duration::from_secs(10),
+            reason: None,
+        };
+        is_send(&admin.join_group(&join));
+        let sync = super::SyncGroup {
+            group_id: "g".into(),
+            generation_id: 1,
+            member_id: "m".into(),
+            group_instance_id: None,
+            protocol_type: "connect".into(),
+            protocol_name: "sessioned".into(),
+            assignments: vec![],
+        };
+        is_send(&admin.sync_group(&sync));
+        is_send(&admin.heartbeat("g", 1, "m", None));
+        is_send(&admin.leave_group("g", "m", None, None));
+        is_send(&admin.group_coordinator("g"));
     }
 }

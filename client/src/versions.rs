@@ -11,10 +11,11 @@ use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, CreatePartitionsRequest,
     CreatePartitionsResponse, CreateTopicsRequest, CreateTopicsResponse, DeleteGroupsRequest, DeleteGroupsResponse, DeleteTopicsRequest,
     DeleteTopicsResponse, DescribeConfigsRequest, DescribeConfigsResponse, DescribeGroupsRequest, DescribeGroupsResponse,
-    DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, FindCoordinatorRequest, FindCoordinatorResponse,
-    IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, ListGroupsRequest, ListGroupsResponse, ListOffsetsRequest,
-    ListOffsetsResponse, MetadataRequest, MetadataResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest,
-    OffsetDeleteResponse, OffsetFetchRequest, OffsetFetchResponse,
+    DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, FindCoordinatorRequest, FindCoordinatorResponse, HeartbeatRequest,
+    HeartbeatResponse, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, JoinGroupRequest, JoinGroupResponse,
+    LeaveGroupRequest, LeaveGroupResponse, ListGroupsRequest, ListGroupsResponse, ListOffsetsRequest, ListOffsetsResponse, MetadataRequest,
+    MetadataResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest, OffsetDeleteResponse, OffsetFetchRequest,
+    OffsetFetchResponse, SyncGroupRequest, SyncGroupResponse,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message};
 
@@ -83,6 +84,15 @@ admin_request!(OffsetCommitRequest, OffsetCommitResponse, OffsetCommit, 2, 9);
 admin_request!(OffsetDeleteRequest, OffsetDeleteResponse, OffsetDelete, 0, 0);
 admin_request!(DeleteGroupsRequest, DeleteGroupsResponse, DeleteGroups, 0, 2);
 admin_request!(ListOffsetsRequest, ListOffsetsResponse, ListOffsets, 1, 10);
+
+// Classic group membership (`membership`): from the versions with static membership
+// (group.instance.id, Kafka 2.3) on, so a member's identity means the same on every broker.
+// JoinGroup v4+ answers a new member MEMBER_ID_REQUIRED first; v7+ names the protocol type;
+// SyncGroup v5+ carries protocol type and name; LeaveGroup v3+ is a batch of members.
+admin_request!(JoinGroupRequest, JoinGroupResponse, JoinGroup, 5, 9);
+admin_request!(SyncGroupRequest, SyncGroupResponse, SyncGroup, 3, 5);
+admin_request!(HeartbeatRequest, HeartbeatResponse, Heartbeat, 3, 4);
+admin_request!(LeaveGroupRequest, LeaveGroupResponse, LeaveGroup, 3, 5);
 
 /// The version ApiVersions itself is sent with: v3 (flexible, with the client's software name)
 /// is served by Kafka since 2.4 and by Kaskade.
@@ -159,6 +169,20 @@ mod tests {
             err,
             AdminError::Protocol("the broker serves Metadata v0..v9, this client speaks v10..v13".into())
         );
+    }
+
+    #[test]
+    fn group_membership_starts_at_static_membership() {
+        let v = versions(&[
+            (ApiKey::JoinGroup, 0, 4),
+            (ApiKey::SyncGroup, 0, 5),
+            (ApiKey::Heartbeat, 0, 4),
+            (ApiKey::LeaveGroup, 0, 5),
+        ]);
+        assert!(matches!(v.pick::<JoinGroupRequest>(), Err(AdminError::Protocol(m)) if m.contains("v5..v9")));
+        assert_eq!(v.pick::<SyncGroupRequest>(), Ok(5));
+        assert_eq!(v.pick::<HeartbeatRequest>(), Ok(4));
+        assert_eq!(v.pick::<LeaveGroupRequest>(), Ok(5));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod config_def;
 pub mod connectors;
 pub mod converters;
 pub mod data;
+pub mod group;
 pub mod record;
 pub mod storage;
 pub mod transforms;
