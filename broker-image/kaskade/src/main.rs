@@ -1,6 +1,7 @@
 //! The `kaskade` binary: one executable for the broker and the tools that come with it.
 
 mod broker_cmd;
+mod connect_cmd;
 mod perf;
 mod probe_cmd;
 use kaskade_tools as tools;
@@ -18,6 +19,8 @@ struct Cli {
 enum Command {
     /// Run a Kafka-compatible broker.
     Broker(broker_cmd::BrokerArgs),
+    /// Run a Kafka Connect worker in distributed mode (like connect-distributed.sh).
+    Connect(connect_cmd::ConnectArgs),
     /// Measure produce or consume throughput and latency (like kafka-*-perf-test).
     #[command(subcommand)]
     Perf(perf::PerfCommand),
@@ -44,11 +47,30 @@ fn init_tracing() {
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi)
-        .with_writer(std::io::stderr)
+    let base = filter.to_string();
+    let (filter, handle) = tracing_subscriber::reload::Layer::new(filter);
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_ansi(ansi).with_writer(std::io::stderr))
         .init();
+    // `/admin/loggers` of the Connect worker changes levels through this handle.
+    let directives = std::sync::Mutex::new(std::collections::BTreeMap::<String, String>::new());
+    kaskade_connect::logging::install(
+        Box::new(move |logger, level| {
+            let mut d = directives.lock().unwrap_or_else(|p| p.into_inner());
+            d.insert(logger.to_string(), level.to_string());
+            let mut spec = base.clone();
+            for (l, v) in d.iter() {
+                let part = if l == "root" { v.clone() } else { format!("{l}={v}") };
+                spec = if spec.is_empty() { part } else { format!("{spec},{part}") };
+            }
+            let filter = EnvFilter::try_new(&spec).map_err(|e| format!("Invalid logger or level: {e}"))?;
+            handle.reload(filter).map_err(|e| e.to_string())
+        }),
+        "INFO",
+    );
 }
 
 fn main() -> std::process::ExitCode {
@@ -56,6 +78,7 @@ fn main() -> std::process::ExitCode {
     init_tracing();
     let result = match cli.command {
         Command::Broker(args) => block_on(broker_cmd::run(args)),
+        Command::Connect(args) => block_on(connect_cmd::run(args)),
         Command::Perf(cmd) => block_on(perf::run(cmd)),
         // The probe brings its own small runtime: it must start fast and never outlive its timeout.
         Command::Probe(args) => probe_cmd::run(args),

@@ -11,6 +11,7 @@ use crate::record::ConnectRecord;
 
 pub const PLUGIN: Plugin = Plugin {
     class: "org.apache.kafka.connect.file.FileStreamSinkConnector",
+    task_class: "org.apache.kafka.connect.file.FileStreamSinkTask",
     version: APACHE_VERSION,
     config_def,
     connector: || Box::new(FileSinkConnector::default()),
@@ -105,7 +106,10 @@ impl SinkTask for FileSinkTask {
 
     fn put(&mut self, records: Vec<ConnectRecord>) -> BoxFuture<'_, Result<(), ConnectError>> {
         Box::pin(async move {
-            let out = self.out.as_mut().ok_or_else(|| ConnectError::new("the sink task was not started"))?;
+            let out = self
+                .out
+                .as_mut()
+                .ok_or_else(|| ConnectError::new("the sink task was not started"))?;
             for r in &records {
                 writeln!(out, "{}", java_to_string(&r.value))
                     .map_err(|e| ConnectError::new(format!("Error writing to file {}", self.file)).caused_by(e))?;

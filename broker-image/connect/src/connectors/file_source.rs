@@ -15,6 +15,7 @@ use crate::record::ConnectRecord;
 
 pub const PLUGIN: Plugin = Plugin {
     class: "org.apache.kafka.connect.file.FileStreamSourceConnector",
+    task_class: "org.apache.kafka.connect.file.FileStreamSourceTask",
     version: APACHE_VERSION,
     config_def,
     connector: || Box::new(FileSourceConnector::default()),
@@ -31,8 +32,14 @@ pub fn config_def() -> ConfigDef {
             "Source filename. If not specified, the standard input will be used",
         ))
         .define(
-            ConfigKey::new("topic", ConfigType::String, Default::Required, Importance::High, "The topic to publish data to")
-                .validator(Validator::NonEmptyString),
+            ConfigKey::new(
+                "topic",
+                ConfigType::String,
+                Default::Required,
+                Importance::High,
+                "The topic to publish data to",
+            )
+            .validator(Validator::NonEmptyString),
         )
         .define(ConfigKey::new(
             "batch.size",
@@ -84,7 +91,10 @@ impl FileSourceTask {
         let mut f = match std::fs::File::open(&self.file) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                tracing::warn!(file = self.file, "Couldn't find file for FileStreamSourceTask, sleeping to wait for it to be created");
+                tracing::warn!(
+                    file = self.file,
+                    "Couldn't find file for FileStreamSourceTask, sleeping to wait for it to be created"
+                );
                 return Ok(false);
             }
             Err(e) => return Err(ConnectError::new(format!("Error while trying to open file {}", self.file)).caused_by(e)),
@@ -167,10 +177,9 @@ fn now_ms() -> i64 {
 impl SourceTask for FileSourceTask {
     fn start(&mut self, config: &Props, context: SourceContext) -> Result<(), ConnectError> {
         let parsed = config_def().parse(config).map_err(ConnectError::new)?;
-        self.file = parsed
-            .string("file")
-            .filter(|f| !f.is_empty())
-            .ok_or_else(|| ConnectError::new("Reading from standard input is not supported by a worker that runs as a service; set file"))?;
+        self.file = parsed.string("file").filter(|f| !f.is_empty()).ok_or_else(|| {
+            ConnectError::new("Reading from standard input is not supported by a worker that runs as a service; set file")
+        })?;
         self.topic = parsed.string("topic").unwrap_or_default();
         self.batch_size = parsed.int("batch.size").max(1) as usize;
         self.context = Some(context);

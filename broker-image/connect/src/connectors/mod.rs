@@ -122,6 +122,8 @@ pub enum TaskFactory {
 #[derive(Clone, Copy)]
 pub struct Plugin {
     pub class: &'static str,
+    /// The task class Kafka Connect records in each task config (`task.class`).
+    pub task_class: &'static str,
     pub version: &'static str,
     pub config_def: fn() -> ConfigDef,
     pub connector: fn() -> Box<dyn Connector>,

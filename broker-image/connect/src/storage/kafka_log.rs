@@ -3,7 +3,7 @@
 //! and a `read_to_end` barrier (the high watermarks now, then wait until the tail has applied
 //! everything below them) — the one way the worker learns what the cluster agreed on.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +12,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use kaskade_client::{KafkaAdmin, OffsetSpec, TopicPartition};
 use tokio::sync::watch;
 
 use super::StoreError;
@@ -22,7 +23,7 @@ pub type Apply = Box<dyn FnMut(Option<&[u8]>, Option<&[u8]>, i32) + Send>;
 pub struct KafkaLog {
     topic: String,
     producer: FutureProducer,
-    consumer: Arc<BaseConsumer>,
+    admin: KafkaAdmin,
     partitions: i32,
     /// Next offset to read, per partition, as the tail thread advances.
     positions: watch::Receiver<BTreeMap<i32, i64>>,
@@ -40,13 +41,17 @@ impl KafkaLog {
         topic: &str,
         producer_config: &ClientConfig,
         consumer_config: &ClientConfig,
+        admin: KafkaAdmin,
         mut apply: Apply,
     ) -> Result<KafkaLog, StoreError> {
         let producer: FutureProducer = producer_config.create().map_err(|e| StoreError::kafka(topic, e))?;
         let mut consumer_config = consumer_config.clone();
+        // librdkafka wants a group id even for assigned partitions; nothing joins or commits it.
         consumer_config
             .set("enable.partition.eof", "true")
-            .set("enable.auto.commit", "false");
+            .set("enable.auto.commit", "false")
+            .set("fetch.wait.max.ms", "50")
+            .set("group.id", format!("kaskade-connect-log-{topic}"));
         let consumer: BaseConsumer = consumer_config.create().map_err(|e| StoreError::kafka(topic, e))?;
         let metadata = consumer
             .fetch_metadata(Some(topic), TIMEOUT)
@@ -66,6 +71,7 @@ impl KafkaLog {
                 .map_err(|e| StoreError::kafka(topic, e))?;
         }
         consumer.assign(&tpl).map_err(|e| StoreError::kafka(topic, e))?;
+        tracing::debug!(topic, partitions, "tailing");
         let consumer = Arc::new(consumer);
         let (tx, positions) = watch::channel((0..partitions).map(|p| (p, 0i64)).collect::<BTreeMap<_, _>>());
         let stop = Arc::new(AtomicBool::new(false));
@@ -111,7 +117,7 @@ impl KafkaLog {
         Ok(KafkaLog {
             topic: topic.to_string(),
             producer,
-            consumer,
+            admin,
             partitions,
             positions,
             stop,
@@ -145,21 +151,26 @@ impl KafkaLog {
 
     /// Waits until every record written before this call has been applied.
     pub async fn read_to_end(&self) -> Result<(), StoreError> {
-        let consumer = self.consumer.clone();
-        let topic = self.topic.clone();
-        let partitions = self.partitions;
-        let ends = tokio::task::spawn_blocking(move || {
-            (0..partitions)
-                .map(|p| {
-                    consumer
-                        .fetch_watermarks(&topic, p, TIMEOUT)
-                        .map(|(_, high)| (p, high))
-                        .map_err(|e| StoreError::kafka(&topic, e))
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await
-        .map_err(|e| StoreError::Other(format!("reading to the end of {}: {e}", self.topic)))??;
+        // One ListOffsets for every partition (librdkafka's watermark query is one round trip
+        // per partition, seconds for the 25 of the offsets topic).
+        let wanted: BTreeSet<TopicPartition> = (0..self.partitions)
+            .map(|partition| TopicPartition {
+                topic: self.topic.clone(),
+                partition,
+            })
+            .collect();
+        let answers = self
+            .admin
+            .list_offsets(&wanted, OffsetSpec::Latest)
+            .await
+            .map_err(|e| StoreError::kafka(&self.topic, e))?;
+        let ends = answers
+            .into_iter()
+            .map(|(tp, r)| {
+                r.map(|high| (tp.partition, high))
+                    .map_err(|code| StoreError::kafka(&self.topic, kaskade_client::error_name(code)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let mut positions = self.positions.clone();
         let reached = |pos: &BTreeMap<i32, i64>| ends.iter().all(|(p, high)| pos.get(p).copied().unwrap_or(0) >= *high);
         tokio::time::timeout(TIMEOUT, positions.wait_for(reached))

@@ -96,6 +96,7 @@ impl Stores {
                 Err(e) => return Err(StoreError::kafka(topic, e)),
             }
         }
+        tracing::debug!("internal topics present");
         let producer = client_config(worker, Role::Producer)?;
         let consumer = client_config(worker, Role::Consumer)?;
 
@@ -107,6 +108,7 @@ impl Stores {
                 &worker.config_topic,
                 &producer,
                 &consumer,
+                admin.clone(),
                 Box::new(move |key, value, _| {
                     let Some(key) = key.and_then(|k| std::str::from_utf8(k).ok()) else {
                         return;
@@ -123,6 +125,7 @@ impl Stores {
                 &worker.offset_topic,
                 &producer,
                 &consumer,
+                admin.clone(),
                 Box::new(move |key, value, _| {
                     if let Some(key) = key {
                         lock(&offsets).apply(key, value);
@@ -137,6 +140,7 @@ impl Stores {
                 &worker.status_topic,
                 &producer,
                 &consumer,
+                admin.clone(),
                 Box::new(move |key, value, _| {
                     let Some(key) = key.and_then(|k| std::str::from_utf8(k).ok()) else {
                         return;
@@ -154,9 +158,11 @@ impl Stores {
             status,
             config_changed,
         };
+        let t0 = std::time::Instant::now();
         stores.config_log.read_to_end().await?;
         stores.offset_log.read_to_end().await?;
         stores.status_log.read_to_end().await?;
+        tracing::debug!(elapsed = ?t0.elapsed(), "read the internal topics to their ends");
         Ok(stores)
     }
 

@@ -99,7 +99,11 @@ impl Worker {
         let reporter = self.reporter();
         let started = (|| {
             let class = config.get("connector.class").map(String::as_str).unwrap_or("");
-            let plugin = connectors::find(class).ok_or_else(|| ConnectError::new(format!("Failed to find any class that implements Connector and which name matches {class}")))?;
+            let plugin = connectors::find(class).ok_or_else(|| {
+                ConnectError::new(format!(
+                    "Failed to find any class that implements Connector and which name matches {class}"
+                ))
+            })?;
             let resolved = self
                 .config
                 .providers
@@ -216,11 +220,12 @@ async fn run_task(
         .or_else(|| config.get("task.class"))
         .map(String::as_str)
         .unwrap_or("");
-    let plugin = connectors::find(class).ok_or_else(|| ConnectError::new(format!("Failed to find any class that implements Connector and which name matches {class}")))?;
-    let resolved = worker
-        .providers
-        .resolve(config)
-        .map_err(|e| ConnectError::new(e.to_string()))?;
+    let plugin = connectors::find(class).ok_or_else(|| {
+        ConnectError::new(format!(
+            "Failed to find any class that implements Connector and which name matches {class}"
+        ))
+    })?;
+    let resolved = worker.providers.resolve(config).map_err(|e| ConnectError::new(e.to_string()))?;
     let pipeline = pipeline::Pipeline::build(worker, &resolved)?;
     let client_id = format!("connector-{}-{connector}-{id}", plugin.kind().name());
     let flush_interval = Duration::from_millis(worker.offset_flush_interval_ms.max(0) as u64);
@@ -245,7 +250,12 @@ async fn run_task(
             .await
         }
         TaskFactory::Sink(make) => {
-            let consumer = sink::consumer(&pipeline::client_props(worker, &resolved, "consumer"), connector, &client_id, &resolved)?;
+            let consumer = sink::consumer(
+                &pipeline::client_props(worker, &resolved, "consumer"),
+                connector,
+                &client_id,
+                &resolved,
+            )?;
             sink::SinkRun {
                 connector: connector.to_string(),
                 task: id,

@@ -52,7 +52,12 @@ impl Pipeline {
         let headers = r
             .headers
             .iter()
-            .map(|h| Ok((h.key.clone(), self.headers.from_connect_header(&r.topic, &h.key, h.schema.as_ref(), &h.value)?)))
+            .map(|h| {
+                Ok((
+                    h.key.clone(),
+                    self.headers.from_connect_header(&r.topic, &h.key, h.schema.as_ref(), &h.value)?,
+                ))
+            })
             .collect::<Result<Vec<_>, DataError>>()?;
         Ok(KafkaRecord {
             key: self.key.from_connect(&r.topic, r.key_schema.as_ref(), &r.key)?,

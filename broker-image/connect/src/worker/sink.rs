@@ -106,7 +106,8 @@ impl SinkRun {
     fn to_connect(&self, m: &rdkafka::message::BorrowedMessage<'_>) -> Result<ConnectRecord, ConnectError> {
         let topic = m.topic();
         let fail = |e: crate::data::DataError| {
-            ConnectError::new("Tolerance exceeded in error handler").caused_by(format!("org.apache.kafka.connect.errors.DataException: {e}"))
+            ConnectError::new("Tolerance exceeded in error handler")
+                .caused_by(format!("org.apache.kafka.connect.errors.DataException: {e}"))
         };
         let key = self.pipeline.key.to_connect(topic, m.key()).map_err(fail)?;
         let value = self.pipeline.value.to_connect(topic, m.payload()).map_err(fail)?;
@@ -154,7 +155,11 @@ impl SinkRun {
             let _ = tpl.add_partition_offset(&topic, partition, Offset::Offset(next));
         }
         if let Err(e) = self.consumer.commit(&tpl, mode) {
-            tracing::warn!(connector = self.connector, task = self.task, "offset commit failed (the records will be delivered again): {e}");
+            tracing::warn!(
+                connector = self.connector,
+                task = self.task,
+                "offset commit failed (the records will be delivered again): {e}"
+            );
         }
         Ok(())
     }

@@ -107,7 +107,8 @@ impl SourceRun {
             };
             for record in records {
                 let bytes = self.pipeline.to_kafka(&record).map_err(|e| {
-                    ConnectError::new("Tolerance exceeded in error handler").caused_by(format!("org.apache.kafka.connect.errors.DataException: {e}"))
+                    ConnectError::new("Tolerance exceeded in error handler")
+                        .caused_by(format!("org.apache.kafka.connect.errors.DataException: {e}"))
                 })?;
                 if topics.insert(record.topic.clone()) {
                     self.reporter.topic(&record.topic, &self.connector, self.task).await;
@@ -135,7 +136,10 @@ impl SourceRun {
     ) -> Result<(), ConnectError> {
         let mut headers = OwnedHeaders::new_with_capacity(bytes.headers.len());
         for (k, v) in &bytes.headers {
-            headers = headers.insert(RdHeader { key: k, value: v.as_deref() });
+            headers = headers.insert(RdHeader {
+                key: k,
+                value: v.as_deref(),
+            });
         }
         let mut record = BaseRecord::<[u8], [u8]>::to(topic).headers(headers);
         if let Some(k) = bytes.key.as_deref() {
@@ -175,7 +179,11 @@ impl SourceRun {
                 return Err(ConnectError::new("Unrecoverable exception from producer send callback").caused_by(e));
             }
             if Instant::now() >= deadline {
-                tracing::warn!(connector = self.connector, task = self.task, "offset commit timed out; offsets are kept for the next one");
+                tracing::warn!(
+                    connector = self.connector,
+                    task = self.task,
+                    "offset commit timed out; offsets are kept for the next one"
+                );
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(5)).await;

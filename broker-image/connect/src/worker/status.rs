@@ -36,12 +36,7 @@ impl Reporter {
 
     /// Records that `connector`'s task used `topic` (`GET /connectors/{c}/topics`), once.
     pub async fn topic(&self, topic: &str, connector: &str, task: u32) {
-        let known = self
-            .stores
-            .status()
-            .topics
-            .get(connector)
-            .is_some_and(|t| t.contains(topic));
+        let known = self.stores.status().topics.get(connector).is_some_and(|t| t.contains(topic));
         if known {
             return;
         }

@@ -1,0 +1,654 @@
+//! The herder (`DistributedHerder`): answers the REST API from what the internal topics say,
+//! turns writes into config-topic records, and reconciles this worker with them — starting,
+//! pausing, stopping and restarting connectors and tasks, and (as the leader) turning a
+//! connector's task configs into `task-…`/`commit-…` records. Every write goes through the config
+//! topic and takes effect when read back, so every worker converges on the same log.
+
+pub mod connector_config;
+pub mod validate;
+
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
+
+use crate::config::WorkerConfig;
+use crate::connectors::{self, ConnectorType, Props};
+use crate::rest::entities::{
+    ConnectorInfo, ConnectorOffset, ConnectorState, ConnectorStateInfo, OrderedMap, PatchMap, TaskId, TaskInfo, TaskState,
+};
+use crate::storage::config_topic::{self, RestartRequest, TargetState};
+use crate::storage::{offset_topic, status_topic, State, Stores};
+use crate::worker::{Control, Worker};
+
+/// A REST-visible failure: the HTTP status and Kafka's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct HerderError {
+    pub status: u16,
+    pub message: String,
+}
+
+impl HerderError {
+    pub fn new(status: u16, message: impl Into<String>) -> Self {
+        HerderError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn not_found(message: impl Into<String>) -> Self {
+        HerderError::new(404, message)
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        HerderError::new(400, message)
+    }
+
+    fn internal(e: impl std::fmt::Display) -> Self {
+        HerderError::new(500, e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, HerderError>;
+
+/// What the REST layer talks to; cheap to clone.
+#[derive(Clone)]
+pub struct Herder {
+    pub config: Arc<WorkerConfig>,
+    pub stores: Arc<Stores>,
+    worker: Arc<Mutex<Worker>>,
+    pub kafka_cluster_id: String,
+}
+
+fn kind_of(config: &Props) -> &'static str {
+    validate::plugin_of(config).map(|p| p.kind().name()).unwrap_or("unknown")
+}
+
+fn version_of(_config: &Props) -> &'static str {
+    connectors::APACHE_VERSION
+}
+
+impl Herder {
+    pub fn new(config: Arc<WorkerConfig>, stores: Arc<Stores>, kafka_cluster_id: String) -> Herder {
+        let worker = Arc::new(Mutex::new(Worker::new(config.clone(), stores.clone())));
+        Herder {
+            config,
+            stores,
+            worker,
+            kafka_cluster_id,
+        }
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    /// Connector names, in the order Kafka's `HashMap` of them iterates.
+    pub fn connectors(&self) -> Vec<String> {
+        let names = self.stores.config().connector_names();
+        kaskade_common::java::hash_map_order(names, None)
+    }
+
+    fn raw_config(&self, name: &str) -> Result<Props> {
+        self.stores
+            .config()
+            .config(name)
+            .cloned()
+            .ok_or_else(|| HerderError::not_found(format!("Connector {name} not found")))
+    }
+
+    pub fn connector_config(&self, name: &str) -> Result<OrderedMap> {
+        Ok(OrderedMap::java_hash_order(&self.raw_config(name)?))
+    }
+
+    fn task_ids(&self, name: &str) -> Vec<TaskId> {
+        (0..self.stores.config().tasks(name).len() as u32)
+            .map(|task| TaskId {
+                connector: name.to_string(),
+                task,
+            })
+            .collect()
+    }
+
+    pub fn connector_info(&self, name: &str) -> Result<ConnectorInfo> {
+        let config = self.raw_config(name)?;
+        Ok(ConnectorInfo {
+            name: name.to_string(),
+            kind: kind_of(&config),
+            config: OrderedMap::java_hash_order(&config),
+            tasks: self.task_ids(name),
+        })
+    }
+
+    pub fn tasks(&self, name: &str) -> Result<Vec<TaskInfo>> {
+        let config = self.stores.config();
+        if config.config(name).is_none() {
+            return Err(HerderError::not_found(format!("Connector {name} not found")));
+        }
+        Ok(config
+            .tasks(name)
+            .iter()
+            .enumerate()
+            .map(|(i, c)| TaskInfo {
+                id: TaskId {
+                    connector: name.to_string(),
+                    task: i as u32,
+                },
+                config: OrderedMap::java_hash_order(c),
+            })
+            .collect())
+    }
+
+    pub fn connector_status(&self, name: &str) -> Result<ConnectorStateInfo> {
+        let status = self.stores.status();
+        let connector = status
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::not_found(format!("No status found for connector {name}")))?;
+        let config = self.stores.config().config(name).cloned().unwrap_or_default();
+        let version = version_of(&config);
+        let tasks = status
+            .tasks
+            .range((name.to_string(), 0)..=(name.to_string(), u32::MAX))
+            .map(|((_, id), s)| TaskState {
+                id: *id,
+                state: s.state.name(),
+                trace: s.trace.clone(),
+                worker_id: s.worker_id.clone(),
+                version,
+            })
+            .collect();
+        Ok(ConnectorStateInfo {
+            name: name.to_string(),
+            connector: ConnectorState {
+                state: connector.state.name(),
+                trace: connector.trace.clone(),
+                worker_id: connector.worker_id.clone(),
+                version,
+            },
+            tasks,
+            kind: kind_of(&config),
+        })
+    }
+
+    pub fn task_status(&self, name: &str, task: u32) -> Result<TaskState> {
+        let status = self.stores.status();
+        let s = status
+            .tasks
+            .get(&(name.to_string(), task))
+            .ok_or_else(|| HerderError::not_found(format!("No status found for task {name}-{task}")))?;
+        Ok(TaskState {
+            id: task,
+            state: s.state.name(),
+            trace: s.trace.clone(),
+            worker_id: s.worker_id.clone(),
+            version: connectors::APACHE_VERSION,
+        })
+    }
+
+    pub fn active_topics(&self, name: &str) -> Vec<String> {
+        self.stores
+            .status()
+            .topics
+            .get(name)
+            .map(|t| t.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn source_offsets(&self, name: &str) -> Result<Vec<ConnectorOffset>> {
+        let config = self.raw_config(name)?;
+        if kind_of(&config) != ConnectorType::Source.name() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .stores
+            .offsets()
+            .connectors
+            .get(name)
+            .map(|m| {
+                m.values()
+                    .map(|(p, o)| ConnectorOffset {
+                        partition: p.clone(),
+                        offset: o.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    // ---- writes ------------------------------------------------------------------------------
+
+    /// Validates a config as a create would; the 400 lists Kafka's errors.
+    fn check(&self, config: &Props) -> Result<()> {
+        let plugin = validate::plugin_of(config).map_err(HerderError::bad_request)?;
+        let infos = validate::validate(plugin, config, &self.config);
+        if infos.error_count > 0 {
+            return Err(HerderError::bad_request(infos.invalid_message()));
+        }
+        Ok(())
+    }
+
+    /// `putConnectorConfig`: creates (`Ok(true, …)`) or replaces the connector.
+    pub async fn put_connector_config(
+        &self,
+        name: &str,
+        config: OrderedMap,
+        initial_state: Option<TargetState>,
+        allow_replace: bool,
+    ) -> Result<(bool, ConnectorInfo)> {
+        let props = config.to_btree();
+        self.check(&props)?;
+        let exists = self.stores.config().config(name).is_some();
+        if exists && !allow_replace {
+            return Err(HerderError::new(409, format!("Connector {name} already exists")));
+        }
+        if !exists {
+            if let Some(state) = initial_state {
+                self.stores
+                    .write_config(
+                        &format!("{}{name}", config_topic::TARGET_STATE_PREFIX),
+                        Some(config_topic::target_state_value(state)),
+                    )
+                    .await
+                    .map_err(HerderError::internal)?;
+            }
+        }
+        self.stores
+            .write_config(
+                &format!("{}{name}", config_topic::CONNECTOR_PREFIX),
+                Some(config_topic::properties_value(&props)),
+            )
+            .await
+            .map_err(HerderError::internal)?;
+        self.kick();
+        Ok((
+            !exists,
+            ConnectorInfo {
+                name: name.to_string(),
+                kind: kind_of(&props),
+                config,
+                tasks: if exists { self.task_ids(name) } else { Vec::new() },
+            },
+        ))
+    }
+
+    /// `patchConnectorConfig`: a null value removes a key.
+    pub async fn patch_connector_config(&self, name: &str, patch: PatchMap) -> Result<ConnectorInfo> {
+        let mut config = self.raw_config(name)?;
+        for (k, v) in patch.0 {
+            match v {
+                Some(v) => {
+                    config.insert(k, v);
+                }
+                None => {
+                    config.remove(&k);
+                }
+            }
+        }
+        if config.get("name").is_some_and(|n| n != name) {
+            return Err(HerderError::bad_request(format!(
+                "Connector name configuration ({}) doesn't match connector name in the URL ({name})",
+                config["name"]
+            )));
+        }
+        self.check(&config)?;
+        self.stores
+            .write_config(
+                &format!("{}{name}", config_topic::CONNECTOR_PREFIX),
+                Some(config_topic::properties_value(&config)),
+            )
+            .await
+            .map_err(HerderError::internal)?;
+        self.kick();
+        Ok(ConnectorInfo {
+            name: name.to_string(),
+            kind: kind_of(&config),
+            config: OrderedMap::java_hash_order(&config),
+            tasks: self.task_ids(name),
+        })
+    }
+
+    pub async fn delete_connector(&self, name: &str) -> Result<()> {
+        self.raw_config(name)?;
+        for prefix in [config_topic::CONNECTOR_PREFIX, config_topic::TARGET_STATE_PREFIX] {
+            self.stores
+                .write_config(&format!("{prefix}{name}"), None)
+                .await
+                .map_err(HerderError::internal)?;
+        }
+        self.kick();
+        Ok(())
+    }
+
+    /// Writes a target state (pause, resume, stop).
+    pub async fn set_target(&self, name: &str, state: TargetState) -> Result<()> {
+        if self.stores.config().config(name).is_none() {
+            return Err(HerderError::not_found(format!("Unknown connector {name}")));
+        }
+        self.stores
+            .write_config(
+                &format!("{}{name}", config_topic::TARGET_STATE_PREFIX),
+                Some(config_topic::target_state_value(state)),
+            )
+            .await
+            .map_err(HerderError::internal)?;
+        self.kick();
+        Ok(())
+    }
+
+    /// `POST /connectors/{c}/restart` without query: the connector instance alone, now.
+    pub async fn restart_connector(&self, name: &str) -> Result<()> {
+        let config = self
+            .stores
+            .config()
+            .config(name)
+            .cloned()
+            .ok_or_else(|| HerderError::not_found(format!("Unknown connector: {name}")))?;
+        let target = self.stores.config().target(name);
+        let mut worker = self.worker.lock().await;
+        worker.start_connector(name, &config, target).await;
+        drop(worker);
+        self.kick();
+        Ok(())
+    }
+
+    /// `POST /connectors/{c}/restart?includeTasks=…&onlyFailed=…`: recorded in the config topic;
+    /// the answer shows what will restart as RESTARTING.
+    pub async fn restart_connector_and_tasks(&self, name: &str, request: RestartRequest) -> Result<ConnectorStateInfo> {
+        if self.stores.config().config(name).is_none() {
+            return Err(HerderError::not_found(format!("Unknown connector: {name}")));
+        }
+        let mut info = self.connector_status(name)?;
+        let restarts = |state: &str| !request.only_failed || state == State::Failed.name();
+        if restarts(info.connector.state) {
+            info.connector.state = State::Restarting.name();
+        }
+        if request.include_tasks {
+            for t in info.tasks.iter_mut() {
+                if restarts(t.state) {
+                    t.state = State::Restarting.name();
+                }
+            }
+        }
+        self.stores
+            .write_config(
+                &format!("{}{name}", config_topic::RESTART_PREFIX),
+                Some(config_topic::restart_value(request)),
+            )
+            .await
+            .map_err(HerderError::internal)?;
+        self.kick();
+        Ok(info)
+    }
+
+    pub async fn restart_task(&self, name: &str, task: u32) -> Result<()> {
+        let (config, target) = {
+            let cfg = self.stores.config();
+            let config = cfg
+                .tasks(name)
+                .get(task as usize)
+                .cloned()
+                .ok_or_else(|| HerderError::not_found(format!("Unknown task: {name}-{task}")))?;
+            (config, cfg.target(name))
+        };
+        let mut worker = self.worker.lock().await;
+        worker.start_task(name, task, &config, target);
+        Ok(())
+    }
+
+    fn require_stopped(&self, name: &str) -> Result<Props> {
+        let config = self.raw_config(name)?;
+        let stopped = self.stores.status().connectors.get(name).is_some_and(|s| s.state == State::Stopped);
+        if self.stores.config().target(name) != TargetState::Stopped || !stopped {
+            return Err(HerderError::bad_request(format!(
+                "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/{name}/stop' endpoint"
+            )));
+        }
+        Ok(config)
+    }
+
+    /// `PATCH …/offsets` (source connectors).
+    pub async fn alter_offsets(&self, name: &str, offsets: Vec<ConnectorOffset>) -> Result<String> {
+        let config = self.require_stopped(name)?;
+        if kind_of(&config) != ConnectorType::Source.name() {
+            return Err(HerderError::new(
+                501,
+                "Altering the offsets of sink connectors is not supported yet",
+            ));
+        }
+        for o in offsets {
+            let key = offset_topic::key(name, &o.partition);
+            let value = (!o.offset.is_null()).then(|| serde_json::to_vec(&o.offset).unwrap_or_default());
+            self.stores
+                .write_offset(&key, value.as_deref())
+                .await
+                .map_err(HerderError::internal)?;
+            self.stores.offsets().apply(&key, value.as_deref());
+        }
+        Ok("The offsets for this connector have been altered successfully".into())
+    }
+
+    /// `DELETE …/offsets` (source connectors).
+    pub async fn reset_offsets(&self, name: &str) -> Result<String> {
+        let config = self.require_stopped(name)?;
+        if kind_of(&config) != ConnectorType::Source.name() {
+            return Err(HerderError::new(
+                501,
+                "Resetting the offsets of sink connectors is not supported yet",
+            ));
+        }
+        let partitions: Vec<serde_json::Value> = self
+            .stores
+            .offsets()
+            .connectors
+            .get(name)
+            .map(|m| m.values().map(|(p, _)| p.clone()).collect())
+            .unwrap_or_default();
+        for p in partitions {
+            let key = offset_topic::key(name, &p);
+            self.stores.write_offset(&key, None).await.map_err(HerderError::internal)?;
+            self.stores.offsets().apply(&key, None);
+        }
+        Ok("The offsets for this connector have been reset successfully".into())
+    }
+
+    pub async fn reset_active_topics(&self, name: &str) -> Result<()> {
+        for topic in self.active_topics(name) {
+            self.stores
+                .write_status(&status_topic::topic_key(&topic, name), None)
+                .await
+                .map_err(HerderError::internal)?;
+        }
+        Ok(())
+    }
+
+    // ---- reconciliation ----------------------------------------------------------------------
+
+    fn kick(&self) {
+        self.stores.config_changed.notify_one();
+    }
+
+    /// Reconciles on every config change until `shutdown` fires, then stops everything.
+    pub async fn run(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            self.reconcile().await;
+            tokio::select! {
+                _ = self.stores.config_changed.notified() => {}
+                _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+                _ = shutdown.changed() => break,
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+        }
+        self.worker.lock().await.stop_all().await;
+    }
+
+    /// Brings this worker in line with the config topic.
+    pub async fn reconcile(&self) {
+        let cfg = self.stores.config().clone();
+        let restarts = std::mem::take(&mut self.stores.config().restarts);
+        let mut worker = self.worker.lock().await;
+        let reporter = worker.reporter();
+
+        // Connectors deleted: stop them and their tasks, tombstone their statuses.
+        let gone: Vec<String> = worker.connectors.keys().filter(|n| cfg.config(n).is_none()).cloned().collect();
+        let known_status: Vec<String> = self
+            .stores
+            .status()
+            .connectors
+            .keys()
+            .filter(|n| cfg.config(n).is_none())
+            .cloned()
+            .collect();
+        for name in gone.iter().chain(known_status.iter()) {
+            worker.stop_connector(name);
+            let ids: Vec<u32> = worker.tasks.keys().filter(|(c, _)| c == name).map(|(_, i)| *i).collect();
+            for id in ids {
+                worker.stop_task(name, id).await;
+            }
+            let task_ids: Vec<u32> = self
+                .stores
+                .status()
+                .tasks
+                .keys()
+                .filter(|(c, _)| c == name)
+                .map(|(_, i)| *i)
+                .collect();
+            let _ = self.stores.write_status(&status_topic::connector_key(name), None).await;
+            for id in task_ids {
+                let _ = self.stores.write_status(&status_topic::task_key(name, id), None).await;
+            }
+            self.stores.status().forget(name);
+        }
+
+        for name in cfg.connector_names() {
+            let Some(config) = cfg.config(&name).cloned() else { continue };
+            let target = cfg.target(&name);
+            let restart = restarts.iter().rev().find(|(n, _)| *n == name).map(|(_, r)| *r);
+            let failed = |s: Option<State>| s == Some(State::Failed);
+            let status_of = |stores: &Stores, id: Option<u32>| match id {
+                None => stores.status().connectors.get(&name).map(|s| s.state),
+                Some(i) => stores.status().tasks.get(&(name.clone(), i)).map(|s| s.state),
+            };
+            let restart_connector = restart.is_some_and(|r| !r.only_failed || failed(status_of(&self.stores, None)));
+            let running = worker.connectors.get(&name);
+            let needs_start = match running {
+                None => true,
+                Some(r) => r.config != config || r.target != target,
+            };
+            if needs_start || restart_connector {
+                if restart_connector {
+                    reporter.connector(&name, State::Restarting, None).await;
+                }
+                worker.start_connector(&name, &config, target).await;
+            }
+
+            // Leader duty: task configs follow the connector.
+            let wanted_tasks: Option<Vec<Props>> = match (target, worker.connectors.get_mut(&name)) {
+                (TargetState::Stopped, _) => Some(Vec::new()),
+                (_, Some(running)) => {
+                    let max = config
+                        .get("tasks.max")
+                        .and_then(|m| m.trim().parse::<usize>().ok())
+                        .unwrap_or(1)
+                        .max(1);
+                    match running.instance.task_configs(max) {
+                        Ok(mut tasks) => {
+                            let class = config.get("connector.class").cloned().unwrap_or_default();
+                            for t in tasks.iter_mut() {
+                                if let Some(task_class) = task_class_of(&class) {
+                                    t.insert("task.class".into(), task_class.into());
+                                }
+                            }
+                            Some(tasks)
+                        }
+                        Err(e) => {
+                            reporter.connector(&name, State::Failed, Some(e.trace())).await;
+                            None
+                        }
+                    }
+                }
+                (_, None) => None,
+            };
+            if let Some(tasks) = wanted_tasks {
+                if tasks.as_slice() != cfg.tasks(&name) {
+                    if let Err(e) = self.write_task_configs(&name, &tasks).await {
+                        tracing::error!(connector = name, "writing task configs: {e}");
+                    }
+                }
+            }
+
+            // Tasks: start what is configured and not running, stop what is no longer wanted.
+            let configured = cfg.tasks(&name);
+            let running_ids: Vec<u32> = worker.tasks.keys().filter(|(c, _)| *c == name).map(|(_, i)| *i).collect();
+            for id in running_ids {
+                if configured.get(id as usize).is_none() || target == TargetState::Stopped {
+                    worker.stop_task(&name, id).await;
+                    let _ = self.stores.write_status(&status_topic::task_key(&name, id), None).await;
+                    self.stores.status().tasks.remove(&(name.clone(), id));
+                }
+            }
+            if target == TargetState::Stopped {
+                // Statuses of tasks this worker never ran (e.g. before a restart) go too.
+                let stale: Vec<u32> = self
+                    .stores
+                    .status()
+                    .tasks
+                    .keys()
+                    .filter(|(c, _)| *c == name)
+                    .map(|(_, i)| *i)
+                    .collect();
+                for id in stale {
+                    let _ = self.stores.write_status(&status_topic::task_key(&name, id), None).await;
+                    self.stores.status().tasks.remove(&(name.clone(), id));
+                }
+                continue;
+            }
+            for (i, task_config) in configured.iter().enumerate() {
+                let id = i as u32;
+                let restart_task =
+                    restart.is_some_and(|r| r.include_tasks && (!r.only_failed || failed(status_of(&self.stores, Some(id)))));
+                let current = worker.tasks.get(&(name.clone(), id));
+                let start = match current {
+                    None => true,
+                    Some(t) => t.config != *task_config || t.finished(),
+                };
+                if start && current.is_some_and(|t| t.finished()) && !restart_task {
+                    // A failed task stays failed until it is restarted.
+                    continue;
+                }
+                if start || restart_task {
+                    if restart_task {
+                        reporter.task(&name, id, State::Restarting, None).await;
+                    }
+                    worker.start_task(&name, id, task_config, target);
+                } else if let Some(t) = worker.tasks.get(&(name.clone(), id)) {
+                    t.set(Control::from(target));
+                }
+            }
+        }
+    }
+
+    async fn write_task_configs(&self, name: &str, tasks: &[Props]) -> std::result::Result<(), crate::storage::StoreError> {
+        for (i, t) in tasks.iter().enumerate() {
+            self.stores
+                .config_log
+                .send(
+                    format!("{}{name}-{i}", config_topic::TASK_PREFIX).as_bytes(),
+                    Some(&config_topic::properties_value(t)),
+                    Some(0),
+                )
+                .await?;
+        }
+        self.stores
+            .write_config(
+                &format!("{}{name}", config_topic::COMMIT_PREFIX),
+                Some(config_topic::commit_value(tasks.len())),
+            )
+            .await
+    }
+}
+
+/// The task class Kafka Connect records in each task config (`task.class`).
+fn task_class_of(connector_class: &str) -> Option<&'static str> {
+    connectors::find(connector_class).map(|p| p.task_class)
+}

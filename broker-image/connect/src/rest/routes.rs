@@ -1,0 +1,336 @@
+//! The routes, one function each, in the order of Kafka Connect's resources: root and health,
+//! connectors, tasks, offsets and topics, plugins, loggers, metrics.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use super::entities::{ConnectorOffsets, CreateConnectorRequest, Message, OrderedMap, PatchMap, PluginInfo, ServerInfo};
+use super::{error, RestError};
+use crate::herder::{validate, Herder};
+use crate::storage::config_topic::{RestartRequest, TargetState};
+
+type Result<T> = std::result::Result<T, RestError>;
+
+pub fn router(herder: Herder) -> Router {
+    Router::new()
+        .route("/", get(root))
+        .route("/health", get(health))
+        .route("/connectors", get(list_connectors).post(create_connector))
+        .route("/connectors/{c}", get(get_connector).delete(delete_connector))
+        .route("/connectors/{c}/config", get(get_config).put(put_config).patch(patch_config))
+        .route("/connectors/{c}/status", get(status))
+        .route("/connectors/{c}/restart", post(restart))
+        .route("/connectors/{c}/pause", put(pause))
+        .route("/connectors/{c}/resume", put(resume))
+        .route("/connectors/{c}/stop", put(stop))
+        .route("/connectors/{c}/tasks", get(tasks))
+        .route("/connectors/{c}/tasks/{t}/status", get(task_status))
+        .route("/connectors/{c}/tasks/{t}/restart", post(restart_task))
+        .route("/connectors/{c}/topics", get(topics))
+        .route("/connectors/{c}/topics/reset", put(reset_topics))
+        .route(
+            "/connectors/{c}/offsets",
+            get(get_offsets).patch(alter_offsets).delete(reset_offsets),
+        )
+        .route("/connector-plugins", get(plugins))
+        .route("/connector-plugins/{p}/config", get(plugin_config))
+        .route("/connector-plugins/{p}/config/validate", put(validate_config))
+        .route("/admin/loggers", get(loggers))
+        .route("/admin/loggers/{l}", get(logger).put(set_logger))
+        .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(super::MAX_BODY))
+        .with_state(herder)
+}
+
+/// Parses a JSON body; a malformed one is a 400 naming the problem.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| error(400, format!("Invalid JSON body: {e}")))
+}
+
+async fn not_found() -> RestError {
+    error(404, "HTTP 404 Not Found")
+}
+
+async fn root(State(h): State<Herder>) -> Json<ServerInfo> {
+    Json(ServerInfo {
+        version: crate::connectors::APACHE_VERSION,
+        commit: crate::COMMIT,
+        kafka_cluster_id: h.kafka_cluster_id.clone(),
+    })
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({"status": "healthy", "message": "Worker has completed startup and is ready to handle requests."}))
+}
+
+/// `?expand=status&expand=info` (repeated keys, so the raw query is read).
+async fn list_connectors(State(h): State<Herder>, RawQuery(query): RawQuery) -> Response {
+    let expand: Vec<String> = query
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|kv| kv.strip_prefix("expand="))
+        .map(str::to_string)
+        .collect();
+    let names = h.connectors();
+    if expand.is_empty() {
+        return Json(names).into_response();
+    }
+    let mut out = serde_json::Map::new();
+    for name in names {
+        let mut entry = serde_json::Map::new();
+        for e in &expand {
+            let v = match e.as_str() {
+                "status" => h.connector_status(&name).ok().and_then(|s| serde_json::to_value(s).ok()),
+                "info" => h.connector_info(&name).ok().and_then(|s| serde_json::to_value(s).ok()),
+                _ => None,
+            };
+            if let Some(v) = v {
+                entry.insert(e.clone(), v);
+            }
+        }
+        out.insert(name, serde_json::Value::Object(entry));
+    }
+    Json(serde_json::Value::Object(out)).into_response()
+}
+
+fn initial_state(s: Option<&str>) -> Result<Option<TargetState>> {
+    match s.map(str::to_ascii_uppercase).as_deref() {
+        None => Ok(None),
+        Some("RUNNING") => Ok(Some(TargetState::Started)),
+        Some("PAUSED") => Ok(Some(TargetState::Paused)),
+        Some("STOPPED") => Ok(Some(TargetState::Stopped)),
+        Some(other) => Err(error(
+            400,
+            format!("Invalid initial state {other}: must be one of RUNNING, PAUSED, STOPPED"),
+        )),
+    }
+}
+
+/// Puts the URL's name into the config, or refuses a different one.
+fn with_name(name: &str, mut config: OrderedMap) -> Result<OrderedMap> {
+    match config.get("name") {
+        Some(n) if n != name => Err(error(
+            400,
+            format!("Connector name configuration ({n}) doesn't match connector name in the URL ({name})"),
+        )),
+        Some(_) => Ok(config),
+        None => {
+            config.insert("name", name.to_string());
+            Ok(config)
+        }
+    }
+}
+
+fn created(name: &str, info: impl serde::Serialize) -> Response {
+    (StatusCode::CREATED, [(header::LOCATION, format!("/connectors/{name}"))], Json(info)).into_response()
+}
+
+async fn create_connector(State(h): State<Herder>, bytes: Bytes) -> Result<Response> {
+    let req: CreateConnectorRequest = body(&bytes)?;
+    let name = req.name.as_deref().unwrap_or("").trim().to_string();
+    let config = req
+        .config
+        .ok_or_else(|| error(400, "Connector config is required: the request has no \"config\" object"))?;
+    let config = with_name(&name, config)?;
+    let state = initial_state(req.initial_state.as_deref())?;
+    let (_, info) = h.put_connector_config(&name, config, state, false).await?;
+    Ok(created(&name, info))
+}
+
+async fn get_connector(State(h): State<Herder>, Path(c): Path<String>) -> Result<Response> {
+    Ok(Json(h.connector_info(&c)?).into_response())
+}
+
+async fn get_config(State(h): State<Herder>, Path(c): Path<String>) -> Result<Response> {
+    Ok(Json(h.connector_config(&c)?).into_response())
+}
+
+async fn put_config(State(h): State<Herder>, Path(c): Path<String>, bytes: Bytes) -> Result<Response> {
+    let config = with_name(&c, body::<OrderedMap>(&bytes)?)?;
+    let (was_created, info) = h.put_connector_config(&c, config, None, true).await?;
+    Ok(if was_created {
+        created(&c, info)
+    } else {
+        Json(info).into_response()
+    })
+}
+
+async fn patch_config(State(h): State<Herder>, Path(c): Path<String>, bytes: Bytes) -> Result<Response> {
+    let patch: PatchMap = body(&bytes)?;
+    Ok(Json(h.patch_connector_config(&c, patch).await?).into_response())
+}
+
+async fn delete_connector(State(h): State<Herder>, Path(c): Path<String>) -> Result<StatusCode> {
+    h.delete_connector(&c).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn status(State(h): State<Herder>, Path(c): Path<String>) -> Result<Response> {
+    Ok(Json(h.connector_status(&c)?).into_response())
+}
+
+async fn restart(State(h): State<Herder>, Path(c): Path<String>, Query(q): Query<BTreeMap<String, String>>) -> Result<Response> {
+    let flag = |k: &str| q.get(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let request = RestartRequest {
+        include_tasks: flag("includeTasks"),
+        only_failed: flag("onlyFailed"),
+    };
+    if !request.include_tasks && !request.only_failed {
+        h.restart_connector(&c).await?;
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let info = h.restart_connector_and_tasks(&c, request).await?;
+    Ok((StatusCode::ACCEPTED, Json(info)).into_response())
+}
+
+async fn pause(State(h): State<Herder>, Path(c): Path<String>) -> Result<StatusCode> {
+    h.set_target(&c, TargetState::Paused).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn resume(State(h): State<Herder>, Path(c): Path<String>) -> Result<StatusCode> {
+    h.set_target(&c, TargetState::Started).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn stop(State(h): State<Herder>, Path(c): Path<String>) -> Result<StatusCode> {
+    h.set_target(&c, TargetState::Stopped).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn tasks(State(h): State<Herder>, Path(c): Path<String>) -> Result<Response> {
+    Ok(Json(h.tasks(&c)?).into_response())
+}
+
+fn task_id(t: &str) -> Result<u32> {
+    t.parse().map_err(|_| error(404, "HTTP 404 Not Found"))
+}
+
+async fn task_status(State(h): State<Herder>, Path((c, t)): Path<(String, String)>) -> Result<Response> {
+    Ok(Json(h.task_status(&c, task_id(&t)?)?).into_response())
+}
+
+async fn restart_task(State(h): State<Herder>, Path((c, t)): Path<(String, String)>) -> Result<StatusCode> {
+    h.restart_task(&c, task_id(&t)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn topics(State(h): State<Herder>, Path(c): Path<String>) -> Result<Response> {
+    if !h.config.topic_tracking_enable {
+        return Err(error(403, "Topic tracking is disabled."));
+    }
+    Ok(Json(json!({ c.clone(): { "topics": h.active_topics(&c) } })).into_response())
+}
+
+async fn reset_topics(State(h): State<Herder>, Path(c): Path<String>) -> Result<StatusCode> {
+    if !h.config.topic_tracking_enable {
+        return Err(error(403, "Topic tracking is disabled."));
+    }
+    if !h.config.topic_tracking_allow_reset {
+        return Err(error(403, "Topic tracking reset is disabled."));
+    }
+    h.reset_active_topics(&c).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn get_offsets(State(h): State<Herder>, Path(c): Path<String>) -> Result<Response> {
+    Ok(Json(ConnectorOffsets {
+        offsets: Some(h.source_offsets(&c)?),
+    })
+    .into_response())
+}
+
+async fn alter_offsets(State(h): State<Herder>, Path(c): Path<String>, bytes: Bytes) -> Result<Response> {
+    let offsets: ConnectorOffsets = body(&bytes)?;
+    let offsets = offsets
+        .offsets
+        .filter(|o| !o.is_empty())
+        .ok_or_else(|| error(400, "Partitions / offsets need to be provided for an alter offsets request"))?;
+    let message = h.alter_offsets(&c, offsets).await?;
+    Ok(Json(Message { message }).into_response())
+}
+
+async fn reset_offsets(State(h): State<Herder>, Path(c): Path<String>) -> Result<Response> {
+    let message = h.reset_offsets(&c).await?;
+    Ok(Json(Message { message }).into_response())
+}
+
+async fn plugins(Query(q): Query<BTreeMap<String, String>>) -> Json<Vec<PluginInfo>> {
+    let connectors_only = q.get("connectorsOnly").is_none_or(|v| !v.eq_ignore_ascii_case("false"));
+    let mut out: Vec<PluginInfo> = crate::connectors::plugins()
+        .iter()
+        .map(|p| PluginInfo {
+            class: p.class.to_string(),
+            kind: p.kind().name(),
+            version: p.version,
+        })
+        .collect();
+    if !connectors_only {
+        let add = |out: &mut Vec<PluginInfo>, classes: &[&str], kind: &'static str| {
+            out.extend(classes.iter().map(|c| PluginInfo {
+                class: c.to_string(),
+                kind,
+                version: crate::connectors::APACHE_VERSION,
+            }))
+        };
+        add(&mut out, crate::transforms::TRANSFORM_CLASSES, "transformation");
+        add(&mut out, crate::transforms::PREDICATE_CLASSES, "predicate");
+        add(&mut out, crate::converters::CLASSES, "converter");
+        add(&mut out, crate::converters::HEADER_CLASSES, "header_converter");
+    }
+    Json(out)
+}
+
+async fn plugin_config(Path(p): Path<String>) -> Result<Response> {
+    let plugin = crate::connectors::find(&p).ok_or_else(|| error(404, format!("Unknown plugin {p}.")))?;
+    Ok(Json(validate::plugin_keys(plugin)).into_response())
+}
+
+async fn validate_config(State(h): State<Herder>, Path(p): Path<String>, bytes: Bytes) -> Result<Response> {
+    let config: OrderedMap = body(&bytes)?;
+    let mut props = config.to_btree();
+    match props.get("connector.class") {
+        Some(class) => {
+            let (a, b) = (crate::connectors::find(class), crate::connectors::find(&p));
+            if let (Some(a), Some(b)) = (a, b) {
+                if a.class != b.class {
+                    return Err(error(
+                        400,
+                        format!("Included connector type {class} does not match request type {p}"),
+                    ));
+                }
+            }
+        }
+        None => {
+            props.insert("connector.class".into(), p.clone());
+        }
+    }
+    let plugin = validate::plugin_of(&props).map_err(|m| error(400, m))?;
+    Ok(Json(validate::validate(plugin, &props, &h.config)).into_response())
+}
+
+async fn loggers() -> Json<serde_json::Value> {
+    Json(crate::logging::all())
+}
+
+async fn logger(Path(l): Path<String>) -> Json<serde_json::Value> {
+    Json(crate::logging::level_of(&l))
+}
+
+async fn set_logger(Path(l): Path<String>, bytes: Bytes) -> Result<Response> {
+    let req: serde_json::Value = body(&bytes)?;
+    let level = req
+        .get("level")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| error(400, "The 'level' field is required"))?;
+    let changed = crate::logging::set_level(&l, level).map_err(|m| error(400, m))?;
+    Ok(Json(changed).into_response())
+}
