@@ -15,6 +15,7 @@ pub mod converters;
 pub mod data;
 pub mod herder;
 pub mod logging;
+pub mod metrics;
 pub mod record;
 pub mod rest;
 pub mod storage;

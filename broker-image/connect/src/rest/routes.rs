@@ -45,6 +45,7 @@ pub fn router(herder: Herder) -> Router {
         .route("/connector-plugins/{p}/config/validate", put(validate_config))
         .route("/admin/loggers", get(loggers))
         .route("/admin/loggers/{l}", get(logger).put(set_logger))
+        .route("/metrics", get(metrics))
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(super::MAX_BODY))
         .with_state(herder)
@@ -333,4 +334,8 @@ async fn set_logger(Path(l): Path<String>, bytes: Bytes) -> Result<Response> {
         .ok_or_else(|| error(400, "The 'level' field is required"))?;
     let changed = crate::logging::set_level(&l, level).map_err(|m| error(400, m))?;
     Ok(Json(changed).into_response())
+}
+
+async fn metrics() -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::render()).into_response()
 }
