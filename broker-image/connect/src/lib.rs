@@ -13,6 +13,7 @@ pub mod config_def;
 pub mod connectors;
 pub mod converters;
 pub mod data;
+pub mod group;
 pub mod herder;
 pub mod logging;
 pub mod metrics;

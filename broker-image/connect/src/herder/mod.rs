@@ -5,11 +5,15 @@
 //! topic and takes effect when read back, so every worker converges on the same log.
 
 pub mod connector_config;
+pub mod membership;
 pub mod validate;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Notify};
+
+use membership::GroupState;
 
 use crate::config::WorkerConfig;
 use crate::connectors::{self, ConnectorType, Props};
@@ -58,6 +62,19 @@ pub struct Herder {
     pub stores: Arc<Stores>,
     worker: Arc<Mutex<Worker>>,
     pub kafka_cluster_id: String,
+    group: Arc<std::sync::Mutex<GroupState>>,
+    /// Notified when this worker wants the group to rebalance.
+    rejoin: Arc<Notify>,
+}
+
+/// Where a write must be served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Here,
+    /// Another worker's REST URL.
+    Forward(String),
+    /// No leader known: a rebalance is under way.
+    Unknown,
 }
 
 fn kind_of(config: &Props) -> &'static str {
@@ -76,6 +93,107 @@ impl Herder {
             stores,
             worker,
             kafka_cluster_id,
+            group: Arc::new(std::sync::Mutex::new(GroupState::default())),
+            rejoin: Arc::new(Notify::new()),
+        }
+    }
+
+    fn group(&self) -> std::sync::MutexGuard<'_, GroupState> {
+        self.group.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    // ---- the group ---------------------------------------------------------------------------
+
+    /// The config offset this worker has read to, and the connectors with their task counts.
+    pub fn group_context(&self) -> (i64, BTreeMap<String, u32>) {
+        let cfg = self.stores.config();
+        let configured = cfg
+            .connector_names()
+            .into_iter()
+            .map(|n| {
+                let tasks = cfg.tasks(&n).len() as u32;
+                (n, tasks)
+            })
+            .collect();
+        (self.stores.config_offset(), configured)
+    }
+
+    pub fn rebalance_started(&self) {
+        self.group().leader_url = None;
+    }
+
+    /// A generation's assignment: everything this worker should run now.
+    pub async fn assigned(&self, generation: i32, member_id: &str, assignment: &crate::group::Assignment) {
+        let (_, configured) = self.group_context();
+        {
+            let mut g = self.group();
+            g.member_id = member_id.to_string();
+            g.generation = generation;
+            g.is_leader = assignment.leader == member_id;
+            g.leader_url = Some(assignment.leader_url.trim_end_matches('/').to_string());
+            g.connectors = Some(assignment.connectors.clone());
+            g.tasks = assignment
+                .tasks
+                .iter()
+                .filter_map(|t| u32::try_from(t.task).ok().map(|i| (t.connector.clone(), i)))
+                .collect();
+            g.assigned_for = configured;
+        }
+        self.worker.lock().await.generation = generation;
+        crate::metrics::rebalance_completed();
+        tracing::info!(
+            generation,
+            leader = assignment.leader_url,
+            connectors = ?assignment.connectors,
+            tasks = assignment.tasks.len(),
+            "joined the group"
+        );
+        self.kick();
+    }
+
+    /// Stops what the group took away from this worker.
+    pub async fn revoke(&self, connectors: &[String], tasks: &[crate::group::ConnectorTaskId]) {
+        let mut worker = self.worker.lock().await;
+        let reporter = worker.reporter();
+        for t in tasks {
+            if let Ok(id) = u32::try_from(t.task) {
+                worker.stop_task(&t.connector, id).await;
+                reporter.task(&t.connector, id, State::Unassigned, None).await;
+            }
+        }
+        for c in connectors {
+            worker.stop_connector(c);
+            reporter.connector(c, State::Unassigned, None).await;
+        }
+        let mut g = self.group();
+        if let Some(cs) = g.connectors.as_mut() {
+            cs.retain(|c| !connectors.contains(c));
+        }
+        g.tasks
+            .retain(|(c, i)| !tasks.iter().any(|t| t.connector == *c && t.task == *i as i32));
+    }
+
+    /// Where a write that the leader must make is served.
+    pub fn leader_route(&self) -> Route {
+        let g = self.group();
+        match (&g.leader_url, g.is_leader) {
+            (Some(_), true) => Route::Here,
+            (Some(url), false) => Route::Forward(url.clone()),
+            (None, _) => Route::Unknown,
+        }
+    }
+
+    /// Where an action on a running connector (or one of its tasks) is served: its worker.
+    pub fn owner_route(&self, connector: &str, task: Option<u32>) -> Route {
+        let status = self.stores.status();
+        let owner = match task {
+            None => status.connectors.get(connector).map(|s| s.worker_id.clone()),
+            Some(t) => status.tasks.get(&(connector.to_string(), t)).map(|s| s.worker_id.clone()),
+        };
+        match owner {
+            Some(w) if w == self.config.worker_id => Route::Here,
+            Some(w) => Route::Forward(format!("http://{w}")),
+            None => self.leader_route(),
         }
     }
 
@@ -466,8 +584,10 @@ impl Herder {
         self.stores.config_changed.notify_one();
     }
 
-    /// Reconciles on every config change until `shutdown` fires, then stops everything.
+    /// Takes part in the group and reconciles on every config change until `shutdown` fires,
+    /// then stops everything.
     pub async fn run(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        let member = tokio::spawn(membership::run(self.clone(), shutdown.clone()));
         loop {
             self.reconcile().await;
             tokio::select! {
@@ -479,15 +599,60 @@ impl Herder {
                 break;
             }
         }
-        self.worker.lock().await.stop_all().await;
+        {
+            // Stop everything, then say so: UNASSIGNED, as Kafka's workers do on shutdown.
+            let mut worker = self.worker.lock().await;
+            let reporter = worker.reporter();
+            let connectors: Vec<String> = worker.connectors.keys().cloned().collect();
+            let tasks: Vec<(String, u32)> = worker.tasks.keys().cloned().collect();
+            worker.stop_all().await;
+            for (c, i) in tasks {
+                reporter.task(&c, i, State::Unassigned, None).await;
+            }
+            for c in connectors {
+                reporter.connector(&c, State::Unassigned, None).await;
+            }
+        }
+        let _ = member.await;
     }
 
     /// Brings this worker in line with the config topic.
     pub async fn reconcile(&self) {
         let cfg = self.stores.config().clone();
         let restarts = std::mem::take(&mut self.stores.config().restarts);
+        let (my_connectors, my_tasks, is_leader, assigned_for) = {
+            let g = self.group();
+            (g.connectors.clone(), g.tasks.clone(), g.is_leader, g.assigned_for.clone())
+        };
+        // The leader rebalances when connectors or task counts changed since its assignment.
+        if is_leader && my_connectors.is_some() && self.group_context().1 != assigned_for {
+            self.group().assigned_for = self.group_context().1;
+            self.rejoin.notify_one();
+        }
+        let Some(my_connectors) = my_connectors else {
+            return; // not in the group yet
+        };
         let mut worker = self.worker.lock().await;
         let reporter = worker.reporter();
+        // Whatever is no longer assigned here stops.
+        let unassigned: Vec<String> = worker
+            .connectors
+            .keys()
+            .filter(|n| !my_connectors.contains(n) && cfg.config(n).is_some())
+            .cloned()
+            .collect();
+        for n in unassigned {
+            worker.stop_connector(&n);
+        }
+        let unassigned_tasks: Vec<(String, u32)> = worker
+            .tasks
+            .keys()
+            .filter(|k| !my_tasks.contains(k))
+            .cloned()
+            .collect();
+        for (c, i) in unassigned_tasks {
+            worker.stop_task(&c, i).await;
+        }
 
         // Connectors deleted: stop them and their tasks, tombstone their statuses.
         let gone: Vec<String> = worker.connectors.keys().filter(|n| cfg.config(n).is_none()).cloned().collect();
@@ -522,6 +687,7 @@ impl Herder {
 
         for name in cfg.connector_names() {
             let Some(config) = cfg.config(&name).cloned() else { continue };
+            let owns_connector = my_connectors.contains(&name);
             let target = cfg.target(&name);
             let restart = restarts.iter().rev().find(|(n, _)| *n == name).map(|(_, r)| *r);
             let failed = |s: Option<State>| s == Some(State::Failed);
@@ -535,7 +701,7 @@ impl Herder {
                 None => true,
                 Some(r) => r.config != config || r.target != target,
             };
-            if needs_start || restart_connector {
+            if owns_connector && (needs_start || restart_connector) {
                 if restart_connector {
                     reporter.connector(&name, State::Restarting, None).await;
                 }
@@ -569,7 +735,7 @@ impl Herder {
                 }
                 (_, None) => None,
             };
-            if let Some(tasks) = wanted_tasks {
+            if let Some(tasks) = wanted_tasks.filter(|_| owns_connector) {
                 if tasks.as_slice() != cfg.tasks(&name) {
                     if let Err(e) = self.write_task_configs(&name, &tasks).await {
                         tracing::error!(connector = name, "writing task configs: {e}");
@@ -587,7 +753,7 @@ impl Herder {
                     self.stores.status().tasks.remove(&(name.clone(), id));
                 }
             }
-            if target == TargetState::Stopped {
+            if target == TargetState::Stopped && owns_connector {
                 // Statuses of tasks this worker never ran (e.g. before a restart) go too.
                 let stale: Vec<u32> = self
                     .stores
@@ -603,8 +769,14 @@ impl Herder {
                 }
                 continue;
             }
+            if target == TargetState::Stopped {
+                continue;
+            }
             for (i, task_config) in configured.iter().enumerate() {
                 let id = i as u32;
+                if !my_tasks.contains(&(name.clone(), id)) {
+                    continue;
+                }
                 let restart_task =
                     restart.is_some_and(|r| r.include_tasks && (!r.only_failed || failed(status_of(&self.stores, Some(id)))));
                 let current = worker.tasks.get(&(name.clone(), id));

@@ -3,6 +3,7 @@
 //! a 400 with the parser's reason (Kafka answers 500 there; see docs/compatibility.md).
 
 pub mod entities;
+mod forward;
 mod routes;
 
 use axum::http::StatusCode;

@@ -48,6 +48,7 @@ pub fn router(herder: Herder) -> Router {
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(super::MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(herder.clone(), super::forward::forward))
         .with_state(herder)
 }
 

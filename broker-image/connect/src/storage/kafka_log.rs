@@ -133,6 +133,11 @@ impl KafkaLog {
         self.partitions
     }
 
+    /// The next offset the tail will read in `partition` (its position in the log).
+    pub fn position(&self, partition: i32) -> i64 {
+        self.positions.borrow().get(&partition).copied().unwrap_or(0)
+    }
+
     /// Writes one record and waits for the broker to acknowledge it.
     pub async fn send(&self, key: &[u8], value: Option<&[u8]>, partition: Option<i32>) -> Result<(), StoreError> {
         let mut record = FutureRecord::<[u8], [u8]>::to(&self.topic).key(key);

@@ -166,6 +166,11 @@ impl Stores {
         Ok(stores)
     }
 
+    /// How far this worker has read the config topic: the offset workers compare in the group.
+    pub fn config_offset(&self) -> i64 {
+        self.config_log.position(0)
+    }
+
     pub fn config(&self) -> MutexGuard<'_, ClusterConfig> {
         lock(&self.config)
     }
