@@ -62,55 +62,109 @@ impl Running {
     }
 }
 
-/// Binds the REST listener first (so `GET /` answers at once), then reads the internal topics
-/// and starts the herder.
+/// Binds the REST listener and answers `GET /` at once; every other request waits (as Kafka's
+/// herder queues them) until the internal topics are read and the herder runs.
 pub async fn start(config: WorkerConfig) -> Result<Running, RunError> {
     let addr = format!(
         "{}:{}",
-        if config.listener.host.is_empty() {
-            "0.0.0.0"
-        } else {
-            &config.listener.host
-        },
+        if config.listener.host.is_empty() { "0.0.0.0" } else { &config.listener.host },
         config.listener.port
     );
-    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|source| RunError::Listen {
-        addr: addr.clone(),
-        source,
-    })?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|source| RunError::Listen { addr: addr.clone(), source })?;
     let local_addr = listener.local_addr().map_err(|source| RunError::Listen { addr, source })?;
     let config = Arc::new(config);
-    let stores = Arc::new(storage::Stores::start(&config).await?);
-    let admin = kaskade_client::KafkaAdmin::new(&config.bootstrap_servers, Duration::from_secs(30));
-    let cluster_id = admin.cluster_id().await.ok().flatten().unwrap_or_default();
-    let herder = herder::Herder::new(config.clone(), stores, cluster_id);
     let (shutdown, rx) = tokio::sync::watch::channel(false);
-    let done = tokio::spawn({
-        let herder = herder.clone();
-        async move {
-            let mut stop_rest = rx.clone();
-            let herder_task = tokio::spawn({
-                let herder = herder.clone();
-                async move { herder.run(rx).await }
-            });
-            let app = rest::router(herder);
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop_rest.wait_for(|s| *s).await;
-                })
-                .await;
-            let _ = herder_task.await;
-            served.map_err(RunError::Serve)
-        }
+    let (ready_tx, ready_rx) = tokio::sync::watch::channel::<Option<axum::Router>>(None);
+    let cluster_id: Arc<std::sync::OnceLock<String>> = Arc::default();
+    let front = early::router(ready_rx, cluster_id.clone());
+    let mut stop_rest = rx.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, front)
+            .with_graceful_shutdown(async move {
+                let _ = stop_rest.wait_for(|s| *s).await;
+            })
+            .await
+            .map_err(RunError::Serve)
     });
-    tracing::info!(
-        url = config.advertised_url,
-        worker_id = config.worker_id,
-        "Kafka Connect worker started"
-    );
-    Ok(Running {
-        local_addr,
-        shutdown,
-        done,
-    })
+    let admin = kaskade_client::KafkaAdmin::new(&config.bootstrap_servers, Duration::from_secs(30));
+    let id = admin.cluster_id().await.ok().flatten().unwrap_or_default();
+    let _ = cluster_id.set(id.clone());
+    let stores = match storage::Stores::start(&config).await {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            let _ = shutdown.send(true);
+            let _ = server.await;
+            return Err(e.into());
+        }
+    };
+    let herder = herder::Herder::new(config.clone(), stores, id);
+    let _ = ready_tx.send(Some(rest::router(herder.clone())));
+    let done = tokio::spawn(async move {
+        herder.run(rx).await;
+        drop(ready_tx);
+        server.await.unwrap_or(Ok(()))
+    });
+    tracing::info!(url = config.advertised_url, worker_id = config.worker_id, "Kafka Connect worker started");
+    Ok(Running { local_addr, shutdown, done })
+}
+
+mod early {
+    //! The REST front while the worker starts: `GET /` answers at once, `GET /health` says the
+    //! worker is starting, everything else waits for the full API.
+
+    use std::sync::{Arc, OnceLock};
+
+    use axum::extract::{Request, State};
+    use axum::http::{Method, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use axum::{Json, Router};
+    use tokio::sync::watch;
+    use tower::ServiceExt;
+
+    #[derive(Clone)]
+    struct Front {
+        ready: watch::Receiver<Option<Router>>,
+        cluster_id: Arc<OnceLock<String>>,
+    }
+
+    pub fn router(ready: watch::Receiver<Option<Router>>, cluster_id: Arc<OnceLock<String>>) -> Router {
+        Router::new().fallback(serve).with_state(Front { ready, cluster_id })
+    }
+
+    async fn serve(State(mut front): State<Front>, req: Request) -> Response {
+        let full = front.ready.borrow().clone();
+        let full = match full {
+            Some(r) => r,
+            None => {
+                match (req.method(), req.uri().path()) {
+                    (&Method::GET, "/") => {
+                        return Json(serde_json::json!({
+                            "version": crate::connectors::APACHE_VERSION,
+                            "commit": crate::COMMIT,
+                            "kafka_cluster_id": front.cluster_id.get().cloned(),
+                        }))
+                        .into_response()
+                    }
+                    (&Method::GET, "/health") => {
+                        return (
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            Json(serde_json::json!({"status": "starting", "message": "Worker is still starting up."})),
+                        )
+                            .into_response()
+                    }
+                    _ => {}
+                }
+                match tokio::time::timeout(std::time::Duration::from_secs(90), front.ready.wait_for(Option::is_some)).await {
+                    Ok(Ok(r)) => r.clone().unwrap_or_default(),
+                    _ => return crate::rest::error(503, "The worker is still starting up").into_response(),
+                }
+            }
+        };
+        match full.oneshot(req).await {
+            Ok(r) => r,
+            Err(never) => match never {},
+        }
+    }
 }
