@@ -534,7 +534,7 @@ impl Herder {
         }
         for o in offsets {
             let key = offset_topic::key(name, &o.partition);
-            let value = (!o.offset.is_null()).then(|| serde_json::to_vec(&o.offset).unwrap_or_default());
+            let value = (!o.offset.is_null()).then(|| offset_topic::value(&o.offset));
             self.stores
                 .write_offset(&key, value.as_deref())
                 .await
