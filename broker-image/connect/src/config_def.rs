@@ -117,6 +117,18 @@ pub enum Validator {
     NonNull,
     /// Anything else: `Err(message)` becomes "Invalid value V for configuration K: message".
     Custom(fn(&ConfigValue) -> Result<(), String>),
+    /// `ValidList.anyNonDuplicateValues(emptyAllowed, nullAllowed)` (`values` empty) or
+    /// `ValidList.in(...)`. Kafka drops duplicate entries of such a list (with a warning) before
+    /// validating it, and its messages name the key without the "Invalid value" preamble.
+    ValidList {
+        values: &'static [&'static str],
+        empty_allowed: bool,
+        null_allowed: bool,
+    },
+    /// A validator that writes its whole message (a `LambdaValidator` throwing
+    /// `new ConfigException(message)` or naming another key): given the key's name and value,
+    /// `Err` is the complete text.
+    Lambda(fn(&str, &ConfigValue) -> Result<(), String>),
 }
 
 impl std::fmt::Debug for Validator {
@@ -128,6 +140,8 @@ impl std::fmt::Debug for Validator {
             Validator::NonEmptyString => write!(f, "NonEmptyString"),
             Validator::NonNull => write!(f, "NonNull"),
             Validator::Custom(_) => write!(f, "Custom"),
+            Validator::ValidList { values, .. } => write!(f, "ValidList({values:?})"),
+            Validator::Lambda(_) => write!(f, "Lambda"),
         }
     }
 }
@@ -161,14 +175,77 @@ impl Validator {
                 let ok = values
                     .iter()
                     .any(|v| if *case_insensitive { v.eq_ignore_ascii_case(s) } else { *v == s });
-                (!ok).then(|| format!("String must be one of: {}", values.join(", ")))
+                let kind = if *case_insensitive { " (case insensitive)" } else { "" };
+                (!ok).then(|| format!("String must be one of{kind}: {}", values.join(", ")))
             }
+            // Kafka's NonEmptyString lets null through (a key whose default is null).
             Validator::NonEmptyString => match value {
-                ConfigValue::String(s) if !s.is_empty() => None,
-                _ => Some("String must be non-empty".into()),
+                ConfigValue::String(s) if s.is_empty() => Some("String must be non-empty".into()),
+                _ => None,
             },
             Validator::NonNull => matches!(value, ConfigValue::Null).then(|| "entry must be non null".into()),
             Validator::Custom(f) => f(value).err(),
+            Validator::ValidList { .. } | Validator::Lambda(_) => self.ensure_valid("", "", value).err(),
+        }
+    }
+
+    /// `ensureValid(name, value)`: Kafka's complete message for a value that fails, where
+    /// `shown` is the value as the message prints it.
+    pub fn ensure_valid(&self, name: &str, shown: &str, value: &ConfigValue) -> Result<(), String> {
+        match self {
+            Validator::ValidList {
+                values,
+                empty_allowed,
+                null_allowed,
+            } => {
+                let items = match value {
+                    ConfigValue::Null if *null_allowed => return Ok(()),
+                    ConfigValue::List(items) => items,
+                    _ => return Err(format!("Configuration '{name}' values must not be null.")),
+                };
+                if !empty_allowed && items.is_empty() {
+                    let valid = if values.is_empty() {
+                        "any non-empty value".to_string()
+                    } else {
+                        format!("[{}]", values.join(", "))
+                    };
+                    return Err(format!("Configuration '{name}' must not be empty. Valid values include: {valid}"));
+                }
+                if items.iter().enumerate().any(|(i, v)| items[..i].contains(v)) {
+                    return Err(format!("Configuration '{name}' values must not be duplicated."));
+                }
+                for item in items {
+                    if item.is_empty() {
+                        return Err(format!("Configuration '{name}' values must not be empty."));
+                    }
+                    if !values.is_empty() && !values.contains(&item.as_str()) {
+                        return Err(invalid_value(name, item, &format!("String must be one of: {}", values.join(", "))));
+                    }
+                }
+                Ok(())
+            }
+            Validator::Lambda(f) => f(name, value),
+            other => match other.check(value) {
+                Some(msg) => Err(invalid_value(name, shown, &msg)),
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// `ConfigDef.parseValue`'s treatment of a list under a `ValidList`: duplicates dropped,
+    /// first occurrence kept.
+    pub fn normalize(&self, value: ConfigValue) -> ConfigValue {
+        match (self, value) {
+            (Validator::ValidList { .. }, ConfigValue::List(items)) => {
+                let mut out: Vec<String> = Vec::with_capacity(items.len());
+                for item in items {
+                    if !out.contains(&item) {
+                        out.push(item);
+                    }
+                }
+                ConfigValue::List(out)
+            }
+            (_, value) => value,
         }
     }
 }
@@ -336,16 +413,17 @@ impl ConfigDef {
     pub fn parse(&self, props: &BTreeMap<String, String>) -> Result<Parsed, String> {
         let mut values = BTreeMap::new();
         for key in &self.keys {
-            let value = match props.get(&key.name) {
+            let mut value = match props.get(&key.name) {
                 Some(raw) => key.parse(raw)?,
                 None => key.default_value().ok_or_else(|| missing_required(&key.name))?,
             };
-            if let Some(msg) = key.validator.as_ref().and_then(|v| v.check(&value)) {
+            if let Some(validator) = &key.validator {
+                value = validator.normalize(value);
                 let shown = props
                     .get(&key.name)
                     .map(|s| s.trim().to_string())
                     .unwrap_or_else(|| display(&value));
-                return Err(invalid_value(&key.name, &shown, &msg));
+                validator.ensure_valid(&key.name, &shown, &value)?;
             }
             values.insert(key.name.clone(), value);
         }
@@ -375,10 +453,11 @@ impl ConfigDef {
                         }
                     },
                 };
-                if let (Some(v), Some(validator)) = (&parsed, &key.validator) {
-                    if let Some(msg) = validator.check(v) {
-                        let shown = given.map(|s| s.trim().to_string()).unwrap_or_else(|| display(v));
-                        errors.push(invalid_value(&key.name, &shown, &msg));
+                if let (Some(v), Some(validator)) = (parsed, &key.validator) {
+                    let v = validator.normalize(v);
+                    let shown = given.map(|s| s.trim().to_string()).unwrap_or_else(|| display(&v));
+                    if let Err(e) = validator.ensure_valid(&key.name, &shown, &v) {
+                        errors.push(e);
                     }
                 }
                 let value = match given {
