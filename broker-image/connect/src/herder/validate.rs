@@ -4,13 +4,11 @@
 //! `topics`/`topics.regex`. The answer is Kafka's `ConfigInfos`, for
 //! `PUT /connector-plugins/{p}/config/validate` and for the 400 of an invalid create.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::connector_config;
 use crate::config::WorkerConfig;
-use crate::config_def::{display, ConfigDef, ConfigKey, ConfigType, Default, Importance, KeyValidation, Width};
+use crate::config_def::{display, ConfigDef, ConfigKey, Default, KeyValidation};
 use crate::connectors::{self, ConnectorType, Plugin, Props};
 
 /// `ConfigKeyInfo`.
@@ -118,80 +116,6 @@ pub fn plugin_of(config: &Props) -> Result<&'static Plugin, String> {
     connectors::find(class).ok_or_else(|| unknown_class_message(class))
 }
 
-fn embedded(prefix: &str, group: &str, first: Vec<ConfigKey>, rest: ConfigDef) -> Vec<ConfigKey> {
-    let mut keys = first;
-    let mut sorted = rest.keys;
-    sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    keys.extend(sorted);
-    keys.into_iter()
-        .enumerate()
-        .map(|(i, mut k)| {
-            k.name = format!("{prefix}{}", k.name);
-            k.group = Some(group.to_string());
-            k.order = i as i32;
-            k
-        })
-        .collect()
-}
-
-/// The keys of transform (or predicate) `alias`, prefixed as Kafka's `ConnectorConfig.enrich` does.
-fn alias_keys(kind: &str, alias: &str, class: Option<&str>, with_predicate_keys: bool) -> Vec<ConfigKey> {
-    let (title, noun) = if kind == "transforms" {
-        ("Transforms", "transformation")
-    } else {
-        ("Predicates", "predicate")
-    };
-    let group = format!("{title}: {alias}");
-    let prefix = format!("{kind}.{alias}.");
-    let type_key = ConfigKey::new(
-        "type",
-        ConfigType::Class,
-        Default::Required,
-        Importance::High,
-        format!("Class for the '{alias}' {noun}."),
-    )
-    .group(&group, 0, Width::Long, &format!("{} type for {alias}", capitalized(noun)));
-    let version_key = ConfigKey::new(
-        "plugin.version",
-        ConfigType::String,
-        Default::Value(connectors::APACHE_VERSION.into()),
-        Importance::High,
-        format!("Version of the '{alias}' {noun}."),
-    )
-    .group(&group, 1, Width::Long, &format!("{} version for {alias}", capitalized(noun)));
-    let mut rest = class.and_then(plugin_config_def).unwrap_or_default();
-    if with_predicate_keys {
-        rest = rest
-            .define(ConfigKey::new(
-                "negate",
-                ConfigType::Boolean,
-                Default::Value("false".into()),
-                Importance::Medium,
-                "Whether the configured predicate should be negated.",
-            ))
-            .define(ConfigKey::new(
-                "predicate",
-                ConfigType::String,
-                Default::Null,
-                Importance::Medium,
-                "The alias of a predicate used to determine whether to apply this transformation.",
-            ));
-    }
-    embedded(&prefix, &group, vec![type_key, version_key], rest)
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
-}
-
-/// The ConfigDef of a transformation or predicate class, when it is built in.
-fn plugin_config_def(class: &str) -> Option<ConfigDef> {
-    crate::transforms::config_def(class)
-}
-
 fn recommended(key: &str, worker: &WorkerConfig) -> (Option<String>, Vec<String>) {
     let classes = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     match key {
@@ -208,70 +132,36 @@ fn recommended(key: &str, worker: &WorkerConfig) -> (Option<String>, Vec<String>
     }
 }
 
-/// Validates `config` for `plugin` as the worker would at create time.
+/// Validates `config` for `plugin` as the worker would at create time: the type's runtime keys,
+/// then the transforms' and predicates' keys (validated by the transforms module, as Kafka's
+/// `ConnectorConfig.enrich` lays them out), then the connector's own keys.
 pub fn validate(plugin: &Plugin, config: &Props, worker: &WorkerConfig) -> ConfigInfos {
-    let kind = plugin.kind();
-    let mut keys: Vec<ConfigKey> = connector_config::for_type(kind).keys;
-    let list = |k: &str| crate::config_def::parse_list(config.get(k).map(String::as_str).unwrap_or(""));
-    for alias in list("transforms") {
-        let class = config.get(&format!("transforms.{alias}.type")).map(|s| s.trim());
-        keys.extend(alias_keys("transforms", &alias, class, true));
-    }
-    for alias in list("predicates") {
-        let class = config.get(&format!("predicates.{alias}.type")).map(|s| s.trim());
-        keys.extend(alias_keys("predicates", &alias, class, false));
-    }
-    keys.extend((plugin.config_def)().keys);
-
-    let mut def = ConfigDef { keys };
-    for k in def.keys.iter_mut() {
-        let (default, _) = recommended(&k.name, worker);
-        if let Some(d) = default {
+    let mut base = connector_config::for_type(plugin.kind());
+    for k in base.keys.iter_mut() {
+        if let (Some(d), _) = recommended(&k.name, worker) {
             k.default = Default::Value(d);
         }
     }
-    let mut results: Vec<KeyValidation> = def.validate_all(config);
-    for (key, result) in def.keys.iter().zip(results.iter_mut()) {
-        result.recommended_values = recommended(&key.name, worker).1;
-        // Kafka shows the parsed value in its text form, and null when it did not parse.
-        result.value = match config.get(&key.name) {
-            Some(raw) => key.parse(raw).ok().map(|v| display(&v)),
-            None => key.default_value().and_then(|v| match v {
-                crate::config_def::ConfigValue::Null => None,
-                v => Some(display(&v)),
-            }),
-        };
-        if key.ty == ConfigType::Class && key.name.ends_with(".type") {
-            if let Some(class) = config.get(&key.name) {
-                let known = if key.name.starts_with("transforms.") {
-                    crate::transforms::TRANSFORM_CLASSES.iter().any(|c| c == &class.trim()) || plugin_config_def(class.trim()).is_some()
-                } else {
-                    crate::transforms::PREDICATE_CLASSES.iter().any(|c| c == &class.trim()) || plugin_config_def(class.trim()).is_some()
-                };
-                if !known {
-                    result.errors.push(format!(
-                        "Invalid value {} for configuration {}: Class {} could not be found.",
-                        class.trim(),
-                        key.name,
-                        class.trim()
-                    ));
-                }
-            }
-        }
+    let own = (plugin.config_def)();
+    let mut base_results = checked(&base, config, worker);
+    if plugin.kind() == ConnectorType::Sink {
+        sink_rules(config, &base, &mut base_results);
     }
-    if kind == ConnectorType::Sink {
-        sink_rules(config, &def, &mut results);
-    }
+    let chain = crate::transforms::chain_config_def(config);
+    let chain_results = crate::transforms::validate_chain(config);
+    let own_results = checked(&own, config, worker);
+
+    let keys: Vec<&ConfigKey> = base.keys.iter().chain(chain.keys.iter()).chain(own.keys.iter()).collect();
+    let results = base_results.into_iter().chain(chain_results).chain(own_results);
     let mut groups: Vec<String> = Vec::new();
-    for k in &def.keys {
+    for k in &keys {
         if let Some(g) = &k.group {
             if !groups.contains(g) {
                 groups.push(g.clone());
             }
         }
     }
-    let configs: Vec<ConfigInfo> = def
-        .keys
+    let configs: Vec<ConfigInfo> = keys
         .iter()
         .zip(results)
         .map(|(k, r)| ConfigInfo {
@@ -291,6 +181,23 @@ pub fn validate(plugin: &Plugin, config: &Props, worker: &WorkerConfig) -> Confi
         groups,
         configs,
     }
+}
+
+/// `validate_all` with Kafka's presentation: the value in its parsed text form (null when it did
+/// not parse), and the recommended values of converter and version keys.
+fn checked(def: &ConfigDef, config: &Props, worker: &WorkerConfig) -> Vec<KeyValidation> {
+    let mut results = def.validate_all(config);
+    for (key, result) in def.keys.iter().zip(results.iter_mut()) {
+        result.recommended_values = recommended(&key.name, worker).1;
+        result.value = match config.get(&key.name) {
+            Some(raw) => key.parse(raw).ok().map(|v| display(&v)),
+            None => key.default_value().and_then(|v| match v {
+                crate::config_def::ConfigValue::Null => None,
+                v => Some(display(&v)),
+            }),
+        };
+    }
+    results
 }
 
 /// `SinkConnectorConfig.validate`: exactly one of `topics` and `topics.regex`, and never the
@@ -337,14 +244,5 @@ pub fn plugin_keys(plugin: &Plugin) -> Vec<KeyInfo> {
         .iter()
         .chain(connector_config::for_type(plugin.kind()).keys.iter())
         .map(KeyInfo::of)
-        .collect()
-}
-
-/// Keeps the values of a validation that a REST body may want by name.
-pub fn by_name(infos: &ConfigInfos) -> BTreeMap<String, Option<String>> {
-    infos
-        .configs
-        .iter()
-        .map(|c| (c.value.name.clone(), c.value.value.clone()))
         .collect()
 }

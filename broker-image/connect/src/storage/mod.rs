@@ -63,6 +63,9 @@ fn client_config(worker: &WorkerConfig, role: Role) -> Result<ClientConfig, Stor
     java.insert("bootstrap.servers".to_string(), worker.bootstrap_servers.clone());
     let mut rd = RdConfig::from_java(role, &java, &mut |w| tracing::warn!("{w}")).map_err(|e| StoreError::Other(e.to_string()))?;
     if role == Role::Producer {
+        // Java's partitioner (murmur2 of the key): a key lands in the partition Apache Kafka
+        // Connect writes it to, so the latest record for a key is the last one in one partition.
+        rd.set("partitioner", "murmur2_random");
         rd.set("acks", "all");
         rd.set("enable.idempotence", "true");
         rd.set("max.in.flight.requests.per.connection", "1");
