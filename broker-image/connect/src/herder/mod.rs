@@ -6,6 +6,7 @@
 
 pub mod connector_config;
 pub mod membership;
+mod sink_offsets;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -62,6 +63,7 @@ pub struct Herder {
     pub stores: Arc<Stores>,
     worker: Arc<Mutex<Worker>>,
     pub kafka_cluster_id: String,
+    admin: kaskade_client::KafkaAdmin,
     group: Arc<std::sync::Mutex<GroupState>>,
     /// Notified when this worker wants the group to rebalance.
     rejoin: Arc<Notify>,
@@ -88,11 +90,13 @@ fn version_of(_config: &Props) -> &'static str {
 impl Herder {
     pub fn new(config: Arc<WorkerConfig>, stores: Arc<Stores>, kafka_cluster_id: String) -> Herder {
         let worker = Arc::new(Mutex::new(Worker::new(config.clone(), stores.clone())));
+        let admin = kaskade_client::KafkaAdmin::new(&config.bootstrap_servers, std::time::Duration::from_secs(30)).with_client_id("connect-herder");
         Herder {
             config,
             stores,
             worker,
             kafka_cluster_id,
+            admin,
             group: Arc::new(std::sync::Mutex::new(GroupState::default())),
             rejoin: Arc::new(Notify::new()),
         }
@@ -311,10 +315,12 @@ impl Herder {
             .unwrap_or_default()
     }
 
-    pub fn source_offsets(&self, name: &str) -> Result<Vec<ConnectorOffset>> {
+    /// `GET …/offsets`: a source connector's offsets from the offsets topic, a sink connector's
+    /// from its consumer group.
+    pub async fn connector_offsets(&self, name: &str) -> Result<Vec<ConnectorOffset>> {
         let config = self.raw_config(name)?;
-        if kind_of(&config) != ConnectorType::Source.name() {
-            return Ok(Vec::new());
+        if kind_of(&config) == ConnectorType::Sink.name() {
+            return sink_offsets::get(&self.admin, name).await;
         }
         Ok(self
             .stores
@@ -526,11 +532,9 @@ impl Herder {
     /// `PATCH …/offsets` (source connectors).
     pub async fn alter_offsets(&self, name: &str, offsets: Vec<ConnectorOffset>) -> Result<String> {
         let config = self.require_stopped(name)?;
-        if kind_of(&config) != ConnectorType::Source.name() {
-            return Err(HerderError::new(
-                501,
-                "Altering the offsets of sink connectors is not supported yet",
-            ));
+        if kind_of(&config) == ConnectorType::Sink.name() {
+            sink_offsets::alter(&self.admin, name, &offsets).await?;
+            return Ok("The offsets for this connector have been altered successfully".into());
         }
         for o in offsets {
             let key = offset_topic::key(name, &o.partition);
@@ -547,11 +551,9 @@ impl Herder {
     /// `DELETE …/offsets` (source connectors).
     pub async fn reset_offsets(&self, name: &str) -> Result<String> {
         let config = self.require_stopped(name)?;
-        if kind_of(&config) != ConnectorType::Source.name() {
-            return Err(HerderError::new(
-                501,
-                "Resetting the offsets of sink connectors is not supported yet",
-            ));
+        if kind_of(&config) == ConnectorType::Sink.name() {
+            sink_offsets::reset(&self.admin, name).await?;
+            return Ok("The offsets for this connector have been reset successfully".into());
         }
         let partitions: Vec<serde_json::Value> = self
             .stores
