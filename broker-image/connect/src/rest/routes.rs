@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
-use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::body::{Bytes, HttpBody};
+use axum::extract::{FromRequest, Path, Query, RawQuery, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -52,9 +52,69 @@ pub fn router(herder: Herder) -> Router {
         .with_state(herder)
 }
 
-/// Parses a JSON body; a malformed one is a 400 naming the problem.
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| error(400, format!("Invalid JSON body: {e}")))
+/// A request body, read whole. One over [`super::MAX_BODY`] is a 413 in Kafka Connect's error
+/// body; it is still read to its end (up to [`super::MAX_DRAINED`]) so that the client, which
+/// may still be sending, gets the answer rather than a reset connection.
+pub struct Body(Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = RestError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self> {
+        let too_large = || {
+            error(
+                413,
+                format!("Request body is larger than {} bytes", super::MAX_BODY),
+            )
+        };
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > super::MAX_DRAINED as u64) {
+            return Err(too_large());
+        }
+        let mut body = req.into_body();
+        let mut kept = Vec::new();
+        let mut seen = 0usize;
+        while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+            let frame = frame.map_err(|e| error(400, format!("Failed to read the request body: {e}")))?;
+            let Ok(data) = frame.into_data() else { continue };
+            seen += data.len();
+            if seen > super::MAX_DRAINED {
+                return Err(too_large());
+            }
+            if seen <= super::MAX_BODY {
+                kept.extend_from_slice(&data);
+            }
+        }
+        if seen > super::MAX_BODY {
+            return Err(too_large());
+        }
+        Ok(Body(kept.into()))
+    }
+}
+
+/// Parses a JSON object body; a malformed one, or one that is not an object, is a 400 naming
+/// the problem.
+fn body<T: DeserializeOwned>(bytes: &Body) -> Result<T> {
+    let invalid = |e: serde_json::Error| error(400, format!("Invalid JSON body: {e}"));
+    let first = bytes.0.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        // Not an object (or not JSON): say which, rather than what serde expected of a field.
+        let value: serde_json::Value = serde_json::from_slice(&bytes.0).map_err(invalid)?;
+        let kind = match value {
+            serde_json::Value::Array(_) => "an array",
+            serde_json::Value::String(_) => "a string",
+            serde_json::Value::Number(_) => "a number",
+            serde_json::Value::Bool(_) => "a boolean",
+            serde_json::Value::Null => "null",
+            serde_json::Value::Object(_) => "an object",
+        };
+        return Err(error(400, format!("Invalid JSON body: expected a JSON object, found {kind}")));
+    }
+    serde_json::from_slice(&bytes.0).map_err(invalid)
 }
 
 async fn not_found() -> RestError {
@@ -85,22 +145,32 @@ async fn list_connectors(State(h): State<Herder>, RawQuery(query): RawQuery) -> 
     if expand.is_empty() {
         return Json(names).into_response();
     }
-    let mut out = serde_json::Map::new();
-    for name in names {
-        let mut entry = serde_json::Map::new();
-        for e in &expand {
-            let v = match e.as_str() {
-                "status" => h.connector_status(&name).ok().and_then(|s| serde_json::to_value(s).ok()),
-                "info" => h.connector_info(&name).ok().and_then(|s| serde_json::to_value(s).ok()),
-                _ => None,
+    // Kafka builds `{name: {expansion: entity}}` from HashMaps, and leaves out a connector whose
+    // status or info is not there (yet).
+    let mut expansions: Vec<&str> = expand.iter().map(String::as_str).collect();
+    expansions.dedup();
+    let expansions = kaskade_common::java::hash_map_order(expansions, None);
+    let mut body = String::from("{");
+    'connectors: for name in names {
+        let mut parts = Vec::new();
+        for e in &expansions {
+            let entity = match *e {
+                "status" => h.connector_status(&name).map(|s| serde_json::to_string(&s)),
+                "info" => h.connector_info(&name).map(|s| serde_json::to_string(&s)),
+                _ => continue,
             };
-            if let Some(v) = v {
-                entry.insert(e.clone(), v);
+            match entity {
+                Ok(Ok(json)) => parts.push(format!("\"{e}\":{json}")),
+                _ => continue 'connectors,
             }
         }
-        out.insert(name, serde_json::Value::Object(entry));
+        if body.len() > 1 {
+            body.push(',');
+        }
+        body.push_str(&format!("{}:{{{}}}", serde_json::Value::String(name), parts.join(",")));
     }
-    Json(serde_json::Value::Object(out)).into_response()
+    body.push('}');
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 fn initial_state(s: Option<&str>) -> Result<Option<TargetState>> {
@@ -131,11 +201,31 @@ fn with_name(name: &str, mut config: OrderedMap) -> Result<OrderedMap> {
     }
 }
 
-fn created(name: &str, info: impl serde::Serialize) -> Response {
-    (StatusCode::CREATED, [(header::LOCATION, format!("/connectors/{name}"))], Json(info)).into_response()
+/// 201 with the new connector's absolute URL in `Location`, as Jersey resolves Kafka's
+/// `/connectors/NAME` against the request's base URI (its `Host`).
+fn created(headers: &HeaderMap, name: &str, info: impl serde::Serialize) -> Response {
+    let path = format!("/connectors/{}", encode_path(name));
+    let location = match headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        Some(host) => format!("http://{host}{path}"),
+        None => path,
+    };
+    (StatusCode::CREATED, [(header::LOCATION, location)], Json(info)).into_response()
 }
 
-async fn create_connector(State(h): State<Herder>, bytes: Bytes) -> Result<Response> {
+/// Percent-encodes what may not stand in a URI path (as `UriBuilder.path` does).
+fn encode_path(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn create_connector(State(h): State<Herder>, headers: HeaderMap, bytes: Body) -> Result<Response> {
     let req: CreateConnectorRequest = body(&bytes)?;
     let name = req.name.as_deref().unwrap_or("").trim().to_string();
     let config = req
@@ -144,7 +234,7 @@ async fn create_connector(State(h): State<Herder>, bytes: Bytes) -> Result<Respo
     let config = with_name(&name, config)?;
     let state = initial_state(req.initial_state.as_deref())?;
     let (_, info) = h.put_connector_config(&name, config, state, false).await?;
-    Ok(created(&name, info))
+    Ok(created(&headers, &name, info))
 }
 
 async fn get_connector(State(h): State<Herder>, Path(c): Path<String>) -> Result<Response> {
@@ -155,17 +245,22 @@ async fn get_config(State(h): State<Herder>, Path(c): Path<String>) -> Result<Re
     Ok(Json(h.connector_config(&c)?).into_response())
 }
 
-async fn put_config(State(h): State<Herder>, Path(c): Path<String>, bytes: Bytes) -> Result<Response> {
+async fn put_config(
+    State(h): State<Herder>,
+    Path(c): Path<String>,
+    headers: HeaderMap,
+    bytes: Body,
+) -> Result<Response> {
     let config = with_name(&c, body::<OrderedMap>(&bytes)?)?;
     let (was_created, info) = h.put_connector_config(&c, config, None, true).await?;
     Ok(if was_created {
-        created(&c, info)
+        created(&headers, &c, info)
     } else {
         Json(info).into_response()
     })
 }
 
-async fn patch_config(State(h): State<Herder>, Path(c): Path<String>, bytes: Bytes) -> Result<Response> {
+async fn patch_config(State(h): State<Herder>, Path(c): Path<String>, bytes: Body) -> Result<Response> {
     let patch: PatchMap = body(&bytes)?;
     Ok(Json(h.patch_connector_config(&c, patch).await?).into_response())
 }
@@ -245,12 +340,12 @@ async fn reset_topics(State(h): State<Herder>, Path(c): Path<String>) -> Result<
 
 async fn get_offsets(State(h): State<Herder>, Path(c): Path<String>) -> Result<Response> {
     Ok(Json(ConnectorOffsets {
-        offsets: Some(h.source_offsets(&c)?),
+        offsets: Some(h.connector_offsets(&c).await?),
     })
     .into_response())
 }
 
-async fn alter_offsets(State(h): State<Herder>, Path(c): Path<String>, bytes: Bytes) -> Result<Response> {
+async fn alter_offsets(State(h): State<Herder>, Path(c): Path<String>, bytes: Body) -> Result<Response> {
     let offsets: ConnectorOffsets = body(&bytes)?;
     let offsets = offsets
         .offsets
@@ -296,7 +391,7 @@ async fn plugin_config(Path(p): Path<String>) -> Result<Response> {
     Ok(Json(validate::plugin_keys(plugin)).into_response())
 }
 
-async fn validate_config(State(h): State<Herder>, Path(p): Path<String>, bytes: Bytes) -> Result<Response> {
+async fn validate_config(State(h): State<Herder>, Path(p): Path<String>, bytes: Body) -> Result<Response> {
     let config: OrderedMap = body(&bytes)?;
     let mut props = config.to_btree();
     match props.get("connector.class") {
@@ -327,7 +422,7 @@ async fn logger(Path(l): Path<String>) -> Json<serde_json::Value> {
     Json(crate::logging::level_of(&l))
 }
 
-async fn set_logger(Path(l): Path<String>, bytes: Bytes) -> Result<Response> {
+async fn set_logger(Path(l): Path<String>, bytes: Body) -> Result<Response> {
     let req: serde_json::Value = body(&bytes)?;
     let level = req
         .get("level")

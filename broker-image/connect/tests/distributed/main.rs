@@ -4,6 +4,7 @@
 
 mod cluster;
 mod formats;
+mod third_party;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
