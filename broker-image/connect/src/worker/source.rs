@@ -1,10 +1,12 @@
-//! Runs one source task (`WorkerSourceTask`): poll → transforms → converters → an idempotent
-//! acks=all producer. Source offsets are written to the offsets topic every
-//! `offset.flush.interval.ms` and when the task stops, and only after the producer has flushed
-//! and the broker acknowledged every record polled so far — never for a record that may be lost.
+//! Runs one source task (`WorkerSourceTask`) on its own thread: poll → transforms → converters
+//! → an idempotent acks=all producer, each record under the task's error handler. Source
+//! offsets are written to the offsets topic every `offset.flush.interval.ms` and when the task
+//! stops, and only after the producer has flushed and the broker acknowledged every record
+//! sent so far — never for a record that may be lost. A record the transforms drop, or whose
+//! failure is tolerated, is not sent, and its offset still advances (as in Kafka).
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,17 +15,39 @@ use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, T
 use rdkafka::ClientContext;
 use tokio::sync::watch;
 
-use super::pipeline::Pipeline;
+use super::errors::{self, Context, Operator, Original, Stage, TaskId};
+use super::pipeline::{KafkaRecord, Pipeline};
 use super::status::Reporter;
 use super::Control;
 use crate::connectors::{ConnectError, Props, SourceContext, SourceTask};
+use crate::metrics::TaskMetrics;
 use crate::storage::{offset_topic, State};
 
-/// Counts what the broker acknowledged; remembers the first failure.
-#[derive(Default)]
+/// Counts what the broker acknowledged; remembers the first failure that is not tolerated.
 pub struct Acks {
     acked: AtomicU64,
     failed: Mutex<Option<String>>,
+    /// `failed` is set (checked before each send, as `maybeThrowProducerSendException`).
+    has_failed: AtomicBool,
+    /// `errors.tolerance=all`: a failed send is skipped (and its offset committed).
+    tolerate: bool,
+    log: bool,
+    id: TaskId,
+    metrics: Arc<TaskMetrics>,
+}
+
+impl Acks {
+    pub fn new(id: TaskId, config: &errors::ErrorConfig, metrics: Arc<TaskMetrics>) -> Acks {
+        Acks {
+            acked: AtomicU64::new(0),
+            failed: Mutex::new(None),
+            has_failed: AtomicBool::new(false),
+            tolerate: config.tolerance == errors::Tolerance::All,
+            log: config.log_enable,
+            id,
+            metrics,
+        }
+    }
 }
 
 impl ClientContext for Acks {}
@@ -33,11 +57,44 @@ impl ProducerContext for Acks {
     fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
         match result {
             Ok(_) => {
+                self.metrics.source_write.inc();
+                self.metrics.active.add(-1);
+                self.acked.fetch_add(1, Ordering::Relaxed);
+            }
+            Err((e, _)) if self.tolerate => {
+                // `producerSendFailed` under `all`: `executeFailed(KAFKA_PRODUCE)`, then skipped.
+                tracing::error!(
+                    connector = self.id.connector,
+                    task = self.id.task,
+                    "{} failed to send record: {e}",
+                    self.id
+                );
+                self.metrics.errors.error_now();
+                self.metrics.errors.failures.inc();
+                if self.log {
+                    tracing::error!(
+                        connector = self.id.connector,
+                        task = self.id.task,
+                        "Error encountered in task {}. Executing stage '{}' with class '{}'.\n{e}",
+                        self.id,
+                        Stage::KafkaProduce.name(),
+                        errors::WORKER_SOURCE_TASK
+                    );
+                    self.metrics.errors.logged.inc();
+                }
+                self.metrics.active.add(-1);
                 self.acked.fetch_add(1, Ordering::Relaxed);
             }
             Err((e, _)) => {
+                tracing::error!(
+                    connector = self.id.connector,
+                    task = self.id.task,
+                    "{} failed to send record: {e}",
+                    self.id
+                );
                 let mut f = self.failed.lock().unwrap_or_else(|p| p.into_inner());
                 f.get_or_insert_with(|| e.to_string());
+                self.has_failed.store(true, Ordering::Relaxed);
             }
         }
     }
@@ -53,6 +110,10 @@ pub struct SourceRun {
     pub reporter: Reporter,
     pub flush_interval: Duration,
     pub flush_timeout: Duration,
+    pub operator: Operator,
+    pub metrics: Arc<TaskMetrics>,
+    /// Set when the worker gave up waiting for this task: no more status or offset writes.
+    pub cancelled: Arc<AtomicBool>,
 }
 
 struct Offsets {
@@ -65,10 +126,17 @@ impl SourceRun {
     /// Runs until told to stop; the error is the task's failure.
     pub async fn run(mut self, mut task: Box<dyn SourceTask>, mut control: watch::Receiver<Control>) -> Result<(), ConnectError> {
         task.start(&self.config, self.context.clone())?;
-        self.reporter.task(&self.connector, self.task, State::Running, None).await;
+        self.report(State::Running).await;
         let result = self.poll_loop(task.as_mut(), &mut control).await;
         task.stop();
+        let _ = self.producer.flush(self.flush_timeout);
         result
+    }
+
+    async fn report(&self, state: State) {
+        if !self.cancelled.load(Ordering::Relaxed) {
+            self.reporter.task(&self.connector, self.task, state, None).await;
+        }
     }
 
     async fn poll_loop(&mut self, task: &mut dyn SourceTask, control: &mut watch::Receiver<Control>) -> Result<(), ConnectError> {
@@ -79,14 +147,18 @@ impl SourceRun {
         let mut topics = HashSet::new();
         let mut last_commit = Instant::now();
         let mut paused_reported = false;
+        let include_messages = self.operator.config.log_include_messages && self.operator.config.log_enable;
         loop {
+            if self.cancelled.load(Ordering::Relaxed) {
+                return Ok(());
+            }
             let state = *control.borrow_and_update();
             match state {
                 Control::Stop => break,
                 Control::Pause => {
                     if !paused_reported {
                         self.commit(&mut offsets).await?;
-                        self.reporter.task(&self.connector, self.task, State::Paused, None).await;
+                        self.report(State::Paused).await;
                         paused_reported = true;
                     }
                     if control.changed().await.is_err() {
@@ -96,27 +168,48 @@ impl SourceRun {
                 }
                 Control::Run => {
                     if paused_reported {
-                        self.reporter.task(&self.connector, self.task, State::Running, None).await;
+                        self.report(State::Running).await;
                         paused_reported = false;
                     }
                 }
             }
+            let started = Instant::now();
             let records = tokio::select! {
                 r = task.poll() => r?,
                 _ = control.changed() => continue,
             };
+            if !records.is_empty() {
+                let n = records.len() as u64;
+                self.metrics.source_poll.add(n);
+                self.metrics.poll_time.record(started.elapsed().as_millis() as u64);
+                self.metrics.batch_size.record(n);
+                self.metrics.active.add(n as i64);
+            }
             for record in records {
-                let bytes = self.pipeline.to_kafka(&record).map_err(|e| {
-                    ConnectError::new("Tolerance exceeded in error handler")
-                        .caused_by(format!("org.apache.kafka.connect.errors.DataException: {e}"))
-                })?;
-                if topics.insert(record.topic.clone()) {
-                    self.reporter.topic(&record.topic, &self.connector, self.task).await;
+                let source = match &record.origin {
+                    crate::record::Origin::Source { partition, offset } => Some((partition.clone(), offset.clone())),
+                    _ => None,
+                };
+                let original = include_messages.then(|| record.clone());
+                let mut ctx = Context::new(original.as_ref().map_or(Original::None, Original::Source));
+                let converted = match self.pipeline.transform(&mut self.operator, &mut ctx, record)? {
+                    Some(r) => self.pipeline.to_kafka(&mut self.operator, &mut ctx, &r)?.map(|bytes| (r, bytes)),
+                    None => None,
+                };
+                match converted {
+                    Some((r, bytes)) => {
+                        self.check_sends()?;
+                        if topics.insert(r.topic.clone()) && !self.cancelled.load(Ordering::Relaxed) {
+                            self.reporter.topic(&r.topic, &self.connector, self.task).await;
+                        }
+                        self.send(&r.topic, r.kafka_partition, r.timestamp, bytes).await?;
+                        offsets.sent += 1;
+                    }
+                    // Dropped by a transform or skipped after a tolerated failure.
+                    None => self.metrics.active.add(-1),
                 }
-                self.send(&record.topic, record.kafka_partition, record.timestamp, bytes).await?;
-                offsets.sent += 1;
-                if let crate::record::Origin::Source { partition, offset } = &record.origin {
-                    offsets.latest.insert(partition.to_string(), (partition.clone(), offset.clone()));
+                if let Some((partition, offset)) = source {
+                    offsets.latest.insert(partition.to_string(), (partition, offset));
                 }
             }
             if last_commit.elapsed() >= self.flush_interval {
@@ -127,13 +220,17 @@ impl SourceRun {
         self.commit(&mut offsets).await
     }
 
-    async fn send(
-        &self,
-        topic: &str,
-        partition: Option<i32>,
-        timestamp: Option<i64>,
-        bytes: super::pipeline::KafkaRecord,
-    ) -> Result<(), ConnectError> {
+    /// Fails the task once a send failed and that is not tolerated.
+    fn check_sends(&self) -> Result<(), ConnectError> {
+        let acks = self.producer.context();
+        if !acks.has_failed.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let e = acks.failed.lock().unwrap_or_else(|p| p.into_inner()).clone().unwrap_or_default();
+        Err(ConnectError::new("Unrecoverable exception from producer send callback").caused_by(e))
+    }
+
+    async fn send(&self, topic: &str, partition: Option<i32>, timestamp: Option<i64>, bytes: KafkaRecord) -> Result<(), ConnectError> {
         let mut headers = OwnedHeaders::new_with_capacity(bytes.headers.len());
         for (k, v) in &bytes.headers {
             headers = headers.insert(RdHeader {
@@ -162,32 +259,41 @@ impl SourceRun {
                     tokio::time::sleep(Duration::from_millis(2)).await;
                 }
                 Err((e, _)) => {
-                    return Err(ConnectError::new(format!("Failed to send a record to topic {topic}")).caused_by(e));
+                    return Err(ConnectError::new("Unrecoverable exception trying to send").caused_by(e));
                 }
             }
         }
     }
 
-    /// Flushes the producer and, when every record was acknowledged, writes the offsets.
+    /// Waits (up to `offset.flush.timeout.ms`) until the broker acknowledged every record sent,
+    /// then writes the offsets. A timeout keeps the offsets for the next commit.
     async fn commit(&self, offsets: &mut Offsets) -> Result<(), ConnectError> {
         if offsets.latest.is_empty() && offsets.sent == 0 {
             return Ok(());
         }
-        let deadline = Instant::now() + self.flush_timeout.max(Duration::from_secs(30));
-        while self.producer.context().acked.load(Ordering::Relaxed) < offsets.sent {
-            if let Some(e) = self.producer.context().failed.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-                return Err(ConnectError::new("Unrecoverable exception from producer send callback").caused_by(e));
-            }
+        if self.cancelled.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let deadline = started + self.flush_timeout;
+        let acks = self.producer.context();
+        while acks.acked.load(Ordering::Relaxed) < offsets.sent {
+            self.check_sends()?;
             if Instant::now() >= deadline {
-                tracing::warn!(
+                tracing::error!(
                     connector = self.connector,
                     task = self.task,
-                    "offset commit timed out; offsets are kept for the next one"
+                    "{}-{} Failed to flush, timed out while waiting for producer to flush outstanding {} messages",
+                    self.connector,
+                    self.task,
+                    offsets.sent - acks.acked.load(Ordering::Relaxed)
                 );
+                self.metrics.record_commit(started.elapsed().as_millis() as u64, false);
                 return Ok(());
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
+        self.check_sends()?;
         for (partition, offset) in std::mem::take(&mut offsets.latest).into_values() {
             let key = offset_topic::key(&self.connector, &partition);
             let value = serde_json::to_vec(&offset).unwrap_or_default();
@@ -196,19 +302,19 @@ impl SourceRun {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .apply(&key, Some(&value));
-            self.reporter
-                .stores
-                .write_offset(&key, Some(&value))
-                .await
-                .map_err(|e| ConnectError::new("Failed to commit offsets").caused_by(e))?;
+            if let Err(e) = self.reporter.stores.write_offset(&key, Some(&value)).await {
+                self.metrics.record_commit(started.elapsed().as_millis() as u64, false);
+                return Err(ConnectError::new("Failed to commit offsets").caused_by(e));
+            }
         }
+        self.metrics.record_commit(started.elapsed().as_millis() as u64, true);
         Ok(())
     }
 }
 
 /// The producer a source task sends through: the connector's and worker's overrides, then what
 /// Connect insists on (acks=all, idempotence).
-pub fn producer(java: &BTreeMap<String, String>, client_id: &str) -> Result<ThreadedProducer<Acks>, ConnectError> {
+pub fn producer(java: &BTreeMap<String, String>, client_id: &str, acks: Acks) -> Result<ThreadedProducer<Acks>, ConnectError> {
     use kaskade_common::client_props::{RdConfig, Role};
     let mut rd = RdConfig::from_java(Role::Producer, java, &mut |w| tracing::warn!("{w}")).map_err(|e| ConnectError::new(e.to_string()))?;
     rd.set_default("client.id", client_id);
@@ -218,9 +324,6 @@ pub fn producer(java: &BTreeMap<String, String>, client_id: &str) -> Result<Thre
     let cfg = rd
         .client_config(&mut |w| tracing::warn!("{w}"))
         .map_err(|e| ConnectError::new(e.to_string()))?;
-    cfg.create_with_context(Acks::default())
+    cfg.create_with_context(acks)
         .map_err(|e| ConnectError::new("Failed to create the producer").caused_by(e))
 }
-
-/// Keeps `Arc` in scope for callers that share offsets.
-pub type SharedOffsets = Arc<Mutex<crate::storage::SourceOffsets>>;

@@ -1,5 +1,5 @@
 //! How a running connector or task tells the cluster its state: a record in the status topic
-//! with this worker's id and the group generation it runs under.
+//! with this worker's id and the group generation it runs under (and the `status` metrics).
 
 use std::sync::Arc;
 
@@ -27,10 +27,12 @@ impl Reporter {
     }
 
     pub async fn connector(&self, name: &str, state: State, trace: Option<String>) {
+        crate::metrics::set_connector_state(name, state);
         self.write(status_topic::connector_key(name), state, trace).await
     }
 
     pub async fn task(&self, name: &str, task: u32, state: State, trace: Option<String>) {
+        crate::metrics::set_task_state(name, task, state);
         self.write(status_topic::task_key(name, task), state, trace).await
     }
 
