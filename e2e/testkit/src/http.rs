@@ -20,6 +20,34 @@ pub fn request(method: &str, url: &str, body: Option<&str>) -> (u16, String) {
 
 /// [`request`], with transport failures (refused connection, timeout, malformed answer) as errors.
 pub fn try_request(method: &str, url: &str, body: Option<&str>) -> io::Result<(u16, String)> {
+    try_exchange(method, url, body).map(|r| (r.status, r.body))
+}
+
+/// A whole answer: the status, the headers as sent, the decoded body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// [`request`] with the answer's headers (panics on transport failures, as it does).
+pub fn exchange(method: &str, url: &str, body: Option<&str>) -> Response {
+    try_exchange(method, url, body).unwrap_or_else(|e| panic!("HTTP {method} {url}: {e}"))
+}
+
+/// [`exchange`], with transport failures as errors.
+pub fn try_exchange(method: &str, url: &str, body: Option<&str>) -> io::Result<Response> {
     let (host, path) = split_url(url)?;
     let addr = host
         .to_socket_addrs()?
@@ -72,8 +100,8 @@ fn read_line(r: &mut impl BufRead) -> io::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// Reads one response (skipping interim 1xx ones): the status and the decoded body.
-fn read_response(mut r: impl BufRead) -> io::Result<(u16, String)> {
+/// Reads one response (skipping interim 1xx ones): the status, headers and decoded body.
+fn read_response(mut r: impl BufRead) -> io::Result<Response> {
     loop {
         let status_line = read_line(&mut r)?;
         let status: u16 = status_line
@@ -83,6 +111,7 @@ fn read_response(mut r: impl BufRead) -> io::Result<(u16, String)> {
             .filter(|_| status_line.starts_with("HTTP/"))
             .ok_or_else(|| invalid(format!("not an HTTP status line: {status_line:?}")))?;
         let (mut length, mut chunked) = (None, false);
+        let mut headers = Vec::new();
         loop {
             let line = read_line(&mut r)?;
             if line.is_empty() {
@@ -90,6 +119,7 @@ fn read_response(mut r: impl BufRead) -> io::Result<(u16, String)> {
             }
             let Some((name, value)) = line.split_once(':') else { continue };
             let value = value.trim();
+            headers.push((name.to_string(), value.to_string()));
             if name.eq_ignore_ascii_case("content-length") {
                 length = Some(
                     value
@@ -125,7 +155,11 @@ fn read_response(mut r: impl BufRead) -> io::Result<(u16, String)> {
         } else if !(status == 204 || status == 304) {
             r.read_to_end(&mut body)?;
         }
-        return Ok((status, String::from_utf8_lossy(&body).into_owned()));
+        return Ok(Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
     }
 }
 
@@ -169,8 +203,10 @@ mod tests {
     #[test]
     fn content_length_body_and_request_head() {
         let (url, h) = serve(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
-        let (status, body) = request("POST", &format!("{url}/connectors"), Some("{\"x\":2}"));
-        assert_eq!((status, body.as_str()), (201, "{\"a\":1}"));
+        let answer = exchange("POST", &format!("{url}/connectors"), Some("{\"x\":2}"));
+        assert_eq!((answer.status, answer.body.as_str()), (201, "{\"a\":1}"));
+        assert_eq!(answer.header("content-TYPE"), Some("application/json"));
+        assert_eq!(answer.header("Location"), None);
         let req = h.join().unwrap();
         assert!(req.starts_with("POST /connectors HTTP/1.1\nHost: 127.0.0.1:"), "{req}");
         assert!(

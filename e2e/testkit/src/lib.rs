@@ -8,6 +8,8 @@
 //! - `kafka_peer`: one Apache Kafka 4.4 per test binary, from `e2e/peers/kafka`;
 //! - `connect_peer`: Apache Kafka Connect 4.3.1 workers, from `e2e/peers/connect`, and `http`: a
 //!   std-only HTTP/1.1 client for REST APIs such as Connect's;
+//! - `connect_proc`: Kaskade's `kaskade connect` worker as a child process (SIGTERM, SIGKILL,
+//!   restart on the same port), with its own directory for connector files;
 //! - `tools`: our tools and Kafka's run as processes, with time limits; `compare`: text diffs;
 //! - with `protocol`: `raw` (one request at a time over TCP, exact bytes and error codes) and
 //!   `batches` (record batches from `kafka-protocol`'s encoder);
@@ -17,6 +19,7 @@
 pub mod broker_proc;
 pub mod compare;
 pub mod connect_peer;
+pub mod connect_proc;
 pub mod http;
 pub mod kafka_peer;
 pub mod paths;
@@ -40,6 +43,7 @@ pub mod groups;
 
 pub use broker_proc::BrokerProc;
 pub use connect_peer::ConnectPeer;
+pub use connect_proc::ConnectProc;
 #[cfg(feature = "in-process")]
 pub use in_process::InProcessBroker;
 pub use paths::{built_binary, cache, kaskade_bin, repo_root, require, target_binary};
