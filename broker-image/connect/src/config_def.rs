@@ -175,8 +175,14 @@ impl Validator {
                 let ok = values
                     .iter()
                     .any(|v| if *case_insensitive { v.eq_ignore_ascii_case(s) } else { *v == s });
-                let kind = if *case_insensitive { " (case insensitive)" } else { "" };
-                (!ok).then(|| format!("String must be one of{kind}: {}", values.join(", ")))
+                // `CaseInsensitiveValidString` lists its values upper-cased, from a HashSet.
+                let (kind, listed) = if *case_insensitive {
+                    let upper = values.iter().map(|v| v.to_ascii_uppercase());
+                    (" (case insensitive)", kaskade_common::java::hash_map_order(upper, None))
+                } else {
+                    ("", values.iter().map(|v| v.to_string()).collect())
+                };
+                (!ok).then(|| format!("String must be one of{kind}: {}", listed.join(", ")))
             }
             // Kafka's NonEmptyString lets null through (a key whose default is null).
             Validator::NonEmptyString => match value {
@@ -453,12 +459,24 @@ impl ConfigDef {
                         }
                     },
                 };
-                if let (Some(v), Some(validator)) = (parsed, &key.validator) {
-                    let v = validator.normalize(v);
-                    let shown = given.map(|s| s.trim().to_string()).unwrap_or_else(|| display(&v));
-                    if let Err(e) = validator.ensure_valid(&key.name, &shown, &v) {
-                        errors.push(e);
+                match (parsed, &key.validator) {
+                    (Some(v), Some(validator)) => {
+                        let v = validator.normalize(v);
+                        let shown = given.map(|s| s.trim().to_string()).unwrap_or_else(|| display(&v));
+                        if let Err(e) = validator.ensure_valid(&key.name, &shown, &v) {
+                            errors.push(e);
+                        }
                     }
+                    // Kafka's `parseForValidation` runs the validator on null when the value did
+                    // not parse or is missing: `Range` then adds "Value must be non-null",
+                    // `ValidString` its list (`NonEmptyString` lets null through). Kafka's own
+                    // validator kinds only: what a custom one does with null is its own affair.
+                    (None, Some(validator)) if !matches!(validator, Validator::Custom(_) | Validator::Lambda(_)) => {
+                        if let Err(e) = validator.ensure_valid(&key.name, "null", &ConfigValue::Null) {
+                            errors.push(e);
+                        }
+                    }
+                    _ => {}
                 }
                 let value = match given {
                     Some(raw) => Some(raw.clone()),

@@ -111,7 +111,12 @@ impl SinkTask for FileSinkTask {
                 .as_mut()
                 .ok_or_else(|| ConnectError::new("the sink task was not started"))?;
             for r in &records {
-                writeln!(out, "{}", java_to_string(&r.value))
+                // One write per line, newline included: the buffer then only ever reaches the
+                // file in whole lines, so a worker killed mid-stream leaves no torn line (as
+                // Apache's PrintStream, which writes each println through).
+                let mut line = java_to_string(&r.value);
+                line.push('\n');
+                out.write_all(line.as_bytes())
                     .map_err(|e| ConnectError::new(format!("Error writing to file {}", self.file)).caused_by(e))?;
             }
             Ok(())

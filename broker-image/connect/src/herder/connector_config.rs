@@ -66,14 +66,14 @@ pub fn common() -> ConfigDef {
         .define(key("predicates", List, v(""), Low, "Aliases for the predicates used by transformations.").group("Predicates", 13, Width::Long, "Predicates"))
         .define(
             key("config.action.reload", String, v("restart"), Low, "The action that Connect should take on the connector when changes in external configuration providers result in a change in the connector's configuration properties. A value of 'none' indicates that Connect will do nothing. A value of 'restart' indicates that Connect should restart/reload the connector with the updated configuration properties.The restart may actually be scheduled in the future if the external configuration provider indicates that a configuration value will expire in the future.")
-                .validator(Validator::OneOf { values: &["none", "restart"], case_insensitive: true })
+                .validator(Validator::OneOf { values: &["none", "restart"], case_insensitive: false })
                 .group("Common", 14, Width::Medium, "Reload Action"),
         )
         .define(key("errors.retry.timeout", Long, v("0"), Medium, "The maximum duration in milliseconds that a failed operation will be reattempted. The default is 0, which means no retries will be attempted. Use -1 for infinite retries.").group("Error Handling", 1, Width::Medium, "Retry Timeout for Errors"))
         .define(key("errors.retry.delay.max.ms", Long, v("60000"), Medium, "The maximum duration in milliseconds between consecutive retry attempts. Jitter will be added to the delay once this limit is reached to prevent thundering herd issues.").group("Error Handling", 2, Width::Medium, "Maximum Delay Between Retries for Errors"))
         .define(
             key("errors.tolerance", String, v("none"), Medium, "Behavior for tolerating errors during connector operation. 'none' is the default value and signals that any error will result in an immediate connector task failure; 'all' changes the behavior to skip over problematic records.")
-                .validator(Validator::OneOf { values: &["none", "all"], case_insensitive: true })
+                .validator(Validator::OneOf { values: &["none", "all"], case_insensitive: false })
                 .group("Error Handling", 3, Width::Short, "Error Tolerance"),
         )
         .define(key("errors.log.enable", Boolean, v("false"), Medium, "If true, write each error and the details of the failed operation and problematic record to the Connect application log. This is 'false' by default, so that only errors that are not tolerated are reported.").group("Error Handling", 4, Width::Short, "Log Errors"))

@@ -148,7 +148,14 @@ pub fn validate(plugin: &Plugin, config: &Props, worker: &WorkerConfig) -> Confi
         sink_rules(config, &base, &mut base_results);
     }
     let chain = crate::transforms::chain_config_def(config);
-    let chain_results = crate::transforms::validate_chain(config);
+    let mut chain_results = crate::transforms::validate_chain(config);
+    // A transform's or predicate's `plugin.version`, when its class is known, recommends the
+    // one version there is (as the connector's own does).
+    for (key, result) in chain.keys.iter().zip(chain_results.iter_mut()) {
+        if key.name.ends_with(".plugin.version") && matches!(key.default, Default::Value(_)) {
+            result.recommended_values = vec![connectors::APACHE_VERSION.into()];
+        }
+    }
     let own_results = checked(&own, config, worker);
 
     let keys: Vec<&ConfigKey> = base.keys.iter().chain(chain.keys.iter()).chain(own.keys.iter()).collect();

@@ -15,8 +15,12 @@ pub use routes::router;
 use crate::herder::HerderError;
 use entities::ErrorMessage;
 
-/// The largest request body accepted (connector configs are small; Kafka has no explicit cap).
+/// The largest request body accepted (connector configs are small; Kafka has no explicit cap,
+/// but a config over 1 MB could not be written to the config topic anyway): larger is a 413.
 pub const MAX_BODY: usize = 1 << 20;
+
+/// How much of a too-large body is still read (and dropped) so the client gets the 413.
+pub const MAX_DRAINED: usize = 64 << 20;
 
 /// An error answered with Kafka Connect's body.
 pub struct RestError(pub HerderError);

@@ -61,12 +61,7 @@ impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = RestError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self> {
-        let too_large = || {
-            error(
-                413,
-                format!("Request body is larger than {} bytes", super::MAX_BODY),
-            )
-        };
+        let too_large = || error(413, format!("Request body is larger than {} bytes", super::MAX_BODY));
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -129,8 +124,18 @@ async fn root(State(h): State<Herder>) -> Json<ServerInfo> {
     })
 }
 
-async fn health() -> Json<serde_json::Value> {
-    Json(json!({"status": "healthy", "message": "Worker has completed startup and is ready to handle requests."}))
+/// `WorkerStatus` (its fields in Kafka's order).
+#[derive(serde::Serialize)]
+struct Health {
+    status: &'static str,
+    message: &'static str,
+}
+
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "healthy",
+        message: "Worker has completed startup and is ready to handle requests.",
+    })
 }
 
 /// `?expand=status&expand=info` (repeated keys, so the raw query is read).
@@ -203,6 +208,19 @@ fn with_name(name: &str, mut config: OrderedMap) -> Result<OrderedMap> {
 
 /// 201 with the new connector's absolute URL in `Location`, as Jersey resolves Kafka's
 /// `/connectors/NAME` against the request's base URI (its `Host`).
+/// Kafka's first check of a config (`AbstractHerder.validateConnectorConfig`): it names a
+/// connector class; the message prints the config as Java's `Map.toString` does.
+fn require_connector_class(config: &OrderedMap) -> Result<()> {
+    if config.get("connector.class").is_some() {
+        return Ok(());
+    }
+    let entries: Vec<String> = config.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    Err(error(
+        400,
+        format!("Connector config {{{}}} contains no connector type", entries.join(", ")),
+    ))
+}
+
 fn created(headers: &HeaderMap, name: &str, info: impl serde::Serialize) -> Response {
     let path = format!("/connectors/{}", encode_path(name));
     let location = match headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
@@ -232,6 +250,7 @@ async fn create_connector(State(h): State<Herder>, headers: HeaderMap, bytes: Bo
         .config
         .ok_or_else(|| error(400, "Connector config is required: the request has no \"config\" object"))?;
     let config = with_name(&name, config)?;
+    require_connector_class(&config)?;
     let state = initial_state(req.initial_state.as_deref())?;
     let (_, info) = h.put_connector_config(&name, config, state, false).await?;
     Ok(created(&headers, &name, info))
@@ -245,13 +264,9 @@ async fn get_config(State(h): State<Herder>, Path(c): Path<String>) -> Result<Re
     Ok(Json(h.connector_config(&c)?).into_response())
 }
 
-async fn put_config(
-    State(h): State<Herder>,
-    Path(c): Path<String>,
-    headers: HeaderMap,
-    bytes: Body,
-) -> Result<Response> {
+async fn put_config(State(h): State<Herder>, Path(c): Path<String>, headers: HeaderMap, bytes: Body) -> Result<Response> {
     let config = with_name(&c, body::<OrderedMap>(&bytes)?)?;
+    require_connector_class(&config)?;
     let (was_created, info) = h.put_connector_config(&c, config, None, true).await?;
     Ok(if was_created {
         created(&headers, &c, info)
@@ -262,7 +277,36 @@ async fn put_config(
 
 async fn patch_config(State(h): State<Herder>, Path(c): Path<String>, bytes: Body) -> Result<Response> {
     let patch: PatchMap = body(&bytes)?;
-    Ok(Json(h.patch_connector_config(&c, patch).await?).into_response())
+    let old = h.connector_config(&c).ok();
+    let mut info = h.patch_connector_config(&c, patch.clone()).await?;
+    if let Some(old) = old {
+        info.config = patched_order(&old, &patch, info.config);
+    }
+    Ok(Json(info).into_response())
+}
+
+/// The order Kafka answers a patched config in: `ConnectUtils.patchConfig` copies the old config
+/// (in its iteration order) into `new HashMap<>(old)`, sized for the old config, then puts and
+/// removes the patch's keys. (Java 17's sizing, the peer's: `tableSizeFor((int) (n / 0.75f +
+/// 1))`; Java 19 and later size some maps one step smaller.)
+fn patched_order(old: &OrderedMap, patch: &PatchMap, patched: OrderedMap) -> OrderedMap {
+    let mut keys: Vec<&str> = old.0.iter().map(|(k, _)| k.as_str()).collect();
+    keys.extend(patch.0.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| k.as_str()));
+    let capacity = (!old.0.is_empty()).then(|| (old.0.len() as f32 / 0.75 + 1.0) as usize);
+    let order = kaskade_common::java::hash_map_order(keys, capacity);
+    let mut out = Vec::with_capacity(patched.0.len());
+    for key in order {
+        if let Some(entry) = patched.0.iter().find(|(k, _)| k == key) {
+            out.push(entry.clone());
+        }
+    }
+    // Anything the herder added that the patch did not name keeps its place at the end.
+    for entry in &patched.0 {
+        if !out.iter().any(|(k, _)| *k == entry.0) {
+            out.push(entry.clone());
+        }
+    }
+    OrderedMap(out)
 }
 
 async fn delete_connector(State(h): State<Herder>, Path(c): Path<String>) -> Result<StatusCode> {
@@ -316,6 +360,9 @@ async fn task_status(State(h): State<Herder>, Path((c, t)): Path<(String, String
 }
 
 async fn restart_task(State(h): State<Herder>, Path((c, t)): Path<(String, String)>) -> Result<StatusCode> {
+    if h.connector_config(&c).is_err() {
+        return Err(error(404, format!("Unknown connector: {c}")));
+    }
     h.restart_task(&c, task_id(&t)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -393,33 +440,48 @@ async fn plugin_config(Path(p): Path<String>) -> Result<Response> {
 
 async fn validate_config(State(h): State<Herder>, Path(p): Path<String>, bytes: Body) -> Result<Response> {
     let config: OrderedMap = body(&bytes)?;
-    let mut props = config.to_btree();
-    match props.get("connector.class") {
-        Some(class) => {
-            let (a, b) = (crate::connectors::find(class), crate::connectors::find(&p));
-            if let (Some(a), Some(b)) = (a, b) {
-                if a.class != b.class {
-                    return Err(error(
-                        400,
-                        format!("Included connector type {class} does not match request type {p}"),
-                    ));
-                }
+    let props = config.to_btree();
+    if let Some(class) = props.get("connector.class") {
+        let (a, b) = (crate::connectors::find(class), crate::connectors::find(&p));
+        if let (Some(a), Some(b)) = (a, b) {
+            if a.class != b.class {
+                return Err(error(
+                    400,
+                    format!("Included connector type {class} does not match request type {p}"),
+                ));
             }
         }
-        None => {
-            props.insert("connector.class".into(), p.clone());
-        }
     }
+    // As Kafka, the body must name the class too (Kafka answers 500 with the exception's class).
+    require_connector_class(&config)?;
     let plugin = validate::plugin_of(&props).map_err(|m| error(400, m))?;
     Ok(Json(validate::validate(plugin, &props, &h.config)).into_response())
 }
 
-async fn loggers() -> Json<serde_json::Value> {
-    Json(crate::logging::all())
+/// `{"level":…,"last_modified":…}` in Kafka's order.
+#[derive(serde::Serialize)]
+struct LoggerLevel {
+    level: serde_json::Value,
+    last_modified: serde_json::Value,
 }
 
-async fn logger(Path(l): Path<String>) -> Json<serde_json::Value> {
-    Json(crate::logging::level_of(&l))
+impl LoggerLevel {
+    fn of(v: &serde_json::Value) -> LoggerLevel {
+        LoggerLevel {
+            level: v["level"].clone(),
+            last_modified: v["last_modified"].clone(),
+        }
+    }
+}
+
+async fn loggers() -> Json<BTreeMap<String, LoggerLevel>> {
+    let all = crate::logging::all();
+    let levels = all.as_object().into_iter().flatten();
+    Json(levels.map(|(k, v)| (k.clone(), LoggerLevel::of(v))).collect())
+}
+
+async fn logger(Path(l): Path<String>) -> Json<LoggerLevel> {
+    Json(LoggerLevel::of(&crate::logging::level_of(&l)))
 }
 
 async fn set_logger(Path(l): Path<String>, bytes: Body) -> Result<Response> {

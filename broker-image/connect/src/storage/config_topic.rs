@@ -100,7 +100,7 @@ impl ClusterConfig {
     pub fn apply(&mut self, key: &str, value: Option<&serde_json::Value>) {
         self.offset += 1;
         if let Some(name) = key.strip_prefix(CONNECTOR_PREFIX) {
-            match value.and_then(|v| properties(v)) {
+            match value.and_then(properties) {
                 Some(config) => self.connectors.entry(name.to_string()).or_default().config = Some(config),
                 None => {
                     self.connectors.remove(name);
