@@ -67,12 +67,17 @@ impl Running {
 pub async fn start(config: WorkerConfig) -> Result<Running, RunError> {
     let addr = format!(
         "{}:{}",
-        if config.listener.host.is_empty() { "0.0.0.0" } else { &config.listener.host },
+        if config.listener.host.is_empty() {
+            "0.0.0.0"
+        } else {
+            &config.listener.host
+        },
         config.listener.port
     );
-    let listener = tokio::net::TcpListener::bind(&addr)
-        .await
-        .map_err(|source| RunError::Listen { addr: addr.clone(), source })?;
+    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|source| RunError::Listen {
+        addr: addr.clone(),
+        source,
+    })?;
     let local_addr = listener.local_addr().map_err(|source| RunError::Listen { addr, source })?;
     let config = Arc::new(config);
     let (shutdown, rx) = tokio::sync::watch::channel(false);
@@ -106,8 +111,16 @@ pub async fn start(config: WorkerConfig) -> Result<Running, RunError> {
         drop(ready_tx);
         server.await.unwrap_or(Ok(()))
     });
-    tracing::info!(url = config.advertised_url, worker_id = config.worker_id, "Kafka Connect worker started");
-    Ok(Running { local_addr, shutdown, done })
+    tracing::info!(
+        url = config.advertised_url,
+        worker_id = config.worker_id,
+        "Kafka Connect worker started"
+    );
+    Ok(Running {
+        local_addr,
+        shutdown,
+        done,
+    })
 }
 
 mod early {

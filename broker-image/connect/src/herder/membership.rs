@@ -53,7 +53,8 @@ fn member_config(h: &Herder) -> MemberConfig {
 /// Runs the membership until `shutdown`; then leaves the group.
 pub async fn run(herder: Herder, mut shutdown: watch::Receiver<bool>) {
     let group = herder.config.group_id.clone();
-    let admin = KafkaAdmin::new(&herder.config.bootstrap_servers, Duration::from_secs(30)).with_client_id(&format!("connect-{}", herder.config.worker_id));
+    let admin = KafkaAdmin::new(&herder.config.bootstrap_servers, Duration::from_secs(30))
+        .with_client_id(&format!("connect-{}", herder.config.worker_id));
     let mut member = Member::new(member_config(&herder));
     let mut coordinator: Option<KafkaAdmin> = None;
     let mut actions: VecDeque<Action> = member.start().into();
@@ -116,10 +117,7 @@ pub async fn run(herder: Herder, mut shutdown: watch::Receiver<bool>) {
                 herder.revoke(&connectors, &tasks).await;
                 continue;
             }
-            Action::Assigned {
-                generation_id,
-                assignment,
-            } => {
+            Action::Assigned { generation_id, assignment } => {
                 herder.assigned(generation_id, member.member_id(), &assignment).await;
                 continue;
             }

@@ -90,7 +90,8 @@ fn version_of(_config: &Props) -> &'static str {
 impl Herder {
     pub fn new(config: Arc<WorkerConfig>, stores: Arc<Stores>, kafka_cluster_id: String) -> Herder {
         let worker = Arc::new(Mutex::new(Worker::new(config.clone(), stores.clone())));
-        let admin = kaskade_client::KafkaAdmin::new(&config.bootstrap_servers, std::time::Duration::from_secs(30)).with_client_id("connect-herder");
+        let admin =
+            kaskade_client::KafkaAdmin::new(&config.bootstrap_servers, std::time::Duration::from_secs(30)).with_client_id("connect-herder");
         Herder {
             config,
             stores,
@@ -124,6 +125,7 @@ impl Herder {
 
     pub fn rebalance_started(&self) {
         self.group().leader_url = None;
+        crate::metrics::rebalance_started();
     }
 
     /// A generation's assignment: everything this worker should run now.
@@ -144,6 +146,7 @@ impl Herder {
             g.assigned_for = configured;
         }
         self.worker.lock().await.generation = generation;
+        crate::metrics::set_epoch(generation);
         crate::metrics::rebalance_completed();
         tracing::info!(
             generation,
@@ -646,12 +649,7 @@ impl Herder {
         for n in unassigned {
             worker.stop_connector(&n);
         }
-        let unassigned_tasks: Vec<(String, u32)> = worker
-            .tasks
-            .keys()
-            .filter(|k| !my_tasks.contains(k))
-            .cloned()
-            .collect();
+        let unassigned_tasks: Vec<(String, u32)> = worker.tasks.keys().filter(|k| !my_tasks.contains(k)).cloned().collect();
         for (c, i) in unassigned_tasks {
             worker.stop_task(&c, i).await;
         }

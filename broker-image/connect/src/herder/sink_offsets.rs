@@ -18,10 +18,12 @@ fn group(connector: &str) -> String {
 }
 
 async fn coordinator(admin: &KafkaAdmin, connector: &str) -> Result<KafkaAdmin> {
-    admin
-        .group_coordinator(&group(connector))
-        .await
-        .map_err(|e| HerderError::new(500, format!("Failed to find the coordinator of the consumer group of sink connector {connector}: {e}")))
+    admin.group_coordinator(&group(connector)).await.map_err(|e| {
+        HerderError::new(
+            500,
+            format!("Failed to find the coordinator of the consumer group of sink connector {connector}: {e}"),
+        )
+    })
 }
 
 pub async fn get(admin: &KafkaAdmin, connector: &str) -> Result<Vec<ConnectorOffset>> {
@@ -29,7 +31,12 @@ pub async fn get(admin: &KafkaAdmin, connector: &str) -> Result<Vec<ConnectorOff
     let committed = match c.committed_offsets(&group(connector)).await {
         Ok(o) => o,
         Err(e) if e.kafka_code() == Some(GROUP_ID_NOT_FOUND) => BTreeMap::new(),
-        Err(e) => return Err(HerderError::new(500, format!("Failed to retrieve consumer group offsets for sink connector {connector}: {e}"))),
+        Err(e) => {
+            return Err(HerderError::new(
+                500,
+                format!("Failed to retrieve consumer group offsets for sink connector {connector}: {e}"),
+            ))
+        }
     };
     Ok(committed
         .into_iter()
@@ -68,20 +75,38 @@ pub async fn alter(admin: &KafkaAdmin, connector: &str, offsets: &[ConnectorOffs
                     .ok_or_else(|| HerderError::new(400, "Kafka offsets must be non-negative integers: {\"kafka_offset\": 1000}"))?;
                 commit.insert(tp, offset);
             }
-            None => return Err(HerderError::new(400, "Kafka offsets must be in the format {\"kafka_offset\": 1000}")),
+            None => {
+                return Err(HerderError::new(
+                    400,
+                    "Kafka offsets must be in the format {\"kafka_offset\": 1000}",
+                ))
+            }
         }
     }
     let c = coordinator(admin, connector).await?;
-    let failed = |e: &dyn std::fmt::Display| HerderError::new(500, format!("Failed to alter consumer group offsets for connector {connector}: {e}"));
+    let failed = |e: &dyn std::fmt::Display| {
+        HerderError::new(
+            500,
+            format!("Failed to alter consumer group offsets for connector {connector}: {e}"),
+        )
+    };
     if !commit.is_empty() {
         for (tp, code) in c.commit_offsets(&group(connector), &commit).await.map_err(|e| failed(&e))? {
             if code != 0 {
-                return Err(failed(&format!("{}-{}: {}", tp.topic, tp.partition, kaskade_client::error_name(code))));
+                return Err(failed(&format!(
+                    "{}-{}: {}",
+                    tp.topic,
+                    tp.partition,
+                    kaskade_client::error_name(code)
+                )));
             }
         }
     }
     if !delete.is_empty() {
-        let (code, _) = c.delete_committed_offsets(&group(connector), &delete).await.map_err(|e| failed(&e))?;
+        let (code, _) = c
+            .delete_committed_offsets(&group(connector), &delete)
+            .await
+            .map_err(|e| failed(&e))?;
         if code != 0 && code != GROUP_ID_NOT_FOUND {
             return Err(failed(&kaskade_client::error_name(code)));
         }
@@ -92,15 +117,19 @@ pub async fn alter(admin: &KafkaAdmin, connector: &str, offsets: &[ConnectorOffs
 /// Deletes the connector's consumer group (Kafka's reset of a sink connector's offsets).
 pub async fn reset(admin: &KafkaAdmin, connector: &str) -> Result<()> {
     let c = coordinator(admin, connector).await?;
-    for (_, code) in c
-        .delete_groups(&[group(connector)])
-        .await
-        .map_err(|e| HerderError::new(500, format!("Failed to reset consumer group offsets for connector {connector}: {e}")))?
-    {
+    for (_, code) in c.delete_groups(&[group(connector)]).await.map_err(|e| {
+        HerderError::new(
+            500,
+            format!("Failed to reset consumer group offsets for connector {connector}: {e}"),
+        )
+    })? {
         if code != 0 && code != GROUP_ID_NOT_FOUND {
             return Err(HerderError::new(
                 500,
-                format!("Failed to reset consumer group offsets for connector {connector}: {}", kaskade_client::error_name(code)),
+                format!(
+                    "Failed to reset consumer group offsets for connector {connector}: {}",
+                    kaskade_client::error_name(code)
+                ),
             ));
         }
     }

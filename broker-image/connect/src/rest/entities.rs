@@ -204,8 +204,35 @@ pub struct Message {
 /// One entry of `ConnectorOffsets`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConnectorOffset {
+    #[serde(serialize_with = "java_hash_order")]
     pub partition: serde_json::Value,
+    #[serde(serialize_with = "java_hash_order")]
     pub offset: serde_json::Value,
+}
+
+/// A JSON value with every object's keys in `java.util.HashMap` order: Kafka Connect answers
+/// offsets from the maps its JsonConverter read.
+fn java_hash_order<S: Serializer>(value: &serde_json::Value, s: S) -> Result<S::Ok, S::Error> {
+    JavaOrder(value).serialize(s)
+}
+
+struct JavaOrder<'a>(&'a serde_json::Value);
+
+impl Serialize for JavaOrder<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            serde_json::Value::Object(m) => {
+                let keys = kaskade_common::java::hash_map_order(m.keys(), None);
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for k in keys {
+                    map.serialize_entry(k, &JavaOrder(&m[k]))?;
+                }
+                map.end()
+            }
+            serde_json::Value::Array(items) => s.collect_seq(items.iter().map(JavaOrder)),
+            other => other.serialize(s),
+        }
+    }
 }
 
 /// `ConnectorOffsets`.

@@ -49,7 +49,11 @@ pub async fn forward(State(h): State<Herder>, req: Request, next: Next) -> Respo
     }
     match route {
         None | Some(Route::Here) => next.run(req).await,
-        Some(Route::Unknown) => error(409, "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.").into_response(),
+        Some(Route::Unknown) => error(
+            409,
+            "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.",
+        )
+        .into_response(),
         Some(Route::Forward(url)) => match relay(&url, req).await {
             Ok(r) => r,
             Err(e) => error(500, format!("Failed to forward the request to {url}: {e}")).into_response(),
@@ -61,7 +65,11 @@ pub async fn forward(State(h): State<Herder>, req: Request, next: Next) -> Respo
 async fn relay(base: &str, req: Request) -> std::io::Result<Response> {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let query = req.uri().query().map(|q| format!("{q}&forward=false")).unwrap_or_else(|| "forward=false".into());
+    let query = req
+        .uri()
+        .query()
+        .map(|q| format!("{q}&forward=false"))
+        .unwrap_or_else(|| "forward=false".into());
     let body = to_bytes(req.into_body(), super::MAX_BODY)
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;

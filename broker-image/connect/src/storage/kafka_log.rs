@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use kaskade_client::{KafkaAdmin, OffsetSpec, TopicPartition};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
-use kaskade_client::{KafkaAdmin, OffsetSpec, TopicPartition};
 use tokio::sync::watch;
 
 use super::StoreError;

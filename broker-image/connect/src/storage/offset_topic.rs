@@ -81,6 +81,9 @@ mod tests {
         // the order they were put in.
         let k = key("jdbc", &serde_json::json!({"table": "db.users", "protocol": "1"}));
         assert_eq!(String::from_utf8(k).unwrap(), r#"["jdbc",{"protocol":"1","table":"db.users"}]"#);
-        assert_eq!(String::from_utf8(value(&serde_json::json!({"position": 10}))).unwrap(), r#"{"position":10}"#);
+        assert_eq!(
+            String::from_utf8(value(&serde_json::json!({"position": 10}))).unwrap(),
+            r#"{"position":10}"#
+        );
     }
 }

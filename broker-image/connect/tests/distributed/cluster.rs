@@ -30,9 +30,17 @@ fn placement(url: &str) -> BTreeMap<String, Vec<String>> {
     if let Value::Object(m) = v {
         for (name, entry) in m {
             let s = &entry["status"];
-            let mut ids = vec![format!("{}:{}", s["connector"]["state"].as_str().unwrap_or(""), s["connector"]["worker_id"].as_str().unwrap_or(""))];
+            let mut ids = vec![format!(
+                "{}:{}",
+                s["connector"]["state"].as_str().unwrap_or(""),
+                s["connector"]["worker_id"].as_str().unwrap_or("")
+            )];
             for t in s["tasks"].as_array().cloned().unwrap_or_default() {
-                ids.push(format!("{}:{}", t["state"].as_str().unwrap_or(""), t["worker_id"].as_str().unwrap_or("")));
+                ids.push(format!(
+                    "{}:{}",
+                    t["state"].as_str().unwrap_or(""),
+                    t["worker_id"].as_str().unwrap_or("")
+                ));
             }
             out.insert(name, ids);
         }
@@ -44,17 +52,16 @@ fn placement(url: &str) -> BTreeMap<String, Vec<String>> {
 fn all_running_on(url: &str, workers: &BTreeSet<String>) -> Option<BTreeMap<String, Vec<String>>> {
     let p = placement(url);
     let ok = p.len() == 2 * PIPELINES
-        && p.values().all(|ids| {
-            ids.len() == 2
-                && ids.iter().all(|s| {
-                    s.strip_prefix("RUNNING:").is_some_and(|w| workers.contains(w))
-                })
-        });
+        && p.values()
+            .all(|ids| ids.len() == 2 && ids.iter().all(|s| s.strip_prefix("RUNNING:").is_some_and(|w| workers.contains(w))));
     ok.then_some(p)
 }
 
 fn workers_used(p: &BTreeMap<String, Vec<String>>) -> BTreeSet<String> {
-    p.values().flatten().filter_map(|s| s.split_once(':').map(|(_, w)| w.to_string())).collect()
+    p.values()
+        .flatten()
+        .filter_map(|s| s.split_once(':').map(|(_, w)| w.to_string()))
+        .collect()
 }
 
 /// The lines of `out` with repeats after their first occurrence removed; and whether any repeat.
@@ -93,22 +100,30 @@ fn workers_share_hand_over_and_lose_nothing() {
             assert_eq!(code, 201, "a create sent to a follower: {text}");
         }
     }
-    let p = wait_until("six connectors and six tasks running", Duration::from_secs(60), || all_running_on(&entry, &all));
+    let p = wait_until("six connectors and six tasks running", Duration::from_secs(60), || {
+        all_running_on(&entry, &all)
+    });
     assert_eq!(workers_used(&p), all, "the work is spread over the three workers: {p:?}");
     for (_, output) in &files {
-        wait_until("the first 1000 lines", Duration::from_secs(60), || (lines(output).len() >= 1000).then_some(()));
+        wait_until("the first 1000 lines", Duration::from_secs(60), || {
+            (lines(output).len() >= 1000).then_some(())
+        });
     }
 
     // SIGTERM: the worker commits and leaves; its work moves; nothing is repeated.
     let stopped = workers[1].worker_id();
     assert!(workers[1].stop().success(), "a clean stop:\n{}", workers[1].log());
     let rest: BTreeSet<String> = all.iter().filter(|w| **w != stopped).cloned().collect();
-    wait_until("the stopped worker's share to move", Duration::from_secs(60), || all_running_on(&workers[0].url(), &rest));
+    wait_until("the stopped worker's share to move", Duration::from_secs(60), || {
+        all_running_on(&workers[0].url(), &rest)
+    });
     for (input, _) in &files {
         append(input, 1000..2000);
     }
     for (_, output) in &files {
-        wait_until("lines 1000..2000", Duration::from_secs(60), || (lines(output).len() >= 2000).then_some(()));
+        wait_until("lines 1000..2000", Duration::from_secs(60), || {
+            (lines(output).len() >= 2000).then_some(())
+        });
         assert_eq!(lines(output), expected(0..2000), "a clean hand-over repeats nothing");
     }
 
@@ -129,7 +144,9 @@ fn workers_share_hand_over_and_lose_nothing() {
     workers[2].kill();
     writer.join().unwrap();
     let survivor: BTreeSet<String> = [workers[0].worker_id()].into();
-    wait_until("the killed worker's share on the survivor", Duration::from_secs(90), || all_running_on(&workers[0].url(), &survivor));
+    wait_until("the killed worker's share on the survivor", Duration::from_secs(90), || {
+        all_running_on(&workers[0].url(), &survivor)
+    });
     for (_, output) in &files {
         wait_until("every line after the kill", Duration::from_secs(90), || {
             (first_occurrences(&lines(output)).0.len() >= 12_000).then_some(())

@@ -76,7 +76,9 @@ fn create_pipeline(url: &str, input: &Path, output: &Path, paused_out: &Path, to
     };
     post(json!({"name": "src", "config": {"connector.class": "FileStreamSource", "file": input, "topic": topic}}));
     post(json!({"name": "snk", "config": {"connector.class": "FileStreamSink", "file": output, "topics": topic}}));
-    post(json!({"name": "held", "config": {"connector.class": "FileStreamSink", "file": paused_out, "topics": topic}, "initial_state": "PAUSED"}));
+    post(
+        json!({"name": "held", "config": {"connector.class": "FileStreamSink", "file": paused_out, "topics": topic}, "initial_state": "PAUSED"}),
+    );
 }
 
 /// What a worker says about the pipeline: configs, the source's offsets, the states.
@@ -126,7 +128,9 @@ fn kaskade_and_apache_connect_read_each_others_topics() {
     let mut ours = Kaskade::start(&bootstrap, "fmt");
     create_pipeline(&ours.url, &input, &output, &held, "fmt-topic");
     let ours_view = settled(&ours.url, 100, &output);
-    wait_until("every line in the sink", Duration::from_secs(30), || (lines(&output) == expected(0..100)).then_some(()));
+    wait_until("every line in the sink", Duration::from_secs(30), || {
+        (lines(&output) == expected(0..100)).then_some(())
+    });
     ours.stop();
     let position_after_100 = ours_view["offsets"]["offsets"][0]["offset"]["position"].clone();
     assert_eq!(position_after_100, json!(std::fs::metadata(&input).unwrap().len()));
@@ -136,9 +140,14 @@ fn kaskade_and_apache_connect_read_each_others_topics() {
     let refs: Vec<&str> = overrides.iter().map(String::as_str).collect();
     let mut apache = ConnectPeer::start(&bootstrap, "fmt", &refs);
     let apache_view = settled(apache.url(), 100, &output);
-    assert_eq!(apache_view, ours_view, "Apache Kafka Connect reads Kaskade's topics as Kaskade does");
+    assert_eq!(
+        apache_view, ours_view,
+        "Apache Kafka Connect reads Kaskade's topics as Kaskade does"
+    );
     append(&input, 100..150);
-    wait_until("Apache to carry on", Duration::from_secs(60), || (lines(&output).len() >= 150).then_some(()));
+    wait_until("Apache to carry on", Duration::from_secs(60), || {
+        (lines(&output).len() >= 150).then_some(())
+    });
     let (_, offsets) = get(&format!("{}/connectors/src/offsets", apache.url()));
     wait_until("Apache's offset commit", Duration::from_secs(30), || {
         let (_, o) = get(&format!("{}/connectors/src/offsets", apache.url()));
@@ -153,9 +162,18 @@ fn kaskade_and_apache_connect_read_each_others_topics() {
     let ours = Kaskade::start(&bootstrap, "fmt");
     let again = settled(&ours.url, 150, &output);
     assert_eq!(again["states"], json!(["RUNNING", "RUNNING", "PAUSED"]));
-    assert_eq!(again["offsets"]["offsets"][0]["offset"]["position"], json!(std::fs::metadata(&input).unwrap().len()));
+    assert_eq!(
+        again["offsets"]["offsets"][0]["offset"]["position"],
+        json!(std::fs::metadata(&input).unwrap().len())
+    );
     append(&input, 150..170);
-    wait_until("Kaskade to carry on", Duration::from_secs(60), || (lines(&output).len() >= 170).then_some(()));
+    wait_until("Kaskade to carry on", Duration::from_secs(60), || {
+        (lines(&output).len() >= 170).then_some(())
+    });
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(lines(&output), expected(0..170), "Kaskade resumes from Apache's offsets, nothing repeated");
+    assert_eq!(
+        lines(&output),
+        expected(0..170),
+        "Kaskade resumes from Apache's offsets, nothing repeated"
+    );
 }
