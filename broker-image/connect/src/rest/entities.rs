@@ -144,10 +144,11 @@ pub struct TaskInfo {
 #[derive(Debug, Clone, Serialize)]
 pub struct ConnectorState {
     pub state: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trace: Option<String>,
     pub worker_id: String,
     pub version: &'static str,
+    /// Last, as Kafka writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
 }
 
 /// `ConnectorStateInfo.TaskState`.
@@ -155,10 +156,11 @@ pub struct ConnectorState {
 pub struct TaskState {
     pub id: u32,
     pub state: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trace: Option<String>,
     pub worker_id: String,
     pub version: &'static str,
+    /// Last, as Kafka writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
 }
 
 /// `ConnectorStateInfo`.

@@ -433,9 +433,17 @@ async fn plugins(Query(q): Query<BTreeMap<String, String>>) -> Json<Vec<PluginIn
     Json(out)
 }
 
+/// A connector's keys with its type's runtime keys; a transformation's, predicate's or
+/// converter's own `config()` keys (by class name or alias).
 async fn plugin_config(Path(p): Path<String>) -> Result<Response> {
-    let plugin = crate::connectors::find(&p).ok_or_else(|| error(404, format!("Unknown plugin {p}.")))?;
-    Ok(Json(validate::plugin_keys(plugin)).into_response())
+    if let Some(plugin) = crate::connectors::find(&p) {
+        return Ok(Json(validate::plugin_keys(plugin)).into_response());
+    }
+    let def = crate::transforms::config_def(&p)
+        .or_else(|| crate::converters::config_def(&p))
+        .ok_or_else(|| error(404, format!("Unknown plugin {p}.")))?;
+    let keys: Vec<validate::KeyInfo> = def.keys.iter().map(validate::KeyInfo::of).collect();
+    Ok(Json(keys).into_response())
 }
 
 async fn validate_config(State(h): State<Herder>, Path(p): Path<String>, bytes: Body) -> Result<Response> {

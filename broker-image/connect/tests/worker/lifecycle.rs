@@ -69,24 +69,23 @@ fn pause_resume_stop_restart_and_offsets() {
         (file_position(&url, "src", &source) == Some(len)).then_some(())
     });
 
-    // Restarts: the connector alone (204), connector and tasks (202 with RESTARTING).
-    assert_eq!(expect(&w, "POST", "/connectors/src/restart", None, 204), Value::Null);
-    wait_states(&w, "src", "RUNNING", &["RUNNING"]);
-    let answer = expect(&w, "POST", "/connectors/src/restart?includeTasks=true", None, 202);
-    assert_eq!(answer["connector"]["state"], "RESTARTING", "{answer}");
-    assert_eq!(answer["tasks"][0]["state"], "RESTARTING", "{answer}");
-    wait_states(&w, "src", "RUNNING", &["RUNNING"]);
-    // onlyFailed with nothing failed: the answer shows every state as it is.
+    // Restarts. A restart's answer shows the states it finds and the restart takes effect after
+    // the answer, so the one that answers current states comes first, while nothing restarts:
+    // onlyFailed with nothing failed shows every state as it is.
     let answer = expect(&w, "POST", "/connectors/src/restart?includeTasks=true&onlyFailed=true", None, 202);
     assert_eq!(answer["connector"]["state"], "RUNNING", "{answer}");
     assert_eq!(answer["tasks"][0]["state"], "RUNNING", "{answer}");
+    // The connector alone (204), connector and tasks (202, all RESTARTING), one task (204).
+    assert_eq!(expect(&w, "POST", "/connectors/src/restart", None, 204), Value::Null);
+    let answer = expect(&w, "POST", "/connectors/src/restart?includeTasks=true", None, 202);
+    assert_eq!(answer["connector"]["state"], "RESTARTING", "{answer}");
+    assert_eq!(answer["tasks"][0]["state"], "RESTARTING", "{answer}");
     expect(&w, "POST", "/connectors/src/tasks/0/restart", None, 204);
+    let running = json!({"id": 0, "state": "RUNNING", "worker_id": w.worker_id(), "version": "4.3.1"});
+    wait_until(&w, "task 0 RUNNING after the restarts", || {
+        (call("GET", &format!("{url}/connectors/src/tasks/0/status"), None) == (200, running.clone())).then_some(())
+    });
     wait_states(&w, "src", "RUNNING", &["RUNNING"]);
-    let task = expect(&w, "GET", "/connectors/src/tasks/0/status", None, 200);
-    assert_eq!(
-        task,
-        json!({"id": 0, "state": "RUNNING", "worker_id": w.worker_id(), "version": "4.3.1"})
-    );
 
     // Created STOPPED or PAUSED: that state. Kafka has no tasks then (it asks a connector for
     // task configs only once it is started); ours has its paused task when created PAUSED (a

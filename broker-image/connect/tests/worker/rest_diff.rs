@@ -67,6 +67,9 @@ impl Side {
     }
 }
 
+const PAUSED_TASKS: &str = "herder: a connector created PAUSED, or paused while STOPPED, has no tasks in Kafka (it \
+     asks for task configs only once started); ours may have its paused task";
+
 struct Diff {
     kafka: Side,
     ours: Side,
@@ -165,6 +168,18 @@ impl Diff {
     /// Waits on both sides until the connector is in `connector` with tasks in `tasks`.
     fn wait_states(&self, name: &str, connector: &str, tasks: &[&str]) {
         self.wait_states_on(&self.both(), name, connector, tasks);
+    }
+
+    /// Waits until our connector is PAUSED, with no tasks (as Kafka) or its one paused task.
+    fn wait_paused_ours(&self, name: &str) {
+        let paused = wait_for(WAIT, || {
+            self.ours
+                .states(name)
+                .filter(|(c, t)| c == "PAUSED" && (t.is_empty() || t == &["PAUSED"]))
+        });
+        if paused.is_none() {
+            self.fail(&format!("ours: {name} did not reach PAUSED"));
+        }
     }
 
     fn wait_states_on(&self, sides: &[&Side], name: &str, connector: &str, tasks: &[&str]) {
@@ -292,6 +307,13 @@ fn rest_answers_match_apache_kafka_connect() {
         "org.apache.kafka.connect.file.FileStreamSourceConnector",
         "FileStreamSinkConnector",
         "Nope",
+        "org.apache.kafka.connect.transforms.Filter",
+        "org.apache.kafka.connect.transforms.InsertField$Value",
+        "RegexRouter",
+        "org.apache.kafka.connect.transforms.predicates.HasHeaderKey",
+        "org.apache.kafka.connect.json.JsonConverter",
+        "StringConverter",
+        "org.apache.kafka.connect.storage.SimpleHeaderConverter",
     ] {
         d.same("GET", &format!("/connector-plugins/{plugin}/config"), None);
     }
@@ -400,12 +422,13 @@ fn rest_answers_match_apache_kafka_connect() {
     d.wait_get("the source offset at the end again", "/connectors/src/offsets", |v| {
         v["offsets"][0]["offset"]["position"] == input.len()
     });
-    d.same("POST", "/connectors/src/restart?includeTasks=true", None);
-    d.wait_states("src", "RUNNING", &["RUNNING"]);
+    // A restart's answer shows the states it finds, and a restart takes effect after its
+    // answer: the ones that answer current states come while nothing restarts, then those whose
+    // answer is fixed.
     d.same("POST", "/connectors/src/restart?includeTasks=true&onlyFailed=true", None);
     d.same("POST", "/connectors/src/restart?onlyFailed=true", None);
+    d.same("POST", "/connectors/src/restart?includeTasks=true", None);
     d.same("POST", "/connectors/src/restart", None);
-    d.wait_states("src", "RUNNING", &["RUNNING"]);
     d.same("POST", "/connectors/src/tasks/0/restart", None);
     d.wait_states("src", "RUNNING", &["RUNNING"]);
     d.same("POST", "/connectors/src/tasks/7/restart", None);
@@ -433,14 +456,8 @@ fn rest_answers_match_apache_kafka_connect() {
     // once it is started); ours has its paused task (a herder difference, listed in
     // docs/compatibility.md): either is accepted on ours until the herder follows Kafka.
     d.wait_states_on(&[&d.kafka], "snk", "PAUSED", &[]);
-    let ours_paused = wait_for(WAIT, || {
-        d.ours
-            .states("snk")
-            .filter(|(c, t)| c == "PAUSED" && (t.is_empty() || t == &["PAUSED"]))
-    });
-    if ours_paused.is_none() {
-        d.fail("ours: snk did not reach PAUSED");
-    }
+    d.wait_paused_ours("snk");
+    d.pending("GET", "/connectors/snk/status", None, PAUSED_TASKS);
     d.wait_states("snk2", "STOPPED", &[]);
     d.wait_states("snk4", "RUNNING", &["RUNNING"]);
     for path in [
@@ -468,6 +485,30 @@ fn rest_answers_match_apache_kafka_connect() {
     // PUT creates a connector that did not exist (201 with a Location).
     d.same("PUT", "/connectors/snk5/config", Some(&sink.to_string()));
     d.wait_states("snk5", "RUNNING", &["RUNNING"]);
+
+    // A task that fails: FAILED with a trace, restarted by onlyFailed.
+    let failing = json!({"connector.class": "FileStreamSink", "file": "{dir}/no/such/dir/out.txt", "topics": "t1"});
+    d.same("POST", "/connectors", Some(&create_body("failing", failing, None)));
+    d.wait_states("failing", "RUNNING", &["FAILED"]);
+    d.same("GET", "/connectors/failing/status", None);
+    d.same("GET", "/connectors/failing/tasks/0/status", None);
+    d.same("GET", "/connectors?expand=status", None);
+    d.same("POST", "/connectors/failing/restart?includeTasks=true&onlyFailed=true", None);
+    d.same("POST", "/connectors/failing/tasks/0/restart", None);
+    d.wait_states("failing", "RUNNING", &["FAILED"]);
+
+    // Names that need encoding in a URL.
+    d.same("POST", "/connectors", Some(&create_body("sp ace", sink.clone(), Some("STOPPED"))));
+    d.wait_states("sp%20ace", "STOPPED", &[]);
+    d.same("GET", "/connectors/sp%20ace", None);
+    d.same("DELETE", "/connectors/sp%20ace", None);
+
+    // A stopped connector paused: Kafka starts it paused, with no tasks; ours sometimes has its
+    // paused task (the herder difference of a connector created PAUSED).
+    d.same("PUT", "/connectors/snk2/pause", None);
+    d.wait_states_on(&[&d.kafka], "snk2", "PAUSED", &[]);
+    d.wait_paused_ours("snk2");
+    d.pending("GET", "/connectors/snk2/status", None, PAUSED_TASKS);
 
     // ---- unknown connectors ----------------------------------------------------------------------
     for (method, path) in [
@@ -517,6 +558,7 @@ fn rest_answers_match_apache_kafka_connect() {
         Some(r#"{"name":"other","connector.class":"FileStreamSink","topics":"t"}"#),
     );
     d.same("PUT", "/connectors/abc/config", Some(r#"{"connector.class":"FileStreamSink"}"#));
+    d.same("PUT", "/connectors/abc/config", Some("{}"));
 
     // ---- validation ------------------------------------------------------------------------------
     for (plugin, body) in [
@@ -606,7 +648,7 @@ fn rest_answers_match_apache_kafka_connect() {
 
     // ---- loggers, deletes ------------------------------------------------------------------------
     d.same("GET", "/admin/loggers/root", None);
-    for name in ["snk", "snk2", "snk4", "snk5", "num", "src"] {
+    for name in ["snk", "snk2", "snk4", "snk5", "num", "failing", "src"] {
         d.same("DELETE", &format!("/connectors/{name}"), None);
     }
     d.same("DELETE", "/connectors/src", None);
