@@ -9,13 +9,20 @@
 //! docs/compatibility.md, "Kafka Connect worker"):
 //! - a malformed JSON body, or one of the wrong shape: Kafka answers 500 with Jackson's text, we
 //!   400 with serde's;
-//! - `POST /connectors` without `config`: Kafka 500 (a NullPointerException's text), we 400;
-//! - validating with an unknown connector class: Kafka 500 with the exception class in the
-//!   message, we 400 with the message alone;
+//! - `POST /connectors` without `config`, or with an unknown `initial_state`: Kafka 500 (a
+//!   NullPointerException's text, Jackson's), we 400;
+//! - validating with an unknown connector class or without `connector.class`: Kafka 500 with the
+//!   exception class in the message, we 400 with the message alone;
+//! - `PATCH` of a config with another `name`: Kafka takes it, we refuse it as `PUT` does (sent to
+//!   ours only: Kafka's connector would carry the other name from then on);
 //! - `commit` in `GET /` is our version, not Kafka's git commit;
 //! - `GET /metrics` is ours (Prometheus text); Kafka answers 404.
 //!
-//! Every mismatch is collected and the test fails at the end with all of them
+//! Differences another part of the worker still has to close are `pending` steps: compared and
+//! printed, never failing (a connector created PAUSED has no tasks in Kafka; validation of an
+//! unknown transform class).
+//!
+//! Every other mismatch is collected and the test fails at the end with all of them
 //! (`CONNECT_DIFF_DUMP=DIR` writes both answers of each to `DIR/N.kafka` and `DIR/N.ours`).
 
 use std::fmt::Write as _;
