@@ -81,9 +81,11 @@ pub async fn start(config: WorkerConfig) -> Result<Running, RunError> {
     let local_addr = listener.local_addr().map_err(|source| RunError::Listen { addr, source })?;
     let config = Arc::new(config);
     let (shutdown, rx) = tokio::sync::watch::channel(false);
+    // The cluster id first (one Metadata request): `GET /` reports it from the start.
+    let admin = kaskade_client::KafkaAdmin::new(&config.bootstrap_servers, Duration::from_secs(30));
+    let id = admin.cluster_id().await.ok().flatten().unwrap_or_default();
     let (ready_tx, ready_rx) = tokio::sync::watch::channel::<Option<axum::Router>>(None);
-    let cluster_id: Arc<std::sync::OnceLock<String>> = Arc::default();
-    let front = early::router(ready_rx, cluster_id.clone());
+    let front = early::router(ready_rx, id.clone());
     let mut stop_rest = rx.clone();
     let server = tokio::spawn(async move {
         axum::serve(listener, front)
@@ -93,9 +95,6 @@ pub async fn start(config: WorkerConfig) -> Result<Running, RunError> {
             .await
             .map_err(RunError::Serve)
     });
-    let admin = kaskade_client::KafkaAdmin::new(&config.bootstrap_servers, Duration::from_secs(30));
-    let id = admin.cluster_id().await.ok().flatten().unwrap_or_default();
-    let _ = cluster_id.set(id.clone());
     let stores = match storage::Stores::start(&config).await {
         Ok(s) => Arc::new(s),
         Err(e) => {
@@ -127,8 +126,6 @@ mod early {
     //! The REST front while the worker starts: `GET /` answers at once, `GET /health` says the
     //! worker is starting, everything else waits for the full API.
 
-    use std::sync::{Arc, OnceLock};
-
     use axum::extract::{Request, State};
     use axum::http::{Method, StatusCode};
     use axum::response::{IntoResponse, Response};
@@ -139,10 +136,10 @@ mod early {
     #[derive(Clone)]
     struct Front {
         ready: watch::Receiver<Option<Router>>,
-        cluster_id: Arc<OnceLock<String>>,
+        cluster_id: String,
     }
 
-    pub fn router(ready: watch::Receiver<Option<Router>>, cluster_id: Arc<OnceLock<String>>) -> Router {
+    pub fn router(ready: watch::Receiver<Option<Router>>, cluster_id: String) -> Router {
         Router::new().fallback(serve).with_state(Front { ready, cluster_id })
     }
 
@@ -153,11 +150,11 @@ mod early {
             None => {
                 match (req.method(), req.uri().path()) {
                     (&Method::GET, "/") => {
-                        return Json(serde_json::json!({
-                            "version": crate::connectors::APACHE_VERSION,
-                            "commit": crate::COMMIT,
-                            "kafka_cluster_id": front.cluster_id.get().cloned(),
-                        }))
+                        return Json(crate::rest::entities::ServerInfo {
+                            version: crate::connectors::APACHE_VERSION,
+                            commit: crate::COMMIT,
+                            kafka_cluster_id: front.cluster_id.clone(),
+                        })
                         .into_response()
                     }
                     (&Method::GET, "/health") => {

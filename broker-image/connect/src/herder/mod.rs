@@ -711,6 +711,9 @@ impl Herder {
             // Leader duty: task configs follow the connector.
             let wanted_tasks: Option<Vec<Props>> = match (target, worker.connectors.get_mut(&name)) {
                 (TargetState::Stopped, _) => Some(Vec::new()),
+                // A paused connector is not asked for task configs (Kafka generates them only
+                // for a started one): a connector created paused has no tasks until resumed.
+                (TargetState::Paused, _) => None,
                 (_, Some(running)) => {
                     let max = config
                         .get("tasks.max")

@@ -70,7 +70,8 @@ async fn relay(base: &str, req: Request) -> std::io::Result<Response> {
         .query()
         .map(|q| format!("{q}&forward=false"))
         .unwrap_or_else(|| "forward=false".into());
-    let body = to_bytes(req.into_body(), super::MAX_BODY)
+    // Read as much as the leader would, so it answers an oversized body with its own 413.
+    let body = to_bytes(req.into_body(), super::MAX_DRAINED)
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let host = base.trim_start_matches("http://").trim_end_matches('/');

@@ -327,6 +327,11 @@ fn chain_keys(props: &BTreeMap<String, String>) -> Vec<(ConfigKey, ChainKey)> {
             let prefix = kind.prefix(&alias);
             let group = format!("{}: {alias}", kind.group);
             let lower = kind.interface.to_lowercase();
+            let given = props.get(&format!("{prefix}type"));
+            let class = given.and_then(|raw| resolve_kind(kind, raw.trim()).ok());
+            // A class that cannot be loaded: Kafka lists only the type (its value null) and a
+            // version with no default, and none of the class's or the implicit keys.
+            let unloadable = given.is_some() && class.is_none();
             keys.push((
                 ConfigKey::new(
                     format!("{prefix}type"),
@@ -342,16 +347,20 @@ fn chain_keys(props: &BTreeMap<String, String>) -> Vec<(ConfigKey, ChainKey)> {
                 ConfigKey::new(
                     format!("{prefix}plugin.version"),
                     ConfigType::String,
-                    Default::Value(PLUGIN_VERSION.into()),
+                    if unloadable {
+                        Default::Null
+                    } else {
+                        Default::Value(PLUGIN_VERSION.into())
+                    },
                     Importance::High,
                     format!("Version of the '{alias}' {lower}."),
                 )
                 .group(&group, 1, Width::Long, &format!("{} version for {alias}", kind.interface)),
                 ChainKey::Version,
             ));
-            let class = props
-                .get(&format!("{prefix}type"))
-                .and_then(|raw| resolve_kind(kind, raw.trim()).ok());
+            if unloadable {
+                continue;
+            }
             for (i, key) in kind.embedded_keys(class.as_deref()).into_iter().enumerate() {
                 let short = key.name.clone();
                 let mut k = key;
@@ -428,7 +437,9 @@ pub fn validate_chain(props: &BTreeMap<String, String>) -> Vec<KeyValidation> {
                     }
                 }
             }
+            let unloadable_type = matches!(what, ChainKey::Type(kind) if given.is_some_and(|raw| resolve_kind(kind, raw.trim()).is_err()));
             let value = match given {
+                Some(_) if unloadable_type => None,
                 Some(raw) => Some(raw.clone()),
                 None => match &key.default {
                     Default::Value(s) => Some(s.clone()),

@@ -18,10 +18,6 @@
 //! - `commit` in `GET /` is our version, not Kafka's git commit;
 //! - `GET /metrics` is ours (Prometheus text); Kafka answers 404.
 //!
-//! Differences another part of the worker still has to close are `pending` steps: compared and
-//! printed, never failing (a connector created PAUSED has no tasks in Kafka; validation of an
-//! unknown transform class).
-//!
 //! Every other mismatch is collected and the test fails at the end with all of them
 //! (`CONNECT_DIFF_DUMP=DIR` writes both answers of each to `DIR/N.kafka` and `DIR/N.ours`).
 
@@ -74,9 +70,6 @@ impl Side {
     }
 }
 
-const PAUSED_TASKS: &str = "herder: a connector created PAUSED, or paused while STOPPED, has no tasks in Kafka (it \
-     asks for task configs only once started); ours may have its paused task";
-
 struct Diff {
     kafka: Side,
     ours: Side,
@@ -121,19 +114,6 @@ impl Diff {
         o
     }
 
-    /// A difference that another part of the worker still has to close (listed in
-    /// docs/compatibility.md): compared, and reported either way without failing the test.
-    fn pending(&mut self, method: &str, path: &str, body: Option<&str>, why: &str) {
-        let before = self.mismatches.len();
-        self.same(method, path, body);
-        if self.mismatches.len() > before {
-            let m = self.mismatches.pop().unwrap_or_default();
-            eprintln!("known difference ({why}):\n{m}");
-        } else {
-            eprintln!("{method} {path} now answers as Kafka does: make it a `same` step ({why})");
-        }
-    }
-
     /// A deliberate difference: Kafka answers `kafka_status` with a message containing
     /// `kafka_says`, we answer `ours_status` with one containing `we_say`.
     fn differs(
@@ -175,18 +155,6 @@ impl Diff {
     /// Waits on both sides until the connector is in `connector` with tasks in `tasks`.
     fn wait_states(&self, name: &str, connector: &str, tasks: &[&str]) {
         self.wait_states_on(&self.both(), name, connector, tasks);
-    }
-
-    /// Waits until our connector is PAUSED, with no tasks (as Kafka) or its one paused task.
-    fn wait_paused_ours(&self, name: &str) {
-        let paused = wait_for(WAIT, || {
-            self.ours
-                .states(name)
-                .filter(|(c, t)| c == "PAUSED" && (t.is_empty() || t == &["PAUSED"]))
-        });
-        if paused.is_none() {
-            self.fail(&format!("ours: {name} did not reach PAUSED"));
-        }
     }
 
     fn wait_states_on(&self, sides: &[&Side], name: &str, connector: &str, tasks: &[&str]) {
@@ -459,12 +427,10 @@ fn rest_answers_match_apache_kafka_connect() {
         (400, "Invalid initial state BOGUS: must be one of RUNNING, PAUSED, STOPPED"),
     );
     d.same("POST", "/connectors", Some(&create_body("snk4", sink.clone(), Some("running"))));
-    // Created PAUSED, Kafka's connector has no tasks (it asks a connector for task configs only
-    // once it is started); ours has its paused task (a herder difference, listed in
-    // docs/compatibility.md): either is accepted on ours until the herder follows Kafka.
-    d.wait_states_on(&[&d.kafka], "snk", "PAUSED", &[]);
-    d.wait_paused_ours("snk");
-    d.pending("GET", "/connectors/snk/status", None, PAUSED_TASKS);
+    // Created PAUSED, a connector has no tasks (task configs are asked for only once it is
+    // started).
+    d.wait_states("snk", "PAUSED", &[]);
+    d.same("GET", "/connectors/snk/status", None);
     d.wait_states("snk2", "STOPPED", &[]);
     d.wait_states("snk4", "RUNNING", &["RUNNING"]);
     for path in [
@@ -510,12 +476,10 @@ fn rest_answers_match_apache_kafka_connect() {
     d.same("GET", "/connectors/sp%20ace", None);
     d.same("DELETE", "/connectors/sp%20ace", None);
 
-    // A stopped connector paused: Kafka starts it paused, with no tasks; ours sometimes has its
-    // paused task (the herder difference of a connector created PAUSED).
+    // A stopped connector paused: it starts paused, with no tasks.
     d.same("PUT", "/connectors/snk2/pause", None);
-    d.wait_states_on(&[&d.kafka], "snk2", "PAUSED", &[]);
-    d.wait_paused_ours("snk2");
-    d.pending("GET", "/connectors/snk2/status", None, PAUSED_TASKS);
+    d.wait_states("snk2", "PAUSED", &[]);
+    d.same("GET", "/connectors/snk2/status", None);
 
     // ---- unknown connectors ----------------------------------------------------------------------
     for (method, path) in [
@@ -598,12 +562,12 @@ fn rest_answers_match_apache_kafka_connect() {
         d.same("PUT", &format!("/connector-plugins/{plugin}/config/validate"), Some(body));
     }
 
-    d.pending(
+    // A transform class that does not exist: its type's value is null, its version has no
+    // default, and no other key of the alias is listed.
+    d.same(
         "PUT",
         "/connector-plugins/FileStreamSink/config/validate",
         Some(r#"{"connector.class":"FileStreamSink","name":"v","topics":"a","transforms":"t","transforms.t.type":"NoSuchTransform"}"#),
-        "transforms: for a transform class that does not exist Kafka shows transforms.t.type's value as null and \
-         transforms.t.plugin.version without default, and lists no negate/predicate keys",
     );
 
     // ---- deliberate differences ----------------------------------------------------------------
