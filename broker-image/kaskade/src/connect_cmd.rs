@@ -19,6 +19,19 @@ pub struct ConnectArgs {
     overrides: Vec<String>,
 }
 
+/// At most two glibc malloc arenas. Records are allocated on task threads and freed on
+/// librdkafka's; with glibc's default (8 arenas per core) the freed memory stays spread over
+/// many arenas and RSS under load doubles (BENCHMARKS.md, "Kafka Connect worker"). Call before
+/// any thread starts; `MALLOC_ARENA_MAX` in the environment still wins.
+pub fn limit_malloc_arenas() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets a glibc tunable; called before the runtime's threads exist.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
 pub async fn run(args: ConnectArgs) -> anyhow::Result<()> {
     let mut props = match &args.config {
         Some(path) => properties::load_file(path).with_context(|| format!("reading {}", path.display()))?,

@@ -78,7 +78,10 @@ fn main() -> std::process::ExitCode {
     init_tracing();
     let result = match cli.command {
         Command::Broker(args) => block_on(broker_cmd::run(args)),
-        Command::Connect(args) => block_on(connect_cmd::run(args)),
+        Command::Connect(args) => {
+            connect_cmd::limit_malloc_arenas();
+            block_on(connect_cmd::run(args))
+        }
         Command::Perf(cmd) => block_on(perf::run(cmd)),
         // The probe brings its own small runtime: it must start fast and never outlive its timeout.
         Command::Probe(args) => probe_cmd::run(args),

@@ -636,7 +636,16 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
         }
     };
     out.push(b'"');
-    for c in s.chars() {
+    // Runs of bytes that need no escape are copied at once.
+    let bytes = s.as_bytes();
+    let mut plain = 0;
+    for (i, c) in s.char_indices() {
+        let escape = matches!(c, '"' | '\\') || (c as u32) < 0x20 || (c as u32) >= 0x10000;
+        if !escape {
+            continue;
+        }
+        out.extend_from_slice(&bytes[plain..i]);
+        plain = i + c.len_utf8();
         match c {
             '"' => out.extend_from_slice(b"\\\""),
             '\\' => out.extend_from_slice(b"\\\\"),
@@ -646,18 +655,15 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
             '\u{c}' => out.extend_from_slice(b"\\f"),
             '\r' => out.extend_from_slice(b"\\r"),
             c if (c as u32) < 0x20 => unicode(c as u16, out),
-            c if (c as u32) >= 0x10000 => {
+            c => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
                     unicode(*unit, out);
                 }
             }
-            c => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
         }
     }
+    out.extend_from_slice(&bytes[plain..]);
     out.push(b'"');
 }
 

@@ -363,6 +363,9 @@ pub fn consumer(
     let mut rd = RdConfig::from_java(Role::Consumer, java, &mut |w| tracing::warn!("{w}")).map_err(|e| ConnectError::new(e.to_string()))?;
     rd.set_default("group.id", format!("connect-{connector}"));
     rd.set_default("auto.offset.reset", "earliest");
+    // librdkafka prefetches up to 64 MiB per partition by default; Java's consumer holds one
+    // fetch (max.partition.fetch.bytes 1 MiB per partition). 8 MiB keeps a sink fed.
+    rd.set_default("queued.max.messages.kbytes", "8192");
     rd.set_default("client.id", client_id);
     rd.set("enable.auto.commit", "false");
     rd.set("enable.auto.offset.store", "false");

@@ -119,7 +119,31 @@ pub struct SourceRun {
 struct Offsets {
     /// Latest offset per source partition (keyed by its JSON text) since the last commit.
     latest: BTreeMap<String, (serde_json::Value, serde_json::Value)>,
+    /// The partition of the last record and its offset: most records continue the partition of
+    /// the one before, so only a change of partition costs a map entry (no text per record).
+    last: Option<(serde_json::Value, serde_json::Value)>,
     sent: u64,
+}
+
+impl Offsets {
+    fn record(&mut self, partition: serde_json::Value, offset: serde_json::Value) {
+        match &mut self.last {
+            Some((p, o)) if *p == partition => *o = offset,
+            last => {
+                if let Some((p, o)) = last.replace((partition, offset)) {
+                    self.latest.insert(p.to_string(), (p, o));
+                }
+            }
+        }
+    }
+
+    /// Everything recorded since the last commit, each partition once.
+    fn take(&mut self) -> BTreeMap<String, (serde_json::Value, serde_json::Value)> {
+        if let Some((p, o)) = self.last.take() {
+            self.latest.insert(p.to_string(), (p, o));
+        }
+        std::mem::take(&mut self.latest)
+    }
 }
 
 impl SourceRun {
@@ -142,6 +166,7 @@ impl SourceRun {
     async fn poll_loop(&mut self, task: &mut dyn SourceTask, control: &mut watch::Receiver<Control>) -> Result<(), ConnectError> {
         let mut offsets = Offsets {
             latest: BTreeMap::new(),
+            last: None,
             sent: 0,
         };
         let mut topics = HashSet::new();
@@ -209,7 +234,7 @@ impl SourceRun {
                     None => self.metrics.active.add(-1),
                 }
                 if let Some((partition, offset)) = source {
-                    offsets.latest.insert(partition.to_string(), (partition, offset));
+                    offsets.record(partition, offset);
                 }
             }
             if last_commit.elapsed() >= self.flush_interval {
@@ -268,7 +293,7 @@ impl SourceRun {
     /// Waits (up to `offset.flush.timeout.ms`) until the broker acknowledged every record sent,
     /// then writes the offsets. A timeout keeps the offsets for the next commit.
     async fn commit(&self, offsets: &mut Offsets) -> Result<(), ConnectError> {
-        if offsets.latest.is_empty() && offsets.sent == 0 {
+        if offsets.latest.is_empty() && offsets.last.is_none() && offsets.sent == 0 {
             return Ok(());
         }
         if self.cancelled.load(Ordering::Relaxed) {
@@ -294,7 +319,7 @@ impl SourceRun {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         self.check_sends()?;
-        for (partition, offset) in std::mem::take(&mut offsets.latest).into_values() {
+        for (partition, offset) in offsets.take().into_values() {
             let key = offset_topic::key(&self.connector, &partition);
             let value = serde_json::to_vec(&offset).unwrap_or_default();
             self.context
@@ -319,6 +344,9 @@ pub fn producer(java: &BTreeMap<String, String>, client_id: &str, acks: Acks) ->
     let mut rd = RdConfig::from_java(Role::Producer, java, &mut |w| tracing::warn!("{w}")).map_err(|e| ConnectError::new(e.to_string()))?;
     rd.set_default("client.id", client_id);
     rd.set_default("linger.ms", "5");
+    // Java's buffer.memory (32 MiB) bounds what the producer holds; librdkafka's default (1 GiB)
+    // would let a fast source fill memory while the broker fsyncs.
+    rd.set_default("queue.buffering.max.kbytes", "16384");
     rd.set("acks", "all");
     rd.set("enable.idempotence", "true");
     let cfg = rd
