@@ -366,6 +366,9 @@ pub fn consumer(
     // librdkafka prefetches up to 64 MiB per partition by default; Java's consumer holds one
     // fetch (max.partition.fetch.bytes 1 MiB per partition). 8 MiB keeps a sink fed.
     rd.set_default("queued.max.messages.kbytes", "8192");
+    // When that prefetch is full librdkafka waits fetch.queue.backoff.ms (1 s by default) before
+    // it fetches again, which stalls a sink that has just drained it: fetch again almost at once.
+    rd.set_default("fetch.queue.backoff.ms", "5");
     rd.set_default("client.id", client_id);
     rd.set("enable.auto.commit", "false");
     rd.set("enable.auto.offset.store", "false");
