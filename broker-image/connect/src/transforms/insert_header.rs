@@ -9,7 +9,6 @@ use crate::data::{DataError, SchemaRef, Value};
 use crate::record::{ConnectRecord, Header};
 
 use super::util::parse_config;
-use super::values::parse_string;
 use super::{TransformError, Transformation};
 
 pub(crate) const CLASS: &str = "org.apache.kafka.connect.transforms.InsertHeader";
@@ -47,7 +46,13 @@ pub(crate) struct InsertHeader {
 impl InsertHeader {
     pub(crate) fn configure(props: &BTreeMap<String, String>) -> Result<Self, TransformError> {
         let c = parse_config(&config_def(), props)?;
-        let (schema, value) = parse_string(&c.string("value.literal").unwrap_or_default()).unwrap_or((None, Value::Null));
+        // `Values.parseString`, shared with SimpleHeaderConverter; text it cannot parse stays a string.
+        let literal = c.string("value.literal").unwrap_or_default();
+        let (schema, value) = match crate::converters::header::parse_string(&literal) {
+            Ok(Some(sv)) => (sv.schema, sv.value),
+            Ok(None) => (None, Value::Null),
+            Err(_) => (Some(crate::data::Schema::string()), Value::String(literal)),
+        };
         Ok(InsertHeader {
             header: c.string("header").unwrap_or_default(),
             schema,

@@ -18,8 +18,6 @@
 //!   names are limited to UTC/GMT/UT/Z and numeric offsets (see `date_format`).
 //! - Schemaless maps keep their entries' order where Java iterates a `HashMap`; it shows only
 //!   when ReplaceField renames two fields to one name (the later entry wins).
-//! - `Values.parseString` (InsertHeader): an array or map with no common element schema has
-//!   no schema here (Kafka builds one with null element schemas).
 //! - Configuration errors are Kafka's `ConfigException` messages without the Java exception
 //!   names Kafka's `ConnectException` wrapping adds; where Kafka fails with a
 //!   `NullPointerException`, the message is Java's text for it.
