@@ -492,13 +492,6 @@ fn parse_offset(text: &[char], pos: usize, colon_required: bool) -> Option<(i64,
     Some((sign * (hours * 60 + minutes), i - pos))
 }
 
-/// `java.util.Date.toString()` in UTC: `Thu Jan 01 00:00:00 UTC 1970`.
-pub(crate) fn java_date_to_string(epoch_millis: i64) -> String {
-    SimpleDateFormat::new("EEE MMM dd HH:mm:ss zzz yyyy")
-        .map(|f| f.format(epoch_millis))
-        .unwrap_or_default()
-}
-
 /// Connect's ISO-8601 patterns (`Values`): a Date, a Time and a Timestamp.
 pub(crate) const ISO_DATE: &str = "yyyy-MM-dd";
 pub(crate) const ISO_TIME: &str = "HH:mm:ss.SSS'Z'";
@@ -550,7 +543,6 @@ mod tests {
         assert_eq!(fmt("EEEE MMMM D u G z", T), "Thursday February 60 4 AD UTC");
         assert_eq!(fmt("'It''s' k K S", T), "It's 13 1 7");
         assert_eq!(fmt("HH:mm:ss.SSS'Z'", 0), "00:00:00.000Z");
-        assert_eq!(java_date_to_string(0), "Thu Jan 01 00:00:00 UTC 1970");
     }
 
     #[test]

@@ -6,8 +6,6 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use bigdecimal::BigDecimal;
-
 use crate::config_def::{ConfigDef, ConfigKey, ConfigType, Default, Importance, Parsed};
 use crate::data::{DataError, Schema, SchemaBuilder, SchemaRef, Struct, Value};
 use crate::record::{ConnectRecord, Origin};
@@ -169,10 +167,7 @@ pub(crate) fn map_key(key: &Value) -> String {
     }
 }
 
-/// What Java prints for `"" + value.getClass()`: `class java.lang.String`.
-pub(crate) fn class_of(value: &Value) -> String {
-    format!("class {}", value.java_class())
-}
+pub(crate) use crate::converters::java::class_of;
 
 /// `List.toString()`: `[a, b]`.
 pub(crate) fn java_list(items: &[String]) -> String {
@@ -192,125 +187,8 @@ pub(crate) fn java_split(s: &str, sep: char) -> Vec<String> {
     parts
 }
 
-/// `Double.toString(d)`.
-pub(crate) fn java_double(d: f64) -> String {
-    if d.is_nan() {
-        return "NaN".into();
-    }
-    if d.is_infinite() {
-        return if d > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    java_float_text(d == 0.0, d.is_sign_negative(), &format!("{:e}", d.abs()))
-}
-
-/// `Float.toString(f)`.
-pub(crate) fn java_float(f: f32) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    java_float_text(f == 0.0, f.is_sign_negative(), &format!("{:e}", f.abs()))
-}
-
-/// Java's layout of the shortest digits Rust's `{:e}` gives: plain for 10^-3 <= |x| < 10^7,
-/// otherwise `d.dddE±n`.
-fn java_float_text(zero: bool, negative: bool, sci: &str) -> String {
-    let sign = if negative { "-" } else { "" };
-    if zero {
-        return format!("{sign}0.0");
-    }
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let body = if (-3..7).contains(&exp) {
-        if exp >= 0 {
-            let int_len = exp as usize + 1;
-            let padded = format!("{digits:0<int_len$}");
-            let (int, frac) = padded.split_at(int_len);
-            format!("{int}.{}", if frac.is_empty() { "0" } else { frac })
-        } else {
-            format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
-        }
-    } else {
-        let (first, rest) = digits.split_at(1);
-        format!("{first}.{}E{exp}", if rest.is_empty() { "0" } else { rest })
-    };
-    format!("{sign}{body}")
-}
-
-/// `BigDecimal.toString()`: plain while the scale is not negative and the adjusted exponent
-/// is at least -6, otherwise scientific with an explicit exponent sign.
-pub(crate) fn java_big_decimal(d: &BigDecimal) -> String {
-    let (unscaled, scale) = d.as_bigint_and_exponent();
-    let text = unscaled.to_string();
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest.to_string()),
-        None => ("", text),
-    };
-    let n = digits.len() as i64;
-    let adjusted = -scale + (n - 1);
-    if scale == 0 {
-        return format!("{sign}{digits}");
-    }
-    if scale > 0 && adjusted >= -6 {
-        let point = n - scale;
-        return if point > 0 {
-            format!("{sign}{}.{}", &digits[..point as usize], &digits[point as usize..])
-        } else {
-            format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
-        };
-    }
-    let (first, rest) = digits.split_at(1);
-    let exp = if adjusted >= 0 {
-        format!("+{adjusted}")
-    } else {
-        adjusted.to_string()
-    };
-    if rest.is_empty() {
-        format!("{sign}{first}E{exp}")
-    } else {
-        format!("{sign}{first}.{rest}E{exp}")
-    }
-}
-
-/// `String.valueOf(value)` for the values that reach messages.
-pub(crate) fn java_to_string(value: &Value) -> String {
-    match value {
-        Value::Null => "null".into(),
-        Value::Int8(v) => v.to_string(),
-        Value::Int16(v) => v.to_string(),
-        Value::Int32(v) => v.to_string(),
-        Value::Int64(v) => v.to_string(),
-        Value::Float32(v) => java_float(*v),
-        Value::Float64(v) => java_double(*v),
-        Value::Boolean(v) => v.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Decimal(d) => java_big_decimal(d),
-        Value::Date(ms) => super::date_format::java_date_to_string(*ms),
-        Value::Bytes(_) => "[B@0".into(),
-        Value::Array(items) => java_list(&items.iter().map(java_to_string).collect::<Vec<_>>()),
-        Value::Map(entries) => format!(
-            "{{{}}}",
-            entries
-                .iter()
-                .map(|(k, v)| format!("{}={}", java_to_string(k), java_to_string(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Value::Struct(s) => {
-            let fields: Vec<String> = s
-                .schema()
-                .fields
-                .iter()
-                .zip(s.values())
-                .map(|(f, v)| format!("{}={}", f.name, java_to_string(v)))
-                .collect();
-            format!("Struct{{{}}}", fields.join(","))
-        }
-    }
-}
+/// `String.valueOf(value)` for the values that reach messages: one rendering, the converters'.
+pub(crate) use crate::converters::java::to_java_string as java_to_string;
 
 /// `SourceRecord.toString()` / `SinkRecord.toString()`, for "Timestamp missing on record".
 pub(crate) fn record_to_string(record: &ConnectRecord) -> String {
@@ -430,35 +308,6 @@ impl SchemaCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
-
-    #[test]
-    fn java_number_text() {
-        assert_eq!(java_double(1.0), "1.0");
-        assert_eq!(java_double(-0.0), "-0.0");
-        assert_eq!(java_double(1e7), "1.0E7");
-        assert_eq!(java_double(9999999.0), "9999999.0");
-        assert_eq!(java_double(0.001), "0.001");
-        assert_eq!(java_double(0.0001), "1.0E-4");
-        assert_eq!(java_double(123.456), "123.456");
-        assert_eq!(java_double(1.5e300), "1.5E300");
-        assert_eq!(java_float(1.1), "1.1");
-        assert_eq!(java_float(3.0e10), "3.0E10");
-        assert_eq!(java_double(f64::NAN), "NaN");
-        assert_eq!(java_double(f64::NEG_INFINITY), "-Infinity");
-    }
-
-    #[test]
-    fn java_decimal_text() {
-        let t = |s: &str| java_big_decimal(&BigDecimal::from_str(s).unwrap());
-        assert_eq!(t("123.45"), "123.45");
-        assert_eq!(t("-0.001"), "-0.001");
-        assert_eq!(t("0.0000001"), "1E-7");
-        assert_eq!(t("12"), "12");
-        assert_eq!(t("1.20"), "1.20");
-        assert_eq!(java_big_decimal(&BigDecimal::new(1.into(), -3)), "1E+3");
-        assert_eq!(java_big_decimal(&BigDecimal::new(123.into(), -3)), "1.23E+5");
-    }
 
     #[test]
     fn split_like_java() {
