@@ -8,6 +8,7 @@
 //! (Connect's schemas and values), `record`, `config` (the worker's keys and config providers),
 //! `config_def` (Kafka's ConfigDef), `logging` (`/admin/loggers`).
 
+pub mod clock;
 pub mod config;
 pub mod config_def;
 pub mod connectors;

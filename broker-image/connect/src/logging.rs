@@ -60,10 +60,7 @@ pub fn set_level(logger: &str, level: &str) -> Result<Vec<String>, String> {
     if let Some(apply) = APPLIER.get() {
         apply(logger, &directive)?;
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let now = crate::clock::now_ms();
     LEVELS
         .lock()
         .unwrap_or_else(|p| p.into_inner())

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use kaskade_common::properties::Props;
 
 use super::providers::{ProviderError, Providers};
-use crate::config_def::{parse_list, ConfigDef, ConfigKey, ConfigType, Default, Importance, Validator};
+use crate::config_def::{ConfigDef, ConfigKey, ConfigType, Default, Importance, Validator};
 
 pub const JSON_CONVERTER: &str = "org.apache.kafka.connect.json.JsonConverter";
 pub const SIMPLE_HEADER_CONVERTER: &str = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
@@ -325,11 +325,6 @@ impl WorkerConfig {
         props.insert("bootstrap.servers".into(), self.bootstrap_servers.clone());
         props.extend(with_prefix(&self.props, prefix));
         props
-    }
-
-    /// Every list entry of `config.providers`, for diagnostics.
-    pub fn provider_names(&self) -> Vec<String> {
-        self.props.get("config.providers").map(|s| parse_list(s)).unwrap_or_default()
     }
 }
 

@@ -139,7 +139,7 @@ impl FileSourceTask {
                     Some(Schema::string()),
                     Value::String(line),
                 )
-                .with_timestamp(now_ms()),
+                .with_timestamp(crate::clock::now_ms()),
             );
             start = next;
             i = next;
@@ -165,13 +165,6 @@ impl FileSourceTask {
         self.pending.truncate(before + n);
         Ok(n)
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 impl SourceTask for FileSourceTask {

@@ -5,7 +5,7 @@
 //! Kafka Connect's incremental cooperative assignor.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use kaskade_client::KafkaAdmin;
 use tokio::sync::watch;
@@ -27,13 +27,6 @@ pub struct GroupState {
     /// The connectors and task counts the last assignment was made for (the leader rebalances
     /// when they change).
     pub assigned_for: BTreeMap<String, u32>,
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn member_config(h: &Herder) -> MemberConfig {
@@ -129,7 +122,7 @@ pub async fn run(herder: Herder, mut shutdown: watch::Receiver<bool>) {
                 Event::RejoinRequested
             }
             Action::WaitUntil(at) => {
-                let wait = Duration::from_millis((at - now_ms()).clamp(0, 60_000) as u64);
+                let wait = Duration::from_millis((at - crate::clock::now_ms()).clamp(0, 60_000) as u64);
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => Event::Tick,
                     _ = herder.rejoin.notified() => Event::RejoinRequested,
@@ -149,7 +142,7 @@ pub async fn run(herder: Herder, mut shutdown: watch::Receiver<bool>) {
         };
         let (config_offset, configured) = herder.group_context();
         let ctx = Context {
-            now_ms: now_ms(),
+            now_ms: crate::clock::now_ms(),
             config_offset,
             configured: &configured,
         };

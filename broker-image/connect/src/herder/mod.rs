@@ -111,16 +111,7 @@ impl Herder {
 
     /// The config offset this worker has read to, and the connectors with their task counts.
     pub fn group_context(&self) -> (i64, BTreeMap<String, u32>) {
-        let cfg = self.stores.config();
-        let configured = cfg
-            .connector_names()
-            .into_iter()
-            .map(|n| {
-                let tasks = cfg.tasks(&n).len() as u32;
-                (n, tasks)
-            })
-            .collect();
-        (self.stores.config_offset(), configured)
+        (self.stores.config_offset(), self.stores.config().task_counts())
     }
 
     pub fn rebalance_started(&self) {
@@ -625,15 +616,18 @@ impl Herder {
     pub async fn reconcile(&self) {
         let cfg = self.stores.config().clone();
         let restarts = std::mem::take(&mut self.stores.config().restarts);
-        let (my_connectors, my_tasks, is_leader, assigned_for) = {
-            let g = self.group();
-            (g.connectors.clone(), g.tasks.clone(), g.is_leader, g.assigned_for.clone())
+        let (my_connectors, my_tasks) = {
+            let mut g = self.group();
+            // The leader rebalances when connectors or task counts changed since its assignment.
+            if g.is_leader && g.connectors.is_some() {
+                let counts = cfg.task_counts();
+                if counts != g.assigned_for {
+                    g.assigned_for = counts;
+                    self.rejoin.notify_one();
+                }
+            }
+            (g.connectors.clone(), g.tasks.clone())
         };
-        // The leader rebalances when connectors or task counts changed since its assignment.
-        if is_leader && my_connectors.is_some() && self.group_context().1 != assigned_for {
-            self.group().assigned_for = self.group_context().1;
-            self.rejoin.notify_one();
-        }
         let Some(my_connectors) = my_connectors else {
             return; // not in the group yet
         };

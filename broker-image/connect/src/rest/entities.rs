@@ -53,9 +53,10 @@ impl Serialize for OrderedMap {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PatchMap(pub Vec<(String, Option<String>)>);
 
-struct MapVisitor<T>(std::marker::PhantomData<T>);
+/// Reads a JSON object's entries in document order.
+struct MapVisitor;
 
-impl<'de> Visitor<'de> for MapVisitor<Option<String>> {
+impl<'de> Visitor<'de> for MapVisitor {
     type Value = Vec<(String, Option<String>)>;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON object of strings")
@@ -96,8 +97,7 @@ fn kind(v: &serde_json::Value) -> &'static str {
 
 impl<'de> Deserialize<'de> for PatchMap {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(MapVisitor::<Option<String>>(std::marker::PhantomData))
-            .map(PatchMap)
+        d.deserialize_map(MapVisitor).map(PatchMap)
     }
 }
 

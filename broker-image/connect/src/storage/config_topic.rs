@@ -92,6 +92,15 @@ impl ClusterConfig {
         self.connectors.get(name).and_then(|e| e.target).unwrap_or(TargetState::Started)
     }
 
+    /// Each connector with its number of committed tasks (what the group assigns).
+    pub fn task_counts(&self) -> BTreeMap<String, u32> {
+        self.connectors
+            .iter()
+            .filter(|(_, e)| e.config.is_some())
+            .map(|(n, e)| (n.clone(), e.tasks.len() as u32))
+            .collect()
+    }
+
     pub fn tasks(&self, name: &str) -> &[Props] {
         self.connectors.get(name).map(|e| e.tasks.as_slice()).unwrap_or(&[])
     }

@@ -58,7 +58,7 @@ pub struct ClusterStatus {
 
 impl ClusterStatus {
     pub fn apply(&mut self, key: &str, value: Option<&serde_json::Value>) {
-        let status = value.and_then(|v| serde_json::from_value::<Status>(v.clone()).ok());
+        let status = value.and_then(|v| Status::deserialize(v).ok());
         if let Some(name) = key.strip_prefix(CONNECTOR_STATUS_PREFIX) {
             match status {
                 Some(s) => {
