@@ -39,7 +39,9 @@ wait("both running", lambda: all(
     c["status"]["connector"]["state"] == "RUNNING" and [t["state"] for t in c["status"]["tasks"]] == ["RUNNING"]
     for c in kc.list_connectors(expand="status").values()
 ) and len(kc.list_connectors(expand="status")) == 2)
-assert kc.list_connectors(state="running", pattern="tp-s.*") is not None
+# The client filters by state and name on the answers of ?expand=status.
+assert sorted(kc.list_connectors(state="running", pattern="tp-s.*")) == ["tp-snk", "tp-src"]
+assert kc.list_connectors(state="paused") == []
 
 wait("the lines in the sink", lambda: open(output_file).read().splitlines() == [f"line-{i}" for i in range(100)])
 assert kc.get_connector("tp-src")["type"] == "source"
