@@ -46,3 +46,32 @@ stop_pid_dir() {
   rm -f "$dir/pid"
   log "stopped pid $pid ($dir)"
 }
+
+# maven_libs NAME POM HOME LIBS JAR...: copy POM's dependencies into LIBS once (mvn, ~/.m2
+# reused), under a lock in HOME so concurrent callers wait; a marker holding POM's checksum says
+# the copy is complete, and each JAR (a file name in LIBS) must be there.
+maven_libs() {
+  local name=$1 pom=$2 home=$3 libs=$4 sum out jar
+  shift 4
+  sum=$(sha256sum "$pom" | cut -d' ' -f1)
+  [[ -f $libs/.complete && $(<"$libs/.complete") == "$sum" ]] && return 0
+  mkdir -p "$home"
+  exec 9>"$home/.lock"
+  flock 9 # another fetch may be copying right now
+  [[ -f $libs/.complete && $(<"$libs/.complete") == "$sum" ]] && { exec 9>&-; return 0; }
+  log "fetching $name jars into $libs (mvn, ~/.m2 reused)"
+  rm -rf "$libs"
+  mkdir -p "$libs"
+  out=$(mktemp)
+  if ! mvn -q -B -f "$pom" dependency:copy-dependencies -DoutputDirectory="$libs" >"$out" 2>&1; then
+    cat "$out" >&2
+    rm -f "$out"
+    die "mvn could not fetch $name's jars"
+  fi
+  rm -f "$out"
+  for jar in "$@"; do
+    [[ -f $libs/$jar ]] || die "mvn did not copy $jar into $libs"
+  done
+  echo "$sum" >"$libs/.complete"
+  exec 9>&-
+}
