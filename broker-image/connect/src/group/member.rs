@@ -478,6 +478,15 @@ mod tests {
             .expect("a sync")
     }
 
+    /// A context at time 0 with the config topic read to `config_offset`.
+    fn at(config_offset: i64, configured: &BTreeMap<String, u32>) -> Context<'_> {
+        Context {
+            now_ms: 0,
+            config_offset,
+            configured,
+        }
+    }
+
     /// A lone worker: joins, leads, assigns itself everything, heartbeats, rejoins on a
     /// rebalance with what it runs in its metadata.
     #[test]
@@ -545,11 +554,7 @@ mod tests {
     #[test]
     fn errors_steer_the_member_as_kafkas_clients() {
         let configured = BTreeMap::new();
-        let ctx = Context {
-            now_ms: 0,
-            config_offset: 0,
-            configured: &configured,
-        };
+        let ctx = at(0, &configured);
         let mut m = Member::new(config("http://w1/"));
         m.start();
         m.handle(Event::CoordinatorFound, &ctx);
@@ -583,11 +588,7 @@ mod tests {
     #[test]
     fn two_workers_share_the_work() {
         let configured: BTreeMap<String, u32> = [("a".to_string(), 2), ("b".to_string(), 2)].into();
-        let ctx = Context {
-            now_ms: 0,
-            config_offset: 1,
-            configured: &configured,
-        };
+        let ctx = at(1, &configured);
         let mut w1 = Member::new(config("http://w1/"));
         let mut w2 = Member::new(config("http://w2/"));
         // w1 alone first.
@@ -641,11 +642,7 @@ mod tests {
     #[test]
     fn a_config_mismatch_reads_the_config_topic_first() {
         let configured = BTreeMap::new();
-        let ctx = Context {
-            now_ms: 0,
-            config_offset: 2,
-            configured: &configured,
-        };
+        let ctx = at(2, &configured);
         let mut m = Member::new(config("http://w1/"));
         m.handle(Event::CoordinatorFound, &ctx);
         let mismatch = Assignment {
@@ -671,11 +668,7 @@ mod tests {
     #[test]
     fn stopping_leaves_the_group() {
         let configured = BTreeMap::new();
-        let ctx = Context {
-            now_ms: 0,
-            config_offset: 0,
-            configured: &configured,
-        };
+        let ctx = at(0, &configured);
         let mut m = Member::new(config("http://w1/"));
         assert!(m.handle(Event::Stop, &ctx).is_empty(), "never joined: nothing to leave");
         let mut m = Member::new(config("http://w1/"));

@@ -623,11 +623,12 @@ impl Operator {
         class: &str,
         mut op: impl FnMut() -> Result<T, Failure>,
     ) -> Result<Option<T>, Failure> {
-        let start = now_ms();
-        let deadline = if self.config.retry_timeout_ms >= 0 {
-            start.saturating_add(self.config.retry_timeout_ms)
-        } else {
-            i64::MAX
+        // The clock is read only for a timeout that needs a deadline: 0 (the default) never
+        // retries and -1 retries for ever, so most records' stages cost no clock read.
+        let deadline = match self.config.retry_timeout_ms {
+            t if t < 0 => i64::MAX,
+            0 => i64::MIN,
+            t => now_ms().saturating_add(t),
         };
         let mut attempt = 0u32;
         loop {
@@ -860,6 +861,14 @@ mod tests {
         (Operator::new(config, id, metrics.clone(), Arc::default(), None), metrics)
     }
 
+    fn retriable(class: &str, message: &str) -> Failure {
+        Failure {
+            class: class.into(),
+            message: message.into(),
+            retriable: true,
+        }
+    }
+
     #[test]
     fn backoff_doubles_from_300ms_then_jitters_below_the_max() {
         let far = i64::MAX;
@@ -1029,11 +1038,7 @@ mod tests {
             .execute(&mut ctx, Stage::ValueConverter, "V", || {
                 calls += 1;
                 if calls < 3 {
-                    Err(Failure {
-                        class: "org.apache.kafka.connect.errors.RetriableException".into(),
-                        message: "later".into(),
-                        retriable: true,
-                    })
+                    Err(retriable("org.apache.kafka.connect.errors.RetriableException", "later"))
                 } else {
                     Ok(7)
                 }
@@ -1051,13 +1056,7 @@ mod tests {
         let mut ctx = Context::new(Original::None);
         let started = Instant::now();
         let r = op
-            .execute::<()>(&mut ctx, Stage::KeyConverter, "K", || {
-                Err(Failure {
-                    class: "R".into(),
-                    message: "m".into(),
-                    retriable: true,
-                })
-            })
+            .execute::<()>(&mut ctx, Stage::KeyConverter, "K", || Err(retriable("R", "m")))
             .unwrap();
         assert_eq!(r, None);
         assert!(ctx.failed());
@@ -1068,13 +1067,7 @@ mod tests {
         let (mut op, _) = operator(Tolerance::None, 10, 5);
         let mut ctx = Context::new(Original::None);
         let e = op
-            .execute::<()>(&mut ctx, Stage::KeyConverter, "K", || {
-                Err(Failure {
-                    class: "R".into(),
-                    message: "m".into(),
-                    retriable: true,
-                })
-            })
+            .execute::<()>(&mut ctx, Stage::KeyConverter, "K", || Err(retriable("R", "m")))
             .unwrap_err();
         assert_eq!(e.message, "Tolerance exceeded in error handler");
     }
@@ -1090,13 +1083,7 @@ mod tests {
         let started = Instant::now();
         let mut ctx = Context::new(Original::None);
         let r = op
-            .execute::<()>(&mut ctx, Stage::KeyConverter, "K", || {
-                Err(Failure {
-                    class: "R".into(),
-                    message: "m".into(),
-                    retriable: true,
-                })
-            })
+            .execute::<()>(&mut ctx, Stage::KeyConverter, "K", || Err(retriable("R", "m")))
             .unwrap();
         t.join().unwrap();
         assert_eq!(r, None);

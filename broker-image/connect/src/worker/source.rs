@@ -126,11 +126,13 @@ struct Offsets {
 }
 
 impl Offsets {
-    fn record(&mut self, partition: serde_json::Value, offset: serde_json::Value) {
+    /// Borrows the record's partition and offset: the partition is cloned only when it differs
+    /// from the last one's.
+    fn record(&mut self, partition: &serde_json::Value, offset: &serde_json::Value) {
         match &mut self.last {
-            Some((p, o)) if *p == partition => *o = offset,
+            Some((p, o)) if p == partition => o.clone_from(offset),
             last => {
-                if let Some((p, o)) = last.replace((partition, offset)) {
+                if let Some((p, o)) = last.replace((partition.clone(), offset.clone())) {
                     self.latest.insert(p.to_string(), (p, o));
                 }
             }
@@ -211,10 +213,11 @@ impl SourceRun {
                 self.metrics.active.add(n as i64);
             }
             for record in records {
-                let source = match &record.origin {
-                    crate::record::Origin::Source { partition, offset } => Some((partition.clone(), offset.clone())),
-                    _ => None,
-                };
+                // Recorded before the record goes through the pipeline (which takes it): a
+                // failure returns from the loop before any commit, so this is as if after.
+                if let crate::record::Origin::Source { partition, offset } = &record.origin {
+                    offsets.record(partition, offset);
+                }
                 let original = include_messages.then(|| record.clone());
                 let mut ctx = Context::new(original.as_ref().map_or(Original::None, Original::Source));
                 let converted = match self.pipeline.transform(&mut self.operator, &mut ctx, record)? {
@@ -224,17 +227,18 @@ impl SourceRun {
                 match converted {
                     Some((r, bytes)) => {
                         self.check_sends()?;
-                        if topics.insert(r.topic.clone()) && !self.cancelled.load(Ordering::Relaxed) {
-                            self.reporter.topic(&r.topic, &self.connector, self.task).await;
+                        // A lookup first: the topic is copied only the first time it is seen.
+                        if !topics.contains(&r.topic) {
+                            topics.insert(r.topic.clone());
+                            if !self.cancelled.load(Ordering::Relaxed) {
+                                self.reporter.topic(&r.topic, &self.connector, self.task).await;
+                            }
                         }
                         self.send(&r.topic, r.kafka_partition, r.timestamp, bytes).await?;
                         offsets.sent += 1;
                     }
                     // Dropped by a transform or skipped after a tolerated failure.
                     None => self.metrics.active.add(-1),
-                }
-                if let Some((partition, offset)) = source {
-                    offsets.record(partition, offset);
                 }
             }
             if last_commit.elapsed() >= self.flush_interval {
