@@ -2,7 +2,7 @@
 //! for pipelines that copy records without looking inside them (MirrorMaker-style, or raw
 //! payloads). Anything but bytes is refused with Kafka's message.
 
-use super::{java, Converter, HeaderConverter};
+use super::{java, Converter};
 use crate::data::{DataError, Schema, SchemaAndValue, SchemaRef, Type, Value};
 
 pub const CLASS: &str = "org.apache.kafka.connect.converters.ByteArrayConverter";
@@ -43,22 +43,6 @@ impl Converter for ByteArrayConverter {
     }
 
     fn to_connect(&self, _topic: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError> {
-        Ok(self.to_connect_data(bytes))
-    }
-}
-
-impl HeaderConverter for ByteArrayConverter {
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _key: &str,
-        schema: Option<&SchemaRef>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, DataError> {
-        self.from_connect_data(schema.map(|s| s.as_ref()), value)
-    }
-
-    fn to_connect_header(&self, _topic: &str, _key: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError> {
         Ok(self.to_connect_data(bytes))
     }
 }

@@ -401,20 +401,25 @@ impl ValueParser {
         while self.p.has_next() {
             if self.p.can_consume("}") {
                 return Ok(match (keys.common.clone(), values.common.clone()) {
-                    (Some(k), Some(v)) => {
-                        let schema = SchemaBuilder::map(k.clone(), v.clone()).build();
+                    (Some(k), v) => {
+                        let schema = match &v {
+                            Some(v) => SchemaBuilder::map(k.clone(), v.clone()).build(),
+                            None => {
+                                let mut schema = SchemaBuilder::new(Type::Map).build();
+                                SchemaRef::make_mut(&mut schema).key_schema = Some(k.clone());
+                                schema
+                            }
+                        };
                         let aligned = result
                             .into_iter()
-                            .map(|(key, value)| Ok((convert_to(&k, key)?, convert_to(&v, value)?)))
-                            .collect::<Result<Vec<_>, DataError>>()?;
-                        sv(schema, Value::Map(linked(aligned)))
-                    }
-                    (Some(k), None) => {
-                        let mut schema = SchemaBuilder::new(Type::Map).build();
-                        SchemaRef::make_mut(&mut schema).key_schema = Some(k.clone());
-                        let aligned = result
-                            .into_iter()
-                            .map(|(key, value)| Ok((convert_to(&k, key)?, value)))
+                            .map(|(key, value)| {
+                                let key = convert_to(&k, key)?;
+                                let value = match &v {
+                                    Some(v) => convert_to(v, value)?,
+                                    None => value,
+                                };
+                                Ok((key, value))
+                            })
                             .collect::<Result<Vec<_>, DataError>>()?;
                         sv(schema, Value::Map(linked(aligned)))
                     }
@@ -437,10 +442,10 @@ impl ValueParser {
             }
             let value = self.parse(true)?;
             let entry_value = value.as_ref().map_or(Value::Null, |v| v.value.clone());
-            result = linked_put(result, key.value.clone(), entry_value);
-            self.p.can_consume(",");
             keys.merge(Some(&key));
             values.merge(value.as_ref());
+            result = linked_put(result, key.value, entry_value);
+            self.p.can_consume(",");
         }
         if self.p.previous() == Some(",") {
             return Err(DataError::new(format!("Map is missing element after ',': {}", self.p.original())));

@@ -11,7 +11,7 @@ use bigdecimal::num_bigint::BigInt;
 
 use super::java::{self, class_of};
 use super::json_text::{self, Node};
-use super::{Converter, ConverterError, HeaderConverter};
+use super::{Converter, ConverterError};
 use crate::config_def::{ConfigDef, ConfigKey, ConfigType, ConfigValue, Default, Importance, Validator, Width};
 use crate::data::{
     DataError, Schema, SchemaAndValue, SchemaBuilder, SchemaRef, Struct, Type, Value, DATE_NAME, DECIMAL_NAME, DECIMAL_SCALE,
@@ -680,22 +680,6 @@ impl Converter for JsonConverter {
     }
 
     fn to_connect(&self, _topic: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError> {
-        self.to_connect_data(bytes)
-    }
-}
-
-impl HeaderConverter for JsonConverter {
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _key: &str,
-        schema: Option<&SchemaRef>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, DataError> {
-        self.from_connect_data(schema.map(|s| s.as_ref()), value)
-    }
-
-    fn to_connect_header(&self, _topic: &str, _key: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError> {
         self.to_connect_data(bytes)
     }
 }

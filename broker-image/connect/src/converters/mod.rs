@@ -37,6 +37,24 @@ pub trait HeaderConverter: Send + Sync {
     fn to_connect_header(&self, topic: &str, key: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError>;
 }
 
+/// Every built-in `Converter` is also a `HeaderConverter` that ignores the header's key, as in
+/// Kafka (`fromConnectHeader` is `fromConnectData`).
+impl<T: Converter> HeaderConverter for T {
+    fn from_connect_header(
+        &self,
+        topic: &str,
+        _key: &str,
+        schema: Option<&SchemaRef>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, DataError> {
+        self.from_connect(topic, schema, value)
+    }
+
+    fn to_connect_header(&self, topic: &str, _key: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError> {
+        self.to_connect(topic, bytes)
+    }
+}
+
 /// A converter class name that is not built in, or a config it refuses.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConverterError {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{java, Converter, ConverterError, HeaderConverter};
+use super::{java, Converter, ConverterError};
 use crate::data::{DataError, Schema, SchemaAndValue, SchemaRef, Type, Value};
 
 pub const INTEGER_CLASS: &str = "org.apache.kafka.connect.converters.IntegerConverter";
@@ -163,22 +163,6 @@ impl Converter for NumberConverter {
     }
 
     fn to_connect(&self, _topic: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError> {
-        self.to_connect_data(bytes)
-    }
-}
-
-impl HeaderConverter for NumberConverter {
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _key: &str,
-        schema: Option<&SchemaRef>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, DataError> {
-        self.from_connect_data(schema.map(|s| s.as_ref()), value)
-    }
-
-    fn to_connect_header(&self, _topic: &str, _key: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError> {
         self.to_connect_data(bytes)
     }
 }

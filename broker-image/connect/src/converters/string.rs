@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{java, Converter, ConverterError, HeaderConverter};
+use super::{java, Converter, ConverterError};
 use crate::config_def::{ConfigDef, ConfigKey, ConfigType, Default, Importance, Width};
 use crate::data::{DataError, Schema, SchemaAndValue, SchemaRef, Value};
 
@@ -152,22 +152,6 @@ impl Converter for StringConverter {
     }
 
     fn to_connect(&self, _topic: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError> {
-        Ok(self.to_connect_data(bytes))
-    }
-}
-
-impl HeaderConverter for StringConverter {
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _key: &str,
-        _schema: Option<&SchemaRef>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, DataError> {
-        Ok(self.from_connect_data(value))
-    }
-
-    fn to_connect_header(&self, _topic: &str, _key: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, DataError> {
         Ok(self.to_connect_data(bytes))
     }
 }

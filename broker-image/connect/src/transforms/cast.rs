@@ -21,27 +21,11 @@ use super::{TransformError, Transformation};
 pub(crate) const CLASS: &str = "org.apache.kafka.connect.transforms.Cast";
 const PURPOSE: &str = "cast types";
 
-const INPUT_TYPES: [Type; 9] = [
-    Type::Int8,
-    Type::Int16,
-    Type::Int32,
-    Type::Int64,
-    Type::Float32,
-    Type::Float64,
-    Type::Boolean,
-    Type::String,
-    Type::Bytes,
-];
-const OUTPUT_TYPES: [Type; 8] = [
-    Type::Int8,
-    Type::Int16,
-    Type::Int32,
-    Type::Int64,
-    Type::Float32,
-    Type::Float64,
-    Type::Boolean,
-    Type::String,
-];
+/// Java's `SUPPORTED_CAST_INPUT_TYPES`: the primitive types, which `Type::ALL` lists first, in
+/// Java's enum order (as the messages print them).
+const INPUT_TYPES: &[Type] = Type::ALL.split_at(9).0;
+/// `SUPPORTED_CAST_OUTPUT_TYPES`: the primitives but BYTES.
+const OUTPUT_TYPES: &[Type] = Type::ALL.split_at(8).0;
 
 fn type_list(types: &[Type]) -> String {
     java_list(&types.iter().map(|t| t.name().to_string()).collect::<Vec<_>>())
@@ -84,7 +68,7 @@ fn parse_field_types(mappings: &[String]) -> Result<Spec, String> {
             return Err(format!(
                 "Cast transformation does not support casting to {}; supported types are {}",
                 ty.name(),
-                type_list(&OUTPUT_TYPES)
+                type_list(OUTPUT_TYPES)
             ));
         }
         Ok(ty)
@@ -267,7 +251,7 @@ pub(crate) fn cast_value(schema: Option<&Schema>, value: &Value, target: Type) -
         return Err(DataError::new(format!(
             "Cast transformation does not support casting from {}; supported types are {}",
             inferred.name(),
-            type_list(&INPUT_TYPES)
+            type_list(INPUT_TYPES)
         )));
     }
     let value = match schema {
