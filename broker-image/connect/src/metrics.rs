@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, Ordering::Re
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::Instant;
 
+use crate::clock::now_ms;
 use crate::storage::State;
 
 /// Source or sink: which group of per-task record metrics a task has.
@@ -316,13 +317,6 @@ struct Worker {
 }
 
 static WORKER: LazyLock<Worker> = LazyLock::new(Worker::default);
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
 
 /// Registers a task's metrics (replacing those of an earlier run of the same task).
 pub fn register_task(connector: &str, task: u32, kind: TaskKind) -> Arc<TaskMetrics> {

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use super::{BoxFuture, ConnectError, Connector, Plugin, Props, SinkTask, TaskFactory, APACHE_VERSION};
 use crate::config_def::{ConfigDef, ConfigKey, ConfigType, Default, Importance};
+use crate::converters::java::to_java_string;
 use crate::data::Value;
 use crate::record::ConnectRecord;
 
@@ -49,43 +50,8 @@ impl Connector for FileSinkConnector {
 struct FileSinkTask {
     out: Option<std::io::BufWriter<std::fs::File>>,
     file: String,
-}
-
-/// Java's `String.valueOf(value)` for the values a file sink meets.
-pub fn java_to_string(value: &Value) -> String {
-    match value {
-        Value::Null => "null".into(),
-        Value::String(s) => s.clone(),
-        Value::Int8(v) => v.to_string(),
-        Value::Int16(v) => v.to_string(),
-        Value::Int32(v) => v.to_string(),
-        Value::Int64(v) => v.to_string(),
-        Value::Float32(v) => format!("{v:?}"),
-        Value::Float64(v) => format!("{v:?}"),
-        Value::Boolean(v) => v.to_string(),
-        Value::Decimal(d) => d.to_string(),
-        Value::Date(ms) => ms.to_string(),
-        Value::Bytes(b) => format!("[B@{:x}", b.len()),
-        Value::Array(items) => format!("[{}]", items.iter().map(java_to_string).collect::<Vec<_>>().join(", ")),
-        Value::Map(entries) => format!(
-            "{{{}}}",
-            entries
-                .iter()
-                .map(|(k, v)| format!("{}={}", java_to_string(k), java_to_string(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Value::Struct(s) => format!(
-            "Struct{{{}}}",
-            s.schema()
-                .fields
-                .iter()
-                .filter(|f| !s.values()[f.index].is_null())
-                .map(|f| format!("{}={}", f.name, java_to_string(&s.values()[f.index])))
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-    }
+    /// One line, reused for every record.
+    line: Vec<u8>,
 }
 
 impl SinkTask for FileSinkTask {
@@ -114,9 +80,14 @@ impl SinkTask for FileSinkTask {
                 // One write per line, newline included: the buffer then only ever reaches the
                 // file in whole lines, so a worker killed mid-stream leaves no torn line (as
                 // Apache's PrintStream, which writes each println through).
-                let mut line = java_to_string(&r.value);
-                line.push('\n');
-                out.write_all(line.as_bytes())
+                // `println(record.value())`: a string as it is, anything else by its toString.
+                self.line.clear();
+                match &r.value {
+                    Value::String(text) => self.line.extend_from_slice(text.as_bytes()),
+                    other => self.line.extend_from_slice(to_java_string(other).as_bytes()),
+                }
+                self.line.push(b'\n');
+                out.write_all(&self.line)
                     .map_err(|e| ConnectError::new(format!("Error writing to file {}", self.file)).caused_by(e))?;
             }
             // The batch goes to the file now (no fsync: `flush` syncs before a commit), as

@@ -24,6 +24,7 @@ use rdkafka::message::{BorrowedMessage, Header as RdHeader, Headers, Message, Ow
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::ClientContext;
 
+use crate::clock::now_ms;
 use crate::config_def::{ConfigDef, ConfigValue};
 use crate::connectors::{ConnectError, ConnectorType, Props};
 use crate::converters::java::to_java_string;
@@ -722,13 +723,6 @@ impl Operator {
             self.metrics.errors.logged.inc();
         }
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// `LogReporter.message`: `Error encountered in task NAME-0. Executing stage 'STAGE' with class
