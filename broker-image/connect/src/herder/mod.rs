@@ -254,12 +254,11 @@ impl Herder {
     }
 
     pub fn connector_status(&self, name: &str) -> Result<ConnectorStateInfo> {
+        let not_found = || HerderError::not_found(format!("No status found for connector {name}"));
+        // A deleted connector has no status, even before its status records are tombstoned.
+        let config = self.stores.config().config(name).cloned().ok_or_else(not_found)?;
         let status = self.stores.status();
-        let connector = status
-            .connectors
-            .get(name)
-            .ok_or_else(|| HerderError::not_found(format!("No status found for connector {name}")))?;
-        let config = self.stores.config().config(name).cloned().unwrap_or_default();
+        let connector = status.connectors.get(name).ok_or_else(not_found)?;
         let version = version_of(&config);
         let tasks = status
             .tasks
