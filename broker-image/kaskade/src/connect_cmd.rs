@@ -33,6 +33,10 @@ pub fn limit_malloc_arenas() {
 }
 
 pub async fn run(args: ConnectArgs) -> anyhow::Result<()> {
+    // The JDBC connectors live in their own crate: listed with the built-in ones.
+    if !kaskade_connect::connectors::register(&kaskade_jdbc::plugins()) {
+        anyhow::bail!("connector plugins were listed before the JDBC connectors were registered");
+    }
     let mut props = match &args.config {
         Some(path) => properties::load_file(path).with_context(|| format!("reading {}", path.display()))?,
         None => properties::Props::new(),

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::{BoxFuture, ConnectError, Connector, Plugin, Props, SinkTask, TaskFactory, APACHE_VERSION};
+use super::{BoxFuture, ConnectError, Connector, ConnectorContext, Plugin, Props, SinkTask, TaskFactory, APACHE_VERSION};
 use crate::config_def::{ConfigDef, ConfigKey, ConfigType, Default, Importance};
 use crate::converters::java::to_java_string;
 use crate::data::Value;
@@ -15,6 +15,7 @@ pub const PLUGIN: Plugin = Plugin {
     task_class: "org.apache.kafka.connect.file.FileStreamSinkTask",
     version: APACHE_VERSION,
     config_def,
+    validate: None,
     connector: || Box::new(FileSinkConnector::default()),
     tasks: TaskFactory::Sink(|| Box::new(FileSinkTask::default())),
 };
@@ -35,7 +36,7 @@ struct FileSinkConnector {
 }
 
 impl Connector for FileSinkConnector {
-    fn start(&mut self, config: &Props) -> Result<(), ConnectError> {
+    fn start(&mut self, config: &Props, _context: ConnectorContext) -> Result<(), ConnectError> {
         config_def().parse(config).map_err(ConnectError::new)?;
         self.props = config.clone();
         Ok(())

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{BoxFuture, ConnectError, Connector, Plugin, Props, SourceContext, SourceTask, TaskFactory, APACHE_VERSION};
+use super::{BoxFuture, ConnectError, Connector, ConnectorContext, Plugin, Props, SourceContext, SourceTask, TaskFactory, APACHE_VERSION};
 use crate::config_def::{ConfigDef, ConfigKey, ConfigType, Default, Importance, Validator};
 use crate::data::{Schema, Value};
 use crate::record::ConnectRecord;
@@ -18,6 +18,7 @@ pub const PLUGIN: Plugin = Plugin {
     task_class: "org.apache.kafka.connect.file.FileStreamSourceTask",
     version: APACHE_VERSION,
     config_def,
+    validate: None,
     connector: || Box::new(FileSourceConnector::default()),
     tasks: TaskFactory::Source(|| Box::new(FileSourceTask::default())),
 };
@@ -56,7 +57,7 @@ struct FileSourceConnector {
 }
 
 impl Connector for FileSourceConnector {
-    fn start(&mut self, config: &Props) -> Result<(), ConnectError> {
+    fn start(&mut self, config: &Props, _context: ConnectorContext) -> Result<(), ConnectError> {
         config_def().parse(config).map_err(ConnectError::new)?;
         self.props = config.clone();
         Ok(())

@@ -9,9 +9,10 @@ pub mod file_source;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value as Json;
+use tokio::sync::Notify;
 
 use crate::config_def::ConfigDef;
 use crate::record::ConnectRecord;
@@ -68,9 +69,45 @@ impl ConnectorType {
     }
 }
 
+/// What a connector may ask of the runtime (Kafka's `ConnectorContext`): new task configs when
+/// its source changed (a table appeared), or to fail with an error found in the background.
+#[derive(Clone, Default)]
+pub struct ConnectorContext {
+    reconfigure: Arc<Notify>,
+    error: Arc<Mutex<Option<ConnectError>>>,
+}
+
+impl ConnectorContext {
+    /// A context whose reconfiguration requests wake `reconfigure` (the herder's reconcile).
+    pub fn new(reconfigure: Arc<Notify>) -> Self {
+        ConnectorContext {
+            reconfigure,
+            error: Arc::default(),
+        }
+    }
+
+    /// `requestTaskReconfiguration()`: the runtime asks for task configs again soon.
+    pub fn request_task_reconfiguration(&self) {
+        self.reconfigure.notify_one();
+    }
+
+    /// `raiseError(e)`: the connector fails with `e` (its status becomes FAILED).
+    pub fn raise_error(&self, e: ConnectError) {
+        *self.error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+        self.reconfigure.notify_one();
+    }
+
+    /// The error raised since the last call, if any.
+    pub fn take_error(&self) -> Option<ConnectError> {
+        self.error.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
 /// A connector instance: started with its config, it says how the work splits into tasks.
+/// `task_configs` is called on every reconcile: it answers from what the connector knows (a
+/// background monitor may refresh that and ask for reconfiguration), without blocking.
 pub trait Connector: Send {
-    fn start(&mut self, config: &Props) -> Result<(), ConnectError>;
+    fn start(&mut self, config: &Props, context: ConnectorContext) -> Result<(), ConnectError>;
     /// At most `max_tasks` task configs.
     fn task_configs(&mut self, max_tasks: usize) -> Result<Vec<Props>, ConnectError>;
     fn stop(&mut self) {}
@@ -118,6 +155,9 @@ pub enum TaskFactory {
     Sink(fn() -> Box<dyn SinkTask>),
 }
 
+/// A connector's own checks of a whole config: `(key, message)` for each error.
+pub type ExtraValidation = fn(&Props) -> Vec<(&'static str, String)>;
+
 /// One built-in connector plugin.
 #[derive(Clone, Copy)]
 pub struct Plugin {
@@ -126,6 +166,8 @@ pub struct Plugin {
     pub task_class: &'static str,
     pub version: &'static str,
     pub config_def: fn() -> ConfigDef,
+    /// `Connector.validate` beyond the keys' own checks: `(key, message)` for each error.
+    pub validate: Option<ExtraValidation>,
     pub connector: fn() -> Box<dyn Connector>,
     pub tasks: TaskFactory,
 }
@@ -142,10 +184,23 @@ impl Plugin {
 /// The version the built-in Apache plugins report (the Kafka Connect they match).
 pub const APACHE_VERSION: &str = "4.3.1";
 
-/// Every built-in connector.
+static EXTRA: OnceLock<Vec<Plugin>> = OnceLock::new();
+static ALL: OnceLock<Vec<Plugin>> = OnceLock::new();
+
+/// Adds plugins that live in other crates (the JDBC connectors); the binary calls it once, before
+/// the worker starts. False when plugins were already registered or listed.
+pub fn register(extra: &[Plugin]) -> bool {
+    ALL.get().is_none() && EXTRA.set(extra.to_vec()).is_ok()
+}
+
+/// Every connector plugin: the built-in ones and those registered, sorted by class name.
 pub fn plugins() -> &'static [Plugin] {
-    static PLUGINS: [Plugin; 2] = [file_sink::PLUGIN, file_source::PLUGIN];
-    &PLUGINS
+    ALL.get_or_init(|| {
+        let mut all = vec![file_sink::PLUGIN, file_source::PLUGIN];
+        all.extend(EXTRA.get().into_iter().flatten().copied());
+        all.sort_by_key(|p| p.class);
+        all
+    })
 }
 
 /// The plugin for `class`: the full class name, the simple name, or the simple name without

@@ -83,8 +83,9 @@ fn kind_of(config: &Props) -> &'static str {
     validate::plugin_of(config).map(|p| p.kind().name()).unwrap_or("unknown")
 }
 
-fn version_of(_config: &Props) -> &'static str {
-    connectors::APACHE_VERSION
+/// The version the connector's plugin reports (Kafka's status carries it).
+fn version_of(config: &Props) -> &'static str {
+    validate::plugin_of(config).map_or(connectors::APACHE_VERSION, |p| p.version)
 }
 
 impl Herder {
@@ -295,7 +296,7 @@ impl Herder {
             state: s.state.name(),
             trace: s.trace.clone(),
             worker_id: s.worker_id.clone(),
-            version: connectors::APACHE_VERSION,
+            version: self.raw_config(name).map_or(connectors::APACHE_VERSION, |c| version_of(&c)),
         })
     }
 
@@ -678,6 +679,7 @@ impl Herder {
             self.stores.status().forget(name);
         }
 
+        worker.fail_raised().await;
         for name in cfg.connector_names() {
             let Some(config) = cfg.config(&name).cloned() else { continue };
             let owns_connector = my_connectors.contains(&name);
@@ -707,6 +709,7 @@ impl Herder {
                 // A paused connector is not asked for task configs (Kafka generates them only
                 // for a started one): a connector created paused has no tasks until resumed.
                 (TargetState::Paused, _) => None,
+                (_, Some(running)) if running.failed => None,
                 (_, Some(running)) => {
                     let max = config
                         .get("tasks.max")

@@ -156,7 +156,14 @@ pub fn validate(plugin: &Plugin, config: &Props, worker: &WorkerConfig) -> Confi
             result.recommended_values = vec![connectors::APACHE_VERSION.into()];
         }
     }
-    let own_results = checked(&own, config, worker);
+    let mut own_results = checked(&own, config, worker);
+    if let Some(extra) = plugin.validate {
+        for (key, message) in extra(config) {
+            if let Some(r) = own_results.iter_mut().find(|r| r.name == key) {
+                r.errors.push(message);
+            }
+        }
+    }
 
     let keys: Vec<&ConfigKey> = base.keys.iter().chain(chain.keys.iter()).chain(own.keys.iter()).collect();
     let results = base_results.into_iter().chain(chain_results).chain(own_results);

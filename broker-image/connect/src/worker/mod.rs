@@ -24,7 +24,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::config::WorkerConfig;
-use crate::connectors::{self, ConnectError, Connector, ConnectorType, Props, SourceContext, TaskFactory};
+use crate::connectors::{self, ConnectError, Connector, ConnectorContext, ConnectorType, Props, SourceContext, TaskFactory};
 use crate::metrics::{self, TaskKind};
 use crate::storage::{State, Stores, TargetState};
 use errors::{DeadLetterQueue, ErrorConfig, Operator, StopLatch, TaskId};
@@ -53,6 +53,9 @@ pub struct RunningConnector {
     pub config: Props,
     pub instance: Box<dyn Connector>,
     pub target: TargetState,
+    pub context: ConnectorContext,
+    /// It raised an error: stopped, FAILED, and not restarted until asked to.
+    pub failed: bool,
 }
 
 /// A task running here.
@@ -128,6 +131,7 @@ impl Worker {
     pub async fn start_connector(&mut self, name: &str, config: &Props, target: TargetState) {
         self.stop_connector(name);
         let reporter = self.reporter();
+        let context = ConnectorContext::new(self.stores.config_changed.clone());
         let started = (|| {
             let class = config.get("connector.class").map(String::as_str).unwrap_or("");
             let plugin = connectors::find(class).ok_or_else(|| {
@@ -142,7 +146,7 @@ impl Worker {
                 .map_err(|e| ConnectError::new(e.to_string()))?;
             let mut instance = (plugin.connector)();
             if target != TargetState::Stopped {
-                instance.start(&resolved)?;
+                instance.start(&resolved, context.clone())?;
             }
             Ok::<_, ConnectError>(instance)
         })();
@@ -168,11 +172,27 @@ impl Worker {
                         config: config.clone(),
                         instance,
                         target,
+                        context,
+                        failed: false,
                     },
                 );
             }
             Err(e) => {
                 tracing::error!(connector = name, "failed to start: {e}");
+                reporter.connector(name, State::Failed, Some(e.trace())).await;
+            }
+        }
+    }
+
+    /// Fails a connector that raised an error in the background: stopped and reported FAILED
+    /// with the error's trace; it stays so until restarted or reconfigured.
+    pub async fn fail_raised(&mut self) {
+        let reporter = self.reporter();
+        for (name, c) in self.connectors.iter_mut() {
+            if let Some(e) = c.context.take_error() {
+                tracing::error!(connector = name, "failed: {e}");
+                c.instance.stop();
+                c.failed = true;
                 reporter.connector(name, State::Failed, Some(e.trace())).await;
             }
         }

@@ -325,13 +325,15 @@ impl SourceRun {
         self.check_sends()?;
         for (partition, offset) in offsets.take().into_values() {
             let key = offset_topic::key(&self.connector, &partition);
-            let value = serde_json::to_vec(&offset).unwrap_or_default();
+            // A null offset (a bulk copy has no place to keep) is written as a tombstone, as
+            // Kafka's OffsetStorageWriter serializes it.
+            let value = (!offset.is_null()).then(|| serde_json::to_vec(&offset).unwrap_or_default());
             self.context
                 .offsets
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .apply(&key, Some(&value));
-            if let Err(e) = self.reporter.stores.write_offset(&key, Some(&value)).await {
+                .apply(&key, value.as_deref());
+            if let Err(e) = self.reporter.stores.write_offset(&key, value.as_deref()).await {
                 self.metrics.record_commit(started.elapsed().as_millis() as u64, false);
                 return Err(ConnectError::new("Failed to commit offsets").caused_by(e));
             }

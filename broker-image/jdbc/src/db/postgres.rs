@@ -1,0 +1,89 @@
+//! PostgreSQL: binding and decoding over sqlx's Postgres driver.
+
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::Query;
+use sqlx::{PgPool, Postgres, Row};
+
+use super::{time_ms, Cell, DbError, Decode, Param};
+
+fn bind<'q>(mut q: Query<'q, Postgres, PgArguments>, params: &'q [Param]) -> Query<'q, Postgres, PgArguments> {
+    for p in params {
+        q = match p {
+            Param::Null => q.bind(None::<String>),
+            Param::Bool(b) => q.bind(*b),
+            Param::I64(i) => q.bind(*i),
+            Param::F32(f) => q.bind(*f),
+            Param::F64(f) => q.bind(*f),
+            Param::Text(s) => q.bind(s.as_str()),
+            Param::Bytes(b) => q.bind(b.as_slice()),
+            Param::Decimal(d) => q.bind(d),
+            Param::Date(d) => q.bind(*d),
+            Param::Time(t) => q.bind(*t),
+            Param::DateTime(t) => q.bind(*t),
+        };
+    }
+    q
+}
+
+fn cell(row: &PgRow, i: usize, d: Decode) -> Result<Cell, sqlx::Error> {
+    use sqlx::{TypeInfo, ValueRef};
+    let raw = row.try_get_raw(i)?;
+    if raw.is_null() {
+        return Ok(Cell::Null);
+    }
+    let ty = raw.type_info().name().to_string();
+    Ok(match d {
+        Decode::Bool => Cell::Bool(row.try_get_unchecked(i)?),
+        Decode::Int | Decode::UInt => Cell::Int(match ty.as_str() {
+            "INT2" => i64::from(row.try_get_unchecked::<i16, _>(i)?),
+            "INT4" => i64::from(row.try_get_unchecked::<i32, _>(i)?),
+            "OID" => i64::from(row.try_get_unchecked::<sqlx::postgres::types::Oid, _>(i)?.0),
+            _ => row.try_get_unchecked::<i64, _>(i)?,
+        }),
+        Decode::Float => Cell::Float(match ty.as_str() {
+            "FLOAT4" => f64::from(row.try_get_unchecked::<f32, _>(i)?),
+            _ => row.try_get_unchecked::<f64, _>(i)?,
+        }),
+        Decode::Decimal => Cell::Decimal(row.try_get_unchecked(i)?),
+        // Text types; others (uuid, json …) are cast to text in the SELECT.
+        Decode::Text => Cell::Text(row.try_get_unchecked(i)?),
+        Decode::Bytes => Cell::Bytes(row.try_get_unchecked(i)?),
+        Decode::Date => Cell::Date(row.try_get_unchecked(i)?),
+        Decode::Time => Cell::Time(time_ms(row.try_get_unchecked(i)?)),
+        Decode::DateTime => Cell::DateTime(row.try_get_unchecked(i)?),
+        Decode::Instant => Cell::Instant(row.try_get_unchecked(i)?),
+    })
+}
+
+pub(super) async fn fetch(pool: &PgPool, sql: &str, params: &[Param], decode: &[Decode]) -> Result<Vec<Vec<Cell>>, DbError> {
+    let rows = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), params).fetch_all(pool).await?;
+    rows.iter()
+        .map(|row| {
+            decode
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    cell(row, i, *d).map_err(|e| DbError::Decode {
+                        column: i,
+                        message: e.to_string(),
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+pub(super) async fn transaction(pool: &PgPool, statements: &[(String, Vec<Param>)]) -> Result<Vec<u64>, DbError> {
+    let mut tx = pool.begin().await?;
+    let mut counts = Vec::with_capacity(statements.len());
+    for (sql, params) in statements {
+        counts.push(
+            bind(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), params)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+        );
+    }
+    tx.commit().await?;
+    Ok(counts)
+}
