@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod connection_config;
 pub mod db;
 pub mod dialect;
+pub mod sink;
 pub mod source;
 pub mod timezone;
 pub mod types;
@@ -14,5 +15,5 @@ pub mod url;
 
 /// The connector plugins of this crate, for `kaskade_connect::connectors::register`.
 pub fn plugins() -> Vec<kaskade_connect::connectors::Plugin> {
-    vec![source::PLUGIN]
+    vec![source::PLUGIN, sink::PLUGIN]
 }

@@ -20,7 +20,10 @@ use crate::url::{DbUrl, Engine};
 /// A value bound to a `?`/`$n` placeholder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param {
+    /// An untyped NULL (where the database infers the type).
     Null,
+    /// A NULL of the type a column holds (PostgreSQL checks parameter types).
+    TypedNull(Decode),
     Bool(bool),
     I64(i64),
     F32(f32),

@@ -10,6 +10,7 @@ fn bind<'q>(mut q: Query<'q, MySql, MySqlArguments>, params: &'q [Param]) -> Que
     for p in params {
         q = match p {
             Param::Null => q.bind(None::<String>),
+            Param::TypedNull(_) => q.bind(None::<String>),
             Param::Bool(b) => q.bind(*b),
             Param::I64(i) => q.bind(*i),
             Param::F32(f) => q.bind(*f),

@@ -10,6 +10,18 @@ fn bind<'q>(mut q: Query<'q, Postgres, PgArguments>, params: &'q [Param]) -> Que
     for p in params {
         q = match p {
             Param::Null => q.bind(None::<String>),
+            Param::TypedNull(d) => match d {
+                Decode::Bool => q.bind(None::<bool>),
+                Decode::Int | Decode::UInt => q.bind(None::<i64>),
+                Decode::Float => q.bind(None::<f64>),
+                Decode::Decimal => q.bind(None::<bigdecimal::BigDecimal>),
+                Decode::Text => q.bind(None::<String>),
+                Decode::Bytes => q.bind(None::<Vec<u8>>),
+                Decode::Date => q.bind(None::<chrono::NaiveDate>),
+                Decode::Time => q.bind(None::<chrono::NaiveTime>),
+                Decode::DateTime => q.bind(None::<chrono::NaiveDateTime>),
+                Decode::Instant => q.bind(None::<chrono::DateTime<chrono::Utc>>),
+            },
             Param::Bool(b) => q.bind(*b),
             Param::I64(i) => q.bind(*i),
             Param::F32(f) => q.bind(*f),
