@@ -19,8 +19,8 @@ pub struct TableId {
 }
 
 impl TableId {
-    /// Confluent's unquoted full name (`db.users`, `db.public.users`, `users`): the `table` of
-    /// a source partition.
+    /// Confluent's unquoted full name (`db.users` on MySQL, `public.users` on PostgreSQL,
+    /// `users` on SQLite): the `table` of a source partition.
     pub fn full_name(&self) -> String {
         let mut parts: Vec<&str> = Vec::new();
         parts.extend(self.catalog.as_deref());
@@ -102,8 +102,9 @@ pub async fn tables(db: &Db, types: &[String], schema_pattern: Option<&str>) -> 
             db.fetch(&sql, &[pattern], &[Decode::Text, Decode::Text, Decode::Text])
                 .await?
                 .into_iter()
+                // Confluent's PostgreSQL dialect drops the catalog: `public.users`.
                 .map(|r| TableId {
-                    catalog: Some(text(&r[0])),
+                    catalog: None,
                     schema: Some(text(&r[1])),
                     table: text(&r[2]),
                 })

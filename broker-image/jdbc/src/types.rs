@@ -111,7 +111,9 @@ pub fn map_column(column: &Column, numeric: NumericMapping) -> Option<FieldMappi
     let prim = |ty: Type, convert: Convert, decode: Decode| (Schema::of(ty, optional), decode, convert);
     let int_decode = if column.signed { Decode::Int } else { Decode::UInt };
     let (schema, decode, convert) = match column.jdbc {
-        JdbcType::Bit | JdbcType::Boolean => prim(Type::Boolean, Convert::Boolean, Decode::Bool),
+        JdbcType::Boolean => prim(Type::Boolean, Convert::Boolean, Decode::Bool),
+        // Generic `Types.BIT` (MySQL's TINYINT(1), BOOLEAN and BIT(1)) is an INT8 of 0 or 1.
+        JdbcType::Bit => prim(Type::Int8, Convert::Int8, Decode::Int),
         JdbcType::TinyInt if column.signed => prim(Type::Int8, Convert::Int8, int_decode),
         JdbcType::TinyInt => prim(Type::Int16, Convert::Int16, int_decode),
         JdbcType::SmallInt if column.signed => prim(Type::Int16, Convert::Int16, int_decode),
@@ -136,7 +138,7 @@ pub fn map_column(column: &Column, numeric: NumericMapping) -> Option<FieldMappi
             };
             let decimal = || {
                 let scale = if s == -127 { 127 } else { s };
-                let b = data::decimal(scale);
+                let b = data::decimal(scale).parameter("connect.decimal.precision", p.to_string());
                 let b = if optional { b.optional() } else { b };
                 (b.build(), Decode::Decimal, Convert::Decimal { scale })
             };
@@ -322,7 +324,8 @@ pub fn jdbc_type(engine: Engine, type_name: &str) -> (JdbcType, bool) {
             _ => Other,
         },
         Engine::Postgres => match base.as_str() {
-            "bool" | "boolean" => Bit,
+            // pgjdbc says BIT for bool, and Confluent's PostgreSQL dialect makes it a BOOLEAN.
+            "bool" | "boolean" => Boolean,
             "int2" | "smallint" | "smallserial" => SmallInt,
             "int4" | "integer" | "int" | "serial" => Integer,
             "int8" | "bigint" | "bigserial" | "oid" => BigInt,
@@ -396,7 +399,8 @@ mod tests {
         let e = Engine::MySql;
         assert_eq!(ty(e, "int(11)").0, Type::Int32);
         assert_eq!(ty(e, "int(10) unsigned").0, Type::Int64);
-        assert_eq!(ty(e, "tinyint(1)").0, Type::Boolean);
+        assert_eq!(ty(e, "tinyint(1)").0, Type::Int8);
+        assert_eq!(ty(Engine::Postgres, "bool").0, Type::Boolean);
         assert_eq!(ty(e, "tinyint(4)").0, Type::Int8);
         assert_eq!(ty(e, "tinyint(3) unsigned").0, Type::Int16);
         assert_eq!(ty(e, "smallint unsigned").0, Type::Int32);

@@ -4,6 +4,7 @@ mod broker_cmd;
 mod connect_cmd;
 mod perf;
 mod probe_cmd;
+mod quickstart;
 use kaskade_tools as tools;
 
 use clap::{Parser, Subcommand};
@@ -21,6 +22,9 @@ enum Command {
     Broker(broker_cmd::BrokerArgs),
     /// Run a Kafka Connect worker in distributed mode (like connect-distributed.sh).
     Connect(connect_cmd::ConnectArgs),
+    /// The whole pipeline on one machine: a broker, a Connect worker, JDBC source and sink
+    /// connectors between two databases (SQLite by default), and what flows, live.
+    Quickstart(quickstart::QuickstartArgs),
     /// Measure produce or consume throughput and latency (like kafka-*-perf-test).
     #[command(subcommand)]
     Perf(perf::PerfCommand),
@@ -41,11 +45,11 @@ enum Command {
     Configs(tools::configs::ConfigsArgs),
 }
 
-fn init_tracing() {
+fn init_tracing(default_level: &str) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("KASKADE_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+        .unwrap_or_else(|_| EnvFilter::new(default_level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let base = filter.to_string();
     let (filter, handle) = tracing_subscriber::reload::Layer::new(filter);
@@ -75,12 +79,21 @@ fn init_tracing() {
 
 fn main() -> std::process::ExitCode {
     let cli = parse_cli();
-    init_tracing();
+    // The quickstart's screen is its status line: only warnings are logged there by default.
+    init_tracing(if matches!(cli.command, Command::Quickstart(_)) {
+        "warn"
+    } else {
+        "info"
+    });
     let result = match cli.command {
         Command::Broker(args) => block_on(broker_cmd::run(args)),
         Command::Connect(args) => {
             connect_cmd::limit_malloc_arenas();
             block_on(connect_cmd::run(args))
+        }
+        Command::Quickstart(args) => {
+            connect_cmd::limit_malloc_arenas();
+            block_on(quickstart::run(args))
         }
         Command::Perf(cmd) => block_on(perf::run(cmd)),
         // The probe brings its own small runtime: it must start fast and never outlive its timeout.

@@ -107,13 +107,13 @@ pub fn layout(
             let ks = key_schema
                 .ok_or_else(|| ConnectError::new(format!("PK mode for table '{table}' is {mode}, but record key schema is missing")))?;
             if ks.ty.is_primitive() {
-                if pk.len() > 1 {
+                if pk.len() != 1 {
                     return Err(ConnectError::new(format!(
                         "Need exactly one PK column defined since the key schema for records is a primitive type, defined columns are: {}",
                         pk.join(", ")
                     )));
                 }
-                let name = pk.first().cloned().unwrap_or_else(|| "__connect_key".into());
+                let name = pk[0].clone();
                 fields.push(SinkField {
                     name,
                     schema: ks.clone(),

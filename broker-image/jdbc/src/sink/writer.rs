@@ -234,7 +234,7 @@ impl Writer {
                     };
                     let schema = if r.value_schema.is_none() { "null" } else { "non-Struct" };
                     return Err(WriteError::Fatal(ConnectError::new(format!(
-                        "Sink connector '{}' is configured with 'delete.enabled={}' and 'pk.mode={}' and therefore requires records with a non-null Struct value and non-null Struct schema, but found record at {} with a {what} value and {schema} value schema.",
+                        "Sink connector '{}' is configured with 'delete.enabled={}' and 'pk.mode={}' and therefore requires records with a non-null Struct or String value and non-null Struct or String schema, but found record at {} with a {what} value and {schema} value schema.",
                         self.connector,
                         self.cfg.delete_enabled,
                         match self.cfg.pk_mode {

@@ -147,7 +147,7 @@ pub fn config_def() -> ConfigDef {
                 .group(CONNECTOR_GROUP, 2, Width::Short, "Poll Interval (ms)"),
         )
         .define(
-            key("batch.max.rows", ConfigType::Int, val("100"), Importance::Low,
+            key("batch.max.rows", ConfigType::Int, val("1000"), Importance::Low,
                 "Maximum number of rows to include in a single batch when polling for new data. This setting can be used to limit the amount of data buffered internally in the connector.")
                 .validator(Validator::AtLeast(1))
                 .group(CONNECTOR_GROUP, 3, Width::Short, "Max Rows Per Batch"),

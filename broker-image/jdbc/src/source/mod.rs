@@ -10,7 +10,7 @@ pub mod task;
 use kaskade_connect::connectors::{Plugin, TaskFactory};
 
 /// The version the JDBC plugins report: Confluent's connector whose behaviour they follow.
-pub const VERSION: &str = "10.8.0";
+pub const VERSION: &str = "10.9.7";
 
 pub const PLUGIN: Plugin = Plugin {
     class: "io.confluent.connect.jdbc.JdbcSourceConnector",

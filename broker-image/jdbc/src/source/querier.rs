@@ -562,6 +562,11 @@ impl Querier {
     }
 
     fn record(&self, row: Vec<Cell>, offset: Json) -> Result<ConnectRecord, ConnectError> {
+        // A bulk copy keeps no place: its partition is Confluent's legacy one, its offset null.
+        let partition = match (&self.source, self.config.mode) {
+            (Source::Table(t), Mode::Bulk) => offset::legacy_table_partition(&t.table),
+            _ => self.partition.clone(),
+        };
         let m = self.mapped.as_ref().expect("mapped");
         let mut s = Struct::new(m.schema.clone()).map_err(|e| ConnectError::new(e.to_string()))?;
         let tz = &self.config.connection.timezone;
@@ -571,7 +576,7 @@ impl Querier {
             s.put_index_unchecked(i, v);
         }
         Ok(ConnectRecord::source(
-            self.partition.clone(),
+            partition,
             offset,
             self.topic.clone(),
             Some(m.schema.clone()),

@@ -40,8 +40,8 @@ pub fn table_id(engine: Engine, full: &str) -> TableId {
     let parts: Vec<&str> = full.split('.').collect();
     let s = |x: &str| Some(x.to_string());
     match (engine, parts.as_slice()) {
-        (Engine::Postgres, [c, sc, t]) => TableId {
-            catalog: s(c),
+        (Engine::Postgres, [_, sc, t]) => TableId {
+            catalog: None,
             schema: s(sc),
             table: t.to_string(),
         },
@@ -174,7 +174,7 @@ mod tests {
     #[test]
     fn full_names_split_by_engine() {
         assert_eq!(table_id(Engine::MySql, "shop.users").catalog.as_deref(), Some("shop"));
-        let pg = table_id(Engine::Postgres, "shop.public.users");
+        let pg = table_id(Engine::Postgres, "public.users");
         assert_eq!((pg.schema.as_deref(), pg.table.as_str()), (Some("public"), "users"));
         assert_eq!(table_id(Engine::Sqlite, "users").table, "users");
     }
