@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the e2e suite needs, idempotently; a second run only checks markers.
-#   Debian packages (kcat, curl; a JDK and Maven if missing), Apache Kafka's jars (kafka/fetch.sh),
+#   Debian packages (kcat, curl, mariadb-server, postgresql; a JDK and Maven if missing), Apache Kafka's jars (kafka/fetch.sh),
 #   Apache Kafka Connect's (connect/fetch.sh), Tansu (tansu/install.sh), a Python venv at
 #   $KASKADE_CACHE/venv with the clients, and the npm packages of e2e/interop/js when it has a
 #   package.json, and etcd + kube-apiserver built from the Go module proxy
@@ -13,6 +13,9 @@ step() { log "== $*"; }
 
 # -- Debian packages: install what is missing; apt-get update only when apt lacks a candidate.
 apt_pkgs=(kcat openssl curl) # curl: connect/start.sh's ready check
+# The databases of the JDBC connectors' tests: the tests start servers of their own
+# (mariadb/start.sh, postgres/start.sh) on free loopback ports; Debian's services are not used.
+apt_pkgs+=(mariadb-server mariadb-client postgresql)
 command -v java >/dev/null || apt_pkgs+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || apt_pkgs+=(maven)
 missing=()

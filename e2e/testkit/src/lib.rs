@@ -9,10 +9,13 @@
 //! - `connect_peer`: Apache Kafka Connect 4.3.1 workers, from `e2e/peers/connect`, and `http`: a
 //!   std-only HTTP/1.1 client for REST APIs such as Connect's;
 //! - `connect_proc`: Kaskade's `kaskade connect` worker as a child process (SIGTERM, SIGKILL,
-//!   restart on the same port), with its own directory for connector files;
+//!   restart on the same port), with its own directory for connector files; `connect_rest`:
+//!   REST calls, expectations and state waits against a worker;
 //! - `tools`: our tools and Kafka's run as processes, with time limits; `compare`: text diffs;
 //! - with `protocol`: `raw` (one request at a time over TCP, exact bytes and error codes) and
 //!   `batches` (record batches from `kafka-protocol`'s encoder);
+//! - with `databases`: real MariaDB and PostgreSQL servers (`e2e/peers/mariadb`,
+//!   `e2e/peers/postgres`) and uniquely named test databases (`databases`);
 //! - with `clients`: librdkafka helpers (`clients`), a producing and consuming `bystander`, and
 //!   consumer-group members in four client libraries (`groups`).
 
@@ -20,6 +23,7 @@ pub mod broker_proc;
 pub mod compare;
 pub mod connect_peer;
 pub mod connect_proc;
+pub mod connect_rest;
 pub mod http;
 pub mod kafka_peer;
 pub mod paths;
@@ -33,6 +37,9 @@ pub mod raw;
 
 #[cfg(feature = "in-process")]
 pub mod in_process;
+
+#[cfg(feature = "databases")]
+pub mod databases;
 
 #[cfg(feature = "clients")]
 pub mod bystander;

@@ -83,4 +83,23 @@ mod tests {
         assert_eq!(v["topics"], TOPIC);
         assert!(curl("http://127.0.0.1:8083", SINK_NAME, "{}").ends_with("/connectors/quickstart-sink/config -d '{}'"));
     }
+
+    /// `examples/quickstart/` holds the very configs the quickstart registers.
+    #[test]
+    fn examples_are_the_quickstart_configs() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/quickstart");
+        for (file, name, make) in [
+            ("source.json", SOURCE_NAME, source_config as fn(&str) -> String),
+            ("sink.json", SINK_NAME, sink_config),
+        ] {
+            let text = std::fs::read_to_string(dir.join(file)).expect("example file");
+            let example: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            assert_eq!(example["name"], name, "{file}");
+            let url = example["config"]["connection.url"].as_str().expect("connection.url");
+            let ours: serde_json::Value = serde_json::from_str(&make(url)).expect("JSON");
+            assert_eq!(example["config"], ours, "{file} differs from what kaskade quickstart registers");
+        }
+        let sql = std::fs::read_to_string(dir.join("users.sql")).expect("users.sql");
+        assert!(sql.contains(users_ddl(Engine::MySql)), "users.sql holds another CREATE TABLE than the quickstart's");
+    }
 }

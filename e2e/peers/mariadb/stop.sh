@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Stop a MariaDB server started by start.sh (SIGTERM, then SIGKILL after STOP_TIMEOUT s); the data
+# stays in D, so start.sh --restart --dir D brings it back.
+#   stop.sh D
+set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
+[[ $# -eq 1 ]] || die "usage: $0 DIR"
+stop_pid_dir "$1"
