@@ -38,6 +38,31 @@ else
   step "Debian packages present: ${apt_pkgs[*]}"
 fi
 
+# -- Debian's own database services are never used (the tests start servers of their own on free
+# ports, never 3306/5432) and never left running: a postinst starts them wherever services may
+# start (systemd, or no policy-rc.d forbidding it). Stop any that runs; disable the ones this run
+# installed. Checking costs two file tests. KASKADE_KEEP_SYSTEM_DATABASES=1 leaves them alone.
+if [[ -z ${KASKADE_KEEP_SYSTEM_DATABASES:-} ]]; then
+  sudo=(); ((EUID == 0)) || sudo=(sudo)
+  running=()
+  [[ -f /run/mysqld/mysqld.pid ]] && kill -0 "$(cat /run/mysqld/mysqld.pid 2>/dev/null)" 2>/dev/null && running+=(mariadb)
+  compgen -G '/run/postgresql/*.pid' >/dev/null && running+=(postgresql)
+  for svc in "${running[@]}"; do
+    step "stopping Debian's $svc service (tests do not use it)"
+    "${sudo[@]}" service "$svc" stop >&2 || log "warning: could not stop $svc"
+  done
+  for svc_pkg in mariadb:mariadb-server postgresql:postgresql; do
+    svc=${svc_pkg%%:*}
+    [[ " ${missing[*]} " == *" ${svc_pkg#*:} "* ]] || continue
+    step "disabling Debian's $svc service at boot"
+    if [[ -d /run/systemd/system ]]; then
+      "${sudo[@]}" systemctl disable --now "$svc" >&2 || true
+    else
+      "${sudo[@]}" update-rc.d "$svc" disable >/dev/null 2>&1 || true
+    fi
+  done
+fi
+
 # -- The peers.
 step "Apache Kafka jars: $("$PEERS_DIR/kafka/fetch.sh")"
 step "Apache Kafka Connect jars: $("$PEERS_DIR/connect/fetch.sh")"

@@ -17,28 +17,38 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# True when process $1 runs: it exists and is not a zombie (a server killed after its starter
+# exited is reparented to pid 1, which may reap it only seconds later; kill -0 still succeeds).
+pid_alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
+}
+
 # wait_port PORT PID SECONDS: wait until the port answers; fail early if PID dies.
 wait_port() {
   local port=$1 pid=$2 deadline=$((SECONDS + $3))
   until port_open "$port"; do
-    kill -0 "$pid" 2>/dev/null || return 1
+    pid_alive "$pid" || return 1
     ((SECONDS < deadline)) || return 1
     sleep 0.2
   done
 }
 
-# stop_pid_dir DIR: SIGTERM the process in DIR/pid, wait up to STOP_TIMEOUT s, then SIGKILL.
+# stop_pid_dir DIR [SIGNAL]: send SIGNAL (TERM) to the process in DIR/pid, wait up to
+# STOP_TIMEOUT s, then SIGKILL.
 stop_pid_dir() {
-  local dir=$1 pid i
+  local dir=$1 sig=${2:-TERM} pid i
   [[ -f $dir/pid ]] || { log "nothing to stop: no $dir/pid"; return 0; }
   pid=$(<"$dir/pid")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
+  if pid_alive "$pid"; then
+    kill -"$sig" "$pid" 2>/dev/null || true
     for ((i = 0; i < ${STOP_TIMEOUT:-30} * 5; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
+      pid_alive "$pid" || break
       sleep 0.2
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if pid_alive "$pid"; then
       log "pid $pid did not stop after SIGTERM; sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
     fi

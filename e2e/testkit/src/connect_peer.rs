@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::{repo_root, send_signal, wait_for};
+use crate::{alive, repo_root, send_signal, wait_for};
 
 /// One Apache Kafka Connect worker (distributed mode) on a free loopback REST port.
 pub struct ConnectPeer {
@@ -43,15 +43,6 @@ fn new_run_dir() -> PathBuf {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => panic!("create {}: {e}", dir.display()),
         }
-    }
-}
-
-/// True while `pid` is a live process (not gone, not a zombie).
-fn alive(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the parenthesised command name, which may itself hold ") ".
-        Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')),
-        Err(_) => false,
     }
 }
 

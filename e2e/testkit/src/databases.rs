@@ -2,13 +2,27 @@
 //! `e2e/peers/postgres/start.sh` on free loopback ports with data directories of their own (no
 //! system service), and uniquely named databases in them that are dropped afterwards.
 //!
-//! - [`DbServer::shared`]: one server per engine per test binary, started on first use and
-//!   stopped by a detached watchdog when the test process exits (normally, by panic or killed),
-//!   as `kafka_peer` does; tests share it, each with its own databases.
+//! Why: the JDBC connectors must be tested against the databases users run, not only SQLite:
+//! their dialects (types, upserts, DDL), transactions and locks, a server that goes away and
+//! comes back. A server of our own per test binary (not Debian's service on 3306/5432) makes the
+//! tests independent of the machine's setup and of each other: parallel test binaries each get
+//! their own servers, and every test its own database on them.
+//!
+//! - [`DbServer::shared`]: one server per engine per test binary, started on first use (~1–2 s)
+//!   and stopped by a detached watchdog when the test process exits (normally, by panic or
+//!   killed), as `kafka_peer` does; tests share it, each with its own databases.
 //! - [`DbServer::dedicated`]: a server a test owns, to stop, restart on the same port and data,
-//!   or SIGKILL; dropped, it is stopped and its directory removed.
+//!   or SIGKILL; dropped, it is stopped and its directory removed (and a watchdog does the same
+//!   if the test process dies first).
 //! - [`TestDb`]: a database created for one test, with synchronous helpers to run SQL from plain
-//!   `#[test]` functions; dropped, the database is dropped.
+//!   `#[test]` functions (each call makes a current-thread tokio runtime and one connection);
+//!   dropped, the database is dropped (its sessions ended first; errors ignored, the server may be
+//!   gone).
+//!
+//! Cleanup, in short: databases by `TestDb`'s `Drop`; dedicated servers by `DbServer`'s `Drop`;
+//! any server, and its directory under `$TMPDIR`, by its watchdog once the test process is gone.
+//! The servers' directories (`kaskade-mariadb.*`, `kaskade-postgres.*` in `$TMPDIR`) hold their
+//! logs (`error.log`, `postgres.log`) while they run.
 
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -17,7 +31,7 @@ use std::time::Duration;
 
 use sqlx::{Row, ValueRef};
 
-use crate::repo_root;
+use crate::{alive, repo_root};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -77,20 +91,7 @@ impl DbServer {
         };
         cell.get_or_init(|| {
             let (port, dir, pid) = run_script(engine, &[]);
-            let stop = repo_root().join("e2e/peers").join(engine.peer()).join("stop.sh");
-            let script = "while kill -0 \"$1\" 2>/dev/null; do sleep 0.5; done; STOP_TIMEOUT=10 \"$2\" \"$3\"; \
-                          case \"$3\" in */kaskade-mariadb.*|*/kaskade-postgres.*) rm -rf \"$3\" ;; esac";
-            #[allow(clippy::zombie_processes)] // it must outlive this process: never waited for
-            let _watchdog = Command::new("setsid")
-                .args(["sh", "-c", script, "db-watchdog"])
-                .arg(std::process::id().to_string())
-                .arg(stop)
-                .arg(&dir)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("spawn the database watchdog");
+            spawn_watchdog(engine, &dir);
             DbServer {
                 engine,
                 port,
@@ -104,6 +105,7 @@ impl DbServer {
     /// A server of `engine` for one test alone.
     pub fn dedicated(engine: Engine) -> DbServer {
         let (port, dir, pid) = run_script(engine, &[]);
+        spawn_watchdog(engine, &dir);
         DbServer {
             engine,
             port,
@@ -121,6 +123,12 @@ impl DbServer {
         self.port
     }
 
+    /// The server's directory: `data/`, its configuration and logs (`error.log` for MariaDB,
+    /// `postgres.log` for PostgreSQL), `pid`, `port`.
+    pub fn dir(&self) -> &std::path::Path {
+        std::path::Path::new(&self.dir)
+    }
+
     /// sqlx URL of the server's administrative database.
     pub fn admin_url(&self) -> String {
         match self.engine {
@@ -129,7 +137,8 @@ impl DbServer {
         }
     }
 
-    /// Stops the server (SIGTERM, waiting until it is gone); its data stays.
+    /// Stops the server and waits until it is gone (`stop.sh`: MariaDB SIGTERM, PostgreSQL
+    /// SIGINT, its "fast" shutdown; both end open sessions; SIGKILL after 30 s); its data stays.
     pub fn stop(&mut self) {
         let stop = repo_root().join("e2e/peers").join(self.engine.peer()).join("stop.sh");
         let _ = Command::new(stop)
@@ -145,15 +154,17 @@ impl DbServer {
         self.pid = pid;
     }
 
-    /// SIGKILL.
+    /// SIGKILL, returning once the process is gone; [`DbServer::start`] brings it back (after
+    /// a crash recovery).
     pub fn kill(&mut self) {
         crate::send_signal(self.pid as i32, 9);
-        crate::wait_for(Duration::from_secs(10), || {
-            (!std::path::Path::new(&format!("/proc/{}", self.pid)).exists()).then_some(())
-        });
+        if crate::wait_for(Duration::from_secs(10), || (!alive(self.pid)).then_some(())).is_none() {
+            panic!("{} (pid {}) still alive 10 s after SIGKILL", self.engine.peer(), self.pid);
+        }
     }
 
-    /// A new, uniquely named database.
+    /// A new database named `kaskade_t_<pid>_<counter>_<clock>`, unique on the server even
+    /// when several test binaries share it.
     pub fn create_database(&self) -> TestDb {
         static N: AtomicU32 = AtomicU32::new(0);
         let nanos = std::time::SystemTime::now()
@@ -224,7 +235,8 @@ impl TestDb {
         PASSWORD
     }
 
-    /// Runs statements (`;`-separated is not split: one statement per call).
+    /// Runs `sql` (one or more `;`-separated statements, sent unprepared) on a new connection to
+    /// this database; panics on an error.
     #[track_caller]
     pub fn execute(&self, sql: &str) {
         if let Err(e) = block_on(execute_on(&self.url(), sql)) {
@@ -237,7 +249,11 @@ impl TestDb {
         block_on(execute_on(&self.url(), sql))
     }
 
-    /// The rows of a query, every value as text (`None` for NULL); bytes are lower-case hex.
+    /// The rows of a query, every value as text, `None` for NULL. The query runs unprepared
+    /// (MariaDB's text protocol, PostgreSQL's simple query), so each value is the text the server
+    /// prints for it: `42`, `2.50` (a `DECIMAL(5,2)`), `2024-01-02 03:04:05`; PostgreSQL prints
+    /// booleans as `t`/`f` and `bytea` as `\x00ff`. What is not UTF-8 text (a MariaDB `BLOB` of
+    /// arbitrary bytes) is decoded as `i64`, then `f64`, then as bytes in lower-case hex.
     #[track_caller]
     pub fn query_strings(&self, sql: &str) -> Vec<Vec<Option<String>>> {
         block_on(query_on(&self.url(), sql)).unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -255,12 +271,49 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if self.engine == Engine::MariaDb {
+            // DROP DATABASE waits for the metadata locks of open transactions: end the sessions
+            // on this database first (PostgreSQL's WITH (FORCE) does it itself).
+            let _ = block_on(end_mariadb_sessions(&self.admin_url, &self.name));
+        }
         let sql = match self.engine {
             Engine::MariaDb => format!("DROP DATABASE IF EXISTS {}", self.name),
             Engine::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
         };
         let _ = block_on(execute_on(&self.admin_url, &sql));
     }
+}
+
+/// Starts a detached process that waits for this test process to exit, then stops the server in
+/// `dir` and removes `dir` (a no-op when `Drop` did so already).
+fn spawn_watchdog(engine: Engine, dir: &str) {
+    let stop = repo_root().join("e2e/peers").join(engine.peer()).join("stop.sh");
+    let script = "while kill -0 \"$1\" 2>/dev/null; do sleep 0.5; done; STOP_TIMEOUT=10 \"$2\" \"$3\"; \
+                  case \"$3\" in */kaskade-mariadb.*|*/kaskade-postgres.*) rm -rf \"$3\" ;; esac";
+    #[allow(clippy::zombie_processes)] // it must outlive this process: never waited for
+    let _watchdog = Command::new("setsid")
+        .args(["sh", "-c", script, "db-watchdog"])
+        .arg(std::process::id().to_string())
+        .arg(stop)
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the database watchdog");
+}
+
+/// Kills MariaDB's connections to database `name` (not the one asking).
+async fn end_mariadb_sessions(admin_url: &str, name: &str) -> Result<(), String> {
+    let ids = query_on(
+        admin_url,
+        &format!("SELECT id FROM information_schema.processlist WHERE db = '{name}' AND id <> CONNECTION_ID()"),
+    )
+    .await?;
+    for id in ids.into_iter().filter_map(|row| row.into_iter().next().flatten()) {
+        let _ = execute_on(admin_url, &format!("KILL {id}")).await;
+    }
+    Ok(())
 }
 
 fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
@@ -312,8 +365,8 @@ where
         .map(|b| b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
-/// Rows as text. On MariaDB the query runs through the text protocol (`raw_sql`), so every
-/// value arrives as the server prints it; on PostgreSQL cast what is not text in the SQL.
+/// Rows as text (see [`TestDb::query_strings`]): `raw_sql` runs the query unprepared, so every
+/// value arrives in the server's text format.
 async fn query_on(url: &str, sql: &str) -> Result<Vec<Vec<Option<String>>>, String> {
     use futures_util::StreamExt as _;
     use sqlx::Connection;

@@ -2,7 +2,7 @@
 //! one Apache Kafka peer, one raw-protocol client:
 //!
 //! - `paths`: the repository root, the peers' cache, the built binaries (`kaskade_bin`);
-//! - `process`: free ports, signals, polling;
+//! - `process`: free ports, signals, whether a process is alive, polling;
 //! - `broker_proc`: `kaskade broker` as a child process (SIGTERM, SIGKILL, restart on its data);
 //!   with `in-process`, `in_process`: the broker inside the test process;
 //! - `kafka_peer`: one Apache Kafka 4.4 per test binary, from `e2e/peers/kafka`;
@@ -54,4 +54,4 @@ pub use connect_proc::ConnectProc;
 #[cfg(feature = "in-process")]
 pub use in_process::InProcessBroker;
 pub use paths::{built_binary, cache, kaskade_bin, repo_root, require, target_binary};
-pub use process::{free_port, send_signal, wait_for};
+pub use process::{alive, free_port, send_signal, wait_for};
