@@ -71,9 +71,15 @@ impl Dialect {
     /// its rows visible at once).
     pub fn oldest_transaction_sql(&self) -> Option<&'static str> {
         match self.engine {
-            Engine::MySql => {
-                Some("SELECT MIN(trx_started) FROM information_schema.innodb_trx WHERE trx_mysql_thread_id <> CONNECTION_ID()")
-            }
+            // MySQL's NOW() is the time its statement began: only transactions that wrote rows
+            // or are running a statement can still commit a row stamped earlier than now. And
+            // only of sessions still connected: MariaDB goes on listing transactions of clients
+            // that went away without closing their connection.
+            Engine::MySql => Some(
+                "SELECT MIN(t.trx_started) FROM information_schema.innodb_trx t \
+                 JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id \
+                 WHERE t.trx_mysql_thread_id <> CONNECTION_ID() AND (t.trx_rows_modified > 0 OR t.trx_query IS NOT NULL)",
+            ),
             Engine::Postgres => Some(
                 "SELECT (MIN(xact_start) AT TIME ZONE current_setting('TimeZone')) FROM pg_stat_activity \
                  WHERE pid <> pg_backend_pid() AND xact_start IS NOT NULL AND backend_type = 'client backend'",
@@ -82,13 +88,24 @@ impl Dialect {
         }
     }
 
+    /// How old the lists of open transactions may be: InnoDB serves `innodb_trx` from a cache
+    /// refreshed at most every 100 ms, so a transaction younger than that may be missing from it
+    /// (with a margin). PostgreSQL's `pg_stat_activity` is current.
+    pub fn transaction_list_staleness(&self) -> std::time::Duration {
+        match self.engine {
+            Engine::MySql => std::time::Duration::from_millis(250),
+            _ => std::time::Duration::ZERO,
+        }
+    }
+
     /// The transactions open now, each as one stable text key: a key that is gone later means
     /// that transaction ended (committed or rolled back).
     pub fn open_transactions_sql(&self) -> Option<&'static str> {
         match self.engine {
             Engine::MySql => Some(
-                "SELECT CONCAT(trx_mysql_thread_id, ':', trx_started) FROM information_schema.innodb_trx \
-                 WHERE trx_mysql_thread_id <> CONNECTION_ID()",
+                "SELECT CONCAT(t.trx_mysql_thread_id, ':', t.trx_started) FROM information_schema.innodb_trx t \
+                 JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id \
+                 WHERE t.trx_mysql_thread_id <> CONNECTION_ID()",
             ),
             Engine::Postgres => Some(
                 "SELECT pid::text || ':' || xact_start::text FROM pg_stat_activity \

@@ -37,6 +37,8 @@ use crate::{alive, repo_root};
 pub enum Engine {
     MariaDb,
     Postgres,
+    /// An SQLite file ([`TestDb::sqlite`]): no server.
+    Sqlite,
 }
 
 impl Engine {
@@ -44,6 +46,7 @@ impl Engine {
         match self {
             Engine::MariaDb => "mariadb",
             Engine::Postgres => "postgres",
+            Engine::Sqlite => "sqlite (no server)",
         }
     }
 }
@@ -88,6 +91,7 @@ impl DbServer {
         let cell = match engine {
             Engine::MariaDb => &SHARED_MARIADB,
             Engine::Postgres => &SHARED_POSTGRES,
+            Engine::Sqlite => panic!("SQLite has no server: use TestDb::sqlite"),
         };
         cell.get_or_init(|| {
             let (port, dir, pid) = run_script(engine, &[]);
@@ -134,6 +138,7 @@ impl DbServer {
         match self.engine {
             Engine::MariaDb => format!("mysql://{USER}:{PASSWORD}@127.0.0.1:{}", self.port),
             Engine::Postgres => format!("postgres://{USER}:{PASSWORD}@127.0.0.1:{}/postgres", self.port),
+            Engine::Sqlite => String::new(),
         }
     }
 
@@ -201,11 +206,26 @@ impl Drop for DbServer {
 pub struct TestDb {
     engine: Engine,
     port: u16,
+    /// The database's name; for SQLite the file's path.
     name: String,
     admin_url: String,
 }
 
 impl TestDb {
+    /// An SQLite database in the file `path` (created on first use).
+    pub fn sqlite(path: &std::path::Path) -> TestDb {
+        TestDb {
+            engine: Engine::Sqlite,
+            port: 0,
+            name: path.to_str().expect("utf-8 path").to_string(),
+            admin_url: String::new(),
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -215,6 +235,7 @@ impl TestDb {
         match self.engine {
             Engine::MariaDb => format!("mysql://{USER}:{PASSWORD}@127.0.0.1:{}/{}", self.port, self.name),
             Engine::Postgres => format!("postgres://{USER}:{PASSWORD}@127.0.0.1:{}/{}", self.port, self.name),
+            Engine::Sqlite => format!("sqlite://{}?mode=rwc", self.name),
         }
     }
 
@@ -224,6 +245,7 @@ impl TestDb {
         match self.engine {
             Engine::MariaDb => format!("jdbc:mariadb://127.0.0.1:{}/{}", self.port, self.name),
             Engine::Postgres => format!("jdbc:postgresql://127.0.0.1:{}/{}", self.port, self.name),
+            Engine::Sqlite => format!("jdbc:sqlite:{}", self.name),
         }
     }
 
@@ -279,6 +301,10 @@ impl Drop for TestDb {
         let sql = match self.engine {
             Engine::MariaDb => format!("DROP DATABASE IF EXISTS {}", self.name),
             Engine::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            Engine::Sqlite => {
+                let _ = std::fs::remove_file(&self.name);
+                return;
+            }
         };
         let _ = block_on(execute_on(&self.admin_url, &sql));
     }
@@ -331,6 +357,10 @@ async fn execute_on(url: &str, sql: &str) -> Result<(), String> {
         let mut c = sqlx::MySqlConnection::connect(url).await.map_err(|e| e.to_string())?;
         sqlx::raw_sql(sql).execute(&mut c).await.map_err(|e| e.to_string())?;
         let _ = c.close().await;
+    } else if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.map_err(|e| e.to_string())?;
+        sqlx::raw_sql(sql).execute(&mut c).await.map_err(|e| e.to_string())?;
+        let _ = c.close().await;
     } else {
         let mut c = sqlx::PgConnection::connect(url).await.map_err(|e| e.to_string())?;
         sqlx::raw_sql(sql).execute(&mut c).await.map_err(|e| e.to_string())?;
@@ -374,6 +404,13 @@ async fn query_on(url: &str, sql: &str) -> Result<Vec<Vec<Option<String>>>, Stri
     let mut out = Vec::new();
     if url.starts_with("mysql:") {
         let mut c = sqlx::MySqlConnection::connect(url).await.map_err(|e| e.to_string())?;
+        let mut rows = sqlx::raw_sql(sql).fetch(&mut c);
+        while let Some(row) = rows.next().await {
+            let row = row.map_err(|e| e.to_string())?;
+            out.push((0..row.columns().len()).map(|i| text_of(&row, i)).collect());
+        }
+    } else if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.map_err(|e| e.to_string())?;
         let mut rows = sqlx::raw_sql(sql).fetch(&mut c);
         while let Some(row) = rows.next().await {
             let row = row.map_err(|e| e.to_string())?;

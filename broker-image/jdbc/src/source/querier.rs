@@ -10,8 +10,9 @@
 //!   ended since is looked up one last time and then forgotten (its transaction rolled back or
 //!   the id was never used). No committed row is skipped, and a gap costs one indexed lookup.
 //! - **Timestamps** (`timestamp`, `timestamp+incrementing`): the upper bound of each query is
-//!   the earlier of the database's clock minus `timestamp.delay.interval.ms` and the start of its
-//!   oldest open transaction, whose rows' `NOW()` cannot be earlier; and a batch never ends in the
+//!   the earlier of the database's clock minus `timestamp.delay.interval.ms` (and minus how stale
+//!   its list of transactions may be) and the start of its oldest open transaction that wrote,
+//!   whose rows' `NOW()` cannot be earlier; and a batch never ends in the
 //!   middle of rows that share a timestamp (in `timestamp` mode a full batch drops its last
 //!   timestamp's rows for the next query, or reads that timestamp's rows whole).
 
@@ -34,6 +35,8 @@ use crate::types::{map_column, to_value, Column, FieldMapping};
 /// At most this many missing ids are remembered at once (a jump in ids larger than this, e.g.
 /// rows inserted with explicit ids, is not tracked beyond it).
 const MAX_GAPS: usize = 10_000;
+/// On a table's first read, this many ids below its first row are watched as gaps.
+const FIRST_READ_GAPS: i64 = 1_000;
 /// Ids looked up per `IN (...)` query.
 const GAPS_PER_QUERY: usize = 500;
 
@@ -58,7 +61,10 @@ struct Mapped {
 #[derive(Clone)]
 struct Gaps {
     ids: BTreeSet<i64>,
-    open: Vec<String>,
+    /// When they were seen missing.
+    seen: std::time::Instant,
+    /// The transactions open after that, as a list no older than the gaps; `None` until taken.
+    open: Option<Vec<String>>,
 }
 
 pub struct Querier {
@@ -98,7 +104,8 @@ impl Querier {
             // first lookup stand in (a superset of those that matter).
             vec![Gaps {
                 ids: position.gaps.iter().copied().collect(),
-                open: vec!["restart".into()],
+                seen: std::time::Instant::now(),
+                open: None,
             }]
         };
         Querier {
@@ -294,7 +301,7 @@ impl Querier {
     async fn fetch(&self, db: &Db, sql: &str, params: &[Param]) -> Result<Vec<Vec<Cell>>, ConnectError> {
         let m = self.mapped.as_ref().expect("mapped before querying");
         let decode: Vec<Decode> = m.fields.iter().map(|f| f.decode).collect();
-        tracing::trace!(sql, "querying {}", self.name());
+        tracing::trace!(sql, ?params, "querying {}", self.name());
         db.fetch(sql, params, &decode)
             .await
             .map_err(|e| sql_error(&format!("Failed to run query for {}: {sql}", self.name()), e))
@@ -342,7 +349,22 @@ impl Querier {
         //    the last time.
         if !self.gaps.is_empty() {
             let open: BTreeSet<String> = self.open_transactions(db).await?.into_iter().collect();
-            let finished: Vec<bool> = self.gaps.iter().map(|g| !g.open.iter().any(|t| open.contains(t))).collect();
+            let stale = self.dialect.transaction_list_staleness();
+            let finished: Vec<bool> = self
+                .gaps
+                .iter_mut()
+                .map(|g| match &g.open {
+                    Some(marker) => !marker.iter().any(|t| open.contains(t)),
+                    None => {
+                        // The list read now is recent enough to hold every transaction open
+                        // when the gaps were seen: it becomes their marker.
+                        if g.seen.elapsed() >= stale {
+                            g.open = Some(open.iter().cloned().collect());
+                        }
+                        false
+                    }
+                })
+                .collect();
             let ids: Vec<i64> = self.gaps.iter().flat_map(|g| g.ids.iter().copied()).collect();
             let mut found = Vec::new();
             for chunk in ids.chunks(GAPS_PER_QUERY) {
@@ -393,9 +415,14 @@ impl Querier {
             .collect::<Result<_, _>>()?;
         // 3. Ids missing among them: remember them with the transactions open now.
         let mut missing = BTreeSet::new();
-        // From where ids should follow: the last id read before, if any (the first read of a
-        // table does not count the ids below its first row as missing).
-        let mut expected = self.position.incrementing.map(|l| l.saturating_add(1));
+        // From where ids should follow: the last id read before; on a first read, the ids just
+        // below its first row (up to FIRST_READ_GAPS of them) may belong to transactions still
+        // open, so they are watched too.
+        let mut expected = self
+            .position
+            .incrementing
+            .map(|l| l.saturating_add(1))
+            .or_else(|| ids.first().map(|first| (first - FIRST_READ_GAPS).max(1.min(*first))));
         let tracked: usize = self.gaps.iter().map(|g| g.ids.len()).sum();
         for id in &ids {
             if let Some(mut m) = expected {
@@ -414,8 +441,16 @@ impl Querier {
             expected = Some(id.saturating_add(1));
         }
         if !missing.is_empty() {
-            let open = self.open_transactions(db).await?;
-            self.gaps.push(Gaps { ids: missing, open });
+            let open = if self.dialect.transaction_list_staleness().is_zero() {
+                Some(self.open_transactions(db).await?)
+            } else {
+                None
+            };
+            self.gaps.push(Gaps {
+                ids: missing,
+                seen: std::time::Instant::now(),
+                open,
+            });
         }
         self.position.gaps = self.gaps.iter().flat_map(|g| g.ids.iter().copied()).collect();
         for (row, id) in rows.into_iter().zip(ids) {
@@ -449,12 +484,17 @@ impl Querier {
     /// The upper bound of a timestamp query: nothing at or after it may still change.
     async fn timestamp_bound(&self, db: &Db) -> Result<NaiveDateTime, ConnectError> {
         let now = self.db_now(db).await? - chrono::Duration::milliseconds(self.config.timestamp_delay_ms);
+        // A transaction younger than the database's list of them may be missing from it.
+        let now = now - chrono::Duration::from_std(self.dialect.transaction_list_staleness()).unwrap_or_default();
         let Some(sql) = self.dialect.oldest_transaction_sql() else {
             return Ok(now);
         };
         match db.fetch(sql, &[], &[Decode::DateTime]).await {
             Ok(rows) => Ok(match rows.first().map(|r| &r[0]) {
-                Some(Cell::DateTime(t)) if *t < now => *t,
+                Some(Cell::DateTime(t)) if *t < now => {
+                    tracing::debug!(bound = %t, "{}: rows up to the start of the oldest open transaction", self.name());
+                    *t
+                }
                 _ => now,
             }),
             Err(e) if !e.is_transient() => {
