@@ -6,13 +6,16 @@
 //!   `my_topic_users` exactly as the contract shows them, and a sink writes them into another
 //!   database's auto-created table; a hand-written message lands too, an invalid one fails the
 //!   task with a readable trace or goes to the dead-letter queue;
+//! - `faults`: the worker SIGKILLed mid-stream, the target database stopped for 30 s: no row
+//!   lost, none twice in the target;
 //! - `concurrent`: writers whose transactions commit out of id order, and rows sharing a
 //!   timestamp: the topic holds every row;
 //! - `quickstart`: `kaskade quickstart` as a new user runs it.
 
 mod concurrent;
+mod faults;
 mod quickstart;
-mod story;
+pub mod story;
 
 use std::time::Duration;
 
