@@ -100,6 +100,9 @@ mod tests {
             assert_eq!(example["config"], ours, "{file} differs from what kaskade quickstart registers");
         }
         let sql = std::fs::read_to_string(dir.join("users.sql")).expect("users.sql");
-        assert!(sql.contains(users_ddl(Engine::MySql)), "users.sql holds another CREATE TABLE than the quickstart's");
+        assert!(
+            sql.contains(users_ddl(Engine::MySql)),
+            "users.sql holds another CREATE TABLE than the quickstart's"
+        );
     }
 }
