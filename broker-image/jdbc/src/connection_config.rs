@@ -107,6 +107,18 @@ pub fn quote_key(group: &str, order: i32) -> ConfigKey {
     .group(group, order, Width::Medium, "Quote Identifiers")
 }
 
+/// The checks of the connection keys both connectors' `validate` adds: a URL of a database we
+/// speak to.
+pub fn validate(props: &kaskade_connect::connectors::Props) -> Vec<(&'static str, String)> {
+    match props.get("connection.url").map(|u| u.trim()).filter(|u| !u.is_empty()) {
+        Some(url) => match DbUrl::parse(url) {
+            Ok(_) => Vec::new(),
+            Err(e) => vec![("connection.url", e.0)],
+        },
+        None => Vec::new(), // a missing URL is the key's own error
+    }
+}
+
 /// Where and how to connect, parsed.
 #[derive(Debug, Clone)]
 pub struct ConnectionConfig {

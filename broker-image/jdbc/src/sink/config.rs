@@ -110,7 +110,7 @@ pub fn config_def() -> ConfigDef {
 /// `JdbcSinkConnector.validate`'s own checks.
 pub fn validate(props: &Props) -> Vec<(&'static str, String)> {
     let get = |k: &str| props.get(k).map(|s| s.trim().to_ascii_lowercase()).unwrap_or_default();
-    let mut errors = Vec::new();
+    let mut errors = connection_config::validate(props);
     if get("delete.enabled") == "true" && get("pk.mode") != "record_key" {
         let msg = "Deletes are only supported for pk.mode record_key".to_string();
         errors.push(("delete.enabled", msg.clone()));

@@ -173,7 +173,7 @@ pub fn config_def() -> ConfigDef {
 /// The checks `JdbcSourceConnectorConfig.validate` adds to each key's own: what a mode needs,
 /// and the table filters that cannot go together.
 pub fn validate(props: &Props) -> Vec<(&'static str, String)> {
-    let mut errors = Vec::new();
+    let mut errors = connection_config::validate(props);
     let get = |k: &str| props.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let list = |k: &str| parse_list(props.get(k).map(String::as_str).unwrap_or(""));
     let mode = get("mode");

@@ -6,16 +6,23 @@
 //!   `my_topic_users` exactly as the contract shows them, and a sink writes them into another
 //!   database's auto-created table; a hand-written message lands too, an invalid one fails the
 //!   task with a readable trace or goes to the dead-letter queue;
+//! - `bad_config`: invalid configs are 400s with the reason; an unreachable database fails the
+//!   connector with a readable trace;
 //! - `faults`: the worker SIGKILLed mid-stream, the target database stopped for 30 s: no row
 //!   lost, none twice in the target;
 //! - `concurrent`: writers whose transactions commit out of id order, and rows sharing a
 //!   timestamp: the topic holds every row;
-//! - `quickstart`: `kaskade quickstart` as a new user runs it.
+//! - `quickstart`: `kaskade quickstart` as a new user runs it;
+//! - `types`: every MariaDB and PostgreSQL column type of Confluent's mapping, source → topic →
+//!   sink: each field's schema is Confluent's, each value arrives unchanged (extremes, unicode,
+//!   bytes, time zones, NULLs) but for what Connect's types lose by design.
 
+mod bad_config;
 mod concurrent;
 mod faults;
 mod quickstart;
 pub mod story;
+mod types;
 
 use std::time::Duration;
 
