@@ -5,6 +5,45 @@
 //! The engines differ only in how a value is bound and decoded (`mysql.rs`, `postgres.rs`,
 //! `sqlite.rs`); everything above this module is engine-neutral SQL text.
 
+/// `fetch` and `transaction` for one engine's pool, written once: each engine's module brings
+/// its own `bind` and `cell`.
+macro_rules! queries {
+    ($pool:ty) => {
+        pub(super) async fn fetch(pool: &$pool, sql: &str, params: &[Param], decode: &[Decode]) -> Result<Vec<Vec<Cell>>, DbError> {
+            let rows = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), params).fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| {
+                    decode
+                        .iter()
+                        .enumerate()
+                        .map(|(i, d)| {
+                            cell(row, i, *d).map_err(|e| DbError::Decode {
+                                column: i,
+                                message: e.to_string(),
+                            })
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+
+        pub(super) async fn transaction(pool: &$pool, statements: &[(String, Vec<Param>)]) -> Result<Vec<u64>, DbError> {
+            let mut tx = pool.begin().await?;
+            let mut counts = Vec::with_capacity(statements.len());
+            for (sql, params) in statements {
+                counts.push(
+                    bind(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), params)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected(),
+                );
+            }
+            tx.commit().await?;
+            Ok(counts)
+        }
+    };
+}
+
 mod mysql;
 mod postgres;
 mod sqlite;

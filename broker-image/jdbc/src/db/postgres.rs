@@ -67,35 +67,4 @@ fn cell(row: &PgRow, i: usize, d: Decode) -> Result<Cell, sqlx::Error> {
     })
 }
 
-pub(super) async fn fetch(pool: &PgPool, sql: &str, params: &[Param], decode: &[Decode]) -> Result<Vec<Vec<Cell>>, DbError> {
-    let rows = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), params).fetch_all(pool).await?;
-    rows.iter()
-        .map(|row| {
-            decode
-                .iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    cell(row, i, *d).map_err(|e| DbError::Decode {
-                        column: i,
-                        message: e.to_string(),
-                    })
-                })
-                .collect()
-        })
-        .collect()
-}
-
-pub(super) async fn transaction(pool: &PgPool, statements: &[(String, Vec<Param>)]) -> Result<Vec<u64>, DbError> {
-    let mut tx = pool.begin().await?;
-    let mut counts = Vec::with_capacity(statements.len());
-    for (sql, params) in statements {
-        counts.push(
-            bind(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), params)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-        );
-    }
-    tx.commit().await?;
-    Ok(counts)
-}
+queries!(PgPool);
