@@ -12,6 +12,8 @@
 //!   lost, none twice in the target;
 //! - `concurrent`: writers whose transactions commit out of id order, and rows sharing a
 //!   timestamp: the topic holds every row;
+//! - `tables`: filters, tables spread over tasks and found when created, a query with its own
+//!   `WHERE`, `validate.non.null`, offsets in Confluent's format and its legacy partition;
 //! - `quickstart`: `kaskade quickstart` as a new user runs it;
 //! - `types`: every MariaDB and PostgreSQL column type of Confluent's mapping, source → topic →
 //!   sink: each field's schema is Confluent's, each value arrives unchanged (extremes, unicode,
@@ -22,6 +24,7 @@ mod concurrent;
 mod faults;
 mod quickstart;
 pub mod story;
+mod tables;
 mod types;
 
 use std::time::Duration;
