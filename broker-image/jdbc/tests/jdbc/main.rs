@@ -14,6 +14,8 @@
 //!   timestamp: the topic holds every row;
 //! - `tables`: filters, tables spread over tasks and found when created, a query with its own
 //!   `WHERE`, `validate.non.null`, offsets in Confluent's format and its legacy partition;
+//! - `sink`: pk modes, tombstones, auto.evolve, update mode, fields.whitelist, a missing table,
+//!   a string key on MariaDB;
 //! - `quickstart`: `kaskade quickstart` as a new user runs it;
 //! - `types`: every MariaDB and PostgreSQL column type of Confluent's mapping, source → topic →
 //!   sink: each field's schema is Confluent's, each value arrives unchanged (extremes, unicode,
@@ -23,6 +25,7 @@ mod bad_config;
 mod concurrent;
 mod faults;
 mod quickstart;
+mod sink;
 pub mod story;
 mod tables;
 mod types;
