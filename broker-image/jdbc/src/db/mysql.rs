@@ -26,6 +26,12 @@ fn bind<'q>(mut q: Query<'q, MySql, MySqlArguments>, params: &'q [Param]) -> Que
     q
 }
 
+/// The type the server says column `i` holds (`YEAR`, `DATE` …).
+fn raw_type(row: &MySqlRow, i: usize) -> Result<String, sqlx::Error> {
+    use sqlx::{TypeInfo, ValueRef};
+    Ok(row.try_get_raw(i)?.type_info().name().to_string())
+}
+
 fn cell(row: &MySqlRow, i: usize, d: Decode) -> Result<Cell, sqlx::Error> {
     use sqlx::ValueRef;
     if row.try_get_raw(i)?.is_null() {
@@ -45,6 +51,16 @@ fn cell(row: &MySqlRow, i: usize, d: Decode) -> Result<Cell, sqlx::Error> {
             Err(_) => String::from_utf8_lossy(&row.try_get_unchecked::<Vec<u8>, _>(i)?).into_owned(),
         }),
         Decode::Bytes => Cell::Bytes(row.try_get_unchecked(i)?),
+        // YEAR comes as a number; the drivers' `yearIsDateType` makes it January 1st.
+        Decode::Date if raw_type(row, i)? == "YEAR" => {
+            let year = row.try_get_unchecked::<i64, _>(i)?;
+            Cell::Date(
+                i32::try_from(year)
+                    .ok()
+                    .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 1, 1))
+                    .ok_or_else(|| sqlx::Error::Decode(format!("{year} is not a year").into()))?,
+            )
+        }
         Decode::Date => Cell::Date(row.try_get_unchecked(i)?),
         Decode::Time => {
             let t: sqlx::mysql::types::MySqlTime = row.try_get_unchecked(i)?;
