@@ -1,8 +1,10 @@
-//! `db.timezone`: the zone in which zoneless date-times (`DATETIME`, `timestamp`) are read and
-//! written, as Confluent's connector passes a `Calendar` in that zone to JDBC. We accept `UTC`
+//! `db.timezone`: the zone in which zoneless date-times (`DATETIME`, `timestamp`) and times of
+//! day (`TIME`) are read and written, as Confluent's connector passes a `Calendar` in that zone
+//! to JDBC (dates are not: Confluent reads them in UTC). We accept `UTC`
 //! (the default), `GMT`, `Z` and fixed offsets (`+02:00`, `-0530`, `UTC+2`, `GMT-03:00`).
 
 use chrono::{FixedOffset, NaiveDateTime, TimeZone};
+use kaskade_connect::data::MILLIS_PER_DAY;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DbTimeZone {
@@ -77,6 +79,19 @@ impl DbTimeZone {
         t.and_utc().timestamp_millis() - i64::from(self.seconds_east()) * 1000
     }
 
+    /// The time of day in UTC (milliseconds) of a wall-clock time of day in this zone, as
+    /// Confluent reads a TIME (`getTime` with a `db.timezone` calendar), kept within the day
+    /// (Connect's `Time` refuses others, where Confluent's task fails).
+    pub fn time_to_utc(&self, ms: i64) -> i64 {
+        (ms - i64::from(self.seconds_east()) * 1000).rem_euclid(MILLIS_PER_DAY)
+    }
+
+    /// The wall-clock time of day in this zone of a time of day in UTC (as Confluent's
+    /// `setTime` with a `db.timezone` calendar writes it).
+    pub fn time_from_utc(&self, ms: i64) -> i64 {
+        (ms + i64::from(self.seconds_east()) * 1000).rem_euclid(MILLIS_PER_DAY)
+    }
+
     /// The wall-clock date-time in this zone of an instant.
     pub fn wall_clock(&self, epoch_ms: i64, nanos: u32) -> Option<NaiveDateTime> {
         let secs = epoch_ms.div_euclid(1000);
@@ -101,5 +116,12 @@ mod tests {
         let t = NaiveDateTime::parse_from_str("2023-04-04 22:22:51", "%Y-%m-%d %H:%M:%S").unwrap();
         assert_eq!(tz.to_epoch_ms(&t), 1680643371000);
         assert_eq!(tz.wall_clock(1680643371000, 0), Some(t));
+        // 00:30 at +01:00 is 23:30 UTC; 12:34:56.789 at -05:00 is 17:34:56.789 UTC.
+        assert_eq!(tz.time_to_utc(30 * 60_000), 23 * 3_600_000 + 30 * 60_000);
+        assert_eq!(tz.time_from_utc(23 * 3_600_000 + 30 * 60_000), 30 * 60_000);
+        let west = DbTimeZone::parse("-05:00").unwrap();
+        assert_eq!(west.time_to_utc(45_296_789), 63_296_789);
+        assert_eq!(west.time_from_utc(63_296_789), 45_296_789);
+        assert_eq!(DbTimeZone::default().time_to_utc(45_296_789), 45_296_789);
     }
 }

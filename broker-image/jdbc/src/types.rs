@@ -271,6 +271,9 @@ pub fn to_value(cell: Cell, convert: Convert, tz: &DbTimeZone, column: &str) -> 
             c => return Err(err(format!("{c:?} is not a date"))),
         }),
         Convert::Time => Value::Date(match cell {
+            // A time of day is a wall clock in `db.timezone`; MySQL's durations beyond a day
+            // are left as they are.
+            Cell::Time(ms) if (0..MILLIS_PER_DAY).contains(&ms) => tz.time_to_utc(ms),
             Cell::Time(ms) => ms,
             c => return Err(err(format!("{c:?} is not a time"))),
         }),
@@ -445,6 +448,16 @@ mod tests {
         let d = chrono::NaiveDate::from_ymd_opt(1970, 1, 3).unwrap();
         assert_eq!(
             to_value(Cell::Date(d), Convert::Date, &tz, "c"),
+            Ok(Value::Date(2 * MILLIS_PER_DAY))
+        );
+        // db.timezone moves times of day (as Confluent's calendar does), not dates.
+        let west = DbTimeZone::parse("-05:00").unwrap();
+        assert_eq!(
+            to_value(Cell::Time(45_296_789), Convert::Time, &west, "c"),
+            Ok(Value::Date(63_296_789))
+        );
+        assert_eq!(
+            to_value(Cell::Date(d), Convert::Date, &west, "c"),
             Ok(Value::Date(2 * MILLIS_PER_DAY))
         );
     }

@@ -231,7 +231,7 @@ pub fn param(value: &Value, schema: &Schema, tz: &DbTimeZone, field: &str) -> Re
         (Value::Decimal(d), _) => Param::Decimal(d.clone()),
         (Value::Date(ms), Some(Logical::Date)) => Param::Date(epoch + chrono::Duration::days(ms.div_euclid(MILLIS_PER_DAY))),
         (Value::Date(ms), Some(Logical::Time)) => {
-            let ms = ms.rem_euclid(MILLIS_PER_DAY);
+            let ms = tz.time_from_utc(*ms);
             Param::Time(
                 chrono::NaiveTime::from_num_seconds_from_midnight_opt((ms / 1000) as u32, ((ms % 1000) * 1_000_000) as u32)
                     .ok_or_else(bad)?,
@@ -277,4 +277,24 @@ pub fn row(record: &ConnectRecord, layout: &Layout, tz: &DbTimeZone) -> Result<V
             },
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kaskade_connect::data;
+
+    #[test]
+    fn times_of_day_are_written_in_db_timezone_and_dates_are_not() {
+        let west = DbTimeZone::parse("-05:00").expect("zone");
+        let time = data::time().build();
+        let t = chrono::NaiveTime::from_hms_milli_opt(12, 34, 56, 789).expect("time");
+        assert_eq!(param(&Value::Date(63_296_789), &time, &west, "t").ok(), Some(Param::Time(t)));
+        let date = data::date().build();
+        let d = chrono::NaiveDate::from_ymd_opt(1970, 1, 3).expect("date");
+        assert_eq!(
+            param(&Value::Date(2 * MILLIS_PER_DAY), &date, &west, "d").ok(),
+            Some(Param::Date(d))
+        );
+    }
 }

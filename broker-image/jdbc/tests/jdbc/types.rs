@@ -18,7 +18,8 @@
 //! `mariadb_sink_ddl_limits` shows a longer one failing the sink task, as it fails Confluent's.
 //!
 //! Runs MariaDB → MariaDB, PostgreSQL → PostgreSQL and MariaDB → PostgreSQL (the same columns,
-//! printed alike: floats widened to doubles, bytes in hex, no trailing zeros in fractions).
+//! printed alike: floats widened to doubles, bytes in hex, no trailing zeros in fractions), and
+//! `mariadb_to_postgres_in_db_timezone` with both connectors at `db.timezone=-05:00`.
 
 use kaskade_testkit::connect_rest::{call, wait_until};
 use kaskade_testkit::databases::{DbServer, Engine, TestDb};
@@ -788,4 +789,51 @@ fn mariadb_sink_ddl_limits() {
         assert!(trace.contains(&format!("Data too long for column '{column}'")), "{trace}");
         assert_eq!(target.count(&format!("rt_{table}")), 0, "nothing of {table} written");
     }
+}
+
+/// `db.timezone=-05:00` on both connectors: date-times and times of day are wall clocks in that
+/// zone (the topic holds their UTC instant and UTC time of day, as Confluent's calendar makes
+/// them), dates are not moved, and instants (`TIMESTAMP`) are written as that zone's clock.
+/// Row 2's time, 20:00 at -05:00, is 01:00 UTC the next day: Confluent's `Time` refuses it and
+/// its task fails; ours keeps the time of day.
+#[test]
+fn mariadb_to_postgres_in_db_timezone() {
+    let source = DbServer::shared(Engine::MariaDb).create_database();
+    let target = DbServer::shared(Engine::Postgres).create_database();
+    source.execute(
+        "CREATE TABLE zoned (id INT PRIMARY KEY, c_date DATE, c_time TIME(3), c_datetime DATETIME(3),
+           c_timestamp TIMESTAMP(3) NULL);
+         SET time_zone = '+00:00';
+         INSERT INTO zoned VALUES
+           (1, '2023-04-04', '12:34:56.789', '2023-04-04 21:22:51.123', '2023-04-04 21:22:51.123'),
+           (2, '1969-12-31', '20:00:00.000', '1970-01-01 00:00:00.000', '1970-01-01 05:00:01.000');",
+    );
+    let (broker, w) = start();
+    let mut config = source_config(&source);
+    config["table.whitelist"] = json!("zoned");
+    config["topic.prefix"] = json!("rt_");
+    config["db.timezone"] = json!("-05:00");
+    put(&w, "zoned-source", config);
+    let payloads: Vec<Value> = read(&broker.bootstrap(), "rt_zoned", 2)
+        .into_iter()
+        .map(|(_, v)| serde_json::from_str::<Value>(&v).expect("a JSON message")["payload"].clone())
+        .collect();
+    assert_eq!(
+        payloads,
+        [
+            json!({"id": 1, "c_date": 19451, "c_time": 63296789, "c_datetime": 1680661371123i64, "c_timestamp": 1680643371123i64}),
+            json!({"id": 2, "c_date": -1, "c_time": 3600000, "c_datetime": 18000000, "c_timestamp": 18001000}),
+        ]
+    );
+
+    let mut sink = sink_config(&target, "rt_zoned");
+    sink["db.timezone"] = json!("-05:00");
+    put(&w, "zoned-sink", sink);
+    wait_rows(&w, &target, "rt_zoned", 2);
+    let rows = target.query_strings("SELECT c_date::text, c_time::text, c_datetime::text, c_timestamp::text FROM rt_zoned ORDER BY id");
+    let want = [
+        ["2023-04-04", "12:34:56.789", "2023-04-04 21:22:51.123", "2023-04-04 16:22:51.123"],
+        ["1969-12-31", "20:00:00", "1970-01-01 00:00:00", "1970-01-01 00:00:01"],
+    ];
+    assert_eq!(rows, want.map(|r| r.map(|v| Some(v.to_string())).to_vec()));
 }
