@@ -62,6 +62,33 @@ pub struct Writer {
     layouts: Vec<CachedLayout>,
 }
 
+/// A row's key values, hashable (floats by their bits), to keep one row per key.
+#[derive(PartialEq)]
+struct Key<'a>(&'a [Param]);
+
+impl Eq for Key<'_> {}
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for p in self.0 {
+            std::mem::discriminant(p).hash(h);
+            match p {
+                Param::Null | Param::TypedNull(_) => {}
+                Param::Bool(b) => b.hash(h),
+                Param::I64(i) => i.hash(h),
+                Param::F32(f) => f.to_bits().hash(h),
+                Param::F64(f) => f.to_bits().hash(h),
+                Param::Text(t) => t.hash(h),
+                Param::Bytes(b) => b.hash(h),
+                Param::Decimal(d) => d.hash(h),
+                Param::Date(d) => d.hash(h),
+                Param::Time(t) => t.hash(h),
+                Param::DateTime(t) => t.hash(h),
+            }
+        }
+    }
+}
+
 /// Where a record came from, as Confluent's messages show it.
 fn coordinates(r: &ConnectRecord) -> String {
     let offset = match &r.origin {
@@ -300,10 +327,10 @@ impl Writer {
                     if mode == InsertMode::Upsert && layout.key_count > 0 {
                         // One row per key in a statement: the last one wins, as it would
                         // applied one by one.
-                        let mut seen = HashSet::new();
+                        let mut seen = HashSet::with_capacity(rows.len());
                         let mut kept: Vec<&Vec<Param>> = Vec::with_capacity(rows.len());
                         for r in rows.iter().rev() {
-                            if seen.insert(format!("{:?}", &r[..layout.key_count])) {
+                            if seen.insert(Key(&r[..layout.key_count])) {
                                 kept.push(r);
                             }
                         }
