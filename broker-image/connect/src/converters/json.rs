@@ -98,6 +98,15 @@ pub struct JsonConverter {
     replace_null_with_default: bool,
     /// `schema.content`: the schema of every message read, whose bytes are then the bare payload.
     schema: Option<SchemaRef>,
+    /// The last schema written and its JSON text, and the last schema read and what it became
+    /// (Kafka's `schemas.cache.size` caches, for the common case of one schema per stream).
+    cache: std::sync::Arc<std::sync::Mutex<SchemaCache>>,
+}
+
+#[derive(Debug, Default)]
+struct SchemaCache {
+    written: Option<(Schema, Vec<u8>)>,
+    read: Option<(Node, Option<SchemaRef>)>,
 }
 
 impl JsonConverter {
@@ -110,6 +119,7 @@ impl JsonConverter {
             numeric_decimals: parsed.string(DECIMAL_FORMAT).is_some_and(|f| f.eq_ignore_ascii_case("NUMERIC")),
             replace_null_with_default: parsed.boolean(REPLACE_NULL_WITH_DEFAULT),
             schema: None,
+            cache: std::sync::Arc::default(),
         };
         if let Some(content) = parsed.string(SCHEMA_CONTENT).filter(|s| !s.is_empty()) {
             let node = json_text::parse(content.as_bytes())
@@ -129,17 +139,31 @@ impl JsonConverter {
         if schema.is_none() && value.is_null() {
             return Ok(None);
         }
-        let node = if self.schemas_enable {
-            let json_schema = match schema {
-                Some(s) => self.as_json_schema(s)?,
-                None => Node::Null,
-            };
-            let payload = self.to_json(schema, value)?;
-            Node::Object(vec![("schema".into(), json_schema), ("payload".into(), payload)])
-        } else {
-            self.to_json(schema, value)?
-        };
-        Ok(Some(json_text::write(&node)))
+        if !self.schemas_enable {
+            return Ok(Some(json_text::write(&self.to_json(schema, value)?)));
+        }
+        // {"schema":…,"payload":…}, the schema's text written once per schema.
+        let payload = self.to_json(schema, value)?;
+        let mut out = Vec::with_capacity(256);
+        out.extend_from_slice(b"{\"schema\":");
+        match schema {
+            None => out.extend_from_slice(b"null"),
+            Some(s) => {
+                let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+                match &cache.written {
+                    Some((cached, text)) if cached == s => out.extend_from_slice(text),
+                    _ => {
+                        let text = json_text::write(&self.as_json_schema(s)?);
+                        out.extend_from_slice(&text);
+                        cache.written = Some((s.clone(), text));
+                    }
+                }
+            }
+        }
+        out.extend_from_slice(b",\"payload\":");
+        json_text::write_to(&payload, &mut out);
+        out.push(b'}');
+        Ok(Some(out))
     }
 
     /// `toConnectData`: a null (tombstone) is `SchemaAndValue::NULL`.
@@ -162,17 +186,40 @@ impl JsonConverter {
                     value,
                 });
             }
-            match &node {
-                Node::Object(entries) if entries.len() == 2 => match (node.get("schema"), node.get("payload")) {
-                    (Some(s), Some(p)) => (s.clone(), p.clone()),
-                    _ => return Err(DataError::new(ENVELOPE_REQUIRED)),
-                },
+            match node {
+                Node::Object(mut entries) if entries.len() == 2 => {
+                    let (Some(s), Some(p)) = (
+                        entries.iter().position(|(k, _)| k == "schema"),
+                        entries.iter().position(|(k, _)| k == "payload"),
+                    ) else {
+                        return Err(DataError::new(ENVELOPE_REQUIRED));
+                    };
+                    // Taken out by value, the later index first.
+                    let (first, second) = if s > p { (s, p) } else { (p, s) };
+                    let a = entries.swap_remove(first).1;
+                    let b = entries.swap_remove(second).1;
+                    if s > p {
+                        (a, b)
+                    } else {
+                        (b, a)
+                    }
+                }
                 _ => return Err(DataError::new(ENVELOPE_REQUIRED)),
             }
         } else {
             (Node::Null, node)
         };
-        let schema = self.as_connect_schema(&schema_node)?;
+        let schema = {
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            match &cache.read {
+                Some((cached, schema)) if *cached == schema_node => schema.clone(),
+                _ => {
+                    let schema = self.as_connect_schema(&schema_node)?;
+                    cache.read = Some((schema_node, schema.clone()));
+                    schema
+                }
+            }
+        };
         let value = self.to_connect(schema.as_ref(), Some(&payload))?;
         Ok(SchemaAndValue { schema, value })
     }

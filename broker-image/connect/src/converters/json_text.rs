@@ -582,6 +582,11 @@ pub fn write(node: &Node) -> Vec<u8> {
     out
 }
 
+/// `write`, appending to `out`.
+pub fn write_to(node: &Node, out: &mut Vec<u8>) {
+    write_into(node, out)
+}
+
 fn write_into(node: &Node, out: &mut Vec<u8>) {
     match node {
         Node::Null | Node::Missing => out.extend_from_slice(b"null"),
