@@ -52,19 +52,22 @@ fn text(c: &Cell) -> String {
 /// The tables of `types` (Confluent's `table.types`: `TABLE`, `VIEW`) the connection sees,
 /// system tables left out, optionally restricted to a PostgreSQL schema.
 pub async fn tables(db: &Db, types: &[String], schema_pattern: Option<&str>) -> Result<Vec<TableId>, DbError> {
+    // The catalog's names for `table.types`' TABLE and VIEW, quoted for an IN list.
+    let (table, view) = match db.engine() {
+        Engine::Sqlite => ("'table'", "'view'"),
+        _ => ("'BASE TABLE'", "'VIEW'"),
+    };
     let wants = |t: &str| types.iter().any(|w| w.trim().eq_ignore_ascii_case(t));
+    let kinds: Vec<&str> = [("TABLE", table), ("VIEW", view)]
+        .into_iter()
+        .filter(|(t, _)| wants(t))
+        .map(|(_, k)| k)
+        .collect();
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows = match db.engine() {
         Engine::MySql => {
-            let mut kinds = Vec::new();
-            if wants("TABLE") {
-                kinds.push("'BASE TABLE'");
-            }
-            if wants("VIEW") {
-                kinds.push("'VIEW'");
-            }
-            if kinds.is_empty() {
-                return Ok(Vec::new());
-            }
             let sql = format!(
                 "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES \
                  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ({}) ORDER BY TABLE_NAME",
@@ -81,16 +84,6 @@ pub async fn tables(db: &Db, types: &[String], schema_pattern: Option<&str>) -> 
                 .collect()
         }
         Engine::Postgres => {
-            let mut kinds = Vec::new();
-            if wants("TABLE") {
-                kinds.push("'BASE TABLE'");
-            }
-            if wants("VIEW") {
-                kinds.push("'VIEW'");
-            }
-            if kinds.is_empty() {
-                return Ok(Vec::new());
-            }
             let sql = format!(
                 "SELECT table_catalog::text, table_schema::text, table_name::text FROM information_schema.tables \
                  WHERE table_type IN ({}) AND table_schema NOT IN ('pg_catalog', 'information_schema') \
@@ -111,16 +104,6 @@ pub async fn tables(db: &Db, types: &[String], schema_pattern: Option<&str>) -> 
                 .collect()
         }
         Engine::Sqlite => {
-            let mut kinds = Vec::new();
-            if wants("TABLE") {
-                kinds.push("'table'");
-            }
-            if wants("VIEW") {
-                kinds.push("'view'");
-            }
-            if kinds.is_empty() {
-                return Ok(Vec::new());
-            }
             let sql = format!(
                 "SELECT name FROM sqlite_master WHERE type IN ({}) AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
                 kinds.join(",")

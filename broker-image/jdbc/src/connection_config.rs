@@ -119,6 +119,14 @@ pub fn validate(props: &kaskade_connect::connectors::Props) -> Vec<(&'static str
     }
 }
 
+/// The session time zone a connection to `engine` is opened with, for `tz`.
+pub fn session_zone(tz: &DbTimeZone, engine: Engine) -> String {
+    match engine {
+        Engine::Postgres => tz.postgres_zone(),
+        _ => tz.mysql_offset(),
+    }
+}
+
 /// Where and how to connect, parsed.
 #[derive(Debug, Clone)]
 pub struct ConnectionConfig {
@@ -139,10 +147,7 @@ impl ConnectionConfig {
             }
         }
         let timezone = DbTimeZone::parse(&parsed.string("db.timezone").unwrap_or_else(|| "UTC".into()))?;
-        let session_offset = match url.engine {
-            Engine::Postgres => timezone.postgres_zone(),
-            _ => timezone.mysql_offset(),
-        };
+        let session_offset = session_zone(&timezone, url.engine);
         Ok(ConnectionConfig {
             spec: ConnectSpec {
                 url,

@@ -161,7 +161,7 @@ impl JsonConverter {
             }
         }
         out.extend_from_slice(b",\"payload\":");
-        json_text::write_to(&payload, &mut out);
+        json_text::write_into(&payload, &mut out);
         out.push(b'}');
         Ok(Some(out))
     }

@@ -583,11 +583,7 @@ pub fn write(node: &Node) -> Vec<u8> {
 }
 
 /// `write`, appending to `out`.
-pub fn write_to(node: &Node, out: &mut Vec<u8>) {
-    write_into(node, out)
-}
-
-fn write_into(node: &Node, out: &mut Vec<u8>) {
+pub fn write_into(node: &Node, out: &mut Vec<u8>) {
     match node {
         Node::Null | Node::Missing => out.extend_from_slice(b"null"),
         Node::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),

@@ -22,7 +22,6 @@ use kaskade_testkit::kafka_peer::GROUP_DELAY_ZERO;
 use kaskade_testkit::{wait_for, BrokerProc, ConnectProc};
 use serde_json::{json, Value};
 
-#[allow(unused_imports)]
 pub use kaskade_testkit::connect_rest::{call, create, expect, parse, states, tail, wait_states, wait_until, WAIT};
 
 /// A broker for one test (group joins without the initial delay).

@@ -90,6 +90,11 @@ fn cell_text(c: &Cell) -> String {
 impl Querier {
     pub fn new(source: Source, config: Arc<SourceConfig>, dialect: Dialect, stored: Option<Json>) -> Querier {
         let (topic, partition) = match &source {
+            // A bulk copy keeps no place: its partition is Confluent's legacy one, its offset null.
+            Source::Table(t) if config.mode == Mode::Bulk => (
+                format!("{}{}", config.topic_prefix, t.table),
+                offset::legacy_table_partition(&t.table),
+            ),
             Source::Table(t) => (
                 format!("{}{}", config.topic_prefix, t.table),
                 offset::table_partition(&t.full_name()),
@@ -602,11 +607,6 @@ impl Querier {
     }
 
     fn record(&self, row: Vec<Cell>, offset: Json) -> Result<ConnectRecord, ConnectError> {
-        // A bulk copy keeps no place: its partition is Confluent's legacy one, its offset null.
-        let partition = match (&self.source, self.config.mode) {
-            (Source::Table(t), Mode::Bulk) => offset::legacy_table_partition(&t.table),
-            _ => self.partition.clone(),
-        };
         let m = self.mapped.as_ref().expect("mapped");
         let mut s = Struct::new(m.schema.clone()).map_err(|e| ConnectError::new(e.to_string()))?;
         let tz = &self.config.connection.timezone;
@@ -616,7 +616,7 @@ impl Querier {
             s.put_index_unchecked(i, v);
         }
         Ok(ConnectRecord::source(
-            partition,
+            self.partition.clone(),
             offset,
             self.topic.clone(),
             Some(m.schema.clone()),

@@ -45,24 +45,19 @@ pub struct QuickstartArgs {
     rate: f64,
 }
 
-/// Opens a database for the quickstart's own reads and writes (one attempt, no delay).
+/// Opens a database for the quickstart's own reads and writes (in UTC, three attempts).
 async fn open(url: &str) -> anyhow::Result<Db> {
+    let url = DbUrl::parse(url).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let session_offset = kaskade_jdbc::connection_config::session_zone(&Default::default(), url.engine);
     let spec = ConnectSpec {
-        url: DbUrl::parse(url).map_err(|e| anyhow::anyhow!("{e}"))?,
+        url,
         user: None,
         password: None,
         attempts: 3,
         backoff: Duration::from_secs(1),
-        session_offset: "+00:00".into(),
+        session_offset,
     };
-    let spec = match spec.url.engine {
-        kaskade_jdbc::url::Engine::Postgres => ConnectSpec {
-            session_offset: "UTC".into(),
-            ..spec
-        },
-        _ => spec,
-    };
-    Db::connect(&spec).await.with_context(|| format!("connecting to {url}"))
+    Db::connect(&spec).await.context("connecting to the database")
 }
 
 async fn count(db: &Db, table: &str) -> u64 {
