@@ -12,6 +12,9 @@ export KASKADE_CACHE=${KASKADE_CACHE:-$HOME/.cache/kaskade}
 # A target directory outside the clone is reused when it exists (warm builds); cold otherwise.
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$KASKADE_CACHE/target}
 export CARGO_TERM_COLOR=never
+# A reused target directory only grows (every path and feature set keeps its own artifacts):
+# when the disk runs low, drop the incremental caches, then the whole debug tree (a cold build).
+bash e2e/target-space.sh "$CARGO_TARGET_DIR"
 # The Kubernetes tests (e2e/k8s) must run here: fail rather than skip when no control plane starts.
 export KASKADE_E2E_REQUIRE=1
 t0=$SECONDS
