@@ -24,6 +24,10 @@ pub enum Reason {
     RollingUpdate,
     /// KafkaCluster: brokers that were ready are not.
     BrokersUnavailable,
+    /// KafkaCluster: the brokers are ready, the Connect workers are being created or started.
+    ConnectStarting,
+    /// KafkaCluster: Connect workers that were ready are not.
+    ConnectUnavailable,
     /// Topic: the Kafka topic matches the spec.
     TopicReady,
     /// Topic: another Topic resource already manages this Kafka topic.
@@ -58,6 +62,8 @@ impl Reason {
             Reason::BrokersStarting => "BrokersStarting",
             Reason::RollingUpdate => "RollingUpdate",
             Reason::BrokersUnavailable => "BrokersUnavailable",
+            Reason::ConnectStarting => "ConnectStarting",
+            Reason::ConnectUnavailable => "ConnectUnavailable",
             Reason::TopicReady => "TopicReady",
             Reason::Conflict => "Conflict",
             Reason::ClusterNotFound => "ClusterNotFound",

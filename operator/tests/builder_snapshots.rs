@@ -33,6 +33,28 @@ spec:
     compression.type: zstd
 "#;
 
+const PIPELINE: &str = r#"
+apiVersion: kaskade.dev/v1alpha1
+kind: KafkaCluster
+metadata: {name: pipeline, namespace: shop, uid: 0c8f3a1e-7d2b-4b6a-9e15-2f4d6c8a0b13, generation: 2}
+spec:
+  replicas: 1
+  storage: {type: persistent, size: 10Gi}
+  connect:
+    replicas: 2
+    config:
+      offset.flush.interval.ms: 10000
+    resources:
+      requests: {cpu: 250m, memory: 128Mi}
+    envFrom:
+      - secretRef: {name: connect-env}
+    volumes:
+      - name: db-credentials
+        secret: {secretName: db-credentials}
+    volumeMounts:
+      - {name: db-credentials, mountPath: /mnt/secrets/db, readOnly: true}
+"#;
+
 fn defaults() -> ClusterDefaults {
     ClusterDefaults {
         broker_image: "ghcr.io/kaskade-dev/kaskade:0.1.0".into(),
@@ -51,7 +73,16 @@ fn render(objects: &ClusterObjects) -> String {
         serde_yaml::to_string(&objects.pod_disruption_budget),
         serde_yaml::to_string(&objects.stateful_set),
     ];
-    let docs: Vec<String> = docs.into_iter().map(|d| d.expect("objects serialize")).collect();
+    let mut docs: Vec<String> = docs.into_iter().map(|d| d.expect("objects serialize")).collect();
+    if let Some(connect) = &objects.connect {
+        for doc in [
+            serde_yaml::to_string(&connect.config_map),
+            serde_yaml::to_string(&connect.service),
+            serde_yaml::to_string(&connect.deployment),
+        ] {
+            docs.push(doc.expect("objects serialize"));
+        }
+    }
     format!("---\n{}", docs.join("---\n"))
 }
 
@@ -131,6 +162,13 @@ fn three_persistent_brokers_with_config_and_resources() {
     assert_eq!(cluster::validate(&kc).unwrap_err().reason, Reason::NotSupported);
     let valid = cluster::validate_well_formed(&kc).expect("a well-formed spec");
     assert_snapshot("orders-3-brokers-persistent", &render(&ClusterObjects::build(&valid, &defaults())));
+}
+
+#[test]
+fn a_broker_with_two_connect_workers() {
+    let objects = cluster::build_all(&parse(PIPELINE), &defaults()).expect("a supported spec");
+    assert!(objects.connect.is_some());
+    assert_snapshot("pipeline-1-broker-2-connect-workers", &render(&objects));
 }
 
 #[test]

@@ -121,7 +121,11 @@ fn contract() -> BTreeMap<(String, String), BTreeSet<String>> {
             &["configmaps", "services"],
             &["get", "list", "watch", "create", "patch", "delete"],
         ),
-        ("apps", &["statefulsets"], &["get", "list", "watch", "create", "patch", "delete"]),
+        (
+            "apps",
+            &["statefulsets", "deployments"],
+            &["get", "list", "watch", "create", "patch", "delete"],
+        ),
         (
             "policy",
             &["poddisruptionbudgets"],

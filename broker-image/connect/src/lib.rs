@@ -152,8 +152,8 @@ mod early {
                 match (req.method(), req.uri().path()) {
                     (&Method::GET, "/") => {
                         return Json(crate::rest::entities::ServerInfo {
-                            version: crate::connectors::APACHE_VERSION,
-                            commit: crate::COMMIT,
+                            version: crate::connectors::APACHE_VERSION.to_string(),
+                            commit: crate::COMMIT.to_string(),
                             kafka_cluster_id: front.cluster_id.clone(),
                         })
                         .into_response()

@@ -67,7 +67,7 @@ pub fn config_hash(text: &str) -> String {
     format!("{hash:016x}")
 }
 
-fn push_property(out: &mut String, key: &str, value: &str) {
+pub(crate) fn push_property(out: &mut String, key: &str, value: &str) {
     // Writing to a String cannot fail.
     let _ = writeln!(out, "{}={}", escape(key, true), escape(value, false));
 }

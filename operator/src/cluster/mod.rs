@@ -1,10 +1,14 @@
 //! The pure half of the `KafkaCluster` reconciler, the Stackable way: [`validate`] the spec, build
-//! each object from the [`ValidCluster`] (one file per kind of object), and compute the status from
+//! each object from the [`ValidCluster`] (one file per kind of object, brokers and Connect workers), and compute the status from
 //! what was observed. No I/O and no client: the reconcile loop applies [`ClusterObjects`] in order
 //! and patches [`cluster_status`], and everything here is tested without a cluster.
 
 pub mod bootstrap_service;
 pub mod config_map;
+pub mod connect_config;
+pub mod connect_deployment;
+pub mod connect_service;
+pub mod connect_spec;
 pub mod headless_service;
 pub mod names;
 pub mod pdb;
@@ -16,12 +20,15 @@ pub mod validate;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 pub use bootstrap_service::build_bootstrap_service;
 pub use config_map::{build_config_map, config_hash, server_properties};
+pub use connect_config::{build_connect_config_map, connect_properties};
+pub use connect_deployment::build_connect_deployment;
+pub use connect_service::build_connect_service;
 pub use headless_service::build_headless_service;
 pub use pdb::build_pdb;
 pub use statefulset::build_statefulset;
@@ -46,8 +53,18 @@ pub struct ClusterObjects {
     pub bootstrap_service: Service,
     pub pod_disruption_budget: PodDisruptionBudget,
     pub stateful_set: StatefulSet,
+    /// The Connect workers' objects, when `spec.connect` is set.
+    pub connect: Option<ConnectObjects>,
     /// The validated cluster the objects were built from, for [`cluster_status`].
     pub cluster: ValidCluster,
+}
+
+/// Every object of a cluster's Connect workers, in the order to apply them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectObjects {
+    pub config_map: ConfigMap,
+    pub service: Service,
+    pub deployment: Deployment,
 }
 
 impl ClusterObjects {
@@ -59,6 +76,11 @@ impl ClusterObjects {
             bootstrap_service: build_bootstrap_service(cluster),
             pod_disruption_budget: build_pdb(cluster),
             stateful_set: build_statefulset(cluster, defaults),
+            connect: cluster.connect.as_ref().map(|connect| ConnectObjects {
+                config_map: build_connect_config_map(cluster, connect),
+                service: build_connect_service(cluster),
+                deployment: build_connect_deployment(cluster, connect, defaults),
+            }),
             cluster: cluster.clone(),
         }
     }
@@ -86,6 +108,12 @@ mod tests {
         assert_eq!(objects.bootstrap_service.metadata.name.as_deref(), Some("k-bootstrap"));
         assert_eq!(objects.pod_disruption_budget.metadata.name.as_deref(), Some("k-broker"));
         assert_eq!(objects.stateful_set.metadata.name.as_deref(), Some("k-broker"));
+        assert_eq!(objects.connect, None);
+        let objects = build_all(&cluster("k", json!({"replicas": 1, "connect": {}})), &defaults()).unwrap();
+        let connect = objects.connect.unwrap();
+        assert_eq!(connect.config_map.metadata.name.as_deref(), Some("k-connect-config"));
+        assert_eq!(connect.service.metadata.name.as_deref(), Some("k-connect"));
+        assert_eq!(connect.deployment.metadata.name.as_deref(), Some("k-connect"));
     }
 
     #[test]

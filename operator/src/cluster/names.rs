@@ -40,6 +40,19 @@ pub const CONFIG_HASH_ANNOTATION: &str = "kaskade.dev/config-hash";
 /// Cluster DNS domain of the per-pod names (the broker's `advertised.listeners` contract).
 pub const CLUSTER_DOMAIN: &str = "svc.cluster.local";
 
+/// Port of the Connect workers' REST API.
+pub const CONNECT_PORT: i32 = 8083;
+/// Name of the REST port on the worker container and the Connect Service.
+pub const CONNECT_PORT_NAME: &str = "rest";
+/// Name of the worker container in each Connect pod.
+pub const CONNECT_CONTAINER_NAME: &str = "connect";
+/// Where the Connect ConfigMap is mounted.
+pub const CONNECT_CONFIG_DIR: &str = "/etc/kaskade-connect";
+/// The file in the Connect ConfigMap (and in [`CONNECT_CONFIG_DIR`]).
+pub const CONNECT_CONFIG_FILE: &str = "connect-distributed.properties";
+/// The environment variable holding a Connect pod's IP, its advertised REST address.
+pub const POD_IP_ENV: &str = "POD_IP";
+
 /// StatefulSet `NAME-broker` (also the PodDisruptionBudget's name and the pods' name prefix).
 pub fn statefulset(cluster: &str) -> String {
     format!("{cluster}-broker")
@@ -65,6 +78,26 @@ pub fn config_map(cluster: &str) -> String {
     format!("{cluster}-broker-config")
 }
 
+/// Deployment `NAME-connect` (also the Connect Service's name).
+pub fn connect_deployment(cluster: &str) -> String {
+    format!("{cluster}-connect")
+}
+
+/// ClusterIP Service `NAME-connect` in front of the Connect workers' REST API.
+pub fn connect_service(cluster: &str) -> String {
+    connect_deployment(cluster)
+}
+
+/// ConfigMap `NAME-connect-config` holding `connect-distributed.properties`.
+pub fn connect_config_map(cluster: &str) -> String {
+    format!("{cluster}-connect-config")
+}
+
+/// The Connect REST API's URL: `http://NAME-connect.NS.svc.cluster.local:8083`.
+pub fn connect_url(cluster: &str, namespace: &str) -> String {
+    format!("http://{}.{namespace}.{CLUSTER_DOMAIN}:{CONNECT_PORT}", connect_service(cluster))
+}
+
 /// Pod `index`'s DNS name: `NAME-broker-N.NAME-broker-headless.NS.svc.cluster.local`.
 pub fn pod_dns(cluster: &str, namespace: &str, index: i32) -> String {
     format!(
@@ -79,19 +112,45 @@ pub fn bootstrap_address(cluster: &str, namespace: &str) -> String {
     format!("{}.{namespace}.{CLUSTER_DOMAIN}:{KAFKA_PORT}", bootstrap_service(cluster))
 }
 
+/// The half of a cluster an object belongs to: its `app.kubernetes.io/component` label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Component {
+    Broker,
+    Connect,
+}
+
+impl Component {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Component::Broker => "broker",
+            Component::Connect => "connect",
+        }
+    }
+}
+
 /// The labels that select the cluster's broker pods. They are part of the StatefulSet's immutable
 /// selector, so they never change for a given cluster.
 pub fn selector_labels(cluster: &str) -> BTreeMap<String, String> {
+    component_selector_labels(cluster, Component::Broker)
+}
+
+/// The labels that select one component's pods (part of an immutable selector).
+pub fn component_selector_labels(cluster: &str, component: Component) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("app.kubernetes.io/name".to_string(), "kaskade".to_string()),
         ("app.kubernetes.io/instance".to_string(), cluster.to_string()),
-        ("app.kubernetes.io/component".to_string(), "broker".to_string()),
+        ("app.kubernetes.io/component".to_string(), component.as_str().to_string()),
     ])
 }
 
 /// The four `app.kubernetes.io/*` labels every object of the cluster's brokers carries.
 pub fn labels(cluster: &str) -> BTreeMap<String, String> {
-    let mut labels = selector_labels(cluster);
+    component_labels(cluster, Component::Broker)
+}
+
+/// The four `app.kubernetes.io/*` labels of one component's objects.
+pub fn component_labels(cluster: &str, component: Component) -> BTreeMap<String, String> {
+    let mut labels = component_selector_labels(cluster, component);
     labels.insert("app.kubernetes.io/managed-by".to_string(), crate::OPERATOR.to_string());
     labels
 }
@@ -110,12 +169,18 @@ pub fn owner_reference(cluster: &KafkaCluster) -> Option<OwnerReference> {
     })
 }
 
-/// Metadata of an object named `name` that the cluster owns: namespace, labels, owner reference.
+/// Metadata of an object named `name` that the cluster's brokers own: namespace, labels, owner
+/// reference.
 pub fn object_meta(name: String, namespace: &str, cluster: &str, owner: &OwnerReference) -> ObjectMeta {
+    component_object_meta(name, namespace, cluster, Component::Broker, owner)
+}
+
+/// Metadata of an object of one component of the cluster.
+pub fn component_object_meta(name: String, namespace: &str, cluster: &str, component: Component, owner: &OwnerReference) -> ObjectMeta {
     ObjectMeta {
         name: Some(name),
         namespace: Some(namespace.to_string()),
-        labels: Some(labels(cluster)),
+        labels: Some(component_labels(cluster, component)),
         owner_references: Some(vec![owner.clone()]),
         ..ObjectMeta::default()
     }
@@ -133,12 +198,16 @@ mod tests {
         assert_eq!(headless_service("k"), "k-broker-headless");
         assert_eq!(bootstrap_service("k"), "k-bootstrap");
         assert_eq!(config_map("k"), "k-broker-config");
+        assert_eq!(connect_deployment("k"), "k-connect");
+        assert_eq!(connect_service("k"), "k-connect");
+        assert_eq!(connect_config_map("k"), "k-connect-config");
     }
 
     #[test]
     fn addresses_are_cluster_dns_names() {
         assert_eq!(pod_dns("k", "ns", 2), "k-broker-2.k-broker-headless.ns.svc.cluster.local");
         assert_eq!(bootstrap_address("k", "ns"), "k-bootstrap.ns.svc.cluster.local:9092");
+        assert_eq!(connect_url("k", "ns"), "http://k-connect.ns.svc.cluster.local:8083");
     }
 
     #[test]

@@ -99,17 +99,7 @@ fn pod_template(cluster: &ValidCluster, defaults: &ClusterDefaults) -> PodTempla
             automount_service_account_token: Some(false),
             // Service environment variables only clutter the broker's environment.
             enable_service_links: Some(false),
-            security_context: Some(PodSecurityContext {
-                run_as_non_root: Some(true),
-                run_as_user: Some(BROKER_UID),
-                run_as_group: Some(BROKER_UID),
-                fs_group: Some(BROKER_UID),
-                seccomp_profile: Some(SeccompProfile {
-                    type_: "RuntimeDefault".into(),
-                    ..SeccompProfile::default()
-                }),
-                ..PodSecurityContext::default()
-            }),
+            security_context: Some(pod_security_context()),
             ..PodSpec::default()
         }),
     }
@@ -174,16 +164,36 @@ fn broker_container(cluster: &ValidCluster, defaults: &ClusterDefaults) -> Conta
                 ..VolumeMount::default()
             },
         ]),
-        security_context: Some(SecurityContext {
-            read_only_root_filesystem: Some(true),
-            allow_privilege_escalation: Some(false),
-            capabilities: Some(Capabilities {
-                drop: Some(vec!["ALL".into()]),
-                ..Capabilities::default()
-            }),
-            ..SecurityContext::default()
-        }),
+        security_context: Some(container_security_context()),
         ..Container::default()
+    }
+}
+
+/// Non-root (the image's user 65532), the runtime's default seccomp profile.
+pub(crate) fn pod_security_context() -> PodSecurityContext {
+    PodSecurityContext {
+        run_as_non_root: Some(true),
+        run_as_user: Some(BROKER_UID),
+        run_as_group: Some(BROKER_UID),
+        fs_group: Some(BROKER_UID),
+        seccomp_profile: Some(SeccompProfile {
+            type_: "RuntimeDefault".into(),
+            ..SeccompProfile::default()
+        }),
+        ..PodSecurityContext::default()
+    }
+}
+
+/// A read-only root filesystem, no privilege escalation, every capability dropped.
+pub(crate) fn container_security_context() -> SecurityContext {
+    SecurityContext {
+        read_only_root_filesystem: Some(true),
+        allow_privilege_escalation: Some(false),
+        capabilities: Some(Capabilities {
+            drop: Some(vec!["ALL".into()]),
+            ..Capabilities::default()
+        }),
+        ..SecurityContext::default()
     }
 }
 
@@ -208,7 +218,7 @@ fn probe() -> Probe {
     }
 }
 
-fn field_env(name: &str, field_path: &str) -> EnvVar {
+pub(crate) fn field_env(name: &str, field_path: &str) -> EnvVar {
     EnvVar {
         name: name.into(),
         value_from: Some(EnvVarSource {
@@ -222,7 +232,7 @@ fn field_env(name: &str, field_path: &str) -> EnvVar {
     }
 }
 
-fn container_port(name: &str, port: i32) -> ContainerPort {
+pub(crate) fn container_port(name: &str, port: i32) -> ContainerPort {
     ContainerPort {
         name: Some(name.into()),
         container_port: port,

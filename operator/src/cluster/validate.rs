@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::ResourceRequirements;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
+pub use super::connect_spec::ValidConnect;
 use super::{names, quantity};
 use crate::conditions::Reason;
 use crate::crd::{KafkaCluster, StorageType};
@@ -27,6 +28,9 @@ pub const OWNED_KEYS: &[&str] = &[
     "log.dirs",
     "log.dir",
 ];
+
+/// Why the [`OWNED_KEYS`] are the operator's.
+const OWNED_WHY: &str = "listeners, quorum, node ids and log directories follow the cluster's objects";
 
 /// Longest cluster name whose objects all have valid names: the StatefulSet `NAME-broker` gives its
 /// pods a `controller-revision-hash` label `NAME-broker-<hash up to 10 characters>`, and a label
@@ -56,6 +60,8 @@ pub struct ValidCluster {
     pub resources: Option<ResourceRequirements>,
     /// `spec.config` rendered as property text (numbers and booleans as Kafka writes them).
     pub config: BTreeMap<String, String>,
+    /// `spec.connect`, checked: the cluster's Connect workers, if any.
+    pub connect: Option<ValidConnect>,
 }
 
 /// Where the brokers keep their logs.
@@ -133,7 +139,8 @@ fn well_formed(cluster: &KafkaCluster) -> Result<ValidCluster, Vec<String>> {
         problems.push("spec.image: must not be empty (leave it out for the operator's image)".into());
     }
     let storage = check_storage(cluster, &mut problems);
-    let config = render_config(&spec.config, &mut problems);
+    let config = render_config(&spec.config, "spec.config", (OWNED_KEYS, OWNED_WHY), &mut problems);
+    let connect = spec.connect.as_ref().map(|c| super::connect_spec::check(c, &mut problems));
     match (owner, storage) {
         (Some(owner), Some(storage)) if problems.is_empty() => Ok(ValidCluster {
             name,
@@ -144,6 +151,7 @@ fn well_formed(cluster: &KafkaCluster) -> Result<ValidCluster, Vec<String>> {
             storage,
             resources: spec.resources.clone(),
             config,
+            connect,
         }),
         _ => Err(problems),
     }
@@ -199,17 +207,23 @@ fn check_storage(cluster: &KafkaCluster, problems: &mut Vec<String>) -> Option<S
     }
 }
 
-fn render_config(config: &BTreeMap<String, serde_json::Value>, problems: &mut Vec<String>) -> BTreeMap<String, String> {
+/// Renders a free-form properties map found at `path` (`spec.config`) as property text, refusing
+/// the `owned` keys (with `why` they are the operator's) and values that are not scalars.
+pub(crate) fn render_config(
+    config: &BTreeMap<String, serde_json::Value>,
+    path: &str,
+    owned: (&[&str], &str),
+    problems: &mut Vec<String>,
+) -> BTreeMap<String, String> {
+    let (owned, why) = owned;
     let mut out = BTreeMap::new();
     for (key, value) in config {
         if key.trim().is_empty() {
-            problems.push(format!("spec.config: {key:?} is not a property name"));
+            problems.push(format!("{path}: {key:?} is not a property name"));
             continue;
         }
-        if OWNED_KEYS.contains(&key.as_str()) {
-            problems.push(format!(
-                "spec.config.{key:?}: set by the operator (listeners, quorum, node ids and log directories follow the cluster's objects); remove it"
-            ));
+        if owned.contains(&key.as_str()) {
+            problems.push(format!("{path}.{key:?}: set by the operator ({why}); remove it"));
             continue;
         }
         let text = match value {
@@ -223,7 +237,7 @@ fn render_config(config: &BTreeMap<String, serde_json::Value>, problems: &mut Ve
                     _ => "an object",
                 };
                 problems.push(format!(
-                    "spec.config.{key:?}: {kind} is not a property value; use a string, number or boolean"
+                    "{path}.{key:?}: {kind} is not a property value; use a string, number or boolean"
                 ));
                 continue;
             }

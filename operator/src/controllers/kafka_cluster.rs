@@ -1,12 +1,13 @@
 //! Reconciles a `KafkaCluster`: validate and build its objects (pure, in `crate::cluster`), apply
-//! them in order (ConfigMap, Services, PodDisruptionBudget, StatefulSet last), delete the objects
-//! it owns that the spec no longer asks for, then patch status. Nothing is written when nothing
-//! changed; an invalid spec deletes nothing.
+//! them in order (ConfigMap, Services, PodDisruptionBudget, StatefulSet; then the Connect
+//! ConfigMap, Service and Deployment, the Deployment only once a broker is ready so that workers
+//! never crash-loop on absent brokers), delete the objects it owns that the spec no longer asks
+//! for, then patch status. Nothing is written when nothing changed; an invalid spec deletes nothing.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -15,7 +16,7 @@ use kube::runtime::controller::Action;
 use kube::runtime::{watcher, Controller};
 use kube::{Api, Client, ResourceExt};
 
-use crate::cluster::{self, ClusterDefaults};
+use crate::cluster::{self, names, ClusterDefaults};
 use crate::crd::KafkaCluster;
 use crate::runtime::apply::{apply, apply_status};
 use crate::runtime::orphans;
@@ -52,7 +53,8 @@ pub fn run(
         .owns(api::<StatefulSet>(&client, ns), owned_objects())
         .owns(api::<ConfigMap>(&client, ns), owned_objects())
         .owns(api::<Service>(&client, ns), owned_objects())
-        .owns(api::<PodDisruptionBudget>(&client, ns), owned_objects());
+        .owns(api::<PodDisruptionBudget>(&client, ns), owned_objects())
+        .owns(api::<Deployment>(&client, ns), owned_objects());
     wiring::run(controller, CONTROLLER, reconcile, error_policy, Arc::new(ctx), stop)
 }
 
@@ -93,6 +95,11 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<ClusterContext>) -> Resul
             let pdbs = Api::namespaced(client.clone(), &ns);
             apply_noting(&pdbs, &objects.pod_disruption_budget, "PodDisruptionBudget", &mut changed).await?;
             let statefulset = apply_noting(&statefulsets, &objects.stateful_set, "StatefulSet", &mut changed).await?;
+            let brokers_ready = statefulset.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0);
+            let deployment = match &objects.connect {
+                Some(connect) => apply_connect(&client, &ns, connect, brokers_ready > 0, &mut changed).await?,
+                None => None,
+            };
             writes += changed.len() as u64;
             let deleted = delete_orphans(&client, &ns, objects).await?;
             writes += deleted.len() as u64;
@@ -116,9 +123,19 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<ClusterContext>) -> Resul
                 )
                 .await;
             }
-            Some(statefulset)
+            Some((statefulset, deployment))
         }
         Err(_) => None,
+    };
+    let (observed, deployment) = match observed {
+        Some((statefulset, deployment)) => (Some(statefulset), deployment),
+        // An invalid spec changes nothing: the workers of the last valid spec are still reported.
+        None => (
+            None,
+            Api::<Deployment>::namespaced(client.clone(), &ns)
+                .get_opt(&names::connect_deployment(&name))
+                .await?,
+        ),
     };
 
     let previous = kc.status.clone().unwrap_or_default();
@@ -141,6 +158,7 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<ClusterContext>) -> Resul
         kc.metadata.generation,
         built.as_ref().map(|objects| &objects.cluster),
         observed.as_ref(),
+        deployment.as_ref(),
         Some(&previous),
         &Time(Timestamp::now()),
         cluster_id,
@@ -158,10 +176,15 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<ClusterContext>) -> Resul
     }
     ctx.metrics.writes(CONTROLLER, writes);
     ctx.succeeded(&format!("{CONTROLLER}/{ns}/{name}"));
+    let connect_waiting = kc
+        .spec
+        .connect
+        .as_ref()
+        .is_some_and(|c| status.connect_ready_replicas.unwrap_or(0) < c.replicas);
     Ok(match built {
         // An invalid spec waits for the next change of the resource: no retry loop.
         Err(_) => Action::await_change(),
-        Ok(_) if ready < kc.spec.replicas => Action::requeue(Duration::from_secs(30)),
+        Ok(_) if ready < kc.spec.replicas || connect_waiting => Action::requeue(Duration::from_secs(30)),
         Ok(_) => Action::requeue(Duration::from_secs(300)),
     })
 }
@@ -178,16 +201,49 @@ where
     Ok(live)
 }
 
+/// Applies the Connect workers' ConfigMap and Service, and their Deployment once `brokers_ready`
+/// or when it exists already (a broker restarting never takes the workers away). Returns the
+/// live Deployment, if any.
+async fn apply_connect(
+    client: &Client,
+    ns: &str,
+    connect: &cluster::ConnectObjects,
+    brokers_ready: bool,
+    changed: &mut Vec<&'static str>,
+) -> Result<Option<Deployment>, Error> {
+    apply_noting(
+        &Api::namespaced(client.clone(), ns),
+        &connect.config_map,
+        "Connect ConfigMap",
+        changed,
+    )
+    .await?;
+    apply_noting(&Api::namespaced(client.clone(), ns), &connect.service, "Connect Service", changed).await?;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns);
+    if !brokers_ready && deployments.get_opt(&connect.deployment.name_any()).await?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(
+        apply_noting(&deployments, &connect.deployment, "Connect Deployment", changed).await?,
+    ))
+}
+
 /// Deletes the objects of the kinds a cluster owns that carry its labels and controller
 /// reference but were not among `objects` (see `runtime::orphans`); returns `Kind/name` of each.
 async fn delete_orphans(client: &Client, ns: &str, objects: &cluster::ClusterObjects) -> Result<Vec<String>, Error> {
     let selector = orphans::selector(&objects.cluster.name);
     let uid = objects.cluster.owner.uid.as_str();
-    let mut deleted = orphans::delete_orphans(client, ns, &selector, uid, &[&objects.config_map]).await?;
-    let services = [&objects.headless_service, &objects.bootstrap_service];
+    let connect = objects.connect.as_ref();
+    let mut config_maps = vec![&objects.config_map];
+    let mut services = vec![&objects.headless_service, &objects.bootstrap_service];
+    config_maps.extend(connect.map(|c| &c.config_map));
+    services.extend(connect.map(|c| &c.service));
+    let deployments: Vec<&Deployment> = connect.map(|c| &c.deployment).into_iter().collect();
+    let mut deleted = orphans::delete_orphans(client, ns, &selector, uid, &config_maps).await?;
     deleted.extend(orphans::delete_orphans(client, ns, &selector, uid, &services).await?);
     deleted.extend(orphans::delete_orphans(client, ns, &selector, uid, &[&objects.pod_disruption_budget]).await?);
     deleted.extend(orphans::delete_orphans(client, ns, &selector, uid, &[&objects.stateful_set]).await?);
+    deleted.extend(orphans::delete_orphans(client, ns, &selector, uid, &deployments).await?);
     Ok(deleted)
 }
 

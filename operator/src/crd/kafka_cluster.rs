@@ -1,12 +1,12 @@
-//! `KafkaCluster`: a set of brokers in a StatefulSet with their Services. The Connect half
-//! (`spec.connect`) comes with the Connect worker.
+//! `KafkaCluster`: a set of brokers in a StatefulSet with their Services, and optionally Kafka
+//! Connect workers (`spec.connect`) in a Deployment beside them.
 // Several `printcolumn(...)` attributes repeat `type_ = "string"`, which clippy takes for
 // duplicated attributes.
 #![allow(clippy::duplicated_attributes)]
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::ResourceRequirements;
+use k8s_openapi::api::core::v1::{EnvFromSource, EnvVar, ResourceRequirements, Volume, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::{CustomResource, KubeSchema};
 use schemars::JsonSchema;
@@ -22,9 +22,10 @@ use serde::{Deserialize, Serialize};
     shortname = "kc",
     category = "kaskade",
     status = "KafkaClusterStatus",
-    doc = "A Kafka-compatible cluster of Kaskade brokers: a StatefulSet with a headless and a bootstrap Service.",
+    doc = "A Kafka-compatible cluster of Kaskade brokers: a StatefulSet with a headless and a bootstrap Service, and optionally Kafka Connect workers in a Deployment.",
     printcolumn(name = "Ready", type_ = "string", json_path = ".status.conditions[?(@.type==\"Ready\")].status"),
     printcolumn(name = "Replicas", type_ = "integer", json_path = ".spec.replicas"),
+    printcolumn(name = "Connect", type_ = "integer", json_path = ".spec.connect.replicas"),
     printcolumn(name = "Bootstrap", type_ = "string", json_path = ".status.bootstrapServers"),
     printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp")
 )]
@@ -51,6 +52,50 @@ pub struct KafkaClusterSpec {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(schema_with = "crate::crd::generate::free_form_map")]
     pub config: BTreeMap<String, serde_json::Value>,
+    /// Kafka Connect workers in distributed mode beside the brokers; none when unset. Removing it
+    /// deletes the workers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect: Option<ConnectSpec>,
+}
+
+/// The cluster's Kafka Connect workers: a Deployment `NAME-connect` behind the Service
+/// `NAME-connect` (port 8083), configured by the ConfigMap `NAME-connect-config`.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectSpec {
+    /// Number of workers (one Connect group).
+    #[serde(default = "one")]
+    #[schemars(range(min = 0))]
+    pub replicas: i32,
+    /// The worker image (the `kaskade` image); the operator's configured image when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Worker properties with the keys of `connect-distributed.properties` (`group.id`,
+    /// `offset.flush.interval.ms`, `config.providers`, …). `bootstrap.servers`, the listeners and
+    /// the advertised address are the operator's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(schema_with = "crate::crd::generate::free_form_map")]
+    pub config: BTreeMap<String, serde_json::Value>,
+    /// Compute resources of each worker container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+    /// Environment variables of the worker container.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvVar>,
+    /// Environment of the worker container from Secrets and ConfigMaps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env_from: Vec<EnvFromSource>,
+    /// Extra pod volumes, typically Secrets read through the `${file:…}` and `${directory:…}`
+    /// config providers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Volume>,
+    /// Where the extra volumes are mounted in the worker container.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volume_mounts: Vec<VolumeMount>,
+}
+
+fn one() -> i32 {
+    1
 }
 
 /// Persistent (a PersistentVolumeClaim per broker) or ephemeral (an `emptyDir`) log storage.
@@ -98,6 +143,12 @@ pub struct KafkaClusterStatus {
     /// Brokers whose pods are ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready_replicas: Option<i32>,
+    /// The Connect REST API's URL (the Service `NAME-connect`), when `spec.connect` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_url: Option<String>,
+    /// Connect workers whose pods are ready, when `spec.connect` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_ready_replicas: Option<i32>,
     /// The Kafka cluster id the brokers report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,

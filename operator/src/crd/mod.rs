@@ -5,7 +5,7 @@ pub mod generate;
 pub mod kafka_cluster;
 pub mod topic;
 
-pub use kafka_cluster::{KafkaCluster, KafkaClusterSpec, KafkaClusterStatus, StorageSpec, StorageType};
+pub use kafka_cluster::{ConnectSpec, KafkaCluster, KafkaClusterSpec, KafkaClusterStatus, StorageSpec, StorageType};
 pub use topic::{DeletionPolicy, Topic, TopicSpec, TopicStatus};
 
 /// The API group of every Kaskade resource.

@@ -172,6 +172,11 @@ impl Herder {
             .retain(|(c, i)| !tasks.iter().any(|t| t.connector == *c && t.task == *i as i32));
     }
 
+    /// Whether this worker has joined its group and received an assignment at least once.
+    pub fn joined(&self) -> bool {
+        self.group().connectors.is_some()
+    }
+
     /// Where a write that the leader must make is served.
     pub fn leader_route(&self) -> Route {
         let g = self.group();
@@ -229,7 +234,7 @@ impl Herder {
         let config = self.raw_config(name)?;
         Ok(ConnectorInfo {
             name: name.to_string(),
-            kind: kind_of(&config),
+            kind: kind_of(&config).to_string(),
             config: OrderedMap::java_hash_order(&config),
             tasks: self.task_ids(name),
         })
@@ -266,22 +271,22 @@ impl Herder {
             .range((name.to_string(), 0)..=(name.to_string(), u32::MAX))
             .map(|((_, id), s)| TaskState {
                 id: *id,
-                state: s.state.name(),
+                state: s.state.name().to_string(),
                 trace: s.trace.clone(),
                 worker_id: s.worker_id.clone(),
-                version,
+                version: version.to_string(),
             })
             .collect();
         Ok(ConnectorStateInfo {
             name: name.to_string(),
             connector: ConnectorState {
-                state: connector.state.name(),
+                state: connector.state.name().to_string(),
                 trace: connector.trace.clone(),
                 worker_id: connector.worker_id.clone(),
-                version,
+                version: version.to_string(),
             },
             tasks,
-            kind: kind_of(&config),
+            kind: kind_of(&config).to_string(),
         })
     }
 
@@ -293,10 +298,13 @@ impl Herder {
             .ok_or_else(|| HerderError::not_found(format!("No status found for task {name}-{task}")))?;
         Ok(TaskState {
             id: task,
-            state: s.state.name(),
+            state: s.state.name().to_string(),
             trace: s.trace.clone(),
             worker_id: s.worker_id.clone(),
-            version: self.raw_config(name).map_or(connectors::APACHE_VERSION, |c| version_of(&c)),
+            version: self
+                .raw_config(name)
+                .map_or(connectors::APACHE_VERSION, |c| version_of(&c))
+                .to_string(),
         })
     }
 
@@ -381,7 +389,7 @@ impl Herder {
             !exists,
             ConnectorInfo {
                 name: name.to_string(),
-                kind: kind_of(&props),
+                kind: kind_of(&props).to_string(),
                 config,
                 tasks: if exists { self.task_ids(name) } else { Vec::new() },
             },
@@ -418,7 +426,7 @@ impl Herder {
         self.kick();
         Ok(ConnectorInfo {
             name: name.to_string(),
-            kind: kind_of(&config),
+            kind: kind_of(&config).to_string(),
             config: OrderedMap::java_hash_order(&config),
             tasks: self.task_ids(name),
         })
@@ -476,13 +484,13 @@ impl Herder {
         }
         let mut info = self.connector_status(name)?;
         let restarts = |state: &str| !request.only_failed || state == State::Failed.name();
-        if restarts(info.connector.state) {
-            info.connector.state = State::Restarting.name();
+        if restarts(&info.connector.state) {
+            info.connector.state = State::Restarting.name().to_string();
         }
         if request.include_tasks {
             for t in info.tasks.iter_mut() {
-                if restarts(t.state) {
-                    t.state = State::Restarting.name();
+                if restarts(&t.state) {
+                    t.state = State::Restarting.name().to_string();
                 }
             }
         }

@@ -2,92 +2,34 @@
 //! the connector type's common keys, every transform and predicate with its own keys embedded
 //! under `transforms.ALIAS.` / `predicates.ALIAS.`, the connector's keys, and the sink rules on
 //! `topics`/`topics.regex`. The answer is Kafka's `ConfigInfos`, for
-//! `PUT /connector-plugins/{p}/config/validate` and for the 400 of an invalid create.
+//! `PUT /connector-plugins/{p}/config/validate` and for the 400 of an invalid create. The
+//! `ConfigInfos` types live in the shared `kaskade-connect-api` crate (re-exported here); what
+//! needs the worker's config definitions and plugin registry stays here.
 
-use serde::Serialize;
+pub use kaskade_connect_api::{ConfigInfo, ConfigInfos, KeyInfo, ValueInfo};
 
 use super::connector_config;
 use crate::config::WorkerConfig;
 use crate::config_def::{display, ConfigDef, ConfigKey, Default, KeyValidation};
 use crate::connectors::{self, ConnectorType, Plugin, Props};
 
-/// `ConfigKeyInfo`.
-#[derive(Debug, Clone, Serialize)]
-pub struct KeyInfo {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub ty: &'static str,
-    pub required: bool,
-    pub default_value: Option<String>,
-    pub importance: &'static str,
-    pub documentation: String,
-    pub group: Option<String>,
-    pub order_in_group: i32,
-    pub width: &'static str,
-    pub display_name: String,
-    pub dependents: Vec<String>,
-}
-
-impl KeyInfo {
-    pub fn of(k: &ConfigKey) -> KeyInfo {
-        KeyInfo {
-            name: k.name.clone(),
-            ty: k.ty.name(),
-            required: k.required(),
-            default_value: match &k.default {
-                Default::Value(s) => Some(s.clone()),
-                _ => None,
-            },
-            importance: k.importance.name(),
-            documentation: k.documentation.clone(),
-            group: k.group.clone(),
-            order_in_group: k.order,
-            width: k.width.name(),
-            display_name: k.display_name.clone(),
-            dependents: k.dependents.clone(),
-        }
-    }
-}
-
-/// `ConfigValueInfo`.
-#[derive(Debug, Clone, Serialize)]
-pub struct ValueInfo {
-    pub name: String,
-    pub value: Option<String>,
-    pub recommended_values: Vec<String>,
-    pub errors: Vec<String>,
-    pub visible: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ConfigInfo {
-    pub definition: KeyInfo,
-    pub value: ValueInfo,
-}
-
-/// `ConfigInfos`: the validate endpoint's answer.
-#[derive(Debug, Clone, Serialize)]
-pub struct ConfigInfos {
-    pub name: String,
-    pub error_count: usize,
-    pub groups: Vec<String>,
-    pub configs: Vec<ConfigInfo>,
-}
-
-impl ConfigInfos {
-    /// Every error, in order, as the 400 of an invalid create lists them.
-    pub fn errors(&self) -> Vec<String> {
-        self.configs.iter().flat_map(|c| c.value.errors.iter().cloned()).collect()
-    }
-
-    /// Kafka's message for a create or update refused for these errors.
-    pub fn invalid_message(&self) -> String {
-        let errors = self.errors();
-        format!(
-            "Connector configuration is invalid and contains the following {} error(s):\n{}\nYou can also find the above list of errors at the endpoint `/connector-plugins/{{connectorType}}/config/validate`",
-            errors.len(),
-            errors.join("\n")
-        )
+/// `ConfigKeyInfo` of a worker config key.
+pub fn key_info(k: &ConfigKey) -> KeyInfo {
+    KeyInfo {
+        name: k.name.clone(),
+        ty: k.ty.name().to_string(),
+        required: k.required(),
+        default_value: match &k.default {
+            Default::Value(s) => Some(s.clone()),
+            _ => None,
+        },
+        importance: k.importance.name().to_string(),
+        documentation: k.documentation.clone(),
+        group: k.group.clone(),
+        order_in_group: k.order,
+        width: k.width.name().to_string(),
+        display_name: k.display_name.clone(),
+        dependents: k.dependents.clone(),
     }
 }
 
@@ -179,7 +121,7 @@ pub fn validate(plugin: &Plugin, config: &Props, worker: &WorkerConfig) -> Confi
         .iter()
         .zip(results)
         .map(|(k, r)| ConfigInfo {
-            definition: KeyInfo::of(k),
+            definition: key_info(k),
             value: ValueInfo {
                 name: r.name,
                 value: r.value,
@@ -257,6 +199,6 @@ pub fn plugin_keys(plugin: &Plugin) -> Vec<KeyInfo> {
         .keys
         .iter()
         .chain(connector_config::for_type(plugin.kind()).keys.iter())
-        .map(KeyInfo::of)
+        .map(key_info)
         .collect()
 }

@@ -118,8 +118,8 @@ async fn not_found() -> RestError {
 
 async fn root(State(h): State<Herder>) -> Json<ServerInfo> {
     Json(ServerInfo {
-        version: crate::connectors::APACHE_VERSION,
-        commit: crate::COMMIT,
+        version: crate::connectors::APACHE_VERSION.to_string(),
+        commit: crate::COMMIT.to_string(),
         kafka_cluster_id: h.kafka_cluster_id.clone(),
     })
 }
@@ -131,11 +131,25 @@ struct Health {
     message: &'static str,
 }
 
-async fn health() -> Json<Health> {
+/// Healthy once the worker has joined its group and received its first assignment (Kafka's
+/// `DistributedHerder` is ready after its first rebalance); 503 "starting" before, so a readiness
+/// probe keeps a worker out of its Service until it can serve every request.
+async fn health(State(h): State<Herder>) -> Response {
+    if !h.joined() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "starting",
+                message: "Worker is still starting up.",
+            }),
+        )
+            .into_response();
+    }
     Json(Health {
         status: "healthy",
         message: "Worker has completed startup and is ready to handle requests.",
     })
+    .into_response()
 }
 
 /// `?expand=status&expand=info` (repeated keys, so the raw query is read).
@@ -413,16 +427,16 @@ async fn plugins(Query(q): Query<BTreeMap<String, String>>) -> Json<Vec<PluginIn
         .iter()
         .map(|p| PluginInfo {
             class: p.class.to_string(),
-            kind: p.kind().name(),
-            version: p.version,
+            kind: p.kind().name().to_string(),
+            version: p.version.to_string(),
         })
         .collect();
     if !connectors_only {
         let add = |out: &mut Vec<PluginInfo>, classes: &[&str], kind: &'static str| {
             out.extend(classes.iter().map(|c| PluginInfo {
                 class: c.to_string(),
-                kind,
-                version: crate::connectors::APACHE_VERSION,
+                kind: kind.to_string(),
+                version: crate::connectors::APACHE_VERSION.to_string(),
             }))
         };
         add(&mut out, crate::transforms::TRANSFORM_CLASSES, "transformation");
@@ -442,7 +456,7 @@ async fn plugin_config(Path(p): Path<String>) -> Result<Response> {
     let def = crate::transforms::config_def(&p)
         .or_else(|| crate::converters::config_def(&p))
         .ok_or_else(|| error(404, format!("Unknown plugin {p}.")))?;
-    let keys: Vec<validate::KeyInfo> = def.keys.iter().map(validate::KeyInfo::of).collect();
+    let keys: Vec<validate::KeyInfo> = def.keys.iter().map(validate::key_info).collect();
     Ok(Json(keys).into_response())
 }
 

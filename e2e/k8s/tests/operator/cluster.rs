@@ -158,7 +158,7 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     ensure!(kc.status.as_ref().and_then(|s| s.ready_replicas) == Some(1));
     let table = cp.table("kaskade.dev", "v1alpha1", "kafkaclusters", Some(&ns)).await?;
     ensure!(
-        table.headers() == ["Name", "Ready", "Replicas", "Bootstrap", "Age"],
+        table.headers() == ["Name", "Ready", "Replicas", "Connect", "Bootstrap", "Age"],
         "{:?}",
         table.headers()
     );

@@ -178,7 +178,10 @@ async fn printer_columns_and_short_names() -> anyhow::Result<()> {
     .await?;
 
     let clusters = cp.table(GROUP, VERSION, "kafkaclusters", Some(&ns)).await?;
-    assert_eq!(clusters.kubectl_headers(), ["NAME", "READY", "REPLICAS", "BOOTSTRAP", "AGE"]);
+    assert_eq!(
+        clusters.kubectl_headers(),
+        ["NAME", "READY", "REPLICAS", "CONNECT", "BOOTSTRAP", "AGE"]
+    );
     let row = clusters.row("dev").ok_or_else(|| anyhow!("no row dev in {clusters:?}"))?;
     assert_eq!(row.text("Replicas"), "1");
     assert_eq!(row.text("Ready"), "", "no status yet");
@@ -213,10 +216,11 @@ async fn printer_columns_and_short_names() -> anyhow::Result<()> {
 /// headers are the printer columns.
 fn kubectl_headers(cp: &ControlPlane, ns: &str) -> anyhow::Result<()> {
     let kubeconfig = cp.kubeconfig_path().to_path_buf();
-    for (short, header) in [
-        ("kc", ["NAME", "READY", "REPLICAS", "BOOTSTRAP", "AGE"]),
-        ("kt", ["NAME", "CLUSTER", "PARTITIONS", "RF", "READY"]),
-    ] {
+    let expected: [(&str, &[&str]); 2] = [
+        ("kc", &["NAME", "READY", "REPLICAS", "CONNECT", "BOOTSTRAP", "AGE"]),
+        ("kt", &["NAME", "CLUSTER", "PARTITIONS", "RF", "READY"]),
+    ];
+    for (short, header) in expected {
         let mut kubectl = std::process::Command::new("kubectl");
         kubectl
             .arg("--kubeconfig")

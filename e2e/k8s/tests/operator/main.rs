@@ -4,7 +4,8 @@
 //! - `crds`: the CRDs alone (defaults, validation, printer columns, `crds/` matching the types);
 //! - `harness`: the harness's RBAC kubeconfigs and audit counting, which other tests rely on;
 //! - `helm_install`: the chart installed, upgraded and uninstalled with `helm`;
-//! - `cluster`, `topics`, `runtime`: the KafkaCluster and Topic controllers and the operator
+//! - `cluster`, `connect_cluster`, `topics`, `runtime`: the KafkaCluster (brokers and Connect
+//!   workers) and Topic controllers and the operator
 //!   process (leader election, SIGTERM, namespaces), run as the chart's ServiceAccount;
 //! - `bench`: the operator benchmark, `#[ignore]`d (`e2e/bench/operator.sh` runs it);
 //! - `common`: what those share (the chart's RBAC, the operator process, a real broker).
@@ -12,6 +13,7 @@
 mod bench;
 mod cluster;
 mod common;
+mod connect_cluster;
 mod crds;
 mod harness;
 mod helm_install;
