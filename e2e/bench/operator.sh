@@ -4,10 +4,18 @@
 # kube-apiserver, broker and operator) and writes e2e/bench/results/operator-<date>.json: the
 # machine, the commit, every run's JSON line and the median of each figure.
 #
-#   e2e/bench/operator.sh [RUNS]
+#   e2e/bench/operator.sh [RUNS] [topics|connectors]
+#
+# `connectors` runs e2e/k8s/tests/operator/bench_connectors.rs instead (100 Connectors against one
+# `kaskade connect` worker) and writes operator-connectors-<date>.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-3}
+case ${2:-topics} in
+  topics) filter=bench::; name=operator ;;
+  connectors) filter=bench_connectors::; name=operator-connectors ;;
+  *) echo "usage: $0 [RUNS] [topics|connectors]" >&2; exit 2 ;;
+esac
 
 cargo build --release -p kaskade-operator -p kaskade
 cargo test --release -p kaskade-e2e --test operator --no-run
@@ -17,12 +25,12 @@ trap 'rm -f "$lines"' EXIT
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq "$runs"); do
   echo "operator benchmark: run $i of $runs" >&2
-  KASKADE_E2E_REQUIRE=1 cargo test --release -q -p kaskade-e2e --test operator -- bench:: --ignored --nocapture --test-threads 1 \
-    | grep '"bench":"operator"' >>"$lines"
+  KASKADE_E2E_REQUIRE=1 cargo test --release -q -p kaskade-e2e --test operator -- "$filter" --ignored --nocapture --test-threads 1 \
+    | grep "\"bench\":\"$name\"" >>"$lines"
 done
 
-out=e2e/bench/results/operator-$(date -u +%Y-%m-%d-%H%M).json
-python3 - "$lines" "$out" "$load" <<'PY'
+out=e2e/bench/results/$name-$(date -u +%Y-%m-%d-%H%M).json
+python3 - "$lines" "$out" "$load" "$runs" "${2:-topics}" <<'PY'
 import json, os, platform, statistics, subprocess, sys
 
 lines, out, load = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -44,7 +52,7 @@ commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=
 report = {
     "machine": f"{os.cpu_count()} cores ({cpu}), {int(mem) // 1024 // 1024} GiB, load average {load} at start",
     "commit": commit,
-    "command": "e2e/bench/operator.sh",
+    "command": "e2e/bench/operator.sh " + " ".join(sys.argv[4:]),
     "runs": runs,
     "median": median,
 }

@@ -28,17 +28,34 @@ pub enum Reason {
     ConnectStarting,
     /// KafkaCluster: Connect workers that were ready are not.
     ConnectUnavailable,
+    /// Connector: running with every task running, as asked.
+    ConnectorRunning,
+    /// Connector: paused, as asked.
+    ConnectorPaused,
+    /// Connector: stopped, as asked.
+    ConnectorStopped,
+    /// Connector: created or changing state; tasks not all running yet.
+    ConnectorStarting,
+    /// Connector: the connector itself failed on its worker.
+    ConnectorFailed,
+    /// Connector: a task failed on its worker.
+    TaskFailed,
+    /// Connector: the cluster's Connect REST API did not answer.
+    ConnectUnreachable,
+    /// Connector: the KafkaCluster it names has no `spec.connect`.
+    ConnectNotEnabled,
     /// Topic: the Kafka topic matches the spec.
     TopicReady,
     /// Topic: another Topic resource already manages this Kafka topic.
     Conflict,
-    /// Topic: the KafkaCluster it names does not exist (or is not ready).
+    /// Topic, Connector: the KafkaCluster it names does not exist (or is not ready).
     ClusterNotFound,
     /// Topic: created, not yet visible in the cluster's metadata.
     Creating,
     /// Topic: the cluster's brokers did not answer.
     BrokerUnreachable,
-    /// Topic: Kafka refused the topic's configs (INVALID_CONFIG).
+    /// Topic: Kafka refused the topic's configs (INVALID_CONFIG); Connector: the worker's
+    /// validation refused the connector's config.
     InvalidConfig,
     /// Topic: INVALID_REPLICATION_FACTOR.
     InvalidReplicationFactor,
@@ -64,6 +81,14 @@ impl Reason {
             Reason::BrokersUnavailable => "BrokersUnavailable",
             Reason::ConnectStarting => "ConnectStarting",
             Reason::ConnectUnavailable => "ConnectUnavailable",
+            Reason::ConnectorRunning => "ConnectorRunning",
+            Reason::ConnectorPaused => "ConnectorPaused",
+            Reason::ConnectorStopped => "ConnectorStopped",
+            Reason::ConnectorStarting => "ConnectorStarting",
+            Reason::ConnectorFailed => "ConnectorFailed",
+            Reason::TaskFailed => "TaskFailed",
+            Reason::ConnectUnreachable => "ConnectUnreachable",
+            Reason::ConnectNotEnabled => "ConnectNotEnabled",
             Reason::TopicReady => "TopicReady",
             Reason::Conflict => "Conflict",
             Reason::ClusterNotFound => "ClusterNotFound",

@@ -1,8 +1,9 @@
-//! The Kaskade operator: `KafkaCluster` and `Topic` reconcilers built the Stackable way —
+//! The Kaskade operator: `KafkaCluster`, `Topic` and `Connector` reconcilers built the Stackable way —
 //! read, validate (pure), build (pure), apply in order, patch status.
 
 pub mod cluster;
 pub mod conditions;
+pub mod connector;
 pub mod controllers;
 pub mod crd;
 pub mod runtime;

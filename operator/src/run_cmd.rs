@@ -1,5 +1,5 @@
 //! `kaskade-operator run`: connects to the API server, serves the HTTP endpoints, takes the leader
-//! lease when asked to, and runs the KafkaCluster and Topic controllers until SIGTERM/SIGINT.
+//! lease when asked to, and runs the KafkaCluster, Topic and Connector controllers until SIGTERM/SIGINT.
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -13,7 +13,7 @@ use tokio::sync::watch;
 
 use kaskade_operator::cluster::ClusterDefaults;
 use kaskade_operator::controllers::kafka_cluster::{self, ClusterContext};
-use kaskade_operator::controllers::topic;
+use kaskade_operator::controllers::{connector, topic};
 use kaskade_operator::runtime::context::parse_overrides;
 use kaskade_operator::runtime::http::{self, Health};
 use kaskade_operator::runtime::leader::LeaseLock;
@@ -42,6 +42,9 @@ pub struct RunArgs {
     /// Reach a cluster's brokers at another address: NAMESPACE/CLUSTER=HOST:PORT (repeatable).
     #[arg(long = "bootstrap-override", env = "KASKADE_BOOTSTRAP_OVERRIDES", value_delimiter = ',')]
     pub bootstrap_overrides: Vec<String>,
+    /// Reach a cluster's Connect REST API at another URL: NAMESPACE/CLUSTER=http://HOST:PORT (repeatable).
+    #[arg(long = "connect-override", env = "KASKADE_CONNECT_OVERRIDES", value_delimiter = ',')]
+    pub connect_overrides: Vec<String>,
 }
 
 /// Runs until a shutdown signal, or until the leader lease is lost.
@@ -49,6 +52,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let overrides = parse_overrides(&args.bootstrap_overrides)
         .map_err(anyhow::Error::msg)
         .context("--bootstrap-override")?;
+    let connect_overrides = parse_overrides(&args.connect_overrides)
+        .map_err(anyhow::Error::msg)
+        .context("--connect-override")?;
     let scope = Scope::parse(&args.namespaces);
     let client = Client::try_default()
         .await
@@ -94,8 +100,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let defaults = ClusterDefaults {
         broker_image: args.broker_image.clone(),
     };
-    let shared = Arc::new(Shared::new(client.clone(), metrics, overrides));
-    tracing::info!(?scope, image = %args.broker_image, "starting the KafkaCluster and Topic controllers");
+    let shared = Arc::new(Shared::new(client.clone(), metrics, overrides).with_connect_overrides(connect_overrides));
+    tracing::info!(?scope, image = %args.broker_image, "starting the KafkaCluster, Topic and Connector controllers");
     let mut controllers: Vec<BoxFuture<'static, ()>> = Vec::new();
     for ns in scope.namespaces() {
         let ns = ns.as_deref();
@@ -105,6 +111,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         };
         controllers.push(kafka_cluster::run(client.clone(), ns, cluster_ctx, stopped(stop_rx.clone())).boxed());
         controllers.push(topic::run(client.clone(), ns, shared.clone(), stopped(stop_rx.clone())).boxed());
+        controllers.push(connector::run(client.clone(), ns, shared.clone(), stopped(stop_rx.clone())).boxed());
     }
     health.ready.store(true, Ordering::Relaxed);
     join_all(controllers).await;

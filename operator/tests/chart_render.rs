@@ -113,9 +113,21 @@ fn grants(rules: &Value, allow_names: bool) -> BTreeMap<(String, String), BTreeS
 /// The operator's API use, from the team's contract (docs/operator.md, RBAC).
 fn contract() -> BTreeMap<(String, String), BTreeSet<String>> {
     let rows: &[(&str, &[&str], &[&str])] = &[
-        ("kaskade.dev", &["kafkaclusters", "topics"], &["get", "list", "watch", "patch"]),
-        ("kaskade.dev", &["kafkaclusters/status", "topics/status"], &["get", "patch"]),
-        ("kaskade.dev", &["kafkaclusters/finalizers", "topics/finalizers"], &["update"]),
+        (
+            "kaskade.dev",
+            &["kafkaclusters", "topics", "connectors"],
+            &["get", "list", "watch", "patch"],
+        ),
+        (
+            "kaskade.dev",
+            &["kafkaclusters/status", "topics/status", "connectors/status"],
+            &["get", "patch"],
+        ),
+        (
+            "kaskade.dev",
+            &["kafkaclusters/finalizers", "topics/finalizers", "connectors/finalizers"],
+            &["update"],
+        ),
         (
             "",
             &["configmaps", "services"],
@@ -347,5 +359,8 @@ fn crds_render_with_include_crds() {
         .filter(|d| d["kind"] == "CustomResourceDefinition")
         .collect();
     let names: BTreeSet<&str> = crds.iter().map(|d| d["metadata"]["name"].as_str().expect("name")).collect();
-    assert_eq!(names, ["kafkaclusters.kaskade.dev", "topics.kaskade.dev"].into());
+    assert_eq!(
+        names,
+        ["connectors.kaskade.dev", "kafkaclusters.kaskade.dev", "topics.kaskade.dev"].into()
+    );
 }

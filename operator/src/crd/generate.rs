@@ -4,7 +4,7 @@
 use kube::CustomResourceExt;
 use schemars::{json_schema, Schema, SchemaGenerator};
 
-use super::{KafkaCluster, Topic};
+use super::{Connector, KafkaCluster, Topic};
 
 /// Schema of a free-form `config` map: any scalar values, kept as the user wrote them.
 pub fn free_form_map(_: &mut SchemaGenerator) -> Schema {
@@ -16,7 +16,7 @@ pub fn free_form_map(_: &mut SchemaGenerator) -> Schema {
 
 /// `(file name, YAML)` for every CRD, in a stable order.
 pub fn crd_files() -> Result<Vec<(String, String)>, serde_yaml::Error> {
-    let crds = [KafkaCluster::crd(), Topic::crd()];
+    let crds = [KafkaCluster::crd(), Topic::crd(), Connector::crd()];
     crds.iter()
         .map(|crd| {
             let name = format!("{}.yaml", crd.spec.names.plural);

@@ -1,7 +1,7 @@
 //! What every controller's context holds (each controller adds its own on top: the
 //! KafkaCluster controller its defaults, the Topic controller its cache of Topics): the client,
-//! the event recorder, metrics, where each cluster's brokers are reached, and per-object retry
-//! back-off.
+//! the event recorder, metrics, where each cluster's brokers and Connect workers are reached, and
+//! per-object retry back-off.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -10,6 +10,7 @@ use std::time::Duration;
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Client, Resource};
 
+use super::connect_rest::ConnectRest;
 use super::metrics::Metrics;
 use kaskade_client::KafkaAdmin;
 
@@ -23,7 +24,10 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     /// `namespace/cluster` → `host:port`, from `--bootstrap-override`.
     pub bootstrap_overrides: BTreeMap<String, String>,
+    /// `namespace/cluster` → `http://host:port`, from `--connect-override`.
+    pub connect_overrides: BTreeMap<String, String>,
     admins: Mutex<HashMap<String, KafkaAdmin>>,
+    connects: Mutex<HashMap<String, ConnectRest>>,
     failures: Mutex<HashMap<String, u32>>,
 }
 
@@ -38,7 +42,9 @@ impl Shared {
             client,
             metrics,
             bootstrap_overrides,
+            connect_overrides: BTreeMap::new(),
             admins: Mutex::default(),
+            connects: Mutex::default(),
             failures: Mutex::default(),
         }
     }
@@ -60,6 +66,28 @@ impl Shared {
             .entry(address.clone())
             .or_insert_with(|| KafkaAdmin::new(&address, ADMIN_TIMEOUT).with_client_id(crate::OPERATOR))
             .clone()
+    }
+
+    /// Reaches the Connect workers of clusters at other addresses (`--connect-override`).
+    pub fn with_connect_overrides(mut self, overrides: BTreeMap<String, String>) -> Self {
+        self.connect_overrides = overrides;
+        self
+    }
+
+    /// The Connect REST API of cluster `name` in `namespace`: an override, or the cluster's
+    /// Connect Service.
+    pub fn connect_url_for(&self, namespace: &str, name: &str) -> String {
+        self.connect_overrides
+            .get(&format!("{namespace}/{name}"))
+            .cloned()
+            .unwrap_or_else(|| crate::cluster::names::connect_url(name, namespace))
+    }
+
+    /// A (cached) Connect REST client for cluster `name` in `namespace`.
+    pub fn connect(&self, namespace: &str, name: &str) -> ConnectRest {
+        let url = self.connect_url_for(namespace, name);
+        let mut connects = self.connects.lock().unwrap_or_else(|e| e.into_inner());
+        connects.entry(url.clone()).or_insert_with(|| ConnectRest::new(&url)).clone()
     }
 
     /// Publishes an event about `obj`; a failure to publish is logged, never fatal.
@@ -90,7 +118,7 @@ impl Shared {
     }
 }
 
-/// Parses `NAMESPACE/CLUSTER=HOST:PORT` overrides (repeated, or comma-separated).
+/// Parses `NAMESPACE/CLUSTER=HOST:PORT` (or `=http://HOST:PORT`) overrides (repeated, or comma-separated).
 pub fn parse_overrides(items: &[String]) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     for item in items.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {

@@ -13,6 +13,8 @@ pub enum Error {
     },
     #[error("Kafka admin: {0}")]
     Kafka(#[from] kaskade_client::AdminError),
+    #[error("{0}")]
+    Connect(#[from] super::connect_rest::RestError),
     #[error("finalizer: {0}")]
     Finalizer(String),
     #[error("{0} has no namespace")]
@@ -26,6 +28,7 @@ impl Error {
             Error::Kube(_) => "kube",
             Error::Serialize { .. } => "serialize",
             Error::Kafka(_) => "kafka",
+            Error::Connect(_) => "connect",
             Error::Finalizer(_) => "finalizer",
             Error::NoNamespace(_) => "no_namespace",
         }

@@ -1,9 +1,10 @@
 //! What every controller shares: applying objects (only when they differ), deleting the objects
-//! a spec no longer asks for, events, metrics, the HTTP endpoints, leader election, the watch
+//! a spec no longer asks for, the Connect REST client, events, metrics, the HTTP endpoints, leader election, the watch
 //! scope and the wiring of a controller to its reconciler. The controllers themselves live in
 //! `crate::controllers`; the objects they apply are built by pure functions elsewhere.
 
 pub mod apply;
+pub mod connect_rest;
 pub mod context;
 pub mod error;
 pub mod http;

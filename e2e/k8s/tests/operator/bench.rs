@@ -41,7 +41,7 @@ async fn operator_benchmark() {
 }
 
 /// VmRSS and VmHWM of a process, KiB.
-fn rss_kib(pid: u32) -> (u64, u64) {
+pub(crate) fn rss_kib(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
@@ -55,7 +55,7 @@ fn rss_kib(pid: u32) -> (u64, u64) {
 }
 
 /// User + system CPU time of a process, seconds.
-fn cpu_secs(pid: u32) -> f64 {
+pub(crate) fn cpu_secs(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
@@ -66,12 +66,12 @@ fn cpu_secs(pid: u32) -> f64 {
 }
 
 /// Completed reconciles of `controller` (the duration histogram's count: observed at the end).
-async fn reconciles(op: &Operator, controller: &str) -> f64 {
+pub(crate) async fn reconciles(op: &Operator, controller: &str) -> f64 {
     let line = format!("kaskade_operator_reconcile_duration_seconds_count{{controller=\"{controller}\"}}");
     op.metric(&line).await.unwrap_or(0.0)
 }
 
-async fn wait_reconciles(op: &Operator, controller: &str, at_least: f64) -> anyhow::Result<()> {
+pub(crate) async fn wait_reconciles(op: &Operator, controller: &str, at_least: f64) -> anyhow::Result<()> {
     wait_for(&format!("{at_least} {controller} reconciles"), WAIT, || async {
         Ok((reconciles(op, controller).await >= at_least).then_some(()))
     })
@@ -80,7 +80,7 @@ async fn wait_reconciles(op: &Operator, controller: &str, at_least: f64) -> anyh
 }
 
 /// Writes by the operator's user since `mark`, after letting in-flight ones land.
-async fn writes_since(audit: &AuditLog, mark: AuditMark) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn writes_since(audit: &AuditLog, mark: AuditMark) -> anyhow::Result<Vec<String>> {
     tokio::time::sleep(SETTLE).await;
     let user = ControlPlane::service_account_username(OPERATOR_NS, OPERATOR_SA);
     Ok(audit.writes_by_since(&user, mark)?.iter().map(|w| w.summary()).collect())
@@ -91,7 +91,7 @@ fn ready(t: &Topic) -> bool {
     s.observed_generation == t.metadata.generation && s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
-fn touch() -> Patch<Value> {
+pub(crate) fn touch() -> Patch<Value> {
     let stamp = format!("{:?}", Instant::now());
     Patch::Merge(json!({"metadata": {"annotations": {"bench.kaskade.dev/touch": stamp}}}))
 }

@@ -24,7 +24,10 @@ async fn setup(prefix: &str) -> anyhow::Result<Option<(ControlPlane, String)>> {
         cp.startup_time().as_secs_f64()
     );
     let crds = cp.install_crds().await?;
-    ensure!(crds == ["kafkaclusters.kaskade.dev", "topics.kaskade.dev"], "installed {crds:?}");
+    ensure!(
+        crds == ["connectors.kaskade.dev", "kafkaclusters.kaskade.dev", "topics.kaskade.dev"],
+        "installed {crds:?}"
+    );
     let ns = cp.unique_namespace(prefix).await?;
     Ok(Some((cp, ns)))
 }
@@ -35,6 +38,10 @@ fn kafka_cluster(name: &str, spec: &str) -> String {
 
 fn topic(name: &str, spec: &str) -> String {
     format!("apiVersion: {API_VERSION}\nkind: Topic\nmetadata:\n  name: {name}\nspec:\n{spec}")
+}
+
+fn connector(name: &str, spec: &str) -> String {
+    format!("apiVersion: {API_VERSION}\nkind: Connector\nmetadata:\n  name: {name}\nspec:\n{spec}")
 }
 
 /// Applies `yaml`, expecting the server to refuse it with status 422 and a message containing
@@ -91,6 +98,13 @@ async fn server_applies_defaults() -> anyhow::Result<()> {
     assert_eq!(stored.pointer("/spec/replicationFactor"), Some(&Value::from(1)), "{stored}");
     assert_eq!(stored.pointer("/spec/deletionPolicy"), Some(&Value::from("Delete")), "{stored}");
     assert_eq!(stored.pointer("/spec/topicName"), None, "topicName stays unset: {stored}");
+    cp.apply_yaml(&connector("users", "  cluster: dev\n  class: C\n  autoRestart: {}\n"), Some(&ns))
+        .await?;
+    let connectors = cp.api(API_VERSION, "Connector", Some(&ns)).await?;
+    let stored = serde_json::to_value(connectors.get("users").await?)?;
+    assert_eq!(stored.pointer("/spec/state"), Some(&Value::from("running")), "{stored}");
+    assert_eq!(stored.pointer("/spec/autoRestart/enabled"), Some(&Value::from(false)), "{stored}");
+    assert_eq!(stored.pointer("/spec/tasksMax"), None, "tasksMax stays unset: {stored}");
 
     // And the operator's Rust types read what the server stored.
     let cluster = Api::<KafkaCluster>::namespaced(cp.client(), &ns).get("dev").await?;
@@ -160,6 +174,19 @@ async fn openapi_validation_refuses_bad_specs() -> anyhow::Result<()> {
             topic("bad-name", "  cluster: dev\n  topicName: \"a b\"\n"),
             vec!["spec.topicName", "should match"],
         ),
+        (connector("classless", "  cluster: dev\n"), vec!["spec.class", "Required value"]),
+        (
+            connector("no-tasks", "  cluster: dev\n  class: C\n  tasksMax: 0\n"),
+            vec!["spec.tasksMax", "greater than or equal to 1"],
+        ),
+        (
+            connector("asleep", "  cluster: dev\n  class: C\n  state: sleeping\n"),
+            vec!["spec.state", "Unsupported value: \"sleeping\""],
+        ),
+        (
+            kafka_cluster("negative", "  replicas: 1\n  connect:\n    replicas: -1\n"),
+            vec!["spec.connect.replicas", "greater than or equal to 0"],
+        ),
     ];
     for (yaml, expected) in &cases {
         expect_invalid(&cp, &ns, yaml, expected).await?;
@@ -187,6 +214,12 @@ async fn printer_columns_and_short_names() -> anyhow::Result<()> {
     assert_eq!(row.text("Ready"), "", "no status yet");
     ensure!(!row.text("Age").is_empty(), "{row:?}");
 
+    cp.apply_yaml(&connector("users", "  cluster: dev\n  class: C\n  tasksMax: 2\n"), Some(&ns))
+        .await?;
+    let connectors = cp.table(GROUP, VERSION, "connectors", Some(&ns)).await?;
+    assert_eq!(connectors.kubectl_headers(), ["NAME", "CLASS", "STATE", "TASKS", "READY", "AGE"]);
+    let row = connectors.row("users").ok_or_else(|| anyhow!("no row users in {connectors:?}"))?;
+    assert_eq!((row.text("Class"), row.text("State")), ("C".into(), "".into()), "no status yet");
     let topics = cp.table(GROUP, VERSION, "topics", Some(&ns)).await?;
     assert_eq!(topics.kubectl_headers(), ["NAME", "CLUSTER", "PARTITIONS", "RF", "READY"]);
     let row = topics.row("orders").ok_or_else(|| anyhow!("no row orders in {topics:?}"))?;
@@ -197,7 +230,7 @@ async fn printer_columns_and_short_names() -> anyhow::Result<()> {
 
     // Short names, categories and the status subresource, as discovery serves them.
     let resources = cp.client().list_api_group_resources(API_VERSION).await?;
-    for (plural, short) in [("kafkaclusters", "kc"), ("topics", "kt")] {
+    for (plural, short) in [("kafkaclusters", "kc"), ("topics", "kt"), ("connectors", "kctr")] {
         let resource = resources
             .resources
             .iter()
@@ -216,9 +249,10 @@ async fn printer_columns_and_short_names() -> anyhow::Result<()> {
 /// headers are the printer columns.
 fn kubectl_headers(cp: &ControlPlane, ns: &str) -> anyhow::Result<()> {
     let kubeconfig = cp.kubeconfig_path().to_path_buf();
-    let expected: [(&str, &[&str]); 2] = [
+    let expected: [(&str, &[&str]); 3] = [
         ("kc", &["NAME", "READY", "REPLICAS", "CONNECT", "BOOTSTRAP", "AGE"]),
         ("kt", &["NAME", "CLUSTER", "PARTITIONS", "RF", "READY"]),
+        ("kctr", &["NAME", "CLASS", "STATE", "TASKS", "READY", "AGE"]),
     ];
     for (short, header) in expected {
         let mut kubectl = std::process::Command::new("kubectl");

@@ -4,18 +4,23 @@
 //! - `crds`: the CRDs alone (defaults, validation, printer columns, `crds/` matching the types);
 //! - `harness`: the harness's RBAC kubeconfigs and audit counting, which other tests rely on;
 //! - `helm_install`: the chart installed, upgraded and uninstalled with `helm`;
-//! - `cluster`, `connect_cluster`, `topics`, `runtime`: the KafkaCluster (brokers and Connect
-//!   workers) and Topic controllers and the operator
+//! - `cluster`, `connect_cluster`, `topics`, `connectors`, `runtime`: the KafkaCluster (brokers and
+//!   Connect workers), Topic and Connector controllers and the operator
 //!   process (leader election, SIGTERM, namespaces), run as the chart's ServiceAccount;
-//! - `bench`: the operator benchmark, `#[ignore]`d (`e2e/bench/operator.sh` runs it);
+//! - `pipeline`: `examples/pipeline/` applied, rows moving between two MariaDB databases;
+//! - `bench`, `bench_connectors`: the operator benchmarks (Topics, Connectors), `#[ignore]`d
+//!   (`e2e/bench/operator.sh` runs them);
 //! - `common`: what those share (the chart's RBAC, the operator process, a real broker).
 
 mod bench;
+mod bench_connectors;
 mod cluster;
 mod common;
 mod connect_cluster;
+mod connectors;
 mod crds;
 mod harness;
 mod helm_install;
+mod pipeline;
 mod runtime;
 mod topics;
