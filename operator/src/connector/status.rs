@@ -86,8 +86,11 @@ fn first_line(trace: Option<&str>) -> String {
     line
 }
 
-/// What the worker's status means for a connector asked to be in `desired`.
-pub fn readiness(desired: ConnectorTargetState, info: &ConnectorStateInfo) -> Readiness {
+/// What the worker's status means for a connector asked to be in `desired`. `previous` is the
+/// report the status held: a connector is RUNNING a moment before its tasks exist, so RUNNING
+/// with no tasks is ready only when the previous look saw the same (a connector with nothing to
+/// do, such as a JDBC source matching no table).
+pub fn readiness(desired: ConnectorTargetState, info: &ConnectorStateInfo, previous: Option<&ConnectorStatusReport>) -> Readiness {
     let name = &info.name;
     let c = &info.connector;
     if c.state == "FAILED" {
@@ -112,7 +115,13 @@ pub fn readiness(desired: ConnectorTargetState, info: &ConnectorStateInfo) -> Re
     }
     let running = info.tasks.iter().filter(|t| t.state == "RUNNING").count();
     let tasks = info.tasks.len();
+    let no_tasks_before = previous.is_some_and(|p| p.connector.state == "RUNNING" && p.tasks.is_empty());
     match (desired, c.state.as_str()) {
+        (ConnectorTargetState::Running, "RUNNING") if tasks == 0 && !no_tasks_before => Readiness::new(
+            false,
+            Reason::ConnectorStarting,
+            format!("connector {name} is RUNNING with no tasks yet"),
+        ),
         (ConnectorTargetState::Running, "RUNNING") if running == tasks => Readiness::new(
             true,
             Reason::ConnectorRunning,
@@ -204,17 +213,25 @@ mod tests {
     #[test]
     fn running_paused_and_stopped_as_asked_are_ready() {
         use ConnectorTargetState::*;
-        let r = readiness(Running, &info("RUNNING", &[("RUNNING", None), ("RUNNING", None)]));
+        let r = readiness(Running, &info("RUNNING", &[("RUNNING", None), ("RUNNING", None)]), None);
         assert_eq!(
             r,
             Readiness::new(true, Reason::ConnectorRunning, "connector users is RUNNING with 2 task(s) running")
         );
-        assert!(readiness(Paused, &info("PAUSED", &[("PAUSED", None)])).ready);
-        assert!(readiness(Stopped, &info("STOPPED", &[])).ready);
-        let r = readiness(Running, &info("RUNNING", &[("UNASSIGNED", None)]));
+        assert!(readiness(Paused, &info("PAUSED", &[("PAUSED", None)]), None).ready);
+        assert!(readiness(Stopped, &info("STOPPED", &[]), None).ready);
+        let r = readiness(Running, &info("RUNNING", &[("UNASSIGNED", None)]), None);
         assert_eq!(r.reason, Reason::ConnectorStarting);
         assert_eq!(r.message, "connector users is RUNNING with 0/1 task(s) running; asked for RUNNING");
-        assert_eq!(readiness(Paused, &info("RUNNING", &[])).reason, Reason::ConnectorStarting);
+        assert_eq!(readiness(Paused, &info("RUNNING", &[]), None).reason, Reason::ConnectorStarting);
+        // No tasks: starting at first sight, ready when seen twice.
+        let empty = info("RUNNING", &[]);
+        let first = readiness(Running, &empty, None);
+        assert_eq!(
+            (first.ready, first.message.as_str()),
+            (false, "connector users is RUNNING with no tasks yet")
+        );
+        assert!(readiness(Running, &empty, Some(&report(&empty))).ready);
     }
 
     #[test]
@@ -223,6 +240,7 @@ mod tests {
         let r = readiness(
             ConnectorTargetState::Running,
             &info("RUNNING", &[("RUNNING", None), ("FAILED", Some(trace))]),
+            None,
         );
         assert_eq!(r.reason, Reason::TaskFailed);
         assert_eq!(
@@ -231,7 +249,7 @@ mod tests {
         );
         let mut failed = info("FAILED", &[]);
         failed.connector.trace = Some("boom".into());
-        let r = readiness(ConnectorTargetState::Running, &failed);
+        let r = readiness(ConnectorTargetState::Running, &failed, None);
         assert_eq!(
             (r.reason, r.message.as_str()),
             (Reason::ConnectorFailed, "connector users failed on worker 10.0.0.5:8083: boom")

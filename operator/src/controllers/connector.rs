@@ -15,7 +15,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Patch, PatchParams};
 use kube::runtime::controller::Action;
-use kube::runtime::finalizer::{finalizer, Event as Finalizer};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{watcher, Controller};
 use kube::{Api, Client, ResourceExt};
@@ -27,6 +26,7 @@ use crate::connector::status::{connector_status, readiness, report, Readiness};
 use crate::crd::{AutoRestartStatus, Connector, ConnectorStatusReport, KafkaCluster};
 use crate::runtime::apply::apply_status;
 use crate::runtime::connect_rest::{ConnectRest, RestError};
+use crate::runtime::finalize::reconcile_with_finalizer;
 use crate::runtime::scope::api;
 use crate::runtime::wiring;
 use crate::runtime::{Error, Shared};
@@ -109,21 +109,17 @@ pub async fn reconcile(connector: Arc<Connector>, ctx: Arc<Shared>) -> Result<Ac
     let _timer = ctx.metrics.reconcile(CONTROLLER);
     let ns = connector.namespace().ok_or_else(|| Error::NoNamespace(connector.name_any()))?;
     let api: Api<Connector> = Api::namespaced(ctx.client.clone(), &ns);
-    let had_finalizer = connector.finalizers().iter().any(|f| f == FINALIZER);
-    let result = finalizer(&api, FINALIZER, connector.clone(), |event| async {
-        match event {
-            Finalizer::Apply(c) => apply_connector(&c, &ns, &ctx).await,
-            Finalizer::Cleanup(c) => cleanup_connector(&c, &ns, &ctx).await,
-        }
-    })
-    .await;
-    if !had_finalizer || connector.metadata.deletion_timestamp.is_some() {
-        ctx.metrics.writes(CONTROLLER, 1);
-    }
-    result.map_err(|e| match e {
-        kube::runtime::finalizer::Error::ApplyFailed(e) | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
-        other => Error::Finalizer(other.to_string()),
-    })
+    let (ns, ctx) = (ns.as_str(), ctx.as_ref());
+    reconcile_with_finalizer(
+        &api,
+        FINALIZER,
+        connector,
+        &ctx.metrics,
+        CONTROLLER,
+        |o| async move { apply_connector(&o, ns, ctx).await },
+        |o| async move { cleanup_connector(&o, ns, ctx).await },
+    )
+    .await
 }
 
 async fn apply_connector(connector: &Connector, ns: &str, ctx: &Shared) -> Result<Action, Error> {
@@ -274,7 +270,8 @@ async fn sync(connector: &Connector, ns: &str, ctx: &Shared, writes: &mut u64) -
         ctx.event(connector, true, "AutoRestart", "Reconcile", note).await;
     }
     let topics = rest.topics(&desired.name).await.ok();
-    let mut readiness = readiness(desired.state, &info);
+    let previous_report = connector.status.as_ref().and_then(|s| s.connector_status.as_ref());
+    let mut readiness = readiness(desired.state, &info, previous_report);
     if decision.gave_up {
         readiness.message.push_str(&format!(
             "; autoRestart gave up after {} restart(s)",

@@ -9,7 +9,6 @@ use std::time::Duration;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use kube::runtime::controller::Action;
-use kube::runtime::finalizer::{finalizer, Event as Finalizer};
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::{watcher, Controller};
 use kube::{Api, Client, ResourceExt};
@@ -17,6 +16,7 @@ use kube::{Api, Client, ResourceExt};
 use crate::conditions::Reason;
 use crate::crd::{DeletionPolicy, KafkaCluster, Topic};
 use crate::runtime::apply::apply_status;
+use crate::runtime::finalize::reconcile_with_finalizer;
 use crate::runtime::scope::api;
 use crate::runtime::wiring;
 use crate::runtime::{Error, Shared};
@@ -123,21 +123,17 @@ pub async fn reconcile(topic: Arc<Topic>, ctx: Arc<TopicContext>) -> Result<Acti
     let _timer = ctx.metrics.reconcile(CONTROLLER);
     let ns = topic.namespace().ok_or_else(|| Error::NoNamespace(topic.name_any()))?;
     let api: Api<Topic> = Api::namespaced(ctx.client.clone(), &ns);
-    let had_finalizer = topic.finalizers().iter().any(|f| f == FINALIZER);
-    let result = finalizer(&api, FINALIZER, topic.clone(), |event| async {
-        match event {
-            Finalizer::Apply(t) => apply_topic(&t, &ns, &ctx).await,
-            Finalizer::Cleanup(t) => cleanup_topic(&t, &ns, &ctx).await,
-        }
-    })
-    .await;
-    if !had_finalizer || topic.metadata.deletion_timestamp.is_some() {
-        ctx.metrics.writes(CONTROLLER, 1);
-    }
-    result.map_err(|e| match e {
-        kube::runtime::finalizer::Error::ApplyFailed(e) | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
-        other => Error::Finalizer(other.to_string()),
-    })
+    let (ns, ctx) = (ns.as_str(), ctx.as_ref());
+    reconcile_with_finalizer(
+        &api,
+        FINALIZER,
+        topic,
+        &ctx.metrics,
+        CONTROLLER,
+        |o| async move { apply_topic(&o, ns, ctx).await },
+        |o| async move { cleanup_topic(&o, ns, ctx).await },
+    )
+    .await
 }
 
 async fn apply_topic(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Action, Error> {

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod connect_rest;
 pub mod context;
 pub mod error;
+pub mod finalize;
 pub mod http;
 pub mod leader;
 pub mod metrics;

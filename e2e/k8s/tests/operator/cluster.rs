@@ -14,7 +14,7 @@ use kube::api::{Patch, PatchParams};
 use kube::{Api, ResourceExt};
 use serde_json::json;
 
-use crate::common::{install_chart, Broker, Operator, OPERATOR_NS, OPERATOR_SA};
+use crate::common::{install_chart, writes_after_touch, Broker, Operator};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -166,35 +166,8 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     ensure!(row.text("Ready") == "True" && row.text("Replicas") == "1", "row {row:?}");
 
     // Steady state: a reconcile of an unchanged cluster writes nothing.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let user = ControlPlane::service_account_username(OPERATOR_NS, OPERATOR_SA);
-    let audit = cp.audit_log().context("a local control plane has an audit log")?;
-    let mark = audit.mark()?;
-    let before = op
-        .metric("kaskade_operator_reconciliations_total{controller=\"kafkacluster\"}")
-        .await?;
-    clusters
-        .patch(
-            &name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({"metadata": {"annotations": {"test/touch": "1"}}})),
-        )
-        .await?;
-    wait_for("a reconcile after the touch", WAIT, || async {
-        let now = op
-            .metric("kaskade_operator_reconciliations_total{controller=\"kafkacluster\"}")
-            .await
-            .unwrap_or(0.0);
-        Ok((now > before).then_some(()))
-    })
-    .await?;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let writes = audit.writes_by_since(&user, mark)?;
-    ensure!(
-        writes.is_empty(),
-        "a steady-state reconcile wrote: {:?}",
-        writes.iter().map(|w| w.summary()).collect::<Vec<_>>()
-    );
+    let writes = writes_after_touch(cp, &op, &clusters, &name, "kafkacluster", 1.0).await?;
+    ensure!(writes.is_empty(), "a steady-state reconcile wrote: {writes:?}");
 
     // A config change rolls the pods through the config hash.
     clusters

@@ -179,3 +179,50 @@ pub async fn run_scenario(scenario: impl AsyncFnOnce(&ControlPlane) -> anyhow::R
         panic!("{e:?}\n{}", logs(&cp));
     }
 }
+
+/// The operator's writes while `touches` more reconciles of `controller` run after annotating
+/// `name` (through `api`): empty for a steady state. Waits 2 s before and after, for writes still
+/// on their way.
+pub async fn writes_after_touch<K>(
+    cp: &ControlPlane,
+    op: &Operator,
+    api: &kube::Api<K>,
+    name: &str,
+    controller: &str,
+    touches: f64,
+) -> anyhow::Result<Vec<String>>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let user = ControlPlane::service_account_username(OPERATOR_NS, OPERATOR_SA);
+    let audit = cp.audit_log().context("a local control plane has an audit log")?;
+    let mark = audit.mark()?;
+    let metric = format!("kaskade_operator_reconciliations_total{{controller=\"{controller}\"}}");
+    let before = op.metric(&metric).await?;
+    let stamp = format!("{:?}", std::time::Instant::now());
+    let touch = serde_json::json!({"metadata": {"annotations": {"test/touch": stamp}}});
+    api.patch(name, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&touch))
+        .await?;
+    kaskade_e2e::wait_for(
+        &format!("{touches} {controller} reconciles after the touch"),
+        Duration::from_secs(60),
+        || async { Ok((op.metric(&metric).await.unwrap_or(0.0) >= before + touches).then_some(())) },
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    Ok(audit.writes_by_since(&user, mark)?.iter().map(|w| w.summary()).collect())
+}
+
+/// Requests of the operator's ServiceAccount the API server refused (403): none when the chart's
+/// RBAC covers everything the operator does.
+pub fn refused_requests(cp: &ControlPlane) -> anyhow::Result<Vec<String>> {
+    let user = ControlPlane::service_account_username(OPERATOR_NS, OPERATOR_SA);
+    let audit = cp.audit_log().context("a local control plane has an audit log")?;
+    Ok(audit
+        .events()?
+        .iter()
+        .filter(|e| e.user.username == user && e.response_status.as_ref().and_then(|r| r.code) == Some(403))
+        .map(|e| format!("{} {}", e.verb, e.request_uri))
+        .collect())
+}

@@ -16,7 +16,7 @@ use kube::api::{Patch, PatchParams};
 use kube::{Api, ResourceExt};
 use serde_json::json;
 
-use crate::common::{install_chart, Broker, Operator, OPERATOR_NS, OPERATOR_SA};
+use crate::common::{install_chart, refused_requests, writes_after_touch, Broker, Operator};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -184,30 +184,8 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     ensure!(row.text("Connect") == "2" && row.text("Ready") == "True", "row {row:?}");
 
     // Steady state: a reconcile of an unchanged cluster with workers writes nothing.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let user = ControlPlane::service_account_username(OPERATOR_NS, OPERATOR_SA);
-    let audit = cp.audit_log().context("a local control plane has an audit log")?;
-    let mark = audit.mark()?;
-    let metric = "kaskade_operator_reconciliations_total{controller=\"kafkacluster\"}";
-    let before = op.metric(metric).await?;
-    clusters
-        .patch(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({"metadata": {"annotations": {"test/touch": "1"}}})),
-        )
-        .await?;
-    wait_for("a reconcile after the touch", WAIT, || async {
-        Ok((op.metric(metric).await.unwrap_or(0.0) > before).then_some(()))
-    })
-    .await?;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let writes = audit.writes_by_since(&user, mark)?;
-    ensure!(
-        writes.is_empty(),
-        "a steady-state reconcile wrote: {:?}",
-        writes.iter().map(|w| w.summary()).collect::<Vec<_>>()
-    );
+    let writes = writes_after_touch(cp, &op, &clusters, name, "kafkacluster", 1.0).await?;
+    ensure!(writes.is_empty(), "a steady-state reconcile wrote: {writes:?}");
 
     // A worker config change rolls the workers through the template hash.
     clusters
@@ -287,6 +265,9 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
             && services.get_opt(&format!("{name}-bootstrap")).await?.is_some(),
         "the brokers' objects went with the workers"
     );
+    // Everything the operator asked for was within the chart's RBAC.
+    let refused = refused_requests(cp)?;
+    ensure!(refused.is_empty(), "requests outside the chart's RBAC: {refused:?}");
     let mut process = op.process;
     ensure!(process.exited().is_none(), "the operator exited:\n{}", process.log_tail(40));
     drop(broker);

@@ -20,7 +20,7 @@ use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
 use kube::{Api, ResourceExt};
 use serde_json::json;
 
-use crate::common::{install_chart, Broker, Operator, OPERATOR_NS, OPERATOR_SA};
+use crate::common::{install_chart, refused_requests, writes_after_touch, Broker, Operator};
 
 const WAIT: Duration = Duration::from_secs(60);
 const SOURCE: &str = "org.apache.kafka.connect.file.FileStreamSourceConnector";
@@ -169,29 +169,10 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
 
     // Steady state: reconciles of unchanged, running connectors write nothing (to the API server
     // or to the worker: the worker's config is compared before any PUT).
-    let user = ControlPlane::service_account_username(OPERATOR_NS, OPERATOR_SA);
-    let audit = cp.audit_log().context("a local control plane has an audit log")?;
-    let mark = audit.mark()?;
-    let metric = "kaskade_operator_reconciliations_total{controller=\"connector\"}";
     let writes_metric = "kaskade_operator_api_writes_total{controller=\"connector\"}";
-    let (before, writes_before) = (op.metric(metric).await?, op.metric(writes_metric).await?);
-    connectors
-        .patch(
-            "lines-source",
-            &PatchParams::default(),
-            &Patch::Merge(&json!({"metadata": {"annotations": {"test/touch": "1"}}})),
-        )
-        .await?;
-    wait_for("two reconciles after the touch", WAIT, || async {
-        Ok((op.metric(metric).await.unwrap_or(0.0) >= before + 2.0).then_some(()))
-    })
-    .await?;
-    let writes = audit.writes_by_since(&user, mark)?;
-    ensure!(
-        writes.is_empty(),
-        "a steady-state reconcile wrote: {:?}",
-        writes.iter().map(|w| w.summary()).collect::<Vec<_>>()
-    );
+    let writes_before = op.metric(writes_metric).await?;
+    let writes = writes_after_touch(cp, &op, &connectors, "lines-source", "connector", 2.0).await?;
+    ensure!(writes.is_empty(), "a steady-state reconcile wrote: {writes:?}");
     let writes_after = op.metric(writes_metric).await?;
     ensure!(writes_after == writes_before, "writes counted: {writes_before} → {writes_after}");
 
@@ -274,6 +255,17 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     let (code, _) = worker_get(format!("{url}/connectors/no-topics")).await;
     ensure!(code == 404, "an invalid connector was created: {code}");
 
+    // A Connector naming a cluster that does not exist waits for it.
+    let lost = json!({"apiVersion": "kaskade.dev/v1alpha1", "kind": "Connector", "metadata": {"name": "lost"},
+        "spec": {"cluster": "nowhere", "class": SOURCE, "config": {"file": "/tmp/x", "topic": "x"}}});
+    cp.apply_yaml(&serde_yaml::to_string(&lost)?, Some(&ns)).await?;
+    let c = wait_reason(&connectors, "lost", "ClusterNotFound").await?;
+    ensure!(
+        ready(&c).is_some_and(|r| r.2 == format!("KafkaCluster nowhere does not exist in namespace {ns}")),
+        "{:?}",
+        c.status
+    );
+
     // A task that fails: autoRestart restarts it, with back-off, until maxRestarts.
     let manifest = json!({"apiVersion": "kaskade.dev/v1alpha1", "kind": "Connector", "metadata": {"name": "broken"},
         "spec": {"cluster": "pipe", "class": SINK, "autoRestart": {"enabled": true, "maxRestarts": 2},
@@ -348,6 +340,9 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     let events = events_for(cp, &ns, "lines-source").await?;
     ensure!(events.iter().any(|e| e.reason.as_deref() == Some("ClusterGone")), "{events:?}");
 
+    // Everything the operator asked for was within the chart's RBAC.
+    let refused = refused_requests(cp)?;
+    ensure!(refused.is_empty(), "requests outside the chart's RBAC: {refused:?}");
     let mut process = op.process;
     ensure!(process.exited().is_none(), "the operator exited:\n{}", process.log_tail(40));
     worker.kill();
