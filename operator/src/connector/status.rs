@@ -86,11 +86,15 @@ fn first_line(trace: Option<&str>) -> String {
     line
 }
 
+/// How long a connector must stay RUNNING with no tasks before that counts as ready.
+pub const NO_TASKS_GRACE_SECS: i64 = 30;
+
 /// What the worker's status means for a connector asked to be in `desired`. `previous` is the
-/// report the status held: a connector is RUNNING a moment before its tasks exist, so RUNNING
-/// with no tasks is ready only when the previous look saw the same (a connector with nothing to
-/// do, such as a JDBC source matching no table).
-pub fn readiness(desired: ConnectorTargetState, info: &ConnectorStateInfo, previous: Option<&ConnectorStatusReport>) -> Readiness {
+/// status the resource held: a connector is RUNNING a while before its tasks exist (seconds, when
+/// a worker starts a hundred connectors), so RUNNING with no tasks is ready only once it has been
+/// so for [`NO_TASKS_GRACE_SECS`] (a connector with nothing to do, such as a JDBC source matching
+/// no table), or was already accepted as ready.
+pub fn readiness(desired: ConnectorTargetState, info: &ConnectorStateInfo, previous: Option<&ConnectorStatus>, now: &Time) -> Readiness {
     let name = &info.name;
     let c = &info.connector;
     if c.state == "FAILED" {
@@ -115,7 +119,14 @@ pub fn readiness(desired: ConnectorTargetState, info: &ConnectorStateInfo, previ
     }
     let running = info.tasks.iter().filter(|t| t.state == "RUNNING").count();
     let tasks = info.tasks.len();
-    let no_tasks_before = previous.is_some_and(|p| p.connector.state == "RUNNING" && p.tasks.is_empty());
+    let no_tasks_before = previous.is_some_and(|p| {
+        let idle = p
+            .connector_status
+            .as_ref()
+            .is_some_and(|r| r.connector.state == "RUNNING" && r.tasks.is_empty());
+        let since = conditions::find(&p.conditions, READY).map(|c| (c.status == "True", c.last_transition_time.0.as_second()));
+        idle && since.is_some_and(|(ready, at)| ready || now.0.as_second() - at >= NO_TASKS_GRACE_SECS)
+    });
     match (desired, c.state.as_str()) {
         (ConnectorTargetState::Running, "RUNNING") if tasks == 0 && !no_tasks_before => Readiness::new(
             false,
@@ -186,6 +197,10 @@ mod tests {
     use k8s_openapi::jiff::Timestamp;
     use kaskade_connect_api::{ConnectorState, TaskState};
 
+    fn t(seconds: i64) -> Time {
+        Time(Timestamp::from_second(seconds).unwrap())
+    }
+
     fn info(connector: &str, tasks: &[(&str, Option<&str>)]) -> ConnectorStateInfo {
         ConnectorStateInfo {
             name: "users".into(),
@@ -213,25 +228,33 @@ mod tests {
     #[test]
     fn running_paused_and_stopped_as_asked_are_ready() {
         use ConnectorTargetState::*;
-        let r = readiness(Running, &info("RUNNING", &[("RUNNING", None), ("RUNNING", None)]), None);
+        let r = readiness(Running, &info("RUNNING", &[("RUNNING", None), ("RUNNING", None)]), None, &t(0));
         assert_eq!(
             r,
             Readiness::new(true, Reason::ConnectorRunning, "connector users is RUNNING with 2 task(s) running")
         );
-        assert!(readiness(Paused, &info("PAUSED", &[("PAUSED", None)]), None).ready);
-        assert!(readiness(Stopped, &info("STOPPED", &[]), None).ready);
-        let r = readiness(Running, &info("RUNNING", &[("UNASSIGNED", None)]), None);
+        assert!(readiness(Paused, &info("PAUSED", &[("PAUSED", None)]), None, &t(0)).ready);
+        assert!(readiness(Stopped, &info("STOPPED", &[]), None, &t(0)).ready);
+        let r = readiness(Running, &info("RUNNING", &[("UNASSIGNED", None)]), None, &t(0));
         assert_eq!(r.reason, Reason::ConnectorStarting);
         assert_eq!(r.message, "connector users is RUNNING with 0/1 task(s) running; asked for RUNNING");
-        assert_eq!(readiness(Paused, &info("RUNNING", &[]), None).reason, Reason::ConnectorStarting);
-        // No tasks: starting at first sight, ready when seen twice.
+        assert_eq!(
+            readiness(Paused, &info("RUNNING", &[]), None, &t(0)).reason,
+            Reason::ConnectorStarting
+        );
+        // No tasks: starting, until it has stayed so for the grace period.
         let empty = info("RUNNING", &[]);
-        let first = readiness(Running, &empty, None);
+        let first = readiness(Running, &empty, None, &t(100));
         assert_eq!(
             (first.ready, first.message.as_str()),
             (false, "connector users is RUNNING with no tasks yet")
         );
-        assert!(readiness(Running, &empty, Some(&report(&empty))).ready);
+        let seen = connector_status(Some(1), None, first, Some(report(&empty)), None, None, &t(100));
+        assert!(!readiness(Running, &empty, Some(&seen), &t(110)).ready);
+        let settled = readiness(Running, &empty, Some(&seen), &t(130));
+        assert!(settled.ready);
+        let accepted = connector_status(Some(1), Some(&seen), settled, Some(report(&empty)), None, None, &t(130));
+        assert!(readiness(Running, &empty, Some(&accepted), &t(131)).ready);
     }
 
     #[test]
@@ -241,6 +264,7 @@ mod tests {
             ConnectorTargetState::Running,
             &info("RUNNING", &[("RUNNING", None), ("FAILED", Some(trace))]),
             None,
+            &t(0),
         );
         assert_eq!(r.reason, Reason::TaskFailed);
         assert_eq!(
@@ -249,7 +273,7 @@ mod tests {
         );
         let mut failed = info("FAILED", &[]);
         failed.connector.trace = Some("boom".into());
-        let r = readiness(ConnectorTargetState::Running, &failed, None);
+        let r = readiness(ConnectorTargetState::Running, &failed, None, &t(0));
         assert_eq!(
             (r.reason, r.message.as_str()),
             (Reason::ConnectorFailed, "connector users failed on worker 10.0.0.5:8083: boom")

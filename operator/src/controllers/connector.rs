@@ -270,8 +270,7 @@ async fn sync(connector: &Connector, ns: &str, ctx: &Shared, writes: &mut u64) -
         ctx.event(connector, true, "AutoRestart", "Reconcile", note).await;
     }
     let topics = rest.topics(&desired.name).await.ok();
-    let previous_report = connector.status.as_ref().and_then(|s| s.connector_status.as_ref());
-    let mut readiness = readiness(desired.state, &info, previous_report);
+    let mut readiness = readiness(desired.state, &info, connector.status.as_ref(), &now);
     if decision.gave_up {
         readiness.message.push_str(&format!(
             "; autoRestart gave up after {} restart(s)",

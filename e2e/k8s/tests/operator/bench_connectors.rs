@@ -105,6 +105,17 @@ async fn bench(cp: &ControlPlane) -> anyhow::Result<Value> {
 
     // Steady state: touch each Connector, wait for as many reconciles; the periodic polls of the
     // worker (every 30 s) run meanwhile too.
+    let statuses = |list: Vec<Connector>| {
+        list.into_iter()
+            .map(|c| {
+                (
+                    c.metadata.name.clone().unwrap_or_default(),
+                    serde_json::to_value(&c.status).unwrap_or_default(),
+                )
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let before_touch = statuses(connectors.list(&ListParams::default()).await?.items);
     let mark = audit.mark()?;
     let writes_metric = "kaskade_operator_api_writes_total{controller=\"connector\"}";
     let counted_before = op.metric(writes_metric).await?;
@@ -121,6 +132,14 @@ async fn bench(cp: &ControlPlane) -> anyhow::Result<Value> {
     let steady_writes = writes_since(audit, mark).await?;
     let steady_reconciles = reconciles(&op, "connector").await - before;
     let counted_writes = op.metric(writes_metric).await? - counted_before;
+    // What changed in the statuses that were written: tells a late settling from a flapping field.
+    let after_touch = statuses(connectors.list(&ListParams::default()).await?.items);
+    let changed: Vec<Value> = before_touch
+        .iter()
+        .filter(|(name, status)| after_touch.get(*name) != Some(status))
+        .take(3)
+        .map(|(name, status)| json!({"name": name, "before": status, "after": after_touch.get(name)}))
+        .collect();
     // A minute of polling 100 running connectors.
     tokio::time::sleep(Duration::from_secs(60)).await;
     let (rss_end, peak_end) = rss_kib(pid);
@@ -138,5 +157,6 @@ async fn bench(cp: &ControlPlane) -> anyhow::Result<Value> {
         "steady_reconciles": steady_reconciles, "steady_api_writes": steady_writes.len(),
         "steady_writes_counted_incl_rest": counted_writes,
         "steady_writes": steady_writes.iter().take(20).collect::<Vec<_>>(),
+        "steady_status_changes": changed,
     }))
 }
