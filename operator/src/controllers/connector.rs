@@ -207,18 +207,23 @@ async fn sync(connector: &Connector, ns: &str, ctx: &Shared, writes: &mut u64) -
             Ok(Some(message)) => return Ok(Outcome::stalled(Reason::InvalidConfig, message, previous_restarts)),
             Err(e) => return rest_outcome(e, previous_restarts),
         }
-        let (done, what) = match step {
+        let (done, reason, what) = match step {
             ConfigStep::Create { initial_state } => (
                 rest.create(&desired.name, &desired.config, initial_state).await,
+                "Created",
                 format!("created in state {initial_state}"),
             ),
-            _ => (rest.put_config(&desired.name, &desired.config).await, "config updated".to_string()),
+            _ => (
+                rest.put_config(&desired.name, &desired.config).await,
+                "ConfigUpdated",
+                "config updated".to_string(),
+            ),
         };
         match done {
             Ok(()) => {
                 *writes += 1;
                 let note = format!("connector {} {what} on {}", desired.name, rest.base());
-                ctx.event(connector, false, "Synced", "Reconcile", note).await;
+                ctx.event(connector, false, reason, "Reconcile", note).await;
             }
             // A config the worker refuses despite validating (a race, or a plugin's own check).
             Err(RestError::Api { status: 400, message, .. }) => {
