@@ -25,7 +25,7 @@ trap 'rm -f "$lines"' EXIT
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq "$runs"); do
   echo "operator benchmark: run $i of $runs" >&2
-  KASKADE_E2E_REQUIRE=1 cargo test --release -q -p kaskade-e2e --test operator -- "$filter" --ignored --nocapture --test-threads 1 \
+  KASKADE_E2E_REQUIRE=1 cargo test --release -q -p kaskade-e2e --test operator -- "$filter" --include-ignored --nocapture --test-threads 1 \
     | grep "\"bench\":\"$name\"" >>"$lines"
 done
 

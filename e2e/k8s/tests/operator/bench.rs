@@ -14,6 +14,7 @@ use kaskade_e2e::{wait_for, AuditLog, AuditMark, ControlPlane};
 use kaskade_operator::crd::{KafkaCluster, Topic};
 use kube::api::{ListParams, Patch, PatchParams};
 use kube::Api;
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use crate::common::{install_chart, Broker, Operator, OPERATOR_NS, OPERATOR_SA};
@@ -91,6 +92,37 @@ fn ready(t: &Topic) -> bool {
     s.observed_generation == t.metadata.generation && s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
+/// Server-side applies `object(name)` for each of `names`, [`IN_FLIGHT`] requests at a time.
+pub(crate) async fn apply_all<K>(api: &Api<K>, names: &[String], object: impl Fn(&str) -> Value) -> anyhow::Result<()>
+where
+    K: Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let apply = PatchParams::apply(kaskade_e2e::apply::FIELD_MANAGER).force();
+    stream::iter(names)
+        .map(|name| {
+            let obj = object(name);
+            let apply = &apply;
+            async move { api.patch(name, apply, &Patch::Apply(obj)).await }
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(())
+}
+
+/// Touches the annotations of each of `names`, [`IN_FLIGHT`] requests at a time.
+pub(crate) async fn touch_all<K>(api: &Api<K>, names: &[String]) -> anyhow::Result<()>
+where
+    K: Clone + DeserializeOwned + std::fmt::Debug,
+{
+    stream::iter(names)
+        .map(|name| async move { api.patch(name, &PatchParams::default(), &touch()).await })
+        .buffer_unordered(IN_FLIGHT)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(())
+}
+
 pub(crate) fn touch() -> Patch<Value> {
     let stamp = format!("{:?}", Instant::now());
     Patch::Merge(json!({"metadata": {"annotations": {"bench.kaskade.dev/touch": stamp}}}))
@@ -152,17 +184,11 @@ async fn bench(cp: &ControlPlane) -> anyhow::Result<Value> {
     let mark = audit.mark()?;
     let cpu_before = cpu_secs(pid);
     let started = Instant::now();
-    let apply = PatchParams::apply(kaskade_e2e::apply::FIELD_MANAGER).force();
-    stream::iter(&names)
-        .map(|name| {
-            let obj = json!({"apiVersion": "kaskade.dev/v1alpha1", "kind": "Topic", "metadata": {"name": name},
-                "spec": {"cluster": CLUSTER, "partitions": PARTITIONS, "replicationFactor": 1}});
-            let (topics, apply) = (&topics, &apply);
-            async move { topics.patch(name, apply, &Patch::Apply(obj)).await }
-        })
-        .buffer_unordered(IN_FLIGHT)
-        .try_collect::<Vec<_>>()
-        .await?;
+    apply_all(&topics, &names, |name| {
+        json!({"apiVersion": "kaskade.dev/v1alpha1", "kind": "Topic", "metadata": {"name": name},
+            "spec": {"cluster": CLUSTER, "partitions": PARTITIONS, "replicationFactor": 1}})
+    })
+    .await?;
     let applied_secs = started.elapsed().as_secs_f64();
     wait_for("100 topics Ready=True", WAIT, || async {
         let list = topics
@@ -198,14 +224,7 @@ async fn bench(cp: &ControlPlane) -> anyhow::Result<Value> {
     let mark = audit.mark()?;
     let topic_before = reconciles(&op, "topic").await;
     let touched = Instant::now();
-    stream::iter(&names)
-        .map(|name| {
-            let topics = &topics;
-            async move { topics.patch(name, &PatchParams::default(), &touch()).await }
-        })
-        .buffer_unordered(IN_FLIGHT)
-        .try_collect::<Vec<_>>()
-        .await?;
+    touch_all(&topics, &names).await?;
     wait_reconciles(&op, "topic", topic_before + TOPICS as f64).await?;
     let touch_secs = touched.elapsed().as_secs_f64();
     let topic_writes = writes_since(audit, mark).await?;

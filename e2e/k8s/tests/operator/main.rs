@@ -8,8 +8,9 @@
 //!   Connect workers), Topic and Connector controllers and the operator
 //!   process (leader election, SIGTERM, namespaces), run as the chart's ServiceAccount;
 //! - `pipeline`: `examples/pipeline/` applied, rows moving between two MariaDB databases;
-//! - `bench`, `bench_connectors`: the operator benchmarks (Topics, Connectors), `#[ignore]`d
-//!   (`e2e/bench/operator.sh` runs them);
+//! - `bench`: the Topic benchmark, `#[ignore]`d; `bench_connectors`: the Connector benchmark, run
+//!   by `./test.sh` for its checks (all ready, zero steady-state writes) and by
+//!   `e2e/bench/operator.sh RUNS connectors` for its figures;
 //! - `common`: what those share (the chart's RBAC, the operator process, a real broker).
 
 mod bench;
