@@ -70,10 +70,10 @@ pub fn parse_restart(value: &str) -> Result<Restart, String> {
             Some((k, v)) => (k.trim(), parse_bool(v.trim()).ok_or_else(|| bad_restart(value))?),
             None => (token, true),
         };
-        match key {
-            "true" if token == "true" => {}
-            "includeTasks" => restart.include_tasks = on,
-            "onlyFailed" => restart.only_failed = on,
+        match (key, token == "true") {
+            (_, true) => {}
+            ("includeTasks", _) => restart.include_tasks = on,
+            ("onlyFailed", _) => restart.only_failed = on,
             _ => return Err(bad_restart(value)),
         }
     }

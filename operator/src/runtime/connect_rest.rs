@@ -27,7 +27,7 @@ pub enum RestError {
     #[error("Kafka Connect answered {status} to {method} {path}: {message}")]
     Api {
         status: u16,
-        method: &'static str,
+        method: Method,
         path: String,
         message: String,
     },
@@ -105,8 +105,7 @@ impl ConnectRest {
 
     /// A call whose success is `ok` (or any 2xx); `None` on 404 when `absent_ok`.
     async fn expect(&self, method: Method, path: &str, body: Option<Vec<u8>>, absent_ok: bool) -> Result<Option<Bytes>, RestError> {
-        let name: &'static str = method_name(&method);
-        let (status, bytes) = self.call(method, path, body).await?;
+        let (status, bytes) = self.call(method.clone(), path, body).await?;
         if status.is_success() {
             return Ok(Some(bytes));
         }
@@ -118,7 +117,7 @@ impl ConnectRest {
             .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).chars().take(500).collect());
         Err(RestError::Api {
             status: status.as_u16(),
-            method: name,
+            method,
             path: path.to_string(),
             message,
         })
@@ -226,16 +225,6 @@ fn json_body<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, RestError> {
         path: "(request)".into(),
         reason: e.to_string(),
     })
-}
-
-fn method_name(method: &Method) -> &'static str {
-    match *method {
-        Method::GET => "GET",
-        Method::PUT => "PUT",
-        Method::POST => "POST",
-        Method::DELETE => "DELETE",
-        _ => "request",
-    }
 }
 
 /// An error and its sources on one line ("client error (Connect): tcp connect error: Connection refused").
