@@ -129,13 +129,9 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<ClusterContext>) -> Resul
     };
     let (observed, deployment) = match observed {
         Some((statefulset, deployment)) => (Some(statefulset), deployment),
-        // An invalid spec changes nothing: the workers of the last valid spec are still reported.
-        None => (
-            None,
-            Api::<Deployment>::namespaced(client.clone(), &ns)
-                .get_opt(&names::connect_deployment(&name))
-                .await?,
-        ),
+        // An invalid spec changes nothing: the brokers and workers of the last valid spec still
+        // run, and the status keeps reporting what they do.
+        None => observe_running(&client, &ns, &name, kc.status.as_ref()).await?,
     };
 
     let previous = kc.status.clone().unwrap_or_default();
@@ -187,6 +183,28 @@ pub async fn reconcile(kc: Arc<KafkaCluster>, ctx: Arc<ClusterContext>) -> Resul
         Ok(_) if ready < kc.spec.replicas || connect_waiting => Action::requeue(Duration::from_secs(30)),
         Ok(_) => Action::requeue(Duration::from_secs(300)),
     })
+}
+
+/// What still runs of the last valid spec while the spec is invalid: the StatefulSet, and the
+/// Connect Deployment when the status reports workers.
+async fn observe_running(
+    client: &Client,
+    ns: &str,
+    name: &str,
+    status: Option<&crate::crd::KafkaClusterStatus>,
+) -> Result<(Option<StatefulSet>, Option<Deployment>), Error> {
+    let statefulset = Api::<StatefulSet>::namespaced(client.clone(), ns)
+        .get_opt(&names::statefulset(name))
+        .await?;
+    let reports_connect = status.is_some_and(|s| s.connect_url.is_some() || s.connect_ready_replicas.is_some());
+    let deployment = if reports_connect {
+        Api::<Deployment>::namespaced(client.clone(), ns)
+            .get_opt(&names::connect_deployment(name))
+            .await?
+    } else {
+        None
+    };
+    Ok((statefulset, deployment))
 }
 
 /// Applies one object, noting `what` in `changed` when it wrote; returns the live object.

@@ -224,6 +224,52 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
         "the cluster's own ConfigMap was deleted"
     );
 
+    // A running cluster edited into an invalid spec: NotSupported, but its brokers still run, so
+    // the status keeps their bootstrap address and ready count (issue 23), and nothing rolls.
+    let before = kc.status.clone().unwrap_or_default();
+    let hash_before = statefulsets
+        .get(&format!("{name}-broker"))
+        .await?
+        .spec
+        .and_then(|s| s.template.metadata)
+        .and_then(|m| m.annotations)
+        .and_then(|a| a.get("kaskade.dev/config-hash").cloned());
+    clusters
+        .patch(&name, &PatchParams::default(), &Patch::Merge(&json!({"spec": {"replicas": 3}})))
+        .await?;
+    let kc = wait_observed(&clusters, &name).await?;
+    let status = kc.status.clone().unwrap_or_default();
+    ensure!(
+        ready_reason(&kc) == Some(("False".into(), "NotSupported".into())),
+        "replicas: 3 on a running cluster: {status:?}"
+    );
+    ensure!(
+        status.bootstrap_servers.is_some() && status.bootstrap_servers == before.bootstrap_servers,
+        "the invalid edit dropped bootstrapServers: {status:?}"
+    );
+    ensure!(
+        status.ready_replicas == Some(1),
+        "the invalid edit reported readyReplicas {:?} while the broker runs: {status:?}",
+        status.ready_replicas
+    );
+    let hash_after = statefulsets
+        .get(&format!("{name}-broker"))
+        .await?
+        .spec
+        .and_then(|s| s.template.metadata)
+        .and_then(|m| m.annotations)
+        .and_then(|a| a.get("kaskade.dev/config-hash").cloned());
+    ensure!(hash_after == hash_before, "the invalid edit changed the StatefulSet");
+    clusters
+        .patch(&name, &PatchParams::default(), &Patch::Merge(&json!({"spec": {"replicas": 1}})))
+        .await?;
+    let kc = wait_observed(&clusters, &name).await?;
+    ensure!(
+        ready_reason(&kc).map(|r| r.0) == Some("True".into()),
+        "fixed again: {:?}",
+        kc.status
+    );
+
     // Invalid specs: Ready=False with a reason, nothing created, the operator keeps running.
     for (bad, spec, reason) in [
         ("three", json!({"replicas": 3}), "NotSupported"),
