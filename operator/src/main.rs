@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+mod logging;
 mod run_cmd;
 
 #[derive(Parser)]
@@ -40,9 +41,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn run(args: run_cmd::RunArgs) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
+    logging::init();
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -56,6 +56,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)
         .context("--connect-override")?;
     let scope = Scope::parse(&args.namespaces);
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "kaskade-operator starting");
     let client = Client::try_default()
         .await
         .context("connecting to the Kubernetes API (KUBECONFIG or in-cluster)")?;
