@@ -22,7 +22,7 @@ use crate::runtime::wiring;
 use crate::runtime::{Error, Shared};
 use crate::topic::conflict::owner_other_than;
 use crate::topic::plan::{self, Partitions, Refusal};
-use crate::topic::status::topic_status;
+use crate::topic::status::{counted, topic_status};
 use kaskade_client::{AdminError, KafkaAdmin, ResponseError};
 
 /// The controller's name in metrics and logs.
@@ -204,7 +204,7 @@ async fn sync(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Outcome, Er
         None => {
             let rf = i16::try_from(topic.spec.replication_factor).unwrap_or(i16::MAX);
             match admin.create_topic(&name, topic.spec.partitions, rf, &desired).await {
-                Ok(()) => done.push(format!("created with {} partitions", topic.spec.partitions)),
+                Ok(()) => done.push(format!("created with {}", counted(topic.spec.partitions, "partition"))),
                 Err(e) if e.is(ResponseError::TopicAlreadyExists) => {} // created meanwhile
                 Err(e) => return Err(e.into()),
             }
@@ -249,9 +249,9 @@ async fn sync(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Outcome, Er
         ready: true,
         reason: Reason::TopicReady,
         message: format!(
-            "Kafka topic {name} has {} partitions and {} configs set",
-            info.partitions.max(topic.spec.partitions),
-            desired.len()
+            "Kafka topic {name} has {} and {} set",
+            counted(info.partitions.max(topic.spec.partitions), "partition"),
+            counted(i64::try_from(desired.len()).unwrap_or(i64::MAX), "config")
         ),
         topic_id: Some(info.topic_id.to_string()),
         retry: false,
