@@ -30,6 +30,8 @@ pub struct MetaProperties {
     pub cluster_id: String,
     pub node_id: i32,
     pub directory_id: String,
+    /// This call formatted the directory: nothing was stored in it before.
+    pub formatted: bool,
 }
 
 /// Reads the directory's identity, or writes a new one when the directory has none yet.
@@ -76,6 +78,7 @@ pub fn load_or_format(dir: &Path, node_id: i32, expected_cluster: Option<&str>) 
             cluster_id,
             node_id,
             directory_id,
+            formatted: false,
         });
     }
     let cluster_id = match expected_cluster {
@@ -86,6 +89,7 @@ pub fn load_or_format(dir: &Path, node_id: i32, expected_cluster: Option<&str>) 
         cluster_id,
         node_id,
         directory_id: kafka_uuid::to_string(kafka_uuid::random()),
+        formatted: true,
     };
     let text = format!(
         "#\n#Written by kaskade\ncluster.id={}\ndirectory.id={}\nnode.id={}\nversion=1\n",
@@ -109,6 +113,8 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let m = load_or_format(d.path(), 1, None).unwrap();
         assert_eq!(m.cluster_id.len(), 22);
+        assert!(m.formatted, "an empty directory is formatted");
+        let m = MetaProperties { formatted: false, ..m };
         assert_eq!(load_or_format(d.path(), 1, None).unwrap(), m);
         assert_eq!(load_or_format(d.path(), 1, Some(&m.cluster_id)).unwrap(), m);
         let e = load_or_format(d.path(), 1, Some("AAAAAAAAAAAAAAAAAAAAAA")).unwrap_err();

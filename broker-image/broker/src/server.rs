@@ -36,6 +36,9 @@ pub enum StartError {
 pub struct RunningBroker {
     pub local_addr: SocketAddr,
     pub cluster_id: String,
+    /// Whether the last run on this log directory stopped cleanly; `None` on its first start
+    /// (a new directory has no last stop, clean or not).
+    pub clean_shutdown: Option<bool>,
     pub broker: Arc<Broker>,
     shutdown_tx: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
@@ -129,12 +132,14 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
     let started = std::time::Instant::now();
     broker.open_all_logs().map_err(|e| StartError::Storage(e.to_string()))?;
     let groups = broker.groups().load();
+    let clean_shutdown = last_stop(meta.formatted, broker.partition_count(), clean);
     tracing::info!(
         cluster_id = %meta.cluster_id,
         node_id = broker.node_id(),
         listener = %local_addr,
         log_dir = %log_dir.display(),
-        clean_shutdown = clean,
+        clean_shutdown,
+        new_log_dir = clean_shutdown.is_none().then_some(true),
         partitions = broker.partition_count(),
         groups,
         recovery_ms = started.elapsed().as_millis() as u64,
@@ -152,12 +157,19 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
     Ok(RunningBroker {
         local_addr,
         cluster_id: meta.cluster_id,
+        clean_shutdown,
         broker,
         shutdown_tx,
         task,
         flusher_thread: Some(flusher_thread),
         cleaner,
     })
+}
+
+/// How the last run on the log directory stopped: `None` when this start formatted it and it
+/// holds no partition (there was no last run), else whether the clean-shutdown marker was there.
+fn last_stop(formatted: bool, partitions: usize, clean_marker: bool) -> Option<bool> {
+    (!formatted || partitions > 0 || clean_marker).then_some(clean_marker)
 }
 
 /// Binds the client listener with SO_REUSEADDR, so a broker restarted right after a crash can
@@ -268,5 +280,44 @@ async fn maintenance(broker: Arc<Broker>, mut shutdown: watch::Receiver<bool>) {
         if deleted > 0 {
             tracing::info!(segments = deleted, "retention deleted segments");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(dir: &std::path::Path) -> BrokerConfig {
+        let overrides = [
+            "listeners=PLAINTEXT://127.0.0.1:0".to_string(),
+            format!("log.dirs={}", dir.display()),
+        ];
+        BrokerConfig::load(None, &overrides).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_new_log_directory_claims_no_unclean_shutdown() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let first = start(config(&data)).await.unwrap();
+        assert_eq!(first.clean_shutdown, None, "a new directory had no last stop");
+        first.shutdown().await.unwrap();
+        let second = start(config(&data)).await.unwrap();
+        assert_eq!(second.clean_shutdown, Some(true));
+        second.shutdown().await.unwrap();
+        // A crash leaves no marker.
+        std::fs::remove_file(data.join(".kaskade_cleanshutdown")).unwrap();
+        let third = start(config(&data)).await.unwrap();
+        assert_eq!(third.clean_shutdown, Some(false));
+        third.shutdown().await.unwrap();
+    }
+
+    #[test]
+    fn only_a_directory_formatted_now_and_holding_nothing_had_no_last_stop() {
+        assert_eq!(last_stop(true, 0, false), None);
+        assert_eq!(last_stop(false, 0, false), Some(false));
+        assert_eq!(last_stop(false, 3, true), Some(true));
+        // meta.properties lost but logs left: their last stop was not clean.
+        assert_eq!(last_stop(true, 2, false), Some(false));
     }
 }
