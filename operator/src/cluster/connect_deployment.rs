@@ -127,16 +127,22 @@ fn worker_container(cluster: &ValidCluster, connect: &ValidConnect, defaults: &C
         env: Some(env),
         env_from: (!connect.env_from.is_empty()).then(|| connect.env_from.clone()),
         ports: Some(vec![container_port(CONNECT_PORT_NAME, CONNECT_PORT)]),
-        // 503 until the worker has joined its group and read its configs.
+        // `GET /` answers while the worker starts, once it has read the cluster id from the
+        // brokers. Polled every second, it lets readiness and liveness start at once; 3 minutes
+        // allowed (brokers that cannot be reached hold the worker back).
+        startup_probe: Some(Probe {
+            period_seconds: Some(1),
+            failure_threshold: Some(180),
+            ..http_probe("/")
+        }),
+        // 503 until the worker has joined its group and read its configs; polled every 2 s so
+        // that a worker is ready about 2 s after joining.
         readiness_probe: Some(Probe {
-            initial_delay_seconds: Some(5),
-            period_seconds: Some(5),
+            period_seconds: Some(2),
             failure_threshold: Some(3),
             ..http_probe("/health")
         }),
-        // `GET /` answers from the first second, even while the worker starts.
         liveness_probe: Some(Probe {
-            initial_delay_seconds: Some(30),
             period_seconds: Some(20),
             failure_threshold: Some(6),
             ..http_probe("/")
@@ -201,6 +207,14 @@ mod tests {
         let readiness = c.readiness_probe.as_ref().unwrap().http_get.as_ref().unwrap();
         assert_eq!(readiness.path.as_deref(), Some("/health"));
         assert_eq!(readiness.port, IntOrString::String("rest".into()));
+        let startup = c.startup_probe.as_ref().unwrap();
+        assert_eq!(startup.http_get.as_ref().unwrap().path.as_deref(), Some("/"));
+        assert_eq!((startup.initial_delay_seconds, startup.period_seconds), (None, Some(1)));
+        // The startup probe holds readiness and liveness back: no initial delays of their own,
+        // and readiness is polled often enough to notice a joined worker within 2 s.
+        let (ready, live) = (c.readiness_probe.as_ref().unwrap(), c.liveness_probe.as_ref().unwrap());
+        assert_eq!((ready.initial_delay_seconds, live.initial_delay_seconds), (None, None));
+        assert!(ready.period_seconds <= Some(2));
         let sc = c.security_context.as_ref().unwrap();
         assert_eq!(sc.read_only_root_filesystem, Some(true));
         assert_eq!(sc.capabilities.as_ref().unwrap().drop.as_deref(), Some(&["ALL".to_string()][..]));

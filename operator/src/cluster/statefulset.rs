@@ -132,15 +132,22 @@ fn broker_container(cluster: &ValidCluster, defaults: &ClusterDefaults) -> Conta
             container_port(KAFKA_PORT_NAME, KAFKA_PORT),
             container_port(CONTROLLER_PORT_NAME, CONTROLLER_PORT),
         ]),
+        // Every second from the container's start, so that a broker that answers is ready within
+        // about a second (the kubelet runs the readiness probe as soon as this one passes); up to
+        // 10 minutes for a broker recovering a long log. Readiness and liveness wait for it.
+        startup_probe: Some(Probe {
+            period_seconds: Some(STARTUP_PERIOD_SECONDS),
+            failure_threshold: Some(STARTUP_FAILURES),
+            ..probe()
+        }),
         readiness_probe: Some(Probe {
-            initial_delay_seconds: Some(5),
-            period_seconds: Some(10),
+            period_seconds: Some(5),
             failure_threshold: Some(3),
             ..probe()
         }),
-        // Slower and more patient than readiness: a broker replaying a long log is alive but not ready.
+        // Slower and more patient than readiness: a busy broker is restarted only after 2 minutes
+        // without an answer.
         liveness_probe: Some(Probe {
-            initial_delay_seconds: Some(60),
             period_seconds: Some(20),
             failure_threshold: Some(6),
             ..probe()
@@ -196,6 +203,11 @@ pub(crate) fn container_security_context() -> SecurityContext {
         ..SecurityContext::default()
     }
 }
+
+/// The broker's start-up probe runs every second…
+const STARTUP_PERIOD_SECONDS: i32 = 1;
+/// …up to 600 times (10 minutes) before the kubelet restarts the container.
+const STARTUP_FAILURES: i32 = 600;
 
 /// `kaskade probe`: succeeds when the local broker answers Metadata and lists a broker. It gives
 /// up after 4 s, before the kubelet's 5 s timeout, so a slow broker is reported by the probe
@@ -366,16 +378,35 @@ mod tests {
     fn probes_ask_the_local_broker_and_liveness_is_more_patient() {
         let s = sts(json!({"replicas": 1}));
         let c = &pod(&s).containers[0];
-        let (ready, live) = (c.readiness_probe.as_ref().unwrap(), c.liveness_probe.as_ref().unwrap());
-        for p in [ready, live] {
+        let (start, ready, live) = (
+            c.startup_probe.as_ref().unwrap(),
+            c.readiness_probe.as_ref().unwrap(),
+            c.liveness_probe.as_ref().unwrap(),
+        );
+        for p in [start, ready, live] {
             let cmd = p.exec.as_ref().unwrap().command.as_deref().unwrap();
             assert_eq!(
                 cmd,
                 ["kaskade", "probe", "--bootstrap-server", "localhost:9092", "--timeout-ms", "4000"]
             );
+            assert_eq!(p.timeout_seconds, Some(5));
         }
-        assert!(live.initial_delay_seconds > ready.initial_delay_seconds);
-        assert!(live.failure_threshold > ready.failure_threshold);
+        let patience = |p: &Probe| p.period_seconds.unwrap_or(10) * p.failure_threshold.unwrap_or(3);
+        assert!(patience(live) > patience(ready));
+        assert!(patience(start) >= 600, "a broker recovering a long log has 10 minutes to answer");
+    }
+
+    #[test]
+    fn a_started_broker_is_probed_ready_within_a_second() {
+        let s = sts(json!({"replicas": 1}));
+        let c = &pod(&s).containers[0];
+        // The startup probe runs every second from the start; the kubelet runs readiness as soon as
+        // it passes, unless readiness has an initial delay of its own.
+        let start = c.startup_probe.as_ref().unwrap();
+        assert_eq!((start.initial_delay_seconds, start.period_seconds), (None, Some(1)));
+        for p in [c.readiness_probe.as_ref().unwrap(), c.liveness_probe.as_ref().unwrap()] {
+            assert_eq!(p.initial_delay_seconds, None, "the startup probe holds them back instead");
+        }
     }
 
     #[test]
