@@ -34,7 +34,7 @@ if [[ ${1:-} == "--quick" ]]; then
   exit 0
 fi
 
-step "installing test dependencies (Debian packages, Apache Kafka, Tansu, Python, npm, etcd + kube-apiserver)"
+step "installing test dependencies (Debian packages, Apache Kafka, Tansu, Python, npm, the Kubernetes binaries)"
 bash e2e/peers/install.sh
 
 step "rustup components"
@@ -49,6 +49,8 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "cargo build of the binaries black-box tests run (kaskade-operator, kaskade)"
 cargo build -p kaskade-operator -p kaskade
+step "cargo build --release of the binaries the node tier packs into images"
+cargo build --release -p kaskade-operator -p kaskade
 
 step "cargo test"
 shift_args=()

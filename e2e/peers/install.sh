@@ -3,8 +3,9 @@
 #   Debian packages (kcat, curl, mariadb-server, postgresql; a JDK and Maven if missing), Apache Kafka's jars (kafka/fetch.sh),
 #   Apache Kafka Connect's (connect/fetch.sh), Tansu (tansu/install.sh), a Python venv at
 #   $KASKADE_CACHE/venv with the clients, and the npm packages of e2e/interop/js when it has a
-#   package.json, and etcd + kube-apiserver built from the Go module proxy
-#   (e2e/k8s/controlplane/build.sh; needs Go and openssl).
+#   package.json, and etcd, kube-apiserver, helm and the node tier's Kubernetes binaries built
+#   from the Go module proxy (e2e/k8s/controlplane/build.sh --with-node; needs Go and openssl),
+#   with containerd, runc, the CNI plugins, iptables, nftables and conntrack from Debian.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 repo=$(cd "$PEERS_DIR/../.." && pwd)
@@ -16,6 +17,9 @@ apt_pkgs=(kcat openssl curl) # curl: connect/start.sh's ready check
 # The databases of the JDBC connectors' tests: the tests start servers of their own
 # (mariadb/start.sh, postgres/start.sh) on free loopback ports; Debian's services are not used.
 apt_pkgs+=(mariadb-server mariadb-client postgresql)
+# The node tier of e2e/k8s (REAL-NODE.md): a container runtime and the pods' network, and a static
+# busybox for the test client image.
+apt_pkgs+=(containerd runc containernetworking-plugins iptables nftables conntrack busybox-static)
 command -v java >/dev/null || apt_pkgs+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || apt_pkgs+=(maven)
 missing=()
@@ -47,11 +51,14 @@ if [[ -z ${KASKADE_KEEP_SYSTEM_DATABASES:-} ]]; then
   running=()
   [[ -f /run/mysqld/mysqld.pid ]] && kill -0 "$(cat /run/mysqld/mysqld.pid 2>/dev/null)" 2>/dev/null && running+=(mariadb)
   compgen -G '/run/postgresql/*.pid' >/dev/null && running+=(postgresql)
+  # The node tier runs a containerd of its own (state under its run directory); Debian's service
+  # would share /run/containerd with it.
+  pgrep -x containerd >/dev/null 2>&1 && [[ -S /run/containerd/containerd.sock ]] && running+=(containerd)
   for svc in "${running[@]}"; do
     step "stopping Debian's $svc service (tests do not use it)"
     "${sudo[@]}" service "$svc" stop >&2 || log "warning: could not stop $svc"
   done
-  for svc_pkg in mariadb:mariadb-server postgresql:postgresql; do
+  for svc_pkg in mariadb:mariadb-server postgresql:postgresql containerd:containerd; do
     svc=${svc_pkg%%:*}
     [[ " ${missing[*]} " == *" ${svc_pkg#*:} "* ]] || continue
     step "disabling Debian's $svc service at boot"
@@ -100,7 +107,8 @@ if [[ -f $js/package.json ]]; then
   fi
 fi
 
-# -- etcd and kube-apiserver for e2e/k8s (a few minutes the first time, then a cache hit).
-step "Kubernetes control plane: $(bash "$repo/e2e/k8s/controlplane/build.sh")"
+# -- etcd, kube-apiserver and helm for e2e/k8s, and the node tier's kubelet, controller-manager,
+# scheduler, kube-proxy and CoreDNS (about 10 minutes the first time, then a cache hit).
+step "Kubernetes binaries: $(bash "$repo/e2e/k8s/controlplane/build.sh" --with-node)"
 
 step "done in $((SECONDS - t0)) s"

@@ -3,7 +3,8 @@
 # Prints the bin directory. Idempotent: a binary built from the same go.mod/go.sum is reused.
 # Each wrapper module is a directory here: its own main.go (etcd, kube-apiserver), or a `tool`
 # line in go.mod naming the main package to build (helm), plus optional extra `ldflags`.
-# Usage: e2e/k8s/controlplane/build.sh [--with-controllers]
+# Usage: e2e/k8s/controlplane/build.sh [--with-node]   (also kubelet, controller-manager, scheduler,
+#        kube-proxy and CoreDNS for the node tier)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${KASKADE_CACHE:-$HOME/.cache/kaskade}/k8s"
@@ -13,10 +14,11 @@ exec 9>"$cache/.build.lock"
 flock 9
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 
-build() { # name [package]
-  local name="$1" dir="$here/$1" pkg="${2:-.}"
+build() { # name [package [module directory]]
+  local name="$1" pkg="${2:-.}" dir="$here/${3:-$1}"
   local files=("$dir/go.mod" "$dir/go.sum")
   [[ -f "$dir/main.go" ]] && files+=("$dir/main.go")
+  [[ -f "$dir/$pkg/main.go" && "$pkg" != . ]] && files+=("$dir/$pkg/main.go")
   local extra=""
   [[ -f "$dir/ldflags" ]] && { files+=("$dir/ldflags"); extra="$(tr '\n' ' ' <"$dir/ldflags")"; }
   local key; key="$(cat "${files[@]}" | sha256sum | cut -c1-16)"
@@ -32,4 +34,11 @@ build() { # name [package]
 build etcd
 build kube-apiserver
 build helm helm.sh/helm/v3/cmd/helm
+if [[ ${1:-} == --with-node ]]; then
+  # The node tier (REAL-NODE.md): one module, one main package per command, and CoreDNS.
+  for cmd in kubelet kube-controller-manager kube-scheduler kube-proxy; do
+    build "$cmd" "./$cmd" node
+  done
+  build coredns github.com/coredns/coredns
+fi
 echo "$cache/bin"

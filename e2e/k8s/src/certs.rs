@@ -1,5 +1,5 @@
 //! The PKI of a test control plane, made with the `openssl` command: a CA, the API server's
-//! serving certificate (for 127.0.0.1 and localhost), an admin client certificate in group
+//! serving certificate (for 127.0.0.1 and localhost, or the node tier's addresses), an admin client certificate in group
 //! `system:masters` (P-256 keys: quick to generate), and the RSA key pair that signs
 //! service-account tokens.
 
@@ -28,8 +28,14 @@ pub struct Pki {
 pub const ADMIN_USER: &str = "kaskade-e2e-admin";
 
 impl Pki {
-    /// Generates everything into `dir` (which must exist).
+    /// Generates everything into `dir` (which must exist), the API server's certificate for
+    /// 127.0.0.1 and localhost.
     pub fn generate(dir: &Path) -> Result<Self> {
+        Self::generate_for(dir, "IP:127.0.0.1,DNS:localhost")
+    }
+
+    /// [`Pki::generate`] with the API server's certificate for `sans` (`IP:…,DNS:…`).
+    pub fn generate_for(dir: &Path, sans: &str) -> Result<Self> {
         let p = |name: &str| dir.join(name);
         let pki = Pki {
             ca_crt: p("ca.crt"),
@@ -66,7 +72,7 @@ impl Pki {
             dir,
             "serving",
             "/CN=kube-apiserver",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+            &format!("subjectAltName={sans}\nextendedKeyUsage=serverAuth\n"),
         )?;
         pki.client_cert(dir, "admin", ADMIN_USER, &["system:masters"])?;
         openssl(dir, &["genrsa", "-out", "sa.key", "2048"])?;
@@ -79,6 +85,17 @@ impl Pki {
     pub fn client_cert(&self, dir: &Path, name: &str, user: &str, groups: &[&str]) -> Result<(PathBuf, PathBuf)> {
         let subject: String = groups.iter().map(|g| format!("/O={g}")).chain([format!("/CN={user}")]).collect();
         self.sign(dir, name, &subject, "extendedKeyUsage=clientAuth\n")?;
+        Ok((dir.join(format!("{name}.crt")), dir.join(format!("{name}.key"))))
+    }
+
+    /// Makes `NAME.crt`/`NAME.key` in `dir`: a serving certificate for `sans` (`IP:…,DNS:…`).
+    pub fn server_cert(&self, dir: &Path, name: &str, common_name: &str, sans: &str) -> Result<(PathBuf, PathBuf)> {
+        self.sign(
+            dir,
+            name,
+            &format!("/CN={common_name}"),
+            &format!("subjectAltName={sans}\nextendedKeyUsage=serverAuth\n"),
+        )?;
         Ok((dir.join(format!("{name}.crt")), dir.join(format!("{name}.key"))))
     }
 

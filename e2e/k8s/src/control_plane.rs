@@ -22,7 +22,7 @@ use crate::binaries;
 use crate::certs::Pki;
 use crate::error::{Error, IoContext, KubeContext, Result};
 use crate::kubeconfig::{self, ClusterAccess, Credentials};
-use crate::launch::{self, Launched};
+use crate::launch::{self, LaunchOptions, Launched};
 use crate::process::Process;
 use crate::table::{self, Table};
 use crate::wait;
@@ -88,7 +88,6 @@ impl ControlPlane {
 
     async fn start_local() -> Result<Self> {
         let started = Instant::now();
-        let binaries = binaries::build().await?;
         let dir = tempfile::Builder::new()
             .prefix("kaskade-e2e-")
             .tempdir()
@@ -97,10 +96,16 @@ impl ControlPlane {
         let pki = tokio::task::spawn_blocking(move || Pki::generate(&pki_dir))
             .await
             .map_err(|e| Error::Invalid(format!("generating certificates: {e}")))??;
+        Self::launch_local(dir, &pki, &LaunchOptions::default(), started).await
+    }
+
+    /// Starts etcd + kube-apiserver with the certificates already in `dir`.
+    pub(crate) async fn launch_local(dir: TempDir, pki: &Pki, options: &LaunchOptions, started: Instant) -> Result<Self> {
+        let binaries = binaries::build().await?;
         let kubeconfig = dir.path().join("admin.kubeconfig");
         let mut attempt = 1;
         let launched = loop {
-            match launch::launch(&binaries, dir.path(), &pki, &kubeconfig, attempt).await {
+            match launch::launch(&binaries, dir.path(), pki, &kubeconfig, attempt, options).await {
                 Err(e) if launch::port_clash(&e) && attempt < 3 => attempt += 1,
                 other => break other?,
             }

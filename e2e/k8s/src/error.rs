@@ -43,6 +43,13 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
     /// A condition polled by [`crate::wait_for`] did not hold in time.
+    /// A step of starting the node tier failed.
+    #[error("node tier: {step} failed: {source}")]
+    NodeStep {
+        step: String,
+        #[source]
+        source: Box<Error>,
+    },
     #[error("timed out after {secs:.1} s waiting for {what}")]
     Timeout { what: String, secs: f64 },
 }

@@ -27,10 +27,44 @@ pub(crate) struct Launched {
     pub config: Config,
 }
 
+/// Where and how the API server runs: the API-server tier's defaults, or the node tier's.
+#[derive(Clone, Debug)]
+pub(crate) struct LaunchOptions {
+    /// The address the API server binds and advertises.
+    pub address: String,
+    pub service_cidr: String,
+    pub authorization_mode: String,
+    /// Whether the `ServiceAccount` admission plugin runs (it waits for the `default` accounts a
+    /// controller-manager makes, so not without one).
+    pub service_account_admission: bool,
+    pub extra_args: Vec<std::ffi::OsString>,
+}
+
+impl Default for LaunchOptions {
+    fn default() -> Self {
+        Self {
+            address: "127.0.0.1".into(),
+            service_cidr: "10.0.0.0/24".into(),
+            authorization_mode: "RBAC".into(),
+            service_account_admission: false,
+            extra_args: Vec::new(),
+        }
+    }
+}
+
 /// Starts etcd and kube-apiserver with files in `dir` (PKI already there), writes the admin
 /// kubeconfig to `kubeconfig_path` and waits for `/readyz`. `attempt` numbers the data dir.
-pub(crate) async fn launch(binaries: &Binaries, dir: &Path, pki: &Pki, kubeconfig_path: &Path, attempt: u32) -> Result<Launched> {
-    let [etcd_port, peer_port, secure_port] = free_ports()?;
+pub(crate) async fn launch(
+    binaries: &Binaries,
+    dir: &Path,
+    pki: &Pki,
+    kubeconfig_path: &Path,
+    attempt: u32,
+    options: &LaunchOptions,
+) -> Result<Launched> {
+    let [etcd_port, peer_port] = free_ports("127.0.0.1")?;
+    let [secure_port, _] = free_ports(&options.address)?;
+    let address = options.address.as_str();
     let etcd_url = format!("http://127.0.0.1:{etcd_port}");
     let peer_url = format!("http://127.0.0.1:{peer_port}");
     let mut etcd = Command::new(&binaries.etcd);
@@ -52,9 +86,9 @@ pub(crate) async fn launch(binaries: &Binaries, dir: &Path, pki: &Pki, kubeconfi
             "--secure-port",
             &secure_port.to_string(),
             "--bind-address",
-            "127.0.0.1",
+            address,
             "--advertise-address",
-            "127.0.0.1",
+            address,
         ])
         .arg("--tls-cert-file")
         .arg(&pki.serving_crt)
@@ -64,14 +98,12 @@ pub(crate) async fn launch(binaries: &Binaries, dir: &Path, pki: &Pki, kubeconfi
         .arg(&pki.ca_crt)
         .args([
             "--service-cluster-ip-range",
-            "10.0.0.0/24",
+            &options.service_cidr,
             "--allow-privileged=true",
             "--authorization-mode",
-            "RBAC",
+            &options.authorization_mode,
         ])
-        // No controller-manager creates the `default` service accounts this plugin waits for.
-        .args(["--disable-admission-plugins", "ServiceAccount"])
-        .args(["--service-account-issuer", &format!("https://127.0.0.1:{secure_port}/")])
+        .args(["--service-account-issuer", &format!("https://{address}:{secure_port}/")])
         .arg("--service-account-key-file")
         .arg(&pki.sa_pub)
         .arg("--service-account-signing-key-file")
@@ -89,10 +121,15 @@ pub(crate) async fn launch(binaries: &Binaries, dir: &Path, pki: &Pki, kubeconfi
             "--audit-log-maxsize",
             "0",
         ]);
+    if !options.service_account_admission {
+        // No controller-manager creates the `default` service accounts this plugin waits for.
+        apiserver.args(["--disable-admission-plugins", "ServiceAccount"]);
+    }
+    apiserver.args(&options.extra_args);
     let mut apiserver = Process::spawn("kube-apiserver", apiserver, dir.join(format!("kube-apiserver-{attempt}.log")))?;
 
     let access = ClusterAccess {
-        server: format!("https://127.0.0.1:{secure_port}"),
+        server: format!("https://{address}:{secure_port}"),
         ca_pem: Some(std::fs::read(&pki.ca_crt).context(|| format!("reading {}", pki.ca_crt.display()))?),
         insecure: false,
     };
@@ -146,11 +183,11 @@ pub(crate) fn port_clash(error: &Error) -> bool {
     matches!(error, Error::Process { logs, .. } if logs.contains("address already in use"))
 }
 
-/// Three distinct free ports on 127.0.0.1 (held together while choosing, so they differ).
-fn free_ports() -> Result<[u16; 3]> {
-    let bind = || TcpListener::bind("127.0.0.1:0").context(|| "choosing a free port".into());
-    let listeners = [bind()?, bind()?, bind()?];
-    let mut ports = [0u16; 3];
+/// Two distinct free ports on `address` (held together while choosing, so they differ).
+fn free_ports(address: &str) -> Result<[u16; 2]> {
+    let bind = || TcpListener::bind((address, 0)).context(|| format!("choosing a free port on {address}"));
+    let listeners = [bind()?, bind()?];
+    let mut ports = [0u16; 2];
     for (port, listener) in ports.iter_mut().zip(&listeners) {
         *port = listener.local_addr().context(|| "choosing a free port".into())?.port();
     }

@@ -1,0 +1,18 @@
+// Command kubelet is the real Kubernetes kubelet, built from its Go modules for the one-node cluster of
+// the e2e node tier (see e2e/k8s/README.md); the same program as k8s.io/kubernetes/cmd/kubelet.
+package main
+
+import (
+	"context"
+	"os"
+
+	"k8s.io/component-base/cli"
+	_ "k8s.io/component-base/logs/json/register"
+	_ "k8s.io/component-base/metrics/prometheus/clientgo"
+	_ "k8s.io/component-base/metrics/prometheus/version"
+	"k8s.io/kubernetes/cmd/kubelet/app"
+)
+
+func main() {
+	os.Exit(cli.Run(app.NewKubeletCommand(context.Background())))
+}

@@ -1,0 +1,55 @@
+//! Client pods: a shell script run once in the test client image (`kaskade` plus busybox), in
+//! the scenario's namespace, so clients resolve Services and per-pod DNS names as any workload
+//! in the cluster does. The script's output is read back from the pod's log.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use k8s_openapi::api::core::v1::Pod;
+use kaskade_e2e::{image, wait_for, ControlPlane};
+use kube::api::{Api, LogParams, PostParams};
+
+/// Runs `script` with `sh -c` in a pod named `name` (restartPolicy Never, non-root, read-only
+/// root) and returns its output once it exits 0; its log in the error otherwise.
+pub async fn run(cp: &ControlPlane, namespace: &str, name: &str, script: &str, timeout: Duration) -> anyhow::Result<String> {
+    let pods: Api<Pod> = Api::namespaced(cp.client(), namespace);
+    let pod: Pod = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {
+            "restartPolicy": "Never",
+            "automountServiceAccountToken": false,
+            "securityContext": {"runAsNonRoot": true, "runAsUser": 65532, "runAsGroup": 65532},
+            "containers": [{
+                "name": "client",
+                "image": image::CLIENT,
+                "imagePullPolicy": "Never",
+                "args": [script],
+                "securityContext": {"readOnlyRootFilesystem": true, "allowPrivilegeEscalation": false},
+                "resources": {"limits": {"memory": "256Mi"}},
+            }],
+        },
+    }))?;
+    pods.create(&PostParams::default(), &pod)
+        .await
+        .with_context(|| format!("creating client pod {namespace}/{name}"))?;
+    let phase = wait_for(&format!("client pod {namespace}/{name} to finish"), timeout, || async {
+        let phase = pods
+            .get_opt(name)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|p| p.status)
+            .and_then(|s| s.phase)
+            .unwrap_or_default();
+        Ok(matches!(phase.as_str(), "Succeeded" | "Failed").then_some(phase))
+    })
+    .await;
+    let logs = pods.logs(name, &LogParams::default()).await.unwrap_or_default();
+    match phase {
+        Ok(phase) if phase == "Succeeded" => Ok(logs),
+        Ok(phase) => bail!("client pod {namespace}/{name} ended {phase}:\n{logs}"),
+        Err(e) => bail!("{e}\n--- client pod log ---\n{logs}"),
+    }
+}

@@ -1,0 +1,160 @@
+//! The cluster the scenarios share: the node tier's own one-node cluster, or the cluster of
+//! `KUBECONFIG` (kind) — the same scenarios on either back-end. Its start installs the chart
+//! with our images and times it; its finish uninstalls the chart, checks what that removed and
+//! (on the node) restores the machine.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context as _};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::ServiceAccount;
+use k8s_openapi::api::rbac::v1::ClusterRole;
+use kaskade_e2e::{image, wait_for, workspace, ControlPlane, Error, Node, ENV_REQUIRE, ENV_USE_KUBECONFIG};
+use kube::Api;
+
+/// The chart's release and namespace.
+pub const RELEASE: &str = "kaskade-operator";
+pub const OPERATOR_NS: &str = "kaskade-system";
+
+/// The cluster and what its start measured.
+pub struct Cluster {
+    node: Option<Node>,
+    external: Option<ControlPlane>,
+    /// `helm install` → the operator's pod Ready.
+    pub operator_ready: Duration,
+}
+
+impl Cluster {
+    /// Starts the node (or connects to `KUBECONFIG`'s cluster) and installs the chart. `None`
+    /// when the node tier cannot run here and `KASKADE_E2E_REQUIRE` is not `1` (printed).
+    pub async fn start() -> anyhow::Result<Option<Self>> {
+        let external = std::env::var(ENV_USE_KUBECONFIG).is_ok_and(|v| v == "1");
+        let (node, external) = if external {
+            (None, Some(ControlPlane::start().await?))
+        } else {
+            match Node::start().await {
+                Ok(node) => {
+                    for (step, took) in node.timings() {
+                        eprintln!("node tier: {step}: {:.1} s", took.as_secs_f64());
+                    }
+                    (Some(node), None)
+                }
+                Err(Error::Unavailable(why)) if !std::env::var(ENV_REQUIRE).is_ok_and(|v| v == "1") => {
+                    eprintln!("skipped: the node tier cannot run here: {why} ({ENV_REQUIRE}=1 makes this a failure)");
+                    return Ok(None);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let mut cluster = Cluster {
+            node,
+            external,
+            operator_ready: Duration::ZERO,
+        };
+        cluster.operator_ready = cluster.install_operator().await?;
+        eprintln!(
+            "node tier: helm install → operator Ready: {:.1} s",
+            cluster.operator_ready.as_secs_f64()
+        );
+        Ok(Some(cluster))
+    }
+
+    /// The API server (admin).
+    pub fn cp(&self) -> &ControlPlane {
+        match (&self.node, &self.external) {
+            (Some(node), _) => node.cp(),
+            (None, Some(cp)) => cp,
+            (None, None) => unreachable!("a cluster has a node or an external control plane"),
+        }
+    }
+
+    /// PersistentVolumes for `count` claims of `size` (the node has no provisioner; a kind
+    /// cluster provisions its own).
+    pub async fn volumes(&self, count: u32, size: &str) -> anyhow::Result<()> {
+        if let Some(node) = &self.node {
+            node.add_volumes(count, size).await?;
+        }
+        Ok(())
+    }
+
+    /// `helm ARGS --kubeconfig ADMIN`.
+    pub fn helm(&self, args: &[&str]) -> anyhow::Result<String> {
+        let out = std::process::Command::new(kaskade_e2e::binaries::helm()?)
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(self.cp().kubeconfig_path())
+            .output()
+            .context("running helm")?;
+        if !out.status.success() {
+            bail!("helm {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// `helm install` of the chart with our images; returns how long until the operator's pod
+    /// is Ready.
+    async fn install_operator(&self) -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        let chart = workspace::root().join("charts/kaskade-operator");
+        let operator_image = format!("image.repository={}", image::OPERATOR.repository);
+        let broker_image = format!("brokerImage.repository={}", image::KASKADE.repository);
+        let tag = format!("image.tag={}", image::TAG);
+        let broker_tag = format!("brokerImage.tag={}", image::TAG);
+        let notes = self.helm(&[
+            "install",
+            RELEASE,
+            &chart.to_string_lossy(),
+            "-n",
+            OPERATOR_NS,
+            "--create-namespace",
+            "--set",
+            &operator_image,
+            "--set",
+            &tag,
+            "--set",
+            "image.pullPolicy=Never",
+            "--set",
+            &broker_image,
+            "--set",
+            &broker_tag,
+        ])?;
+        ensure!(notes.contains("STATUS: deployed"), "{notes}");
+        let deployments: Api<Deployment> = Api::namespaced(self.cp().client(), OPERATOR_NS);
+        wait_for("the operator Deployment to be ready", Duration::from_secs(120), || async {
+            let d = deployments.get_opt(RELEASE).await.ok().flatten();
+            let ready = d.and_then(|d| d.status).and_then(|s| s.ready_replicas).unwrap_or(0);
+            Ok((ready >= 1).then_some(()))
+        })
+        .await?;
+        Ok(started.elapsed())
+    }
+
+    /// Uninstalls the chart (checking it removed the operator's Deployment, ServiceAccount and
+    /// ClusterRole) and stops the node, restoring the machine.
+    pub async fn finish(self) -> anyhow::Result<()> {
+        let uninstalled = self.uninstall_operator().await;
+        eprintln!(
+            "test helm_uninstall_removes_the_release ... {}",
+            if uninstalled.is_ok() { "ok" } else { "FAILED" }
+        );
+        if let Some(node) = self.node {
+            node.teardown().await;
+        }
+        uninstalled
+    }
+
+    async fn uninstall_operator(&self) -> anyhow::Result<()> {
+        self.helm(&["uninstall", RELEASE, "-n", OPERATOR_NS, "--wait"])?;
+        let client = self.cp().client();
+        ensure!(Api::<Deployment>::namespaced(client.clone(), OPERATOR_NS)
+            .get_opt(RELEASE)
+            .await?
+            .is_none());
+        ensure!(Api::<ServiceAccount>::namespaced(client.clone(), OPERATOR_NS)
+            .get_opt(RELEASE)
+            .await?
+            .is_none());
+        ensure!(Api::<ClusterRole>::all(client).get_opt(RELEASE).await?.is_none());
+        Ok(())
+    }
+}

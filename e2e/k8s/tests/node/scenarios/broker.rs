@@ -1,0 +1,71 @@
+//! A one-broker `KafkaCluster` on a real pod: the operator creates it, the broker's readiness
+//! probe passes, `status` says Ready with the bootstrap address, a `Topic` is created in the
+//! running broker, and a client pod produces through the bootstrap Service and consumes through
+//! the broker's per-pod DNS name — every record back.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context as _};
+use kaskade_e2e::wait_for_condition;
+
+use crate::client;
+use crate::cluster::Cluster;
+
+/// Ready within this (13 s measured by hand for the first pod, with its start-up probe delays).
+const READY_TIMEOUT: Duration = Duration::from_secs(180);
+/// Records produced and read back.
+const RECORDS: usize = 1000;
+
+fn kafka_cluster(name: &str) -> String {
+    format!(
+        "apiVersion: kaskade.dev/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: {name}\nspec:\n  replicas: 1\n  storage:\n    type: persistent\n    size: 1Gi\n  config:\n    auto.create.topics.enable: \"false\"\n  resources:\n    limits:\n      memory: 512Mi\n"
+    )
+}
+
+pub async fn pod_serves_clients(cluster: Arc<Cluster>) -> anyhow::Result<()> {
+    let cp = cluster.cp();
+    let ns = cp.unique_namespace("broker").await?;
+    cluster.volumes(1, "1Gi").await?;
+    let started = Instant::now();
+    cp.apply_yaml(&kafka_cluster("events"), Some(&ns)).await?;
+    let clusters = cp.api("kaskade.dev/v1alpha1", "KafkaCluster", Some(&ns)).await?;
+    let ready = wait_for_condition(&clusters, "events", "Ready", "True", READY_TIMEOUT).await?;
+    eprintln!("node tier: KafkaCluster applied → Ready: {:.1} s", started.elapsed().as_secs_f64());
+    let status = ready.data.get("status").context("status")?;
+    let bootstrap = format!("events-bootstrap.{ns}.svc.cluster.local:9092");
+    ensure!(status["bootstrapServers"] == bootstrap.as_str(), "status: {status}");
+    ensure!(status["readyReplicas"] == 1, "status: {status}");
+
+    cp.apply_yaml(
+        "apiVersion: kaskade.dev/v1alpha1\nkind: Topic\nmetadata:\n  name: orders\nspec:\n  cluster: events\n  partitions: 3\n  replicationFactor: 1\n",
+        Some(&ns),
+    )
+    .await?;
+    let topics = cp.api("kaskade.dev/v1alpha1", "Topic", Some(&ns)).await?;
+    wait_for_condition(&topics, "orders", "Ready", "True", Duration::from_secs(60)).await?;
+
+    let pod_address = format!("events-broker-0.events-broker-headless.{ns}.svc.cluster.local:9092");
+    let output = client::run(
+        cp,
+        &ns,
+        "produce-consume",
+        &format!(
+            "set -e\nseq 1 {RECORDS} | kaskade console-producer --bootstrap-server events-bootstrap:9092 --topic orders\n\
+             kaskade console-consumer --bootstrap-server {pod_address} --topic orders --from-beginning --max-messages {RECORDS} --timeout-ms 30000 | sort -n\n"
+        ),
+        Duration::from_secs(120),
+    )
+    .await?;
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|l| l.chars().all(|c| c.is_ascii_digit()) && !l.is_empty())
+        .collect();
+    let expected: Vec<String> = (1..=RECORDS).map(|i| i.to_string()).collect();
+    ensure!(
+        lines == expected,
+        "read back {} records, expected 1..={RECORDS}:\n{output}",
+        lines.len()
+    );
+    Ok(())
+}
