@@ -2,7 +2,6 @@
 //! lease when asked to, and runs the KafkaCluster, Topic and Connector controllers until SIGTERM/SIGINT.
 
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -19,6 +18,7 @@ use kaskade_operator::runtime::http::{self, Health};
 use kaskade_operator::runtime::leader::LeaseLock;
 use kaskade_operator::runtime::metrics::Metrics;
 use kaskade_operator::runtime::scope::Scope;
+use kaskade_operator::runtime::startup::Startup;
 use kaskade_operator::runtime::Shared;
 
 /// Flags of `run`; each can also come from the environment.
@@ -61,9 +61,10 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         .await
         .context("connecting to the Kubernetes API (KUBECONFIG or in-cluster)")?;
     let metrics = Arc::new(Metrics::default());
+    let startup = Arc::new(Startup::default());
     let health = Arc::new(Health {
         metrics: metrics.clone(),
-        ready: false.into(),
+        startup: startup.clone(),
     });
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -83,7 +84,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
             kaskade_operator::OPERATOR,
             &identity,
         ));
-        health.ready.store(true, Ordering::Relaxed);
+        startup.standby();
         tokio::select! {
             _ = lock.acquire() => {}
             _ = stopped(stop_rx.clone()) => return Ok(()),
@@ -110,11 +111,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
             shared: shared.clone(),
             defaults: defaults.clone(),
         };
-        controllers.push(kafka_cluster::run(client.clone(), ns, cluster_ctx, stopped(stop_rx.clone())).boxed());
-        controllers.push(topic::run(client.clone(), ns, shared.clone(), stopped(stop_rx.clone())).boxed());
-        controllers.push(connector::run(client.clone(), ns, shared.clone(), stopped(stop_rx.clone())).boxed());
+        let listing = startup.register(kafka_cluster::CONTROLLER);
+        controllers.push(kafka_cluster::run(client.clone(), ns, cluster_ctx, listing, stopped(stop_rx.clone())).boxed());
+        let listing = startup.register(topic::CONTROLLER);
+        controllers.push(topic::run(client.clone(), ns, shared.clone(), listing, stopped(stop_rx.clone())).boxed());
+        let listing = startup.register(connector::CONTROLLER);
+        controllers.push(connector::run(client.clone(), ns, shared.clone(), listing, stopped(stop_rx.clone())).boxed());
     }
-    health.ready.store(true, Ordering::Relaxed);
+    // Ready (`/readyz`) once each of them has listed its resources.
+    startup.seal();
     join_all(controllers).await;
     let _ = stop_tx.send(true);
     let _ = http_task.await;

@@ -28,6 +28,7 @@ use crate::runtime::apply::apply_status;
 use crate::runtime::connect_rest::{ConnectRest, RestError};
 use crate::runtime::finalize::reconcile_with_finalizer;
 use crate::runtime::scope::api;
+use crate::runtime::startup::Listing;
 use crate::runtime::wiring;
 use crate::runtime::{Error, Shared};
 
@@ -46,6 +47,7 @@ pub fn run(
     client: Client,
     ns: Option<&str>,
     shared: Arc<Shared>,
+    listing: Listing,
     stop: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
     let controller = Controller::new(api::<Connector>(&client, ns), watcher::Config::default());
@@ -64,7 +66,7 @@ pub fn run(
                 .collect::<Vec<_>>()
         },
     );
-    wiring::run(controller, CONTROLLER, reconcile, error_policy, shared, stop)
+    wiring::run(controller, CONTROLLER, listing, reconcile, error_policy, shared, stop)
 }
 
 /// How a reconcile ended, before it becomes status.

@@ -21,6 +21,7 @@ use crate::crd::KafkaCluster;
 use crate::runtime::apply::{apply, apply_status};
 use crate::runtime::orphans;
 use crate::runtime::scope::api;
+use crate::runtime::startup::Listing;
 use crate::runtime::wiring::{self, owned_objects};
 use crate::runtime::{Error, Shared};
 
@@ -47,6 +48,7 @@ pub fn run(
     client: Client,
     ns: Option<&str>,
     ctx: ClusterContext,
+    listing: Listing,
     stop: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
     let controller = Controller::new(api::<KafkaCluster>(&client, ns), watcher::Config::default())
@@ -55,7 +57,7 @@ pub fn run(
         .owns(api::<Service>(&client, ns), owned_objects())
         .owns(api::<PodDisruptionBudget>(&client, ns), owned_objects())
         .owns(api::<Deployment>(&client, ns), owned_objects());
-    wiring::run(controller, CONTROLLER, reconcile, error_policy, Arc::new(ctx), stop)
+    wiring::run(controller, CONTROLLER, listing, reconcile, error_policy, Arc::new(ctx), stop)
 }
 
 /// One reconcile of `kc`.

@@ -18,6 +18,7 @@ use crate::crd::{DeletionPolicy, KafkaCluster, Topic};
 use crate::runtime::apply::apply_status;
 use crate::runtime::finalize::reconcile_with_finalizer;
 use crate::runtime::scope::api;
+use crate::runtime::startup::Listing;
 use crate::runtime::wiring;
 use crate::runtime::{Error, Shared};
 use crate::topic::conflict::owner_other_than;
@@ -62,6 +63,7 @@ pub fn run(
     client: Client,
     ns: Option<&str>,
     shared: Arc<Shared>,
+    listing: Listing,
     stop: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
     let controller = Controller::new(api::<Topic>(&client, ns), watcher::Config::default());
@@ -84,7 +86,7 @@ pub fn run(
                 .collect::<Vec<_>>()
         },
     );
-    wiring::run(controller, CONTROLLER, reconcile, error_policy, Arc::new(ctx), stop)
+    wiring::run(controller, CONTROLLER, listing, reconcile, error_policy, Arc::new(ctx), stop)
 }
 
 /// How a reconcile ended, before it becomes status.

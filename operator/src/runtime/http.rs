@@ -1,8 +1,8 @@
-//! `/metrics`, `/healthz` and `/readyz` on one small HTTP server. Ready once the watches have
-//! listed their resources (or, on a standby replica, once it is waiting for the lease).
+//! `/metrics`, `/healthz` and `/readyz` on one small HTTP server. `/healthz` answers while the
+//! process runs; `/readyz` once every controller's watch has listed its resources (or, on a
+//! standby replica, once it is waiting for the lease), see [`Startup`].
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -11,11 +11,12 @@ use axum::routing::get;
 use axum::Router;
 
 use super::metrics::Metrics;
+use super::startup::Startup;
 
 /// What the endpoints report.
 pub struct Health {
     pub metrics: Arc<Metrics>,
-    pub ready: AtomicBool,
+    pub startup: Arc<Startup>,
 }
 
 /// Serves until `shutdown` resolves.
@@ -42,7 +43,7 @@ async fn metrics(State(h): State<Arc<Health>>) -> ([(&'static str, &'static str)
 }
 
 async fn ready(State(h): State<Arc<Health>>) -> (StatusCode, &'static str) {
-    if h.ready.load(Ordering::Relaxed) {
+    if h.startup.is_ready() {
         (StatusCode::OK, "ok")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "starting")

@@ -1,5 +1,5 @@
 //! What every controller shares: applying objects (only when they differ), deleting the objects
-//! a spec no longer asks for, the Connect REST client, events, metrics, the HTTP endpoints, leader election, the watch
+//! a spec no longer asks for, the Connect REST client, events, metrics, the HTTP endpoints and when they say ready, leader election, the watch
 //! scope and the wiring of a controller to its reconciler. The controllers themselves live in
 //! `crate::controllers`; the objects they apply are built by pure functions elsewhere.
 
@@ -13,6 +13,7 @@ pub mod leader;
 pub mod metrics;
 pub mod orphans;
 pub mod scope;
+pub mod startup;
 pub mod subset;
 pub mod wiring;
 

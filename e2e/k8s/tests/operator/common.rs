@@ -72,9 +72,21 @@ pub struct Operator {
 }
 
 impl Operator {
-    /// Starts `kaskade-operator run` as the chart's ServiceAccount with the given extra args.
+    /// Starts `kaskade-operator run` as the chart's ServiceAccount with the given extra args, and
+    /// waits for its `/readyz`.
     pub async fn start(cp: &ControlPlane, extra: &[String]) -> anyhow::Result<Operator> {
-        let kubeconfig = cp.service_account_kubeconfig(OPERATOR_NS, OPERATOR_SA).await?;
+        let op = Operator::spawn_as(cp, OPERATOR_SA, extra).await?;
+        kaskade_e2e::wait_for("the operator's /readyz", Duration::from_secs(30), || async {
+            Ok(op.get("/readyz").await.ok().filter(|(code, _)| *code == 200).map(|_| ()))
+        })
+        .await?;
+        Ok(op)
+    }
+
+    /// Starts `kaskade-operator run` as ServiceAccount `account` of the operator namespace, once
+    /// its HTTP endpoints answer (`/healthz`), without waiting for `/readyz`.
+    pub async fn spawn_as(cp: &ControlPlane, account: &str, extra: &[String]) -> anyhow::Result<Operator> {
+        let kubeconfig = cp.service_account_kubeconfig(OPERATOR_NS, account).await?;
         let http: SocketAddr = format!("127.0.0.1:{}", kaskade_testkit::free_port()).parse()?;
         let mut cmd = workspace::command("kaskade-operator")?;
         cmd.arg("run")
@@ -91,8 +103,8 @@ impl Operator {
         };
         let process = cp.spawn(&label, cmd)?;
         let op = Operator { process, http };
-        kaskade_e2e::wait_for("the operator's /readyz", Duration::from_secs(30), || async {
-            Ok(op.get("/readyz").await.ok().filter(|(code, _)| *code == 200).map(|_| ()))
+        kaskade_e2e::wait_for("the operator's /healthz", Duration::from_secs(30), || async {
+            Ok(op.get("/healthz").await.ok().filter(|(code, _)| *code == 200).map(|_| ()))
         })
         .await?;
         Ok(op)

@@ -1,6 +1,7 @@
 //! The operator process itself: with `--leader-election` only the Lease holder reconciles and a
 //! standby takes over when the leader stops; SIGTERM ends it cleanly; `--namespaces` limits what
-//! it watches. Run as the chart's ServiceAccount, with the chart's leader-election Role.
+//! it watches; `/readyz` waits for every controller's initial list. Run as the chart's
+//! ServiceAccount, with the chart's leader-election Role.
 
 use std::time::{Duration, Instant};
 
@@ -125,5 +126,54 @@ async fn scope_scenario(cp: &ControlPlane) -> anyhow::Result<()> {
         "a cluster outside --namespaces was reconciled"
     );
     ensure!(op.metric(RECONCILES).await? >= 1.0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn readyz_waits_for_every_controller_to_list() {
+    crate::common::run_scenario(readyz_scenario).await;
+}
+
+/// An account that may list KafkaClusters, Connectors and what clusters own, but not Topics: the
+/// Topic controller's watch cannot list, so the operator is alive but not ready until the
+/// account gets the chart's ClusterRole.
+async fn readyz_scenario(cp: &ControlPlane) -> anyhow::Result<()> {
+    install_chart_with(cp, &[]).await?;
+    let account = "readyz-no-topics";
+    let subject = json!([{"kind": "ServiceAccount", "name": account, "namespace": OPERATOR_NS}]);
+    let all_but_topics = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": account},
+        "rules": [
+            {"apiGroups": ["kaskade.dev"], "resources": ["kafkaclusters", "connectors"], "verbs": ["get", "list", "watch"]},
+            {"apiGroups": [""], "resources": ["configmaps", "services"], "verbs": ["get", "list", "watch"]},
+            {"apiGroups": ["apps"], "resources": ["statefulsets", "deployments"], "verbs": ["get", "list", "watch"]},
+            {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"], "verbs": ["get", "list", "watch"]}]});
+    let binding = |name: &str, role: &str| {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": name},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+               "subjects": subject})
+    };
+    cp.apply_yaml(&serde_yaml::to_string(&all_but_topics)?, None).await?;
+    cp.apply_yaml(&serde_yaml::to_string(&binding(account, account))?, None).await?;
+    let op = Operator::spawn_as(cp, account, &[]).await?;
+    // Long enough for the other controllers to list, and the Topic watch to be refused and retried.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (code, body) = op.get("/readyz").await?;
+    ensure!(
+        code == 503,
+        "/readyz said {code} {body:?} while the Topic controller could not list Topics"
+    );
+    ensure!(op.get("/healthz").await?.0 == 200, "/healthz while starting");
+
+    // With the chart's ClusterRole the Topic watch's next retry lists, and the operator is ready.
+    let full = format!("{account}-full");
+    cp.apply_yaml(&serde_yaml::to_string(&binding(&full, "kaskade-operator"))?, None)
+        .await?;
+    wait_for("/readyz once the Topics are listed", Duration::from_secs(90), || async {
+        Ok(op.get("/readyz").await.ok().filter(|(code, _)| *code == 200).map(|_| ()))
+    })
+    .await?;
+    let mut process = op.process;
+    ensure!(process.exited().is_none(), "the operator exited:\n{}", process.log_tail(40));
     Ok(())
 }
