@@ -71,8 +71,12 @@ pub async fn build_node() -> Result<NodeBinaries> {
     result.map_err(Error::Unavailable)
 }
 
-/// The `helm` binary `build.sh` builds.
+/// The `helm` binary: `KASKADE_HELM` when set (a kind run uses the machine's), else the one
+/// `build.sh` builds.
 pub fn helm() -> Result<PathBuf> {
+    if let Some(helm) = std::env::var_os("KASKADE_HELM").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(helm));
+    }
     let dir = build_sh(&[]).map_err(Error::Unavailable)?;
     let helm = dir.join("helm");
     present(&dir, &[&helm]).map_err(Error::Unavailable)?;

@@ -112,8 +112,14 @@ impl Project {
 
 /// Builds the test client image (see [`CLIENT`]) into `dir`.
 pub fn build_client(dir: &Path) -> Result<PathBuf> {
+    build_client_from(&KASKADE.stripped(dir)?, dir)
+}
+
+/// Builds the test client image around the `kaskade` binary at `kaskade` into `dir`
+/// (`e2e/kind.sh` does this through the `kaskade-e2e-images` binary).
+pub fn build_client_from(kaskade: &Path, dir: &Path) -> Result<PathBuf> {
     let out = dir.join("client.tar");
-    write_archive(&client_spec(&KASKADE.stripped(dir)?)?, &out)?;
+    write_archive(&client_spec(kaskade)?, &out)?;
     Ok(out)
 }
 

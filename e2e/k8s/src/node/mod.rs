@@ -311,6 +311,12 @@ impl Node {
         Ok(names)
     }
 
+    /// A pod's memory from its cgroup (cgroup v1 memory controller, or the unified hierarchy):
+    /// `None` when the pod has no cgroup on this node.
+    pub fn pod_memory(&self, pod_uid: &str) -> Option<PodMemory> {
+        pod_memory(Path::new("/sys/fs/cgroup"), pod_uid)
+    }
+
     async fn create_storage_class(&self) -> Result<()> {
         let yaml = format!(
             "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: {STORAGE_CLASS}\n  annotations:\n    storageclass.kubernetes.io/is-default-class: \"true\"\nprovisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: WaitForFirstConsumer\nreclaimPolicy: Retain\n"
@@ -369,6 +375,58 @@ impl Node {
             eprintln!("node tier teardown left:{}", format_notes(&notes));
         }
     }
+}
+
+/// What a pod's cgroup says about its memory, in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PodMemory {
+    /// Resident anonymous memory now (`rss` of `memory.stat`, `anon` on cgroup v2).
+    pub rss: u64,
+    /// Usage now including page cache (`memory.usage_in_bytes` / `memory.current`).
+    pub usage: u64,
+    /// The highest usage so far (`memory.max_usage_in_bytes` / `memory.peak`), when known.
+    pub peak: Option<u64>,
+}
+
+/// [`Node::pod_memory`] under the cgroup mount `root`.
+fn pod_memory(root: &Path, pod_uid: &str) -> Option<PodMemory> {
+    let leaf = format!("pod{pod_uid}");
+    for base in [root.join("memory/kubepods"), root.join("kubepods")] {
+        for qos in ["", "burstable", "besteffort"] {
+            let dir = base.join(qos).join(&leaf);
+            if !dir.is_dir() {
+                continue;
+            }
+            let read = |name: &str| {
+                std::fs::read_to_string(dir.join(name))
+                    .ok()
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+            };
+            let stat = std::fs::read_to_string(dir.join("memory.stat")).unwrap_or_default();
+            let stat_value = |key: &str| {
+                stat.lines().find_map(|l| {
+                    l.strip_prefix(key)
+                        .and_then(|v| v.strip_prefix(' '))
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                })
+            };
+            let (usage, peak, rss) = if let Some(usage) = read("memory.usage_in_bytes") {
+                (
+                    usage,
+                    read("memory.max_usage_in_bytes"),
+                    stat_value("total_rss").or_else(|| stat_value("rss")),
+                )
+            } else {
+                (read("memory.current")?, read("memory.peak"), stat_value("anon"))
+            };
+            return Some(PodMemory {
+                rss: rss.unwrap_or(0),
+                usage,
+                peak,
+            });
+        }
+    }
+    None
 }
 
 /// The certificates of the node tier beyond the control plane's own.

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context as _};
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::ServiceAccount;
+use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
 use k8s_openapi::api::rbac::v1::ClusterRole;
 use kaskade_e2e::{image, wait_for, workspace, ControlPlane, Error, Node, ENV_REQUIRE, ENV_USE_KUBECONFIG};
-use kube::Api;
+use kube::api::{Api, ListParams};
 
 /// The chart's release and namespace.
 pub const RELEASE: &str = "kaskade-operator";
@@ -66,6 +66,37 @@ impl Cluster {
             (None, Some(cp)) => cp,
             (None, None) => unreachable!("a cluster has a node or an external control plane"),
         }
+    }
+
+    /// Prints the memory of pod `namespace/name` from its cgroup (the node tier only: a kind
+    /// cluster's cgroups are inside its container).
+    pub async fn report_memory(&self, namespace: &str, name: &str) -> anyhow::Result<()> {
+        let Some(node) = &self.node else { return Ok(()) };
+        let pod = Api::<Pod>::namespaced(self.cp().client(), namespace).get(name).await?;
+        let uid = pod.metadata.uid.context("pod uid")?;
+        let memory = node
+            .pod_memory(&uid)
+            .with_context(|| format!("no memory cgroup for pod {namespace}/{name}"))?;
+        let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+        eprintln!(
+            "node tier: memory of pod {namespace}/{name}: rss {:.1} MiB, usage {:.1} MiB, peak {}",
+            mib(memory.rss),
+            mib(memory.usage),
+            memory
+                .peak
+                .map(|p| format!("{:.1} MiB", mib(p)))
+                .unwrap_or_else(|| "unknown".into())
+        );
+        Ok(())
+    }
+
+    /// The operator's pod name.
+    pub async fn operator_pod(&self) -> anyhow::Result<String> {
+        let pods: Api<Pod> = Api::namespaced(self.cp().client(), OPERATOR_NS);
+        let list = pods
+            .list(&ListParams::default().labels(&format!("app.kubernetes.io/name={RELEASE}")))
+            .await?;
+        list.items.into_iter().find_map(|p| p.metadata.name).context("the operator pod")
     }
 
     /// PersistentVolumes for `count` claims of `size` (the node has no provisioner; a kind

@@ -67,5 +67,9 @@ pub async fn pod_serves_clients(cluster: Arc<Cluster>) -> anyhow::Result<()> {
         "read back {} records, expected 1..={RECORDS}:\n{output}",
         lines.len()
     );
+    cluster.report_memory(&ns, "events-broker-0").await?;
+    cluster
+        .report_memory(crate::cluster::OPERATOR_NS, &cluster.operator_pod().await?)
+        .await?;
     Ok(())
 }
