@@ -48,8 +48,11 @@ pub enum Reason {
     TopicReady,
     /// Topic: another Topic resource already manages this Kafka topic.
     Conflict,
-    /// Topic, Connector: the KafkaCluster it names does not exist (or is not ready).
+    /// Topic, Connector: the KafkaCluster it names does not exist.
     ClusterNotFound,
+    /// Topic, Connector: never reconciled yet, waiting for its KafkaCluster to serve (see
+    /// `cluster::serving`).
+    ClusterNotReady,
     /// Topic: created, not yet visible in the cluster's metadata.
     Creating,
     /// Topic: the cluster's brokers did not answer.
@@ -92,6 +95,7 @@ impl Reason {
             Reason::TopicReady => "TopicReady",
             Reason::Conflict => "Conflict",
             Reason::ClusterNotFound => "ClusterNotFound",
+            Reason::ClusterNotReady => "ClusterNotReady",
             Reason::Creating => "Creating",
             Reason::BrokerUnreachable => "BrokerUnreachable",
             Reason::InvalidConfig => "InvalidConfig",

@@ -1,7 +1,8 @@
 //! The pure half of the `KafkaCluster` reconciler, the Stackable way: [`validate`] the spec, build
 //! each object from the [`ValidCluster`] (one file per kind of object, brokers and Connect workers), and compute the status from
 //! what was observed. No I/O and no client: the reconcile loop applies [`ClusterObjects`] in order
-//! and patches [`cluster_status`], and everything here is tested without a cluster.
+//! and patches [`cluster_status`], and everything here is tested without a cluster. [`serving`]
+//! reads that status back for the Topic and Connector controllers.
 
 pub mod bootstrap_service;
 pub mod config_map;
@@ -13,6 +14,7 @@ pub mod headless_service;
 pub mod names;
 pub mod pdb;
 pub mod quantity;
+pub mod serving;
 pub mod statefulset;
 pub mod status;
 pub mod validate;

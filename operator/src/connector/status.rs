@@ -6,6 +6,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kaskade_connect_api::ConnectorStateInfo;
 
+use crate::cluster::serving::NotServing;
 use crate::conditions::{self, Desired, Reason, READY};
 use crate::crd::{AutoRestartStatus, ConnectorStatus, ConnectorStatusReport, ConnectorTargetState, StateReport, TaskReport};
 
@@ -191,6 +192,27 @@ pub fn connector_status(
     }
 }
 
+/// The status of a connector whose cluster does not serve (starting, rolling, invalid): `None`
+/// keeps the status it has (the worker's last report stays the best known while the cluster
+/// rolls; no write, no event); a connector that never reached its workers (no `Ready` yet, or
+/// `ClusterNotFound`, `ConnectNotEnabled`, `ClusterNotReady`) says `Ready=False`, `ClusterNotReady`.
+pub fn waiting_for_cluster(
+    generation: Option<i64>,
+    previous: Option<&ConnectorStatus>,
+    why: &NotServing,
+    now: &Time,
+) -> Option<ConnectorStatus> {
+    let was = previous.and_then(|p| conditions::find(&p.conditions, READY));
+    let never_reached = [Reason::ClusterNotFound, Reason::ConnectNotEnabled, Reason::ClusterNotReady].map(Reason::as_str);
+    if was.is_some_and(|c| !never_reached.contains(&c.reason.as_str())) {
+        return None;
+    }
+    let message = format!("waiting for KafkaCluster {} to serve: {}", why.cluster, why.why);
+    let readiness = Readiness::new(false, Reason::ClusterNotReady, message);
+    let auto_restart = previous.and_then(|p| p.auto_restart.clone());
+    Some(connector_status(generation, previous, readiness, None, None, auto_restart, now))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,5 +341,55 @@ mod tests {
         assert_eq!(second.connector_status, Some(rep));
         assert_eq!(second.topics, ["t"]);
         assert_eq!(second.conditions[0].last_transition_time, later);
+    }
+
+    fn why() -> NotServing {
+        NotServing {
+            cluster: "pipe".into(),
+            why: "Ready=False, ConnectStarting".into(),
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_connector_that_reached_its_workers_keeps_its_status_while_the_cluster_rolls() {
+        let now = t(100);
+        let running = connector_status(
+            Some(1),
+            None,
+            Readiness::new(true, Reason::ConnectorRunning, "ok"),
+            Some(report(&info("RUNNING", &[("RUNNING", None)]))),
+            None,
+            None,
+            &now,
+        );
+        assert_eq!(waiting_for_cluster(Some(2), Some(&running), &why(), &t(200)), None);
+        let unreachable = connector_status(
+            Some(1),
+            None,
+            Readiness::new(false, Reason::ConnectUnreachable, "down"),
+            None,
+            None,
+            None,
+            &now,
+        );
+        assert_eq!(waiting_for_cluster(Some(1), Some(&unreachable), &why(), &t(200)), None);
+    }
+
+    #[test]
+    fn a_connector_that_never_reached_them_says_it_waits() {
+        for previous in [Reason::ClusterNotFound, Reason::ConnectNotEnabled] {
+            let before = connector_status(Some(1), None, Readiness::new(false, previous, "x"), None, None, None, &t(1));
+            let s = waiting_for_cluster(Some(2), Some(&before), &why(), &t(2)).unwrap();
+            let ready = &s.conditions[0];
+            assert_eq!((ready.status.as_str(), ready.reason.as_str()), ("False", "ClusterNotReady"));
+            assert_eq!(
+                ready.message,
+                "waiting for KafkaCluster pipe to serve: Ready=False, ConnectStarting"
+            );
+            assert_eq!(s.observed_generation, Some(2));
+        }
+        let first = waiting_for_cluster(Some(1), None, &why(), &t(3)).unwrap();
+        assert_eq!(waiting_for_cluster(Some(1), Some(&first), &why(), &t(4)), Some(first));
     }
 }

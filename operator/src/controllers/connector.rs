@@ -5,7 +5,9 @@
 //! restart failures with back-off when `autoRestart` is on, and mirror `GET /status` and
 //! `GET /topics` into status. Connect has no watch, so a connector is polled: every 30 s while it
 //! is as asked, sooner while it starts. A finalizer deletes the connector; a cluster that is gone
-//! releases it with an event.
+//! releases it with an event. The workers are called only while the cluster's status says they
+//! serve (`cluster::serving`): while the cluster starts or rolls, the connector keeps its status
+//! (no call, no event, no growing back-off) until the watch on clusters brings it back.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,10 +21,11 @@ use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{watcher, Controller};
 use kube::{Api, Client, ResourceExt};
 
+use crate::cluster::serving::{connect_serving, NotServing};
 use crate::conditions::Reason;
 use crate::connector::desired::desired;
 use crate::connector::plan::{self, ConfigStep, RESTART_ANNOTATION, RESTART_TASK_ANNOTATION};
-use crate::connector::status::{connector_status, readiness, report, Readiness};
+use crate::connector::status::{connector_status, readiness, report, waiting_for_cluster, Readiness};
 use crate::crd::{AutoRestartStatus, Connector, ConnectorStatusReport, KafkaCluster};
 use crate::runtime::apply::apply_status;
 use crate::runtime::connect_rest::{ConnectRest, RestError};
@@ -86,6 +89,8 @@ enum Next {
     Backoff,
     /// Only a change of the resource (or its cluster) can help.
     AwaitChange,
+    /// The cluster does not serve: nothing was asked of its workers.
+    ClusterNotServing(NotServing),
 }
 
 impl Outcome {
@@ -128,6 +133,9 @@ async fn apply_connector(connector: &Connector, ns: &str, ctx: &Shared) -> Resul
     let key = format!("{CONTROLLER}/{ns}/{}", connector.name_any());
     let mut writes = 0u64;
     let outcome = sync(connector, ns, ctx, &mut writes).await?;
+    if let Next::ClusterNotServing(why) = &outcome.next {
+        return wait_for_cluster(connector, ns, ctx, why, &key).await;
+    }
     let status = connector_status(
         connector.metadata.generation,
         connector.status.as_ref(),
@@ -161,11 +169,27 @@ async fn apply_connector(connector: &Connector, ns: &str, ctx: &Shared) -> Resul
             ctx.succeeded(&key);
             Ok(Action::requeue(after))
         }
-        Next::AwaitChange => {
+        Next::AwaitChange | Next::ClusterNotServing(_) => {
             ctx.succeeded(&key);
             Ok(Action::await_change())
         }
     }
+}
+
+/// The cluster does not serve (starting, rolling, invalid): an expected outage, not a failure.
+/// The status is kept, or says `ClusterNotReady` if the connector never reached its workers; no
+/// event, and the back-off starts afresh. A change of the cluster brings the connector back.
+async fn wait_for_cluster(connector: &Connector, ns: &str, ctx: &Shared, why: &NotServing, key: &str) -> Result<Action, Error> {
+    let now = Time(Timestamp::now());
+    if let Some(status) = waiting_for_cluster(connector.metadata.generation, connector.status.as_ref(), why, &now) {
+        let api: Api<Connector> = Api::namespaced(ctx.client.clone(), ns);
+        if apply_status(&api, connector, connector.status.as_ref(), &status).await? {
+            ctx.metrics.writes(CONTROLLER, 1);
+        }
+    }
+    ctx.succeeded(key);
+    tracing::debug!(connector = %connector.name_any(), cluster = %why.cluster, why = %why.why, detail = %why.detail, "waiting for the cluster to serve");
+    Ok(Action::requeue(POLL_READY))
 }
 
 /// What a REST error means: a worker that does not answer (or is rebalancing) is waited for.
@@ -196,6 +220,12 @@ async fn sync(connector: &Connector, ns: &str, ctx: &Shared, writes: &mut u64) -
     if cluster.spec.connect.is_none() {
         let message = format!("KafkaCluster {cluster_name} has no spec.connect: no Connect workers run the connector");
         return Ok(Outcome::stalled(Reason::ConnectNotEnabled, message, previous_restarts));
+    }
+    if let Err(why) = connect_serving(&cluster) {
+        return Ok(Outcome {
+            next: Next::ClusterNotServing(why),
+            ..Outcome::stalled(Reason::ClusterNotReady, String::new(), previous_restarts)
+        });
     }
     let rest = ctx.connect(ns, cluster_name);
     let live = match rest.config(&desired.name).await {

@@ -1,7 +1,10 @@
 //! Reconciles a `Topic` through the Kafka admin API of its cluster: create it, grow partitions,
 //! change configs, and delete it with the resource (a finalizer) unless `deletionPolicy: Retain`.
 //! Problems Kafka or the spec cause are reported as `Ready=False` with a reason, retried with
-//! back-off where waiting can help; the finalizer never outlives the cluster.
+//! back-off where waiting can help; the finalizer never outlives the cluster. The brokers are
+//! called only while the cluster's status says they serve (`cluster::serving`): a cluster that
+//! starts or rolls is waited for quietly — no call, no event, no growing back-off — and the
+//! watch on clusters brings the Topic back when the cluster's status changes.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +16,7 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::{watcher, Controller};
 use kube::{Api, Client, ResourceExt};
 
+use crate::cluster::serving::{brokers_serving, NotServing};
 use crate::conditions::Reason;
 use crate::crd::{DeletionPolicy, KafkaCluster, Topic};
 use crate::runtime::apply::apply_status;
@@ -23,13 +27,15 @@ use crate::runtime::wiring;
 use crate::runtime::{Error, Shared};
 use crate::topic::conflict::owner_other_than;
 use crate::topic::plan::{self, Partitions, Refusal};
-use crate::topic::status::{counted, topic_status};
+use crate::topic::status::{counted, topic_status, waiting_for_cluster};
 use kaskade_client::{AdminError, KafkaAdmin, ResponseError};
 
 /// The controller's name in metrics and logs.
 pub const CONTROLLER: &str = "topic";
 /// Removed once the Kafka topic is deleted (or kept, or its cluster is gone).
 pub const FINALIZER: &str = "kaskade.dev/topic";
+/// How often a Topic that is as asked (or waits for its cluster) is looked at again.
+const RESYNC: Duration = Duration::from_secs(300);
 
 /// The Topic controller's context: what every controller shares, and the controller's cache of
 /// Topics, which the conflict check reads instead of listing Topics on every reconcile (a list
@@ -97,6 +103,8 @@ struct Outcome {
     topic_id: Option<String>,
     /// Retry soon with back-off: waiting may fix it (broker down, cluster not there yet).
     retry: bool,
+    /// The cluster does not serve: nothing was asked of its brokers.
+    cluster_not_serving: Option<NotServing>,
 }
 
 impl Outcome {
@@ -107,15 +115,22 @@ impl Outcome {
             message: r.message,
             topic_id: None,
             retry: false,
+            cluster_not_serving: None,
         }
     }
     fn waiting(reason: Reason, message: String) -> Self {
         Outcome {
-            ready: false,
-            reason,
-            message,
-            topic_id: None,
             retry: true,
+            ..Outcome::refused(Refusal { reason, message })
+        }
+    }
+    fn cluster_not_serving(why: NotServing) -> Self {
+        Outcome {
+            cluster_not_serving: Some(why),
+            ..Outcome::refused(Refusal {
+                reason: Reason::ClusterNotReady,
+                message: String::new(),
+            })
         }
     }
 }
@@ -145,6 +160,9 @@ async fn apply_topic(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Acti
         Err(Error::Kafka(e)) => kafka_outcome(&e),
         Err(e) => return Err(e),
     };
+    if let Some(why) = &outcome.cluster_not_serving {
+        return wait_for_cluster(topic, ns, ctx, why, &key).await;
+    }
     let status = topic_status(
         topic.metadata.generation,
         topic.status.as_ref(),
@@ -169,22 +187,38 @@ async fn apply_topic(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Acti
     }
     ctx.succeeded(&key);
     Ok(if outcome.ready {
-        Action::requeue(Duration::from_secs(300))
+        Action::requeue(RESYNC)
     } else {
         Action::await_change()
     })
+}
+
+/// The cluster does not serve (starting, rolling, invalid): an expected outage, not a failure.
+/// The status is kept, or says `ClusterNotReady` if the Topic never reached its brokers; no
+/// event, and the back-off starts afresh. A change of the cluster brings the Topic back.
+async fn wait_for_cluster(topic: &Topic, ns: &str, ctx: &TopicContext, why: &NotServing, key: &str) -> Result<Action, Error> {
+    let now = Time(Timestamp::now());
+    if let Some(status) = waiting_for_cluster(topic.metadata.generation, topic.status.as_ref(), why, &now) {
+        let api: Api<Topic> = Api::namespaced(ctx.client.clone(), ns);
+        if apply_status(&api, topic, topic.status.as_ref(), &status).await? {
+            ctx.metrics.writes(CONTROLLER, 1);
+        }
+    }
+    ctx.succeeded(key);
+    tracing::debug!(topic = %topic.name_any(), cluster = %why.cluster, why = %why.why, detail = %why.detail, "waiting for the cluster to serve");
+    Ok(Action::requeue(RESYNC))
 }
 
 /// Brings the Kafka topic in line with the spec.
 async fn sync(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Outcome, Error> {
     let name = topic.kafka_name();
     let clusters: Api<KafkaCluster> = Api::namespaced(ctx.client.clone(), ns);
-    if clusters.get_opt(&topic.spec.cluster).await?.is_none() {
+    let Some(cluster) = clusters.get_opt(&topic.spec.cluster).await? else {
         return Ok(Outcome::waiting(
             Reason::ClusterNotFound,
             format!("KafkaCluster {} does not exist in namespace {ns}", topic.spec.cluster),
         ));
-    }
+    };
     let all = ctx.topics_in(ns);
     if let Some(owner) = owner_other_than(topic, all.iter().map(|t| t.as_ref())) {
         return Ok(Outcome::refused(Refusal {
@@ -199,6 +233,9 @@ async fn sync(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Outcome, Er
         Ok(c) => c,
         Err(r) => return Ok(Outcome::refused(r)),
     };
+    if let Err(why) = brokers_serving(&cluster) {
+        return Ok(Outcome::cluster_not_serving(why));
+    }
     let admin = ctx.admin(ns, &topic.spec.cluster);
     let mut done = Vec::new();
     let info = match admin.describe_topic(&name).await? {
@@ -257,6 +294,7 @@ async fn sync(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Outcome, Er
         ),
         topic_id: Some(info.topic_id.to_string()),
         retry: false,
+        cluster_not_serving: None,
     })
 }
 
@@ -276,11 +314,11 @@ fn kafka_outcome(e: &AdminError) -> Outcome {
             };
             let retry = reason == Reason::KafkaError;
             Outcome {
-                ready: false,
-                reason,
-                message: e.to_string(),
-                topic_id: None,
                 retry,
+                ..Outcome::refused(Refusal {
+                    reason,
+                    message: e.to_string(),
+                })
             }
         }
         AdminError::Protocol(_) => Outcome::waiting(Reason::KafkaError, e.to_string()),

@@ -18,7 +18,7 @@ use kube::Api;
 use serde_json::{json, Value};
 
 use crate::bench::{apply_all, cpu_secs, reconciles, rss_kib, touch_all, wait_reconciles, writes_since};
-use crate::common::{install_chart, Broker, Operator};
+use crate::common::{install_chart, make_cluster_ready, Broker, Operator};
 
 const CONNECTORS: usize = 100;
 const SETTLE: Duration = Duration::from_secs(2);
@@ -64,6 +64,7 @@ async fn bench(cp: &ControlPlane) -> anyhow::Result<Value> {
     let cluster = json!({"apiVersion": "kaskade.dev/v1alpha1", "kind": "KafkaCluster", "metadata": {"name": CLUSTER},
         "spec": {"replicas": 1, "connect": {}}});
     cp.apply_yaml(&serde_yaml::to_string(&cluster)?, Some(&ns)).await?;
+    make_cluster_ready(cp, &ns, CLUSTER).await?;
     tokio::time::sleep(SETTLE).await;
     let (rss_idle, _) = rss_kib(pid);
 

@@ -164,6 +164,54 @@ impl Broker {
     }
 }
 
+/// Plays the workload controllers for KafkaCluster `name` in `ns` (the API server alone runs no
+/// pods): its StatefulSet, then its Connect Deployment if it has workers, reported all ready at
+/// their generation; waits until the cluster says `Ready=True`, which the Topic and Connector
+/// controllers wait for before they call its brokers and workers.
+pub async fn make_cluster_ready(cp: &ControlPlane, ns: &str, name: &str) -> anyhow::Result<()> {
+    use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+    use kaskade_operator::crd::KafkaCluster;
+    use kube::api::{Patch, PatchParams};
+    use serde_json::json;
+
+    let wait = Duration::from_secs(60);
+    let invalid = |e: kube::Error| kaskade_e2e::Error::Invalid(e.to_string());
+    let statefulsets: kube::Api<StatefulSet> = kube::Api::namespaced(cp.client(), ns);
+    let sts_name = format!("{name}-broker");
+    let sts = kaskade_e2e::wait_for(&format!("StatefulSet {sts_name}"), wait, || async {
+        statefulsets.get_opt(&sts_name).await.map_err(invalid)
+    })
+    .await?;
+    let ready = json!({"status": {"replicas": 1, "readyReplicas": 1, "availableReplicas": 1, "currentReplicas": 1,
+        "updatedReplicas": 1, "observedGeneration": sts.metadata.generation}});
+    statefulsets
+        .patch_status(&sts_name, &PatchParams::default(), &Patch::Merge(&ready))
+        .await?;
+    let clusters: kube::Api<KafkaCluster> = kube::Api::namespaced(cp.client(), ns);
+    if let Some(connect) = clusters.get(name).await?.spec.connect {
+        let deployments: kube::Api<Deployment> = kube::Api::namespaced(cp.client(), ns);
+        let d_name = format!("{name}-connect");
+        let d = kaskade_e2e::wait_for(&format!("Deployment {d_name}"), wait, || async {
+            deployments.get_opt(&d_name).await.map_err(invalid)
+        })
+        .await?;
+        let n = connect.replicas;
+        let ready = json!({"status": {"replicas": n, "readyReplicas": n, "availableReplicas": n, "updatedReplicas": n,
+            "observedGeneration": d.metadata.generation}});
+        deployments
+            .patch_status(&d_name, &PatchParams::default(), &Patch::Merge(&ready))
+            .await?;
+    }
+    kaskade_e2e::wait_for(&format!("KafkaCluster {name} Ready=True"), wait, || async {
+        let kc = clusters.get(name).await.map_err(invalid)?;
+        let status = kc.status.unwrap_or_default();
+        let ready = status.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True");
+        Ok((ready && status.observed_generation == kc.metadata.generation).then_some(()))
+    })
+    .await?;
+    Ok(())
+}
+
 /// The tails of the logs of every process a test started (operator, brokers), for a failure.
 pub fn logs(cp: &ControlPlane) -> String {
     let mut out = String::new();

@@ -7,6 +7,9 @@
 //! refused with the worker's validation message and never created, zero writes on a steady-state
 //! reconcile, a failing task restarted by `autoRestart` until `maxRestarts`, a killed worker
 //! reported `ConnectUnreachable` and then Ready again, and deletion with and without the cluster.
+//! The test plays the StatefulSet and Deployment controllers: a Connector waits
+//! (`ClusterNotReady`, nothing asked of the worker) until its cluster is Ready, and keeps its
+//! status without calling the worker while the Connect workers are not ready.
 
 use std::time::Duration;
 
@@ -20,7 +23,7 @@ use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
 use kube::{Api, ResourceExt};
 use serde_json::json;
 
-use crate::common::{install_chart, refused_requests, writes_after_touch, Broker, Operator};
+use crate::common::{install_chart, make_cluster_ready, refused_requests, writes_after_touch, Broker, Operator};
 
 const WAIT: Duration = Duration::from_secs(60);
 const SOURCE: &str = "org.apache.kafka.connect.file.FileStreamSourceConnector";
@@ -125,6 +128,12 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     )
     .await?;
     // RUNNING, and its one task too (a connector is RUNNING a moment before its tasks exist).
+    // Nothing is asked of the worker before the cluster is Ready.
+    let waiting = wait_reason(&connectors, "lines-source", "ClusterNotReady").await?;
+    ensure!(ready(&waiting).is_some_and(|r| r.0 == "False"), "{:?}", waiting.status);
+    let (code, _) = worker_get(format!("{url}/connectors/lines-source")).await;
+    ensure!(code == 404, "lines-source was created before its cluster was Ready: {code}");
+    make_cluster_ready(cp, &ns, "pipe").await?;
     let running_with_task =
         |c: &Connector| ready(c).is_some_and(|r| r.1 == "ConnectorRunning") && c.status.as_ref().and_then(|s| s.running_tasks) == Some(1);
     let source = wait_until(&connectors, "lines-source", "lines-source running its task", running_with_task).await?;
@@ -202,6 +211,36 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
         let (_, s) = worker_get(format!("{url}/connectors/lines-source/status")).await;
         ensure!(s["connector"]["state"] == worker_state, "{state}: worker says {s}");
     }
+    // While the Connect workers are not ready (a roll), the connector keeps its status and its
+    // spec waits: the worker is not asked to pause until they are back.
+    let deployments: Api<k8s_openapi::api::apps::v1::Deployment> = Api::namespaced(client.clone(), &ns);
+    let workers = |ready: i32| json!({"status": {"readyReplicas": ready, "availableReplicas": ready}});
+    deployments
+        .patch_status("pipe-connect", &PatchParams::default(), &Patch::Merge(&workers(0)))
+        .await?;
+    let clusters: Api<kaskade_operator::crd::KafkaCluster> = Api::namespaced(client.clone(), &ns);
+    wait_for("the cluster's workers not ready", WAIT, || async {
+        let kc = clusters.get("pipe").await.map_err(|e| kaskade_e2e::Error::Invalid(e.to_string()))?;
+        let ready = kc.status.unwrap_or_default().conditions.into_iter().find(|c| c.type_ == "Ready");
+        Ok(ready.filter(|c| c.status == "False").map(|_| ()))
+    })
+    .await?;
+    let before = connectors.get("lines-source").await?.status;
+    patch_spec(&connectors, "lines-source", json!({"state": "paused"})).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    ensure!(
+        connectors.get("lines-source").await?.status == before,
+        "the status changed while the workers were not ready"
+    );
+    let (_, st) = worker_get(format!("{url}/connectors/lines-source/status")).await;
+    ensure!(st["connector"]["state"] == "RUNNING", "the worker was asked while not ready: {st}");
+    deployments
+        .patch_status("pipe-connect", &PatchParams::default(), &Patch::Merge(&workers(1)))
+        .await?;
+    wait_reason(&connectors, "lines-source", "ConnectorPaused").await?;
+    patch_spec(&connectors, "lines-source", json!({"state": "running"})).await?;
+    wait_reason(&connectors, "lines-source", "ConnectorRunning").await?;
+
     // A connector created paused never runs first.
     let paused_in = worker.write_file("paused.txt", "never\n");
     let manifest = json!({"apiVersion": "kaskade.dev/v1alpha1", "kind": "Connector", "metadata": {"name": "born-paused"},

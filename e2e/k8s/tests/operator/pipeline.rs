@@ -17,7 +17,7 @@ use kaskade_testkit::databases::{DbServer, Engine};
 use kube::Api;
 use serde::Deserialize as _;
 
-use crate::common::{install_chart, Broker, Operator};
+use crate::common::{install_chart, make_cluster_ready, Broker, Operator};
 
 const WAIT: Duration = Duration::from_secs(90);
 
@@ -93,6 +93,8 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     for file in ["01-secrets.yaml", "02-mariadb.yaml", "03-kafkacluster.yaml", "04-topics.yaml"] {
         cp.apply_yaml(&example(file)?, Some(&ns)).await?;
     }
+    // No pods run here: the test reports the cluster's StatefulSet and Deployment ready.
+    make_cluster_ready(cp, &ns, "pipeline").await?;
     let topics: Api<Topic> = Api::namespaced(cp.client(), &ns);
     wait_for("Topic my-topic-users Ready", WAIT, || async {
         let t = topics

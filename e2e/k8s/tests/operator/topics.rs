@@ -1,20 +1,23 @@
 //! The Topic controller against a real API server and a real `kaskade broker`: topics created,
 //! grown, reconfigured and deleted through the admin API; lowering partitions, conflicts and an
 //! unreachable broker reported as `Ready=False`; Retain, and a finalizer that outlives no cluster.
+//! The test plays the StatefulSet controller: a Topic waits (`ClusterNotReady`, no Warning) until
+//! its cluster is Ready, and keeps its status without calling the broker while the cluster rolls.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{ensure, Context as _};
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::events::v1::Event;
 use kaskade_client::KafkaAdmin;
 use kaskade_e2e::{wait_for, workspace, ControlPlane};
-use kaskade_operator::crd::Topic;
+use kaskade_operator::crd::{KafkaCluster, Topic};
 use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::{Api, ResourceExt};
 use serde_json::json;
 
-use crate::common::{install_chart, Broker, Operator};
+use crate::common::{install_chart, make_cluster_ready, Broker, Operator};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -61,6 +64,68 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     let overrides = format!("{ns}/{cluster}={},{ns}/offline={closed}", broker.address);
     let op = Operator::start(cp, &["--bootstrap-override".into(), overrides]).await?;
     let topics: Api<Topic> = Api::namespaced(cp.client(), &ns);
+
+    // Before its cluster is Ready a Topic waits, saying so, and its broker is not called; the
+    // cluster becoming Ready brings it back (sooner than its 5 minute resync).
+    topic_yaml(cp, &ns, "early", json!({"cluster": cluster, "partitions": 2})).await?;
+    let t = wait_ready(&topics, "early", ("False", "ClusterNotReady")).await?;
+    let message = t.status.as_ref().and_then(|s| s.conditions.first()).map(|c| c.message.clone());
+    let waiting = format!("waiting for KafkaCluster {cluster} to serve: ");
+    ensure!(message.as_ref().is_some_and(|m| m.starts_with(&waiting)), "{message:?}");
+    ensure!(
+        admin.describe_topic("early").await?.is_none(),
+        "created before its cluster was Ready"
+    );
+    make_cluster_ready(cp, &ns, &cluster).await?;
+    wait_ready(&topics, "early", ("True", "TopicReady")).await?;
+
+    // A planned roll: the broker pod is replaced (not ready, a new revision). The Topic keeps its
+    // status, a change of its spec waits (the broker is not called), nothing is reported; once
+    // the roll is done the change is made.
+    let clusters: Api<KafkaCluster> = Api::namespaced(cp.client(), &ns);
+    let statefulsets: Api<StatefulSet> = Api::namespaced(cp.client(), &ns);
+    let sts_status = |ready: i32, current: &str| {
+        json!({"status": {"readyReplicas": ready, "availableReplicas": ready, "updatedReplicas": ready,
+                          "currentRevision": current, "updateRevision": "r2"}})
+    };
+    statefulsets
+        .patch_status(
+            &format!("{cluster}-broker"),
+            &PatchParams::default(),
+            &Patch::Merge(&sts_status(0, "r1")),
+        )
+        .await?;
+    wait_for("the cluster rolling", WAIT, || async {
+        let kc = clusters
+            .get(&cluster)
+            .await
+            .map_err(|e| kaskade_e2e::Error::Invalid(e.to_string()))?;
+        let ready = kc.status.unwrap_or_default().conditions.into_iter().find(|c| c.type_ == "Ready");
+        Ok(ready.filter(|c| c.status == "False" && c.reason == "RollingUpdate").map(|_| ()))
+    })
+    .await?;
+    let before = topics.get("early").await?.status;
+    topics
+        .patch("early", &PatchParams::default(), &Patch::Merge(&json!({"spec": {"partitions": 3}})))
+        .await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    ensure!(
+        topics.get("early").await?.status == before,
+        "the Topic's status changed while its cluster rolled"
+    );
+    ensure!(
+        admin.describe_topic("early").await?.map(|i| i.partitions) == Some(2),
+        "the broker was called while the cluster rolled"
+    );
+    statefulsets
+        .patch_status(
+            &format!("{cluster}-broker"),
+            &PatchParams::default(),
+            &Patch::Merge(&sts_status(1, "r2")),
+        )
+        .await?;
+    wait_ready(&topics, "early", ("True", "TopicReady")).await?;
+    ensure!(admin.describe_topic("early").await?.map(|i| i.partitions) == Some(3));
 
     // A topic in Kafka without a resource is left alone throughout.
     admin.create_topic("unmanaged", 1, 1, &BTreeMap::new()).await?;
@@ -194,8 +259,9 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     )
     .await?;
     topic_yaml(cp, &ns, "stranded", json!({"cluster": "offline"})).await?;
+    wait_ready(&topics, "stranded", ("False", "ClusterNotReady")).await?;
+    make_cluster_ready(cp, &ns, "offline").await?;
     wait_ready(&topics, "stranded", ("False", "BrokerUnreachable")).await?;
-    let clusters: Api<kaskade_operator::crd::KafkaCluster> = Api::namespaced(cp.client(), &ns);
     clusters.delete("offline", &DeleteParams::default()).await?;
     topics.delete("stranded", &DeleteParams::default()).await?;
     wait_for("stranded deleted", WAIT, || async {
@@ -223,7 +289,13 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
             )
         })
         .collect();
+    let early: Vec<_> = seen.iter().filter(|(n, _, _)| n == "early").collect();
+    ensure!(
+        early.iter().all(|(_, r, t)| t == "Normal" && r == "Synced"),
+        "waiting for its cluster was reported: {early:?}"
+    );
     for (name, reason, type_) in [
+        ("early", "Synced", "Normal"),
         ("grow", "Synced", "Normal"),
         ("grow", "NotSupported", "Warning"),
         ("grow", "Deleted", "Normal"),
