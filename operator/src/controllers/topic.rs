@@ -24,6 +24,7 @@ use crate::runtime::finalize::reconcile_with_finalizer;
 use crate::runtime::scope::api;
 use crate::runtime::startup::Listing;
 use crate::runtime::wiring;
+use crate::runtime::context::UNREACHABLE_RETRY;
 use crate::runtime::{Error, Shared};
 use crate::topic::conflict::owner_other_than;
 use crate::topic::plan::{self, Partitions, Refusal};
@@ -162,6 +163,12 @@ async fn apply_topic(topic: &Topic, ns: &str, ctx: &TopicContext) -> Result<Acti
     };
     if let Some(why) = &outcome.cluster_not_serving {
         return wait_for_cluster(topic, ns, ctx, why, &key).await;
+    }
+    if outcome.reason == Reason::BrokerUnreachable && ctx.unreachable_is_new(&key) {
+        // The cluster's status said it served, but its status lags its pods: a roll may have
+        // begun. Look again soon, quietly; report it only if it lasts.
+        tracing::debug!(topic = %topic.name_any(), "{}; retrying within the grace period", outcome.message);
+        return Ok(Action::requeue(UNREACHABLE_RETRY));
     }
     let status = topic_status(
         topic.metadata.generation,

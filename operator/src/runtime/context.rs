@@ -1,11 +1,11 @@
 //! What every controller's context holds (each controller adds its own on top: the
 //! KafkaCluster controller its defaults, the Topic controller its cache of Topics): the client,
 //! the event recorder, metrics, where each cluster's brokers and Connect workers are reached, and
-//! per-object retry back-off.
+//! per-object retry back-off and the grace given to an unreachable cluster.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Client, Resource};
@@ -29,7 +29,34 @@ pub struct Shared {
     admins: Mutex<HashMap<String, KafkaAdmin>>,
     connects: Mutex<HashMap<String, ConnectRest>>,
     failures: Mutex<HashMap<String, u32>>,
+    /// Since when each object has found its cluster unreachable although the cluster's status
+    /// said it served (see [`Shared::unreachable_is_new`]).
+    unreachable_since: Mutex<UnreachableSince>,
 }
+
+/// Since when each object has found its cluster unreachable.
+#[derive(Debug, Default)]
+pub struct UnreachableSince(HashMap<String, Instant>);
+
+impl UnreachableSince {
+    /// Records that `key` found its cluster unreachable at `now`; true while that has lasted
+    /// less than [`UNREACHABLE_GRACE`].
+    pub fn within_grace(&mut self, key: &str, now: Instant) -> bool {
+        let first = *self.0.entry(key.to_string()).or_insert(now);
+        now.saturating_duration_since(first) < UNREACHABLE_GRACE
+    }
+
+    /// `key` reached its cluster (or stopped trying): the next outage starts a new grace.
+    pub fn clear(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+}
+
+/// How long an object may find a serving cluster unreachable before that is reported: the
+/// cluster's status lags its pods by a moment (a roll has begun before the status says so).
+pub const UNREACHABLE_GRACE: Duration = Duration::from_secs(15);
+/// How soon an object that found its cluster unreachable within the grace looks again.
+pub const UNREACHABLE_RETRY: Duration = Duration::from_secs(2);
 
 impl Shared {
     pub fn new(client: Client, metrics: Arc<Metrics>, bootstrap_overrides: BTreeMap<String, String>) -> Self {
@@ -46,6 +73,7 @@ impl Shared {
             admins: Mutex::default(),
             connects: Mutex::default(),
             failures: Mutex::default(),
+            unreachable_since: Mutex::default(),
         }
     }
 
@@ -115,6 +143,16 @@ impl Shared {
     /// Forgets `key`'s failures after a success.
     pub fn succeeded(&self, key: &str) {
         self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        self.unreachable_since.lock().unwrap_or_else(|e| e.into_inner()).clear(key);
+    }
+
+    /// Records that `key` found its cluster unreachable now; true while that has lasted less
+    /// than [`UNREACHABLE_GRACE`] (an outage to wait out quietly, not to report).
+    pub fn unreachable_is_new(&self, key: &str) -> bool {
+        self.unreachable_since
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .within_grace(key, Instant::now())
     }
 }
 
@@ -135,7 +173,21 @@ pub fn parse_overrides(items: &[String]) -> Result<BTreeMap<String, String>, Str
 
 #[cfg(test)]
 mod tests {
-    use super::parse_overrides;
+    use super::{parse_overrides, UnreachableSince, UNREACHABLE_GRACE};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn an_unreachable_cluster_is_reported_only_after_the_grace() {
+        let mut since = UnreachableSince::default();
+        let t0 = Instant::now();
+        assert!(since.within_grace("topic/ns/a", t0));
+        assert!(since.within_grace("topic/ns/a", t0 + Duration::from_secs(10)));
+        assert!(!since.within_grace("topic/ns/a", t0 + UNREACHABLE_GRACE));
+        // Another object has its own grace; a success starts a new one.
+        assert!(since.within_grace("topic/ns/b", t0 + UNREACHABLE_GRACE));
+        since.clear("topic/ns/a");
+        assert!(since.within_grace("topic/ns/a", t0 + UNREACHABLE_GRACE * 2));
+    }
 
     #[test]
     fn overrides() {
