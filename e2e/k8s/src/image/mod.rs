@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod dockerfile;
+pub mod mariadb;
 pub mod rootfs;
 
 use std::path::{Path, PathBuf};
@@ -152,6 +153,13 @@ fn client_spec(stripped: &Path) -> Result<ImageSpec> {
         env: vec!["PATH=/usr/local/bin:/bin".into()],
         ..Default::default()
     })
+}
+
+/// Builds the MariaDB image (see [`mariadb`]) into `dir`.
+pub fn build_mariadb(dir: &Path) -> Result<PathBuf> {
+    let out = dir.join("mariadb.tar");
+    write_archive(&mariadb::spec()?, &out)?;
+    Ok(out)
 }
 
 /// The sandbox image: a static program that sleeps until SIGINT or SIGTERM (what Kubernetes'

@@ -104,6 +104,7 @@ impl Node {
                     image::KASKADE.build(&dir)?,
                     image::OPERATOR.build(&dir)?,
                     image::build_client(&dir)?,
+                    image::build_mariadb(&dir)?,
                 ])
             })
         };
@@ -160,7 +161,7 @@ impl Node {
             .await
         })
         .await?;
-        let tarballs = step("building the images (pause, kaskade, kaskade-operator, client)", async {
+        let tarballs = step("building the images (pause, kaskade, kaskade-operator, client, mariadb)", async {
             building.await.map_err(|e| Error::Invalid(format!("image build task: {e}")))?
         })
         .await?;
@@ -380,8 +381,13 @@ impl Node {
 /// What a pod's cgroup says about its memory, in bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PodMemory {
-    /// Resident anonymous memory now (`rss` of `memory.stat`, `anon` on cgroup v2).
-    pub rss: u64,
+    /// Anonymous memory now (`total_rss` of `memory.stat`, `anon` on cgroup v2): the heap and
+    /// stacks, what the processes themselves allocated.
+    pub anon: u64,
+    /// Mapped file pages charged to the pod (`total_mapped_file`, `file_mapped` on v2). Pages
+    /// of the binaries and libraries are charged to whoever read them first (containerd, when it
+    /// unpacked the image), so this is often 0 although the processes' RSS counts them.
+    pub mapped_file: u64,
     /// Usage now including page cache (`memory.usage_in_bytes` / `memory.current`).
     pub usage: u64,
     /// The highest usage so far (`memory.max_usage_in_bytes` / `memory.peak`), when known.
@@ -410,17 +416,24 @@ fn pod_memory(root: &Path, pod_uid: &str) -> Option<PodMemory> {
                         .and_then(|v| v.trim().parse::<u64>().ok())
                 })
             };
-            let (usage, peak, rss) = if let Some(usage) = read("memory.usage_in_bytes") {
+            let (usage, peak, anon, mapped_file) = if let Some(usage) = read("memory.usage_in_bytes") {
                 (
                     usage,
                     read("memory.max_usage_in_bytes"),
-                    stat_value("total_rss").or_else(|| stat_value("rss")),
+                    stat_value("total_rss"),
+                    stat_value("total_mapped_file"),
                 )
             } else {
-                (read("memory.current")?, read("memory.peak"), stat_value("anon"))
+                (
+                    read("memory.current")?,
+                    read("memory.peak"),
+                    stat_value("anon"),
+                    stat_value("file_mapped"),
+                )
             };
             return Some(PodMemory {
-                rss: rss.unwrap_or(0),
+                anon: anon.unwrap_or(0),
+                mapped_file: mapped_file.unwrap_or(0),
                 usage,
                 peak,
             });

@@ -9,9 +9,22 @@ use k8s_openapi::api::core::v1::Pod;
 use kaskade_e2e::{image, wait_for, ControlPlane};
 use kube::api::{Api, LogParams, PostParams};
 
-/// Runs `script` with `sh -c` in a pod named `name` (restartPolicy Never, non-root, read-only
-/// root) and returns its output once it exits 0; its log in the error otherwise.
+/// Runs `script` with `sh -c` in a pod named `name` of the test client image (restartPolicy
+/// Never, non-root, read-only root) and returns its output once it exits 0; its log in the error
+/// otherwise.
 pub async fn run(cp: &ControlPlane, namespace: &str, name: &str, script: &str, timeout: Duration) -> anyhow::Result<String> {
+    run_image(cp, namespace, name, image::CLIENT, script, timeout).await
+}
+
+/// [`run`] in another image that has `/bin/sh` (the MariaDB image, for its `mariadb` client).
+pub async fn run_image(
+    cp: &ControlPlane,
+    namespace: &str,
+    name: &str,
+    image: &str,
+    script: &str,
+    timeout: Duration,
+) -> anyhow::Result<String> {
     let pods: Api<Pod> = Api::namespaced(cp.client(), namespace);
     let pod: Pod = serde_json::from_value(serde_json::json!({
         "apiVersion": "v1",
@@ -23,9 +36,9 @@ pub async fn run(cp: &ControlPlane, namespace: &str, name: &str, script: &str, t
             "securityContext": {"runAsNonRoot": true, "runAsUser": 65532, "runAsGroup": 65532},
             "containers": [{
                 "name": "client",
-                "image": image::CLIENT,
+                "image": image,
                 "imagePullPolicy": "Never",
-                "args": [script],
+                "command": ["/bin/sh", "-c", script],
                 "securityContext": {"readOnlyRootFilesystem": true, "allowPrivilegeEscalation": false},
                 "resources": {"limits": {"memory": "256Mi"}},
             }],

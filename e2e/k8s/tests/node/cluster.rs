@@ -79,8 +79,9 @@ impl Cluster {
             .with_context(|| format!("no memory cgroup for pod {namespace}/{name}"))?;
         let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
         eprintln!(
-            "node tier: memory of pod {namespace}/{name}: rss {:.1} MiB, usage {:.1} MiB, peak {}",
-            mib(memory.rss),
+            "node tier: memory of pod {namespace}/{name}: anon {:.1} MiB, mapped files {:.1} MiB, cgroup usage {:.1} MiB, peak {}",
+            mib(memory.anon),
+            mib(memory.mapped_file),
             mib(memory.usage),
             memory
                 .peak

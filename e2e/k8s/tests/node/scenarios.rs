@@ -8,6 +8,8 @@ use std::sync::Arc;
 use crate::cluster::Cluster;
 
 mod broker;
+mod lifecycle;
+mod pipeline;
 
 type Run = fn(Arc<Cluster>) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 
@@ -19,8 +21,18 @@ pub struct Scenario {
 
 /// Every scenario, in the order they are listed.
 pub fn all() -> Vec<Scenario> {
-    vec![Scenario {
-        name: "broker::pod_serves_clients_through_services_and_keeps_topics",
-        run: |c| Box::pin(broker::pod_serves_clients(c)),
-    }]
+    vec![
+        Scenario {
+            name: "broker::pod_serves_clients_through_services_and_keeps_topics",
+            run: |c| Box::pin(broker::pod_serves_clients(c)),
+        },
+        Scenario {
+            name: "lifecycle::roll_and_pod_deletion_keep_data_invalid_edit_keeps_pods",
+            run: |c| Box::pin(lifecycle::roll_and_pod_deletion_keep_data(c)),
+        },
+        Scenario {
+            name: "pipeline::the_story_on_pods_loses_nothing_when_connect_is_killed",
+            run: |c| Box::pin(pipeline::pipeline_on_pods(c)),
+        },
+    ]
 }
