@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End to end on a real kind cluster, for a machine with Docker, kind and helm: the node tier's
 # scenarios (e2e/k8s/tests/node, the same list `./test.sh` runs on its own one-node cluster) on
-# kind instead. Builds both images with their Dockerfiles (as users do), the test client image
-# with our image builder, loads them into a fresh kind cluster, then runs
+# kind instead. Builds both images with their Dockerfiles (as users do), the test client and
+# Apache Kafka peer images with our image builder (Kafka's jars from e2e/peers/kafka/fetch.sh,
+# the JDK of JAVA_HOME), loads them into a fresh kind cluster (MariaDB is pulled: the example's
+# mariadb:11.4), then runs
 # `cargo test -p kaskade-e2e --test node` against it: the runner installs the chart, runs every
 # scenario in its own namespace and uninstalls the chart. Cleans up after itself.
 #
@@ -18,6 +20,7 @@ cluster="${KIND_CLUSTER:-kaskade-e2e}"
 broker_image="kaskade.dev/kaskade:e2e"
 operator_image="kaskade.dev/kaskade-operator:e2e"
 client_image="kaskade.dev/client:e2e"
+kafka_image="kaskade.dev/apache-kafka:e2e"
 ctx="kind-$cluster"
 t0=$SECONDS
 filter=()
@@ -54,17 +57,20 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   step "docker build $broker_image and $operator_image"
   DOCKER_BUILDKIT=1 docker build -f broker-image/Dockerfile -t "$broker_image" .
   DOCKER_BUILDKIT=1 docker build -f operator/Dockerfile -t "$operator_image" .
-  step "the test client image $client_image"
+  step "the test images $client_image and $kafka_image"
+  e2e/peers/kafka/fetch.sh >/dev/null
   cargo build --release -p kaskade
   out="$(mktemp -d)"
-  tarball="$(cargo run -q -p kaskade-e2e --bin kaskade-e2e-images -- "$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/kaskade" "$out")"
-  docker load -i "$tarball"
+  target="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+  for tarball in $(cargo run -q -p kaskade-e2e --bin kaskade-e2e-images -- "$target/release/kaskade" "$out"); do
+    docker load -i "$tarball"
+  done
 fi
 
 step "kind cluster $cluster"
 kind delete cluster --name "$cluster" >/dev/null 2>&1 || true
 kind create cluster --name "$cluster" --wait 120s
-kind load docker-image --name "$cluster" "$broker_image" "$operator_image" "$client_image"
+kind load docker-image --name "$cluster" "$broker_image" "$operator_image" "$client_image" "$kafka_image"
 
 step "the node tier's scenarios on kind"
 KUBECONFIG="$(mktemp)"

@@ -1,9 +1,10 @@
-//! Writes the node tier's test client image (`kaskade.dev/client:e2e`: `kaskade` plus busybox)
-//! as a docker-archive tarball, for `e2e/kind.sh` to `docker load` and `kind load`: a kind
-//! cluster then runs the same scenarios as the node tier.
+//! Writes the node tier's own test images as docker-archive tarballs — the client
+//! (`kaskade.dev/client:e2e`: `kaskade` plus busybox) and the Apache Kafka peer
+//! (`kaskade.dev/apache-kafka:e2e`: the JDK of `JAVA_HOME` and Kafka's jars) — for `e2e/kind.sh`
+//! to `docker load` and `kind load`: a kind cluster then runs the same scenarios as the node tier.
 //!
 //! ```text
-//! kaskade-e2e-images KASKADE_BINARY OUT_DIR      # prints OUT_DIR/client.tar
+//! kaskade-e2e-images KASKADE_BINARY OUT_DIR      # prints the tarballs' paths
 //! ```
 
 use std::path::PathBuf;
@@ -20,13 +21,17 @@ fn main() -> ExitCode {
         eprintln!("creating {}: {e}", out.display());
         return ExitCode::FAILURE;
     }
-    match kaskade_e2e::image::build_client_from(&PathBuf::from(kaskade), &out) {
-        Ok(tarball) => {
-            println!("{}", tarball.display());
+    let built = kaskade_e2e::image::build_client_from(&PathBuf::from(kaskade), &out)
+        .and_then(|client| Ok([client, kaskade_e2e::image::build_kafka(&out)?]));
+    match built {
+        Ok(tarballs) => {
+            for tarball in tarballs {
+                println!("{}", tarball.display());
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("building the client image: {e}");
+            eprintln!("building the test images: {e}");
             ExitCode::FAILURE
         }
     }

@@ -72,7 +72,6 @@ exec mariadb --socket=/tmp/mysqld.sock -uroot -p"${MARIADB_ROOT_PASSWORD}" -e 'S
 
 /// The image spec from the host's Debian MariaDB and busybox.
 pub fn spec() -> Result<ImageSpec> {
-    let busybox = Path::new("/bin/busybox");
     for needed in [
         "/usr/sbin/mariadbd",
         "/usr/bin/mariadb",
@@ -84,11 +83,6 @@ pub fn spec() -> Result<ImageSpec> {
                 "{needed} is missing (apt-get install mariadb-server mariadb-client)"
             )));
         }
-    }
-    if !busybox.is_file() {
-        return Err(Error::Unavailable(
-            "/bin/busybox is missing (apt-get install busybox-static)".into(),
-        ));
     }
     let mut files = rootfs::base_files();
     // The mysql user of the official image.
@@ -112,13 +106,7 @@ pub fn spec() -> Result<ImageSpec> {
     }
     files.push(ImageFile::host("/usr/bin/mariadb-install-db", "/usr/bin/mariadb-install-db", 0o755));
     files.extend(tree("/usr/share/mysql")?);
-    files.push(ImageFile::host("/bin/busybox", busybox, 0o755));
-    for applet in busybox_applets(busybox)? {
-        let path = format!("/bin/{applet}");
-        if applet != "busybox" && !files.iter().any(|f| f.path == path) {
-            files.push(ImageFile::symlink(path, "busybox"));
-        }
-    }
+    files.extend(super::busybox_files()?);
     files.push(ImageFile::bytes("/usr/local/bin/docker-entrypoint.sh", ENTRYPOINT, 0o755));
     files.push(ImageFile::bytes("/usr/local/bin/healthcheck.sh", HEALTHCHECK, 0o755));
     files.push(ImageFile::dir("/docker-entrypoint-initdb.d", 0o755));
@@ -134,8 +122,8 @@ pub fn spec() -> Result<ImageSpec> {
     })
 }
 
-/// Every file under `dir`, at the same path in the image.
-fn tree(dir: &str) -> Result<Vec<ImageFile>> {
+/// Every file under `dir`, at the same path in the image (symlinks followed).
+pub(super) fn tree(dir: &str) -> Result<Vec<ImageFile>> {
     let mut out = Vec::new();
     let mut stack = vec![std::path::PathBuf::from(dir)];
     while let Some(d) = stack.pop() {
@@ -153,12 +141,4 @@ fn tree(dir: &str) -> Result<Vec<ImageFile>> {
         }
     }
     Ok(out)
-}
-
-fn busybox_applets(busybox: &Path) -> Result<Vec<String>> {
-    let output = std::process::Command::new(busybox).arg("--list").output().map_err(|e| Error::Io {
-        context: "running busybox --list".into(),
-        source: e,
-    })?;
-    Ok(String::from_utf8_lossy(&output.stdout).lines().map(str::to_string).collect())
 }

@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod dockerfile;
+pub mod kafka;
 pub mod mariadb;
 pub mod rootfs;
 
@@ -84,7 +85,10 @@ impl Project {
         if release.is_file() {
             Ok(release)
         } else {
-            Err(Error::MissingBinary { path: release })
+            Err(Error::Invalid(format!(
+                "{} not found: build it first with `cargo build --release -p kaskade -p kaskade-operator`",
+                release.display()
+            )))
         }
     }
 
@@ -131,20 +135,9 @@ pub const CLIENT: &str = "kaskade.dev/client:e2e";
 
 /// Builds [`CLIENT`] from the release `kaskade` (already stripped at `stripped`).
 fn client_spec(stripped: &Path) -> Result<ImageSpec> {
-    let busybox = Path::new("/bin/busybox");
-    if !busybox.is_file() {
-        return Err(Error::Unavailable(
-            "/bin/busybox is missing (apt-get install busybox-static)".into(),
-        ));
-    }
     let mut files = rootfs::base_files();
     files.extend(rootfs::binary_with_libraries(stripped, "/usr/local/bin/kaskade")?);
-    files.push(ImageFile::host("/bin/busybox", busybox, 0o755));
-    for applet in [
-        "sh", "seq", "cat", "wc", "sleep", "echo", "sort", "uniq", "head", "tail", "printf", "nc", "nslookup", "test",
-    ] {
-        files.push(ImageFile::symlink(format!("/bin/{applet}"), "busybox"));
-    }
+    files.extend(busybox_files()?);
     Ok(ImageSpec {
         reference: CLIENT.into(),
         files,
@@ -153,6 +146,35 @@ fn client_spec(stripped: &Path) -> Result<ImageSpec> {
         env: vec!["PATH=/usr/local/bin:/bin".into()],
         ..Default::default()
     })
+}
+
+/// Debian's static busybox as `/bin/busybox` with a symlink for each of its applets (`/bin/sh`,
+/// `seq`, `sort`, `sed`, …), for the images whose scripts need a shell.
+fn busybox_files() -> Result<Vec<ImageFile>> {
+    let busybox = Path::new("/bin/busybox");
+    if !busybox.is_file() {
+        return Err(Error::Unavailable(
+            "/bin/busybox is missing (apt-get install busybox-static)".into(),
+        ));
+    }
+    let output = Command::new(busybox)
+        .arg("--list")
+        .output()
+        .context(|| "running busybox --list".into())?;
+    let mut files = vec![ImageFile::host("/bin/busybox", busybox, 0o755)];
+    for applet in String::from_utf8_lossy(&output.stdout).lines() {
+        if applet != "busybox" {
+            files.push(ImageFile::symlink(format!("/bin/{applet}"), "busybox"));
+        }
+    }
+    Ok(files)
+}
+
+/// Builds the Apache Kafka peer image (see [`kafka`]) into `dir`.
+pub fn build_kafka(dir: &Path) -> Result<PathBuf> {
+    let out = dir.join("apache-kafka.tar");
+    write_archive(&kafka::spec(&kafka::default_libs())?, &out)?;
+    Ok(out)
 }
 
 /// Builds the MariaDB image (see [`mariadb`]) into `dir`.

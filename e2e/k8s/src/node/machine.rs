@@ -127,6 +127,36 @@ pub fn clean(run: &Path, recorded: &Recorded) -> Vec<String> {
     notes
 }
 
+/// What is left on the machine that [`clean`] should have undone: empty when the machine is as
+/// `recorded` found it.
+pub fn leftovers(run: &Path, recorded: &Recorded) -> Vec<String> {
+    let mut left = Vec::new();
+    for (pid, exe) in &recorded.pids {
+        if process_exe(*pid).is_some_and(|e| &e == exe) {
+            left.push(format!("process {pid} ({exe}) still runs"));
+        }
+    }
+    for root in pod_cgroup_roots() {
+        left.push(format!("cgroup {} still exists", root.display()));
+    }
+    left.extend(super::net::leftovers(&recorded.nft_tables));
+    for (sysctl, value) in &recorded.sysctls {
+        let now = std::fs::read_to_string(Path::new("/proc/sys").join(sysctl)).unwrap_or_default();
+        if now.trim() != value {
+            left.push(format!("sysctl {sysctl} is {} (was {value})", now.trim()));
+        }
+    }
+    for dir in FIXED_DIRS {
+        if !recorded.existed.iter().any(|d| d == dir) && Path::new(dir).exists() {
+            left.push(format!("{dir} was made by the run and is still there"));
+        }
+    }
+    if run.exists() {
+        left.push(format!("{} is still there", run.display()));
+    }
+    left
+}
+
 /// The executable of a running process.
 fn process_exe(pid: u32) -> Option<String> {
     std::fs::read_link(format!("/proc/{pid}/exe"))

@@ -85,8 +85,8 @@ impl Node {
             Ok(()) => Ok(node),
             Err(e) => {
                 let logs = node.component_log_tails();
-                node.teardown().await;
-                Err(Error::Invalid(format!("{e}{logs}")))
+                let left = node.teardown().await;
+                Err(Error::Invalid(format!("{e}{logs}{}", format_notes(&left))))
             }
         }
     }
@@ -105,6 +105,7 @@ impl Node {
                     image::OPERATOR.build(&dir)?,
                     image::build_client(&dir)?,
                     image::build_mariadb(&dir)?,
+                    image::build_kafka(&dir)?,
                 ])
             })
         };
@@ -161,9 +162,10 @@ impl Node {
             .await
         })
         .await?;
-        let tarballs = step("building the images (pause, kaskade, kaskade-operator, client, mariadb)", async {
-            building.await.map_err(|e| Error::Invalid(format!("image build task: {e}")))?
-        })
+        let tarballs = step(
+            "building the images (pause, kaskade, kaskade-operator, client, mariadb, apache-kafka)",
+            async { building.await.map_err(|e| Error::Invalid(format!("image build task: {e}")))? },
+        )
         .await?;
         for tarball in &tarballs {
             let path = tarball.to_string_lossy().into_owned();
@@ -356,8 +358,9 @@ impl Node {
 
     /// Deletes the tests' namespaces and every pod while the kubelet still runs (so containers
     /// stop and CNI releases their addresses), stops the components in reverse order, and undoes
-    /// everything else on the machine. Best effort; what could not be undone is printed.
-    pub async fn teardown(mut self) {
+    /// everything else on the machine. Best effort; what could not be undone is printed, and
+    /// what is left on the machine afterwards is returned (empty: restored).
+    pub async fn teardown(mut self) -> Vec<String> {
         if let Some(cp) = &self.cp {
             if let Err(e) = delete_workloads(cp).await {
                 eprintln!("node tier teardown: deleting workloads: {e}");
@@ -373,8 +376,9 @@ impl Node {
             .await
             .unwrap_or_else(|e| vec![format!("cleanup task: {e}")]);
         if !notes.is_empty() {
-            eprintln!("node tier teardown left:{}", format_notes(&notes));
+            eprintln!("node tier teardown:{}", format_notes(&notes));
         }
+        machine::leftovers(&self.run, &self.recorded)
     }
 }
 

@@ -53,6 +53,32 @@ pub fn remove(tables_before: &[String]) -> Vec<String> {
     notes
 }
 
+/// What [`remove`] should have removed and is still there.
+pub fn leftovers(tables_before: &[String]) -> Vec<String> {
+    let mut left = Vec::new();
+    if std::path::Path::new(&format!("/sys/class/net/{BRIDGE}")).exists() {
+        left.push(format!("the bridge {BRIDGE} is still there"));
+    }
+    for tool in ["iptables", "ip6tables"] {
+        for table in ["filter", "nat", "mangle"] {
+            let Ok(output) = Command::new(tool).args(["-w", "-t", table, "-S"]).output() else {
+                continue;
+            };
+            for line in String::from_utf8_lossy(&output.stdout).lines() {
+                if line.contains("KUBE-") || line.contains(RULE_COMMENT) {
+                    left.push(format!("{tool} -t {table}: {line}"));
+                }
+            }
+        }
+    }
+    for table in nft_tables() {
+        if !tables_before.contains(&table) {
+            left.push(format!("nftables table {table} is still there"));
+        }
+    }
+    left
+}
+
 /// The nftables tables now, as `FAMILY NAME`.
 pub fn nft_tables() -> Vec<String> {
     let Ok(output) = Command::new("nft").args(["list", "tables"]).output() else {

@@ -37,7 +37,7 @@ pub async fn run_image(
             "containers": [{
                 "name": "client",
                 "image": image,
-                "imagePullPolicy": "Never",
+                "imagePullPolicy": "IfNotPresent",
                 "command": ["/bin/sh", "-c", script],
                 "securityContext": {"readOnlyRootFilesystem": true, "allowPrivilegeEscalation": false},
                 "resources": {"limits": {"memory": "256Mi"}},

@@ -12,6 +12,12 @@ use k8s_openapi::api::rbac::v1::ClusterRole;
 use kaskade_e2e::{image, wait_for, workspace, ControlPlane, Error, Node, ENV_REQUIRE, ENV_USE_KUBECONFIG};
 use kube::api::{Api, ListParams};
 
+/// Prints a figure of the run as `node tier: NAME: VALUE UNIT` (`e2e/bench/node.sh` collects
+/// them; `--nocapture` shows them).
+pub fn figure(name: &str, value: f64, unit: &str) {
+    eprintln!("node tier: {name}: {value:.2} {unit}");
+}
+
 /// The chart's release and namespace.
 pub const RELEASE: &str = "kaskade-operator";
 pub const OPERATOR_NS: &str = "kaskade-system";
@@ -35,7 +41,7 @@ impl Cluster {
             match Node::start().await {
                 Ok(node) => {
                     for (step, took) in node.timings() {
-                        eprintln!("node tier: {step}: {:.1} s", took.as_secs_f64());
+                        figure(&format!("node start, {step}"), took.as_secs_f64(), "s");
                     }
                     (Some(node), None)
                 }
@@ -52,10 +58,7 @@ impl Cluster {
             operator_ready: Duration::ZERO,
         };
         cluster.operator_ready = cluster.install_operator().await?;
-        eprintln!(
-            "node tier: helm install → operator Ready: {:.1} s",
-            cluster.operator_ready.as_secs_f64()
-        );
+        figure("helm install → operator Ready", cluster.operator_ready.as_secs_f64(), "s");
         Ok(Some(cluster))
     }
 
@@ -68,9 +71,10 @@ impl Cluster {
         }
     }
 
-    /// Prints the memory of pod `namespace/name` from its cgroup (the node tier only: a kind
-    /// cluster's cgroups are inside its container).
-    pub async fn report_memory(&self, namespace: &str, name: &str) -> anyhow::Result<()> {
+    /// Prints the memory of pod `namespace/name` from its cgroup as figures named after `label`
+    /// (the node tier only: a kind cluster's cgroups are inside its container). The peak
+    /// includes page cache (the broker's log, the databases' files).
+    pub async fn report_memory(&self, label: &str, namespace: &str, name: &str) -> anyhow::Result<()> {
         let Some(node) = &self.node else { return Ok(()) };
         let pod = Api::<Pod>::namespaced(self.cp().client(), namespace).get(name).await?;
         let uid = pod.metadata.uid.context("pod uid")?;
@@ -78,16 +82,11 @@ impl Cluster {
             .pod_memory(&uid)
             .with_context(|| format!("no memory cgroup for pod {namespace}/{name}"))?;
         let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
-        eprintln!(
-            "node tier: memory of pod {namespace}/{name}: anon {:.1} MiB, mapped files {:.1} MiB, cgroup usage {:.1} MiB, peak {}",
-            mib(memory.anon),
-            mib(memory.mapped_file),
-            mib(memory.usage),
-            memory
-                .peak
-                .map(|p| format!("{:.1} MiB", mib(p)))
-                .unwrap_or_else(|| "unknown".into())
-        );
+        figure(&format!("memory of the {label} pod, anon"), mib(memory.anon), "MiB");
+        figure(&format!("memory of the {label} pod, cgroup usage"), mib(memory.usage), "MiB");
+        if let Some(peak) = memory.peak {
+            figure(&format!("memory of the {label} pod, cgroup peak"), mib(peak), "MiB");
+        }
         Ok(())
     }
 
@@ -98,6 +97,16 @@ impl Cluster {
             .list(&ListParams::default().labels(&format!("app.kubernetes.io/name={RELEASE}")))
             .await?;
         list.items.into_iter().find_map(|p| p.metadata.name).context("the operator pod")
+    }
+
+    /// The MariaDB image of the story: the node tier's, made from Debian's packages (nothing can
+    /// be pulled here); on kind, the example's own `mariadb:11.4`.
+    pub fn mariadb_image(&self) -> &'static str {
+        if self.node.is_some() {
+            kaskade_e2e::image::mariadb::MARIADB
+        } else {
+            "mariadb:11.4"
+        }
     }
 
     /// PersistentVolumes for `count` claims of `size` (the node has no provisioner; a kind
@@ -161,18 +170,52 @@ impl Cluster {
         Ok(started.elapsed())
     }
 
-    /// Uninstalls the chart (checking it removed the operator's Deployment, ServiceAccount and
-    /// ClusterRole) and stops the node, restoring the machine.
+    /// Checks the operator was never refused, uninstalls the chart (checking it removed the
+    /// operator's Deployment, ServiceAccount and ClusterRole) and stops the node, checking the
+    /// machine is as the node found it. Each check prints a `test … ok` line of its own.
     pub async fn finish(self) -> anyhow::Result<()> {
+        let refused = self.refused_operator_requests();
+        eprintln!(
+            "test operator_reconciled_as_its_service_account_never_refused ... {}",
+            if refused.is_ok() { "ok" } else { "FAILED" }
+        );
         let uninstalled = self.uninstall_operator().await;
         eprintln!(
             "test helm_uninstall_removes_the_release ... {}",
             if uninstalled.is_ok() { "ok" } else { "FAILED" }
         );
-        if let Some(node) = self.node {
-            node.teardown().await;
-        }
-        uninstalled
+        let restored = match self.node {
+            Some(node) => {
+                let left = node.teardown().await;
+                if left.is_empty() {
+                    Ok(())
+                } else {
+                    Err(anyhow::anyhow!("the machine was not restored: {left:#?}"))
+                }
+            }
+            None => Ok(()),
+        };
+        eprintln!(
+            "test node_teardown_restores_the_machine ... {}",
+            if restored.is_ok() { "ok" } else { "FAILED" }
+        );
+        refused.and(uninstalled).and(restored)
+    }
+
+    /// Fails if the API server refused (403) any request of the operator's ServiceAccount over
+    /// the whole run: the chart's RBAC covers everything it did. The node's audit log says; an
+    /// external cluster has none to read.
+    fn refused_operator_requests(&self) -> anyhow::Result<()> {
+        let Some(audit) = self.cp().audit_log() else { return Ok(()) };
+        let user = ControlPlane::service_account_username(OPERATOR_NS, RELEASE);
+        let refused: Vec<String> = audit
+            .events()?
+            .iter()
+            .filter(|e| e.user.username == user && e.response_status.as_ref().and_then(|r| r.code) == Some(403))
+            .map(|e| format!("{} {}", e.verb, e.request_uri))
+            .collect();
+        ensure!(refused.is_empty(), "the API server refused the operator: {refused:?}");
+        Ok(())
     }
 
     async fn uninstall_operator(&self) -> anyhow::Result<()> {

@@ -9,6 +9,7 @@ use crate::cluster::Cluster;
 
 mod broker;
 mod lifecycle;
+mod peer;
 mod pipeline;
 
 type Run = fn(Arc<Cluster>) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
@@ -33,6 +34,10 @@ pub fn all() -> Vec<Scenario> {
         Scenario {
             name: "pipeline::the_story_on_pods_loses_nothing_when_connect_is_killed",
             run: |c| Box::pin(pipeline::pipeline_on_pods(c)),
+        },
+        Scenario {
+            name: "peer::apache_kafka_pod_beside_a_kaskade_broker_pod",
+            run: |c| Box::pin(peer::kafka_beside_kaskade(c)),
         },
     ]
 }

@@ -14,7 +14,7 @@ use kaskade_e2e::{condition, wait_for, wait_for_condition, ControlPlane};
 use kube::api::{Api, DeleteParams, ListParams, LogParams};
 
 use crate::client;
-use crate::cluster::{Cluster, OPERATOR_NS};
+use crate::cluster::{figure, Cluster, OPERATOR_NS};
 
 const RECORDS: usize = 500;
 const READY_TIMEOUT: Duration = Duration::from_secs(180);
@@ -74,10 +74,7 @@ pub async fn roll_and_pod_deletion_keep_data(cluster: Arc<Cluster>) -> anyhow::R
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     let kc = wait_for_condition(&clusters, "durable", "Ready", "True", READY_TIMEOUT).await?;
-    eprintln!(
-        "node tier: spec.config change → new broker pod Ready: {:.1} s",
-        rolled.elapsed().as_secs_f64()
-    );
+    figure("spec.config change → new broker pod Ready", rolled.elapsed().as_secs_f64(), "s");
     ensure!(kc.data["status"]["readyReplicas"] == 1, "{}", kc.data["status"]);
     ensure!(
         topic_not_ready.is_empty(),

@@ -1,6 +1,6 @@
-//! The story on real pods: `examples/pipeline/` applied as a user would — its only change is the
-//! MariaDB image (the example's `mariadb:11.4` cannot be pulled here; the node tier's image made
-//! from Debian's MariaDB stands in). Two MariaDB pods, a broker pod and a Connect worker pod come
+//! The story on real pods: `examples/pipeline/` applied as a user would — on the node tier its
+//! only change is the MariaDB image (the example's `mariadb:11.4` cannot be pulled here; the
+//! node tier's image made from Debian's MariaDB stands in; kind pulls the example's own). Two MariaDB pods, a broker pod and a Connect worker pod come
 //! up, the JDBC source and sink Connectors become Ready, the seed row reaches the target, rows
 //! inserted in the source appear in the target within seconds, and a Connect pod killed
 //! (grace period 0) while rows are being inserted loses none: the target ends up equal to the
@@ -12,12 +12,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context as _};
 use k8s_openapi::api::core::v1::Pod;
-use kaskade_e2e::image::mariadb::MARIADB;
 use kaskade_e2e::{wait_for, wait_for_condition, workspace};
 use kube::api::{Api, DeleteParams, ListParams};
 
 use crate::client;
-use crate::cluster::{Cluster, OPERATOR_NS};
+use crate::cluster::{figure, Cluster, OPERATOR_NS};
 
 const READY: Duration = Duration::from_secs(300);
 /// Rows inserted while the Connect pod is killed.
@@ -35,11 +34,12 @@ pub async fn pipeline_on_pods(cluster: Arc<Cluster>) -> anyhow::Result<()> {
     let ns = cp.unique_namespace("pipeline").await?;
     cluster.volumes(1, "5Gi").await?;
     cluster.volumes(2, "1Gi").await?;
+    let mariadb_image = cluster.mariadb_image();
     let applied = Instant::now();
     let dir = workspace::root().join("examples/pipeline");
     for file in workspace::yaml_files(&dir)? {
         let text = std::fs::read_to_string(&file)?;
-        let text = text.replace("image: mariadb:11.4", &format!("image: {MARIADB}"));
+        let text = text.replace("image: mariadb:11.4", &format!("image: {mariadb_image}"));
         cp.apply_yaml(&text, Some(&ns))
             .await
             .with_context(|| format!("applying {}", file.display()))?;
@@ -48,24 +48,18 @@ pub async fn pipeline_on_pods(cluster: Arc<Cluster>) -> anyhow::Result<()> {
     for name in ["users-source", "users-sink"] {
         wait_for_condition(&connectors, name, "Ready", "True", READY).await?;
     }
-    eprintln!(
-        "node tier: pipeline applied → both Connectors Ready: {:.1} s",
-        applied.elapsed().as_secs_f64()
-    );
+    figure("pipeline applied → both Connectors Ready", applied.elapsed().as_secs_f64(), "s");
     let target = mariadb("mariadb-target", "reports");
     client::run_image(
         cp,
         &ns,
         "first-row",
-        MARIADB,
+        mariadb_image,
         &format!("until [ \"$({target} -N -e 'SELECT COUNT(*) FROM my_topic_users' 2>/dev/null)\" = 1 ]; do sleep 0.2; done"),
         READY,
     )
     .await?;
-    eprintln!(
-        "node tier: pipeline applied → first row in the target: {:.1} s",
-        applied.elapsed().as_secs_f64()
-    );
+    figure("pipeline applied → first row in the target", applied.elapsed().as_secs_f64(), "s");
 
     // One row: from the INSERT in the source to the row in the target.
     let source = mariadb("mariadb-source", "shop");
@@ -73,11 +67,11 @@ pub async fn pipeline_on_pods(cluster: Arc<Cluster>) -> anyhow::Result<()> {
         cp,
         &ns,
         "latency",
-        MARIADB,
+        mariadb_image,
         &format!(
             "set -e\n\
-             {source} -e \"INSERT INTO users (user_id, pwd, name) VALUES ('user2', 'user2222', 'User2 name')\"\n\
              t0=$({source} -N -e 'SELECT UNIX_TIMESTAMP(NOW(6))')\n\
+             {source} -e \"INSERT INTO users (user_id, pwd, name) VALUES ('user2', 'user2222', 'User2 name')\"\n\
              until [ \"$({target} -N -e \"SELECT COUNT(*) FROM my_topic_users WHERE user_id='user2'\" 2>/dev/null)\" = 1 ]; do sleep 0.05; done\n\
              t1=$({source} -N -e 'SELECT UNIX_TIMESTAMP(NOW(6))')\n\
              echo \"$t0 $t1\" | awk '{{printf \"latency %.2f\\n\", $2 - $1}}'\n"
@@ -85,10 +79,12 @@ pub async fn pipeline_on_pods(cluster: Arc<Cluster>) -> anyhow::Result<()> {
         Duration::from_secs(120),
     )
     .await?;
-    eprintln!(
-        "node tier: INSERT in the source → row in the target: {} s",
-        latency.trim().trim_start_matches("latency ")
-    );
+    let latency: f64 = latency
+        .trim()
+        .trim_start_matches("latency ")
+        .parse()
+        .with_context(|| format!("the latency pod printed {latency:?}"))?;
+    figure("INSERT in the source → row in the target", latency, "s");
 
     // Rows inserted while the Connect pod is killed.
     let inserting = {
@@ -100,7 +96,7 @@ pub async fn pipeline_on_pods(cluster: Arc<Cluster>) -> anyhow::Result<()> {
                 cluster.cp(),
                 &ns,
                 "insert",
-                MARIADB,
+                mariadb_image,
                 &format!(
                     "set -e\ni=0\nwhile [ $i -lt {ROWS} ]; do i=$((i + 1)); {source} -e \"INSERT INTO users (user_id, pwd, name) VALUES ('u$i', 'p$i', 'name $i')\"; sleep 0.03; done\n"
                 ),
@@ -123,9 +119,7 @@ pub async fn pipeline_on_pods(cluster: Arc<Cluster>) -> anyhow::Result<()> {
     .await;
     insert_running?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let workers = pods
-        .list(&ListParams::default().labels("app.kubernetes.io/instance=pipeline,app.kubernetes.io/component=connect"))
-        .await?;
+    let workers = connect_pods(&pods).await?;
     let worker = workers
         .items
         .first()
@@ -141,7 +135,7 @@ pub async fn pipeline_on_pods(cluster: Arc<Cluster>) -> anyhow::Result<()> {
         cp,
         &ns,
         "compare",
-        MARIADB,
+        mariadb_image,
         &format!(
             "set -e\n\
              until [ \"$({target} -N -e 'SELECT COUNT(*) FROM my_topic_users' 2>/dev/null)\" -ge {total} ]; do sleep 0.2; done\n\
@@ -162,6 +156,21 @@ pub async fn pipeline_on_pods(cluster: Arc<Cluster>) -> anyhow::Result<()> {
         "the target differs from the source after a Connect pod was killed:\nsource:\n{source_rows}\ntarget:\n{target_rows}"
     );
 
+    // The one-partition Topic's events and status say "1 partition".
+    let events: Api<k8s_openapi::api::core::v1::Event> = Api::namespaced(cp.client(), &ns);
+    let notes: Vec<String> = events
+        .list(&ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .filter(|e| e.involved_object.kind.as_deref() == Some("Topic"))
+        .filter_map(|e| e.message)
+        .collect();
+    ensure!(
+        notes.iter().any(|n| n.contains("1 partition")) && !notes.iter().any(|n| n.contains("1 partitions")),
+        "the Topic's events: {notes:?}"
+    );
+
     // An invalid Connector: Ready=False with the worker's reason; the worker pod keeps running.
     cp.apply_yaml(
         "apiVersion: kaskade.dev/v1alpha1\nkind: Connector\nmetadata:\n  name: broken\nspec:\n  cluster: pipeline\n  class: io.confluent.connect.jdbc.JdbcSinkConnector\n  config:\n    topics: my_topic_users\n",
@@ -174,9 +183,7 @@ pub async fn pipeline_on_pods(cluster: Arc<Cluster>) -> anyhow::Result<()> {
     for name in ["users-source", "users-sink"] {
         wait_for_condition(&connectors, name, "Ready", "True", Duration::from_secs(60)).await?;
     }
-    let workers = pods
-        .list(&ListParams::default().labels("app.kubernetes.io/instance=pipeline,app.kubernetes.io/component=connect"))
-        .await?;
+    let workers = connect_pods(&pods).await?;
     for worker in &workers.items {
         let statuses = worker
             .status
@@ -189,12 +196,22 @@ pub async fn pipeline_on_pods(cluster: Arc<Cluster>) -> anyhow::Result<()> {
         );
     }
 
-    for pod in ["pipeline-broker-0", "mariadb-source-0", "mariadb-target-0"] {
-        cluster.report_memory(&ns, pod).await?;
-    }
+    // Memory under the story's load (the rows, the kill, the catch-up).
+    cluster.report_memory("broker (pipeline)", &ns, "pipeline-broker-0").await?;
+    let workers = connect_pods(&pods).await?;
     for worker in workers.items.into_iter().filter_map(|p| p.metadata.name) {
-        cluster.report_memory(&ns, &worker).await?;
+        cluster.report_memory("Connect worker (pipeline)", &ns, &worker).await?;
     }
-    cluster.report_memory(OPERATOR_NS, &cluster.operator_pod().await?).await?;
+    cluster.report_memory("MariaDB source", &ns, "mariadb-source-0").await?;
+    cluster
+        .report_memory("operator (after the pipeline)", OPERATOR_NS, &cluster.operator_pod().await?)
+        .await?;
     Ok(())
+}
+
+/// The Connect worker pods of the example's cluster `pipeline`.
+async fn connect_pods(pods: &Api<Pod>) -> anyhow::Result<kube::api::ObjectList<Pod>> {
+    Ok(pods
+        .list(&ListParams::default().labels("app.kubernetes.io/instance=pipeline,app.kubernetes.io/component=connect"))
+        .await?)
 }
