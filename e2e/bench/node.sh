@@ -14,12 +14,17 @@ cargo build --release -p kaskade-operator -p kaskade
 cargo test -p kaskade-e2e --test node --no-run
 
 lines=$(mktemp)
-trap 'rm -f "$lines"' EXIT
+log=$(mktemp)
+trap 'rm -f "$lines" "$log"' EXIT
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq "$runs"); do
   echo "node tier benchmark: run $i of $runs" >&2
-  KASKADE_E2E_REQUIRE=1 cargo test -q -p kaskade-e2e --test node -- --nocapture 2>&1 \
-    | sed -n "s/^node tier: \(.*\): \([0-9.]*\) \(s\|MiB\)$/$i\t\1\t\2\t\3/p" >>"$lines"
+  if ! KASKADE_E2E_REQUIRE=1 cargo test -q -p kaskade-e2e --test node -- --nocapture >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    echo "node tier benchmark: run $i failed" >&2
+    exit 1
+  fi
+  sed -n "s/^node tier: \(.*\): \([0-9.]*\) \(s\|MiB\)$/$i\t\1\t\2\t\3/p" "$log" >>"$lines"
 done
 
 out=e2e/bench/results/node-$(date -u +%Y-%m-%d-%H%M).json

@@ -66,3 +66,39 @@ pub async fn run_image(
         Err(e) => bail!("{e}\n--- client pod log ---\n{logs}"),
     }
 }
+
+/// A shell fragment that waits (up to 30 s) until `kaskade probe` gets an answer from
+/// `bootstrap`. A pod is Ready before kube-proxy routes its Service to it: the endpoint reaches
+/// the proxy a moment later, and until then the Service's address refuses connections (seen here
+/// once in four runs against Apache Kafka). Clients in scripts start with it, as a user's first
+/// command would retry.
+pub fn await_kafka(bootstrap: &str) -> String {
+    format!(
+        "i=0
+until kaskade probe --bootstrap-server {bootstrap} --timeout-ms 1000 >/dev/null 2>&1; do
+  i=$((i + 1)); [ $i -lt 150 ] || {{ echo \"{bootstrap} did not answer\"; exit 1; }}; sleep 0.2
+done
+"
+    )
+}
+
+/// Checks that a client's output holds exactly the records `1..=count` (one per line, sorted).
+pub fn expect_sequence(output: &str, count: usize, what: &str) -> anyhow::Result<()> {
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    let expected: Vec<String> = (1..=count).map(|i| i.to_string()).collect();
+    anyhow::ensure!(lines == expected, "{what}: read back {} of {count} records:\n{output}", lines.len());
+    Ok(())
+}
+
+/// Whether a pod is Ready and not being deleted.
+pub fn pod_is_ready(pod: &Pod) -> bool {
+    pod.metadata.deletion_timestamp.is_none()
+        && pod
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}

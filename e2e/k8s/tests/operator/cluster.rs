@@ -227,13 +227,7 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     // A running cluster edited into an invalid spec: NotSupported, but its brokers still run, so
     // the status keeps their bootstrap address and ready count (issue 23), and nothing rolls.
     let before = kc.status.clone().unwrap_or_default();
-    let hash_before = statefulsets
-        .get(&format!("{name}-broker"))
-        .await?
-        .spec
-        .and_then(|s| s.template.metadata)
-        .and_then(|m| m.annotations)
-        .and_then(|a| a.get("kaskade.dev/config-hash").cloned());
+    let hash_before = config_hash(&statefulsets, &name).await?;
     clusters
         .patch(&name, &PatchParams::default(), &Patch::Merge(&json!({"spec": {"replicas": 3}})))
         .await?;
@@ -252,13 +246,7 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
         "the invalid edit reported readyReplicas {:?} while the broker runs: {status:?}",
         status.ready_replicas
     );
-    let hash_after = statefulsets
-        .get(&format!("{name}-broker"))
-        .await?
-        .spec
-        .and_then(|s| s.template.metadata)
-        .and_then(|m| m.annotations)
-        .and_then(|a| a.get("kaskade.dev/config-hash").cloned());
+    let hash_after = config_hash(&statefulsets, &name).await?;
     ensure!(hash_after == hash_before, "the invalid edit changed the StatefulSet");
     clusters
         .patch(&name, &PatchParams::default(), &Patch::Merge(&json!({"spec": {"replicas": 1}})))
@@ -294,4 +282,15 @@ async fn scenario(cp: &ControlPlane) -> anyhow::Result<()> {
     ensure!(process.exited().is_none(), "the operator exited:\n{}", process.log_tail(40));
     drop(broker);
     Ok(())
+}
+
+/// The broker StatefulSet's pod-template config hash (what a roll changes).
+async fn config_hash(statefulsets: &Api<StatefulSet>, cluster: &str) -> anyhow::Result<Option<String>> {
+    Ok(statefulsets
+        .get(&format!("{cluster}-broker"))
+        .await?
+        .spec
+        .and_then(|s| s.template.metadata)
+        .and_then(|m| m.annotations)
+        .and_then(|a| a.get("kaskade.dev/config-hash").cloned()))
 }

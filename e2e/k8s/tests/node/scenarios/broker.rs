@@ -79,22 +79,14 @@ pub async fn pod_serves_clients(cluster: Arc<Cluster>) -> anyhow::Result<()> {
         &ns,
         "produce-consume",
         &format!(
-            "set -e\nseq 1 {RECORDS} | kaskade console-producer --bootstrap-server events-bootstrap:9092 --topic orders\n\
-             kaskade console-consumer --bootstrap-server {pod_address} --topic orders --from-beginning --max-messages {RECORDS} --timeout-ms 30000 | sort -n\n"
+            "set -e\n{}seq 1 {RECORDS} | kaskade console-producer --bootstrap-server events-bootstrap:9092 --topic orders\n\
+             kaskade console-consumer --bootstrap-server {pod_address} --topic orders --from-beginning --max-messages {RECORDS} --timeout-ms 30000 | sort -n\n",
+            client::await_kafka("events-bootstrap:9092")
         ),
         Duration::from_secs(120),
     )
     .await?;
-    let lines: Vec<&str> = output
-        .lines()
-        .filter(|l| l.chars().all(|c| c.is_ascii_digit()) && !l.is_empty())
-        .collect();
-    let expected: Vec<String> = (1..=RECORDS).map(|i| i.to_string()).collect();
-    ensure!(
-        lines == expected,
-        "read back {} records, expected 1..={RECORDS}:\n{output}",
-        lines.len()
-    );
+    client::expect_sequence(&output, RECORDS, "through the bootstrap Service and the pod's DNS name")?;
     cluster.report_memory("broker (1,000 records)", &ns, "events-broker-0").await?;
     Ok(())
 }

@@ -43,7 +43,10 @@ pub async fn roll_and_pod_deletion_keep_data(cluster: Arc<Cluster>) -> anyhow::R
         cp,
         &ns,
         "produce",
-        &format!("set -e\nseq 1 {RECORDS} | kaskade console-producer --bootstrap-server durable-bootstrap:9092 --topic kept --request-required-acks -1\n"),
+        &format!(
+            "set -e\n{}seq 1 {RECORDS} | kaskade console-producer --bootstrap-server durable-bootstrap:9092 --topic kept --request-required-acks -1\n",
+            client::await_kafka("durable-bootstrap:9092")
+        ),
         Duration::from_secs(120),
     )
     .await?;
@@ -95,20 +98,14 @@ pub async fn roll_and_pod_deletion_keep_data(cluster: Arc<Cluster>) -> anyhow::R
         cp,
         &ns,
         "consume",
-        &format!("set -e\nkaskade console-consumer --bootstrap-server durable-bootstrap:9092 --topic kept --from-beginning --max-messages {RECORDS} --timeout-ms 30000 | sort -n\n"),
+        &format!(
+            "set -e\n{}kaskade console-consumer --bootstrap-server durable-bootstrap:9092 --topic kept --from-beginning --max-messages {RECORDS} --timeout-ms 30000 | sort -n\n",
+            client::await_kafka("durable-bootstrap:9092")
+        ),
         Duration::from_secs(120),
     )
     .await?;
-    let lines: Vec<&str> = output
-        .lines()
-        .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_digit()))
-        .collect();
-    let expected: Vec<String> = (1..=RECORDS).map(|i| i.to_string()).collect();
-    ensure!(
-        lines == expected,
-        "after a roll and a pod deletion, read back {} of {RECORDS} records:\n{output}",
-        lines.len()
-    );
+    client::expect_sequence(&output, RECORDS, "after a roll and a pod deletion")?;
 
     // An invalid edit: Ready=False, the pod untouched, the status still says where the broker is.
     let before = pod_uid(&pods).await?;
@@ -147,14 +144,11 @@ async fn pod_uid(pods: &Api<Pod>) -> anyhow::Result<String> {
 }
 
 async fn pod_ready(pods: &Api<Pod>) -> bool {
-    let Ok(Some(pod)) = pods.get_opt("durable-broker-0").await else {
-        return false;
-    };
-    pod.metadata.deletion_timestamp.is_none()
-        && pod
-            .status
-            .and_then(|s| s.conditions)
-            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+    pods.get_opt("durable-broker-0")
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|p| client::pod_is_ready(&p))
 }
 
 /// Warning events about object `name` in `namespace`, as "reason: message".

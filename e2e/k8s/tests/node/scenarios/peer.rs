@@ -91,25 +91,17 @@ pub async fn kafka_beside_kaskade(cluster: Arc<Cluster>) -> anyhow::Result<()> {
             &ns,
             &format!("{name}-client"),
             &format!(
-                "set -e\n\
+                "set -e\n{}\
                  kaskade topics --bootstrap-server {bootstrap} --create --topic orders --partitions 3 --replication-factor 1\n\
                  seq 1 {RECORDS} | kaskade console-producer --bootstrap-server {bootstrap} --topic orders\n\
-                 kaskade console-consumer --bootstrap-server {bootstrap} --topic orders --from-beginning --max-messages {RECORDS} --timeout-ms 30000 | sort -n\n"
+                 kaskade console-consumer --bootstrap-server {bootstrap} --topic orders --from-beginning --max-messages {RECORDS} --timeout-ms 30000 | sort -n\n",
+                client::await_kafka(bootstrap)
             ),
             Duration::from_secs(120),
         )
         .await
         .with_context(|| format!("the client against {label}"))?;
-        let lines: Vec<&str> = output
-            .lines()
-            .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_digit()))
-            .collect();
-        let expected: Vec<String> = (1..=RECORDS).map(|i| i.to_string()).collect();
-        ensure!(
-            lines == expected,
-            "{label}: read back {} of {RECORDS} records:\n{output}",
-            lines.len()
-        );
+        client::expect_sequence(&output, RECORDS, label)?;
         cluster.report_memory(&format!("{label} broker (1,000 records)"), &ns, pod).await?;
     }
     Ok(())
@@ -122,10 +114,7 @@ async fn created_to_ready(pods: &Api<Pod>, name: &str) -> anyhow::Result<Duratio
     loop {
         if let Some(pod) = pods.get_opt(name).await? {
             let created = *created.get_or_insert_with(Instant::now);
-            let ready = pod
-                .status
-                .and_then(|s| s.conditions)
-                .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+            let ready = client::pod_is_ready(&pod);
             if ready {
                 return Ok(created.elapsed());
             }
