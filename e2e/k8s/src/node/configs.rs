@@ -152,7 +152,7 @@ pub fn kube_proxy_config(kubeconfig: &Path) -> String {
 /// upstream (nothing outside resolves).
 pub fn corefile(kubeconfig: &Path) -> String {
     format!(
-        "cluster.local:53 in-addr.arpa:53 {{\n    bind {NODE_IP}\n    errors\n    kubernetes cluster.local in-addr.arpa {{\n        kubeconfig {}\n        pods insecure\n        ttl 5\n    }}\n}}\n",
+        "cluster.local:53 in-addr.arpa:53 {{\n    bind {NODE_IP}\n    errors\n    log . \"{{type}} {{name}} {{rcode}} {{duration}} {{remote}}\"\n    kubernetes cluster.local in-addr.arpa {{\n        kubeconfig {}\n        pods insecure\n        ttl 5\n    }}\n}}\n",
         kubeconfig.display()
     )
 }

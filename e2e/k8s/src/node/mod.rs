@@ -356,6 +356,36 @@ impl Node {
         out
     }
 
+    /// Copies the components' logs (kubelet, containerd, CoreDNS, kube-proxy, the API server's
+    /// audit log, …) and the pods' logs out of the run directory, which the teardown removes:
+    /// for a run that failed. Returns where they are.
+    pub fn keep_logs(&self) -> Result<PathBuf> {
+        let kept = std::env::temp_dir().join(format!(
+            "kaskade-node-logs-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        ));
+        std::fs::create_dir_all(&kept).context(|| format!("creating {}", kept.display()))?;
+        let mut sources = vec![self.run.join("pod-logs")];
+        if let Some(cp) = &self.cp {
+            sources.push(cp.dir().to_path_buf());
+        }
+        for source in sources {
+            let status = Command::new("cp")
+                .arg("-r")
+                .arg(&source)
+                .arg(&kept)
+                .status()
+                .context(|| format!("copying {}", source.display()))?;
+            if !status.success() {
+                return Err(Error::Invalid(format!("cp -r {} {} failed", source.display(), kept.display())));
+            }
+        }
+        Ok(kept)
+    }
+
     /// Deletes the tests' namespaces and every pod while the kubelet still runs (so containers
     /// stop and CNI releases their addresses), stops the components in reverse order, and undoes
     /// everything else on the machine. Best effort; what could not be undone is printed, and

@@ -9,13 +9,21 @@ use std::process::Command;
 use super::configs::{BRIDGE, NODE_IP};
 use crate::error::{Error, IoContext, Result};
 
+/// The bridge's fixed MAC address (locally administered).
+const BRIDGE_MAC: &str = "02:6b:61:73:6b:01";
+
 /// The comment on our `FORWARD` rules, to find them again (also after a killed run).
 const RULE_COMMENT: &str = "kaskade-e2e-node";
 
 /// Creates the bridge with the node IP and isolates it: nothing is forwarded between it and any
 /// other interface, in either direction.
 pub fn create() -> Result<()> {
-    run("ip", &["link", "add", BRIDGE, "type", "bridge"])?;
+    // A bridge whose address was not set takes the lowest address of its ports, so it changes as
+    // pods come and go; every pod's ARP entry for the node IP then points at a MAC that no longer
+    // answers, and DNS, the API server and Services go silent for tens of seconds (seen as a
+    // client pod's 15 s "Temporary failure in name resolution" right after another pod was
+    // deleted). A fixed, locally administered address keeps it stable, as Docker does for docker0.
+    run("ip", &["link", "add", BRIDGE, "address", BRIDGE_MAC, "type", "bridge"])?;
     run("ip", &["addr", "add", &format!("{NODE_IP}/24"), "dev", BRIDGE])?;
     run("ip", &["link", "set", BRIDGE, "up"])?;
     for direction in [["-i", BRIDGE, "!", "-o", BRIDGE], ["-o", BRIDGE, "!", "-i", BRIDGE]] {

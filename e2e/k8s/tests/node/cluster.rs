@@ -173,7 +173,16 @@ impl Cluster {
     /// Checks the operator was never refused, uninstalls the chart (checking it removed the
     /// operator's Deployment, ServiceAccount and ClusterRole) and stops the node, checking the
     /// machine is as the node found it. Each check prints a `test … ok` line of its own.
-    pub async fn finish(self) -> anyhow::Result<()> {
+    pub async fn finish(self, failed: bool) -> anyhow::Result<()> {
+        if let (true, Some(node)) = (failed, &self.node) {
+            match node.keep_logs() {
+                Ok(dir) => eprintln!(
+                    "node tier: a scenario failed; the components' and pods' logs are kept in {}",
+                    dir.display()
+                ),
+                Err(e) => eprintln!("node tier: keeping the logs failed: {e}"),
+            }
+        }
         let refused = self.refused_operator_requests();
         eprintln!(
             "test operator_reconciled_as_its_service_account_never_refused ... {}",

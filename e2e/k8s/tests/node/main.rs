@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
     let finished = match Arc::try_unwrap(cluster) {
-        Ok(cluster) => runtime.block_on(cluster.finish()),
+        Ok(cluster) => runtime.block_on(cluster.finish(conclusion.has_failed())),
         Err(_) => Err(anyhow::anyhow!("a scenario still holds the cluster")),
     };
     if let Err(e) = &finished {
