@@ -147,6 +147,16 @@ impl AuditLog {
         self.writes_by_since(username, AuditMark(0))
     }
 
+    /// Requests by `username` the API server refused (403), as `VERB URI`.
+    pub fn refused(&self, username: &str) -> Result<Vec<String>> {
+        Ok(self
+            .events()?
+            .iter()
+            .filter(|e| e.user.username == username && e.response_status.as_ref().and_then(|r| r.code) == Some(403))
+            .map(|e| format!("{} {}", e.verb, e.request_uri))
+            .collect())
+    }
+
     /// Write requests by `username` logged after `mark`.
     pub fn writes_by_since(&self, username: &str, mark: AuditMark) -> Result<Vec<AuditEvent>> {
         Ok(self

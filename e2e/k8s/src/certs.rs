@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::error::{Error, IoContext, Result};
+use crate::command;
+use crate::error::{IoContext, Result};
 
 /// Days the certificates are valid: a test control plane lives for minutes.
 const DAYS: &str = "2";
@@ -150,22 +151,5 @@ impl Pki {
 
 /// Runs `openssl ARGS` in `dir`.
 fn openssl(dir: &Path, args: &[&str]) -> Result<()> {
-    let output = Command::new("openssl").args(args).current_dir(dir).output().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            Error::Unavailable("the `openssl` command is not installed (apt-get install openssl)".into())
-        } else {
-            Error::Io {
-                context: "running openssl".into(),
-                source: e,
-            }
-        }
-    })?;
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(Error::Command {
-        command: format!("openssl {}", args.join(" ")),
-        status: output.status,
-        output: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
+    command::output(Command::new("openssl").args(args).current_dir(dir)).map(|_| ())
 }

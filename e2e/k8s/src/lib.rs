@@ -16,6 +16,7 @@ pub mod apply;
 pub mod audit;
 pub mod binaries;
 pub mod certs;
+mod command;
 mod control_plane;
 pub mod error;
 pub mod image;

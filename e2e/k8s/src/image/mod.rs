@@ -213,17 +213,7 @@ int main(void) {
 }
 
 fn run(command: &mut Command) -> Result<()> {
-    let output = command
-        .output()
-        .context(|| format!("running {}", command.get_program().to_string_lossy()))?;
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(Error::Command {
-        command: format!("{command:?}"),
-        status: output.status,
-        output: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
+    crate::command::output(command).map(|_| ())
 }
 
 #[cfg(test)]

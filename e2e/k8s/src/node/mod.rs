@@ -507,20 +507,7 @@ async fn generate_pki(dir: PathBuf) -> Result<NodeCerts> {
 
 /// Runs `ctr --address SOCKET ARGS`.
 fn ctr(socket: &Path, args: &[&str]) -> Result<String> {
-    let output = Command::new("ctr")
-        .arg("--address")
-        .arg(socket)
-        .args(args)
-        .output()
-        .context(|| "running ctr".into())?;
-    if output.status.success() {
-        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
-    }
-    Err(Error::Command {
-        command: format!("ctr {}", args.join(" ")),
-        status: output.status,
-        output: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
+    crate::command::output(Command::new("ctr").arg("--address").arg(socket).args(args))
 }
 
 /// Deletes every namespace but the system ones, then every pod left, and waits (up to 90 s)

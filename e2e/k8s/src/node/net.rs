@@ -7,7 +7,8 @@
 use std::process::Command;
 
 use super::configs::{BRIDGE, NODE_IP};
-use crate::error::{Error, IoContext, Result};
+use crate::command::run;
+use crate::error::Result;
 
 /// The bridge's fixed MAC address (locally administered).
 const BRIDGE_MAC: &str = "02:6b:61:73:6b:01";
@@ -172,22 +173,6 @@ pub fn split_rule(line: &str) -> Vec<String> {
         words.push(current);
     }
     words
-}
-
-/// Runs a command, an error with its stderr when it fails.
-pub(crate) fn run(program: &str, args: &[&str]) -> Result<()> {
-    let output = Command::new(program)
-        .args(args)
-        .output()
-        .context(|| format!("running {program} (is it installed?)"))?;
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(Error::Command {
-        command: format!("{program} {}", args.join(" ")),
-        status: output.status,
-        output: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
 }
 
 #[cfg(test)]

@@ -18,6 +18,18 @@ pub fn figure(name: &str, value: f64, unit: &str) {
     eprintln!("node tier: {name}: {value:.2} {unit}");
 }
 
+/// A `KafkaCluster` on persistent storage (1 GiB), with one broker config key, and a memory limit
+/// when given: what the scenarios apply and re-apply to change it.
+pub fn kafka_cluster_yaml(name: &str, replicas: u32, config: (&str, &str), memory_limit: Option<&str>) -> String {
+    let (key, value) = config;
+    let limit = memory_limit
+        .map(|m| format!("  resources:\n    limits:\n      memory: {m}\n"))
+        .unwrap_or_default();
+    format!(
+        "apiVersion: kaskade.dev/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n  storage:\n    type: persistent\n    size: 1Gi\n  config:\n    {key}: \"{value}\"\n{limit}"
+    )
+}
+
 /// The chart's release and namespace.
 pub const RELEASE: &str = "kaskade-operator";
 pub const OPERATOR_NS: &str = "kaskade-system";
@@ -217,12 +229,7 @@ impl Cluster {
     fn refused_operator_requests(&self) -> anyhow::Result<()> {
         let Some(audit) = self.cp().audit_log() else { return Ok(()) };
         let user = ControlPlane::service_account_username(OPERATOR_NS, RELEASE);
-        let refused: Vec<String> = audit
-            .events()?
-            .iter()
-            .filter(|e| e.user.username == user && e.response_status.as_ref().and_then(|r| r.code) == Some(403))
-            .map(|e| format!("{} {}", e.verb, e.request_uri))
-            .collect();
+        let refused = audit.refused(&user)?;
         ensure!(refused.is_empty(), "the API server refused the operator: {refused:?}");
         Ok(())
     }

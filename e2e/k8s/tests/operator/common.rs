@@ -13,25 +13,9 @@ use kaskade_e2e::{workspace, ControlPlane, Process};
 pub const OPERATOR_NS: &str = "kaskade-system";
 pub const OPERATOR_SA: &str = "kaskade-operator";
 
-/// The `helm` binary built from its Go module by `e2e/k8s/controlplane/build.sh`.
+/// The `helm` binary built from its Go module by `e2e/k8s/controlplane/build.sh` (or `KASKADE_HELM`).
 pub fn helm() -> anyhow::Result<PathBuf> {
-    let out = Command::new(workspace::root().join("e2e/k8s/controlplane/build.sh"))
-        .output()
-        .context("running build.sh")?;
-    if !out.status.success() {
-        bail!("build.sh failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let dir = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let helm = PathBuf::from(dir).join("helm");
-    if !helm.is_file() {
-        bail!("{} is missing: build.sh did not build helm", helm.display());
-    }
-    Ok(helm)
+    Ok(kaskade_e2e::binaries::helm()?)
 }
 
 /// `helm template` of the chart with `--set` values, in the operator namespace.
@@ -279,10 +263,5 @@ where
 pub fn refused_requests(cp: &ControlPlane) -> anyhow::Result<Vec<String>> {
     let user = ControlPlane::service_account_username(OPERATOR_NS, OPERATOR_SA);
     let audit = cp.audit_log().context("a local control plane has an audit log")?;
-    Ok(audit
-        .events()?
-        .iter()
-        .filter(|e| e.user.username == user && e.response_status.as_ref().and_then(|r| r.code) == Some(403))
-        .map(|e| format!("{} {}", e.verb, e.request_uri))
-        .collect())
+    Ok(audit.refused(&user)?)
 }

@@ -13,18 +13,12 @@ use kaskade_e2e::wait_for_condition;
 use kube::api::{Api, LogParams};
 
 use crate::client;
-use crate::cluster::{figure, Cluster};
+use crate::cluster::{figure, kafka_cluster_yaml, Cluster};
 
 /// Ready within this (13 s measured by hand for the first pod, with its start-up probe delays).
 const READY_TIMEOUT: Duration = Duration::from_secs(180);
 /// Records produced and read back.
 const RECORDS: usize = 1000;
-
-fn kafka_cluster(name: &str) -> String {
-    format!(
-        "apiVersion: kaskade.dev/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: {name}\nspec:\n  replicas: 1\n  storage:\n    type: persistent\n    size: 1Gi\n  config:\n    auto.create.topics.enable: \"false\"\n  resources:\n    limits:\n      memory: 512Mi\n"
-    )
-}
 
 pub async fn pod_serves_clients(cluster: Arc<Cluster>) -> anyhow::Result<()> {
     let cp = cluster.cp();
@@ -32,7 +26,11 @@ pub async fn pod_serves_clients(cluster: Arc<Cluster>) -> anyhow::Result<()> {
     cluster.volumes(1, "1Gi").await?;
     let started = Instant::now();
     let applied = std::time::SystemTime::now();
-    cp.apply_yaml(&kafka_cluster("events"), Some(&ns)).await?;
+    cp.apply_yaml(
+        &kafka_cluster_yaml("events", 1, ("auto.create.topics.enable", "false"), Some("512Mi")),
+        Some(&ns),
+    )
+    .await?;
     let clusters = cp.api("kaskade.dev/v1alpha1", "KafkaCluster", Some(&ns)).await?;
     let ready = wait_for_condition(&clusters, "events", "Ready", "True", READY_TIMEOUT).await?;
     figure("KafkaCluster applied → Ready", started.elapsed().as_secs_f64(), "s");

@@ -14,14 +14,17 @@ use kaskade_e2e::{condition, wait_for, wait_for_condition, ControlPlane};
 use kube::api::{Api, DeleteParams, ListParams, LogParams};
 
 use crate::client;
-use crate::cluster::{figure, Cluster, OPERATOR_NS};
+use crate::cluster::{figure, kafka_cluster_yaml, Cluster, OPERATOR_NS};
 
 const RECORDS: usize = 500;
 const READY_TIMEOUT: Duration = Duration::from_secs(180);
 
 fn kafka_cluster(replicas: u32, retention_hours: u32) -> String {
-    format!(
-        "apiVersion: kaskade.dev/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: durable\nspec:\n  replicas: {replicas}\n  storage:\n    type: persistent\n    size: 1Gi\n  config:\n    log.retention.hours: \"{retention_hours}\"\n  resources:\n    limits:\n      memory: 512Mi\n"
+    kafka_cluster_yaml(
+        "durable",
+        replicas,
+        ("log.retention.hours", &retention_hours.to_string()),
+        Some("512Mi"),
     )
 }
 

@@ -14,7 +14,7 @@ use kaskade_e2e::image::kafka::KAFKA;
 use kube::api::Api;
 
 use crate::client;
-use crate::cluster::{figure, Cluster};
+use crate::cluster::{figure, kafka_cluster_yaml, Cluster};
 
 const READY: Duration = Duration::from_secs(180);
 const RECORDS: usize = 1000;
@@ -68,14 +68,16 @@ spec:
     )
 }
 
-const KASKADE_YAML: &str = "apiVersion: kaskade.dev/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: kaskade\nspec:\n  replicas: 1\n  storage:\n    type: persistent\n    size: 1Gi\n  config:\n    auto.create.topics.enable: \"false\"\n";
-
 pub async fn kafka_beside_kaskade(cluster: Arc<Cluster>) -> anyhow::Result<()> {
     let cp = cluster.cp();
     let ns = cp.unique_namespace("peer").await?;
     cluster.volumes(2, "1Gi").await?;
     cp.apply_yaml(&kafka_yaml(), Some(&ns)).await?;
-    cp.apply_yaml(KASKADE_YAML, Some(&ns)).await?;
+    cp.apply_yaml(
+        &kafka_cluster_yaml("kaskade", 1, ("auto.create.topics.enable", "false"), None),
+        Some(&ns),
+    )
+    .await?;
     let pods: Api<Pod> = Api::namespaced(cp.client(), &ns);
     let (kafka, kaskade) = tokio::try_join!(created_to_ready(&pods, "kafka-0"), created_to_ready(&pods, "kaskade-broker-0"))?;
     figure("Apache Kafka pod created → Ready", kafka.as_secs_f64(), "s");
