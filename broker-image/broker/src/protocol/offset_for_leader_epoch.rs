@@ -1,7 +1,7 @@
 //! OffsetForLeaderEpoch: the end offset of a leader epoch, which clients ask after a leader
-//! change to detect log truncation. A single node has one epoch (0), which Kafka's leader-epoch
-//! cache records when the replica becomes leader, so it reduces to: epoch 0 ends at the log end
-//! offset (even for an empty log); any other epoch is unknown (-1, -1).
+//! change to detect log truncation, answered from the partition's leader-epoch cache (Kafka's
+//! `endOffsetFor`: the latest epoch ends at the log end offset, an earlier one where the next
+//! began, an unknown one is (-1, -1)).
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use kafka_protocol::error::ResponseError;
 use kafka_protocol::messages::offset_for_leader_epoch_response::{EpochEndOffset, OffsetForLeaderTopicResult};
 use kafka_protocol::messages::{OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse};
 
-use super::leader_epoch::{self, LEADER_EPOCH};
+use super::leader_epoch;
 use crate::state::Broker;
 
 pub fn handle(broker: &Arc<Broker>, req: OffsetForLeaderEpochRequest) -> OffsetForLeaderEpochResponse {
@@ -26,11 +26,7 @@ pub fn handle(broker: &Arc<Broker>, req: OffsetForLeaderEpochRequest) -> OffsetF
                 None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
                 Some(log) => match leader_epoch::check(p.current_leader_epoch) {
                     Some(code) => r.error_code = code,
-                    None if p.leader_epoch == LEADER_EPOCH => {
-                        r.leader_epoch = LEADER_EPOCH;
-                        r.end_offset = log.end_offset();
-                    }
-                    None => {}
+                    None => (r.leader_epoch, r.end_offset) = log.end_offset_for_epoch(p.leader_epoch),
                 },
             }
             t.partitions.push(r);

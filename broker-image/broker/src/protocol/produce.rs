@@ -33,6 +33,8 @@ fn append_error_code(e: &LogError) -> ResponseError {
         LogError::InvalidProducerEpoch { .. } => ResponseError::InvalidProducerEpoch,
         LogError::UnknownProducerId { .. } => ResponseError::UnknownProducerId,
         LogError::OffsetOutOfRange { .. } | LogError::Deleted(_) | LogError::Io(_) => ResponseError::KafkaStorageError,
+        // Follower appends only; a client's batch never takes these paths.
+        LogError::UnexpectedAppendOffset { .. } | LogError::CorruptReplicaBatch { .. } => ResponseError::CorruptMessage,
     }
 }
 

@@ -16,6 +16,7 @@ pub const HEADER_SIZE: usize = 61;
 pub const LOG_OVERHEAD: usize = 12;
 /// Where the magic byte sits (in a v2 batch and in a legacy message set alike).
 pub const MAGIC_OFFSET: usize = 16;
+const PARTITION_LEADER_EPOCH_OFFSET: usize = 12;
 const CRC_OFFSET: usize = 17;
 const ATTRIBUTES_OFFSET: usize = 21;
 const LAST_OFFSET_DELTA_OFFSET: usize = 23;
@@ -61,6 +62,8 @@ pub struct BatchHeader {
     pub base_offset: i64,
     /// Total size of the batch in bytes (12 + batchLength).
     pub size: usize,
+    /// The epoch of the leader that appended the batch (set by the broker, not the client).
+    pub partition_leader_epoch: i32,
     pub magic: i8,
     pub crc: u32,
     pub attributes: i16,
@@ -87,6 +90,7 @@ impl BatchHeader {
         Ok(BatchHeader {
             base_offset: be_i64(b, 0),
             size: LOG_OVERHEAD + batch_length as usize,
+            partition_leader_epoch: be_i32(b, PARTITION_LEADER_EPOCH_OFFSET),
             magic: b[MAGIC_OFFSET] as i8,
             crc: u32::from_be_bytes([b[CRC_OFFSET], b[CRC_OFFSET + 1], b[CRC_OFFSET + 2], b[CRC_OFFSET + 3]]),
             attributes: be_i16(b, ATTRIBUTES_OFFSET),

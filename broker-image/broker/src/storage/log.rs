@@ -14,12 +14,17 @@ use thiserror::Error;
 use tokio::sync::watch;
 
 use super::batch::{self, BatchHeader, BatchIter, HEADER_SIZE};
+use super::leader_epoch_cache::LeaderEpochCache;
 use super::log_config::LogConfig;
 use super::producer_state::{self, CachedBatch, ProducerStateMap, SequenceCheck};
 use super::segment::{Segment, SegmentFile};
 
 mod cleaning;
+mod replica;
+#[cfg(test)]
+mod replica_tests;
 pub use cleaning::{CleanableView, SealedSegment};
+pub use replica::ReplicaAppend;
 
 #[derive(Debug, Error)]
 pub enum LogError {
@@ -33,6 +38,10 @@ pub enum LogError {
     UnknownProducerId { producer_id: i64, first_seq: i32 },
     #[error("the log of {0} was deleted")]
     Deleted(String),
+    #[error("replicated batch at offset {base_offset} does not follow the log end offset {end_offset}")]
+    UnexpectedAppendOffset { base_offset: i64, end_offset: i64 },
+    #[error("replicated batch at position {position} is corrupt: {reason}")]
+    CorruptReplicaBatch { position: usize, reason: String },
     #[error("I/O error in partition log: {0}")]
     Io(#[from] io::Error),
 }
@@ -137,6 +146,13 @@ struct LogInner {
     last_flush_ms: i64,
     deleted: bool,
     producers: ProducerStateMap,
+    epochs: LeaderEpochCache,
+    /// Offsets below it are replicated as far as the partition requires: consumers read up to it.
+    high_watermark: i64,
+    /// One replica: the high watermark is the log end offset, moved by every append.
+    hw_tracks_end: bool,
+    /// Bumped by every truncation, so a cleaning pass begun before one installs nothing.
+    generation: u64,
 }
 
 impl LogInner {
@@ -152,6 +168,42 @@ impl LogInner {
     fn size(&self) -> u64 {
         self.segments.iter().map(|s| s.size).sum()
     }
+    /// Records that `epoch` starts at `offset` when that is new, checkpointing the cache (rare:
+    /// once per leader epoch). The directory fsync of the next flush makes the rename durable.
+    fn assign_epoch(&mut self, dir: &Path, epoch: i32, offset: i64) -> Result<(), LogError> {
+        if self.epochs.needs(epoch, offset) && self.epochs.assign(epoch, offset) {
+            self.epochs.write(dir)?;
+            self.dir_dirty = true;
+        }
+        Ok(())
+    }
+}
+
+/// The epoch cache of a log being opened: the checkpoint when there is one, else rebuilt from
+/// the stored batch headers (logs written before the cache existed); then cut to the log's
+/// bounds (a crash may leave an epoch assigned whose batches were lost with a torn tail).
+fn load_epochs(dir: &Path, segments: &[Segment], log_start_offset: i64, end_offset: i64) -> Result<LeaderEpochCache, LogError> {
+    let (mut epochs, mut changed) = match LeaderEpochCache::read(dir) {
+        Some(c) => (c, false),
+        None => {
+            let mut c = LeaderEpochCache::default();
+            for seg in segments {
+                seg.for_each_header(|h| {
+                    c.assign(h.partition_leader_epoch, h.base_offset);
+                })?;
+            }
+            let rebuilt = !c.entries().is_empty();
+            (c, rebuilt)
+        }
+    };
+    // Strictly above the end: an epoch assigned at the end with nothing written yet is what a
+    // leader assigns again anyway (and an empty log's checkpoint is not rewritten each start).
+    changed |= epochs.truncate_from_end(end_offset + 1);
+    changed |= epochs.truncate_from_start(log_start_offset);
+    if changed {
+        epochs.write(dir)?;
+    }
+    Ok(epochs)
 }
 
 /// One partition's log. Shared by handlers through an `Arc`.
@@ -162,6 +214,7 @@ pub struct PartitionLog {
     dir: PathBuf,
     inner: Mutex<LogInner>,
     end_offset_tx: watch::Sender<i64>,
+    high_watermark_tx: watch::Sender<i64>,
     /// fsyncs done so far (group commit keeps this far below the number of acks=all requests).
     fsyncs: std::sync::atomic::AtomicU64,
 }
@@ -254,6 +307,7 @@ impl PartitionLog {
         let log_start_offset = segments[0]
             .base_offset()
             .max(super::log_start_checkpoint::read(dir).unwrap_or(0).min(end));
+        let epochs = load_epochs(dir, &segments, log_start_offset, end)?;
         let inner = LogInner {
             segments,
             unsynced: Vec::new(),
@@ -265,8 +319,13 @@ impl PartitionLog {
             last_flush_ms: now_ms,
             deleted: false,
             producers,
+            epochs,
+            high_watermark: end,
+            hw_tracks_end: true,
+            generation: 0,
         };
         let (end_offset_tx, _) = watch::channel(end);
+        let (high_watermark_tx, _) = watch::channel(end);
         Ok((
             PartitionLog {
                 topic: topic.to_string(),
@@ -274,6 +333,7 @@ impl PartitionLog {
                 dir: dir.to_path_buf(),
                 inner: Mutex::new(inner),
                 end_offset_tx,
+                high_watermark_tx,
                 fsyncs: Default::default(),
             },
             report,
@@ -335,15 +395,9 @@ impl PartitionLog {
                 }
             }
         }
-        let active = inner.active();
-        let must_roll = active.size > 0
-            && (active.size + header.size as u64 > inner.config.segment_bytes
-                || now_ms - active.created_ms >= inner.config.segment_ms
-                || active.size + header.size as u64 > u32::MAX as u64);
-        if must_roll {
-            self.roll(&mut inner, now_ms)?;
-        }
+        self.roll_for(&mut inner, header.size, now_ms)?;
         let base_offset = inner.end_offset();
+        inner.assign_epoch(&self.dir, leader_epoch, base_offset)?;
         let (head, epoch) = batch::assigned_header(base_offset, header.size, leader_epoch);
         let mut stored_header = *header;
         stored_header.base_offset = base_offset;
@@ -369,9 +423,35 @@ impl PartitionLog {
             flush_due,
             duplicate: false,
         };
+        self.publish_end(inner, end);
+        Ok(info)
+    }
+
+    /// Rolls the active segment when a batch of `size` bytes would not fit in it (or it is old).
+    fn roll_for(&self, inner: &mut LogInner, size: usize, now_ms: i64) -> Result<(), LogError> {
+        let active = inner.active();
+        let must_roll = active.size > 0
+            && (active.size + size as u64 > inner.config.segment_bytes
+                || now_ms - active.created_ms >= inner.config.segment_ms
+                || active.size + size as u64 > u32::MAX as u64);
+        if must_roll {
+            self.roll(inner, now_ms)?;
+        }
+        Ok(())
+    }
+
+    /// Tells waiters the log end moved to `end` (and the high watermark with it, for one
+    /// replica), after releasing the lock.
+    fn publish_end(&self, mut inner: MutexGuard<'_, LogInner>, end: i64) {
+        let hw = inner.hw_tracks_end.then(|| {
+            inner.high_watermark = end;
+            end
+        });
         drop(inner);
         self.end_offset_tx.send_replace(end);
-        Ok(info)
+        if let Some(hw) = hw {
+            self.high_watermark_tx.send_replace(hw);
+        }
     }
 
     fn roll(&self, inner: &mut LogInner, now_ms: i64) -> Result<(), LogError> {
@@ -409,9 +489,9 @@ impl PartitionLog {
         self.lock().end_offset()
     }
 
-    /// The high watermark: with one replica, the log end offset.
+    /// The high watermark: what consumers may read (with one replica, the log end offset).
     pub fn high_watermark(&self) -> i64 {
-        self.end_offset()
+        self.lock().high_watermark
     }
 
     pub fn log_start_offset(&self) -> i64 {
@@ -434,26 +514,43 @@ impl PartitionLog {
         self.lock().config = config;
     }
 
-    /// A receiver that changes whenever the end offset moves (for long-polling fetches).
+    /// A receiver that changes whenever the high watermark moves (consumers' long-polls).
     pub fn subscribe(&self) -> watch::Receiver<i64> {
+        self.high_watermark_tx.subscribe()
+    }
+
+    /// A receiver that changes whenever the log end offset moves (followers' long-polls).
+    pub fn subscribe_end(&self) -> watch::Receiver<i64> {
         self.end_offset_tx.subscribe()
     }
 
-    /// Reads stored batches from the one holding `offset`, at most `max_bytes` of whole batches;
-    /// with `min_one` the first batch is returned even when it is larger.
+    /// Reads stored batches from the one holding `offset`, at most `max_bytes` of whole batches
+    /// below the high watermark; with `min_one` the first batch is returned even when it is
+    /// larger. An offset between the high watermark and the log end reads nothing.
     pub fn read(&self, offset: i64, max_bytes: usize, min_one: bool) -> Result<ReadResult, LogError> {
+        self.read_below(offset, max_bytes, min_one, false)
+    }
+
+    /// As [`PartitionLog::read`], up to the log end offset: what a leader sends a follower.
+    pub fn read_to_end(&self, offset: i64, max_bytes: usize, min_one: bool) -> Result<ReadResult, LogError> {
+        self.read_below(offset, max_bytes, min_one, true)
+    }
+
+    fn read_below(&self, offset: i64, max_bytes: usize, min_one: bool, to_end: bool) -> Result<ReadResult, LogError> {
         let inner = self.lock();
         let end = inner.end_offset();
         let start = inner.log_start_offset;
         if offset < start || offset > end {
             return Err(LogError::OffsetOutOfRange { offset, start, end });
         }
+        let hw = inner.high_watermark;
+        let limit = if to_end { end } else { hw };
         let empty = ReadResult {
             records: Bytes::new(),
-            high_watermark: end,
+            high_watermark: hw,
             log_start_offset: start,
         };
-        if offset == end {
+        if offset >= limit {
             return Ok(empty);
         }
         let mut i = inner.segments.partition_point(|s| s.base_offset() <= offset).saturating_sub(1);
@@ -472,9 +569,15 @@ impl PartitionLog {
         let mut buf = vec![0u8; want.max(if min_one { HEADER_SIZE.min(available) } else { 0 })];
         let n = file.read_at(&mut buf, position)?;
         buf.truncate(n);
-        let mut it = BatchIter::new(&buf);
-        for _ in it.by_ref() {}
-        let whole = it.position();
+        // Whole batches only, and none that reaches the limit (the high watermark falls on a
+        // batch boundary: every replica's log end does).
+        let mut whole = 0;
+        for (at, h) in BatchIter::new(&buf) {
+            if h.last_offset() >= limit {
+                break;
+            }
+            whole = at + h.size;
+        }
         if whole == 0 {
             if !min_one {
                 return Ok(empty);
@@ -485,14 +588,14 @@ impl PartitionLog {
             first.truncate(n);
             return Ok(ReadResult {
                 records: Bytes::from(first),
-                high_watermark: end,
+                high_watermark: hw,
                 log_start_offset: start,
             });
         }
         buf.truncate(whole);
         Ok(ReadResult {
             records: Bytes::from(buf),
-            high_watermark: end,
+            high_watermark: hw,
             log_start_offset: start,
         })
     }
@@ -640,6 +743,10 @@ impl PartitionLog {
             deleted += 1;
         }
         inner.log_start_offset = inner.log_start_offset.max(inner.segments[0].base_offset());
+        let start = inner.log_start_offset;
+        if inner.epochs.truncate_from_start(start) {
+            inner.epochs.write(&self.dir)?;
+        }
         Ok(deleted)
     }
 
@@ -652,7 +759,7 @@ impl PartitionLog {
             return Err(LogError::Deleted(format!("{}-{}", self.topic, self.partition)));
         }
         let end = inner.end_offset();
-        if offset < 0 || offset > end {
+        if offset < 0 || offset > inner.high_watermark {
             return Err(LogError::OffsetOutOfRange {
                 offset,
                 start: inner.log_start_offset,
@@ -668,6 +775,9 @@ impl PartitionLog {
             let seg = inner.segments.remove(0);
             seg.delete_files(&self.dir);
             inner.dir_dirty = true;
+        }
+        if inner.epochs.truncate_from_start(offset) {
+            inner.epochs.write(&self.dir)?;
         }
         Ok(offset)
     }

@@ -13,6 +13,10 @@ use super::log_config::LogConfig;
 
 const CLEAN_SHUTDOWN_FILE: &str = ".kaskade_cleanshutdown";
 
+/// The leader epoch every log is opened at while a broker is its partitions' only replica (as
+/// the metadata's `LEADER_EPOCH`; partition state takes its place when brokers replicate).
+const SINGLE_REPLICA_EPOCH: i32 = crate::metadata::LEADER_EPOCH;
+
 /// The partitions of one topic, indexed by partition number.
 type TopicLogs = Vec<Arc<PartitionLog>>;
 
@@ -87,6 +91,7 @@ impl LogManager {
             let dir = self.partition_dir(topic, p);
             let (log, report) = PartitionLog::open(&dir, topic, p, config.clone(), self.clean_start, now_ms)?;
             write_partition_metadata(&dir, topic_id)?;
+            log.assign_leader_epoch(SINGLE_REPLICA_EPOCH)?;
             if report.truncated {
                 tracing::warn!(
                     topic,
@@ -122,6 +127,7 @@ impl LogManager {
             let dir = self.partition_dir(topic, p);
             let (log, _) = PartitionLog::open(&dir, topic, p, config.clone(), true, now_ms)?;
             write_partition_metadata(&dir, topic_id)?;
+            log.assign_leader_epoch(SINGLE_REPLICA_EPOCH)?;
             open.push(Arc::new(log));
         }
         Ok(())

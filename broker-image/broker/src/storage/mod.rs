@@ -8,6 +8,7 @@ pub mod decompress;
 pub mod disk_space;
 pub mod flusher;
 pub mod index;
+pub mod leader_epoch_cache;
 pub mod log;
 pub mod log_config;
 pub mod log_manager;
@@ -18,6 +19,6 @@ pub mod segment;
 
 pub use compaction::{CleanerConfig, LogCleaner};
 pub use flusher::{FlushError, Flusher};
-pub use log::{AppendInfo, LogError, PartitionLog, ReadResult};
+pub use log::{AppendInfo, LogError, PartitionLog, ReadResult, ReplicaAppend};
 pub use log_config::LogConfig;
 pub use log_manager::LogManager;

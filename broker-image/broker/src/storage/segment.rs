@@ -222,6 +222,32 @@ impl Segment {
         Ok(false)
     }
 
+    /// Cuts the segment at `position` (where a batch starts; a follower truncating a divergent
+    /// tail): the file is shortened and fsynced, then the state after the last index entry
+    /// before the cut is rebuilt by a scan, as a start-up resumes from trusted indexes.
+    pub fn truncate_to(&mut self, position: u64) -> io::Result<()> {
+        if position >= self.size {
+            return Ok(());
+        }
+        self.file.file.set_len(position)?;
+        self.file.file.sync_all()?;
+        self.index.truncate_to_position(position as u32);
+        let (start, next_offset) = match self.index.last() {
+            Some((rel, pos)) => (pos, self.base_offset() + rel as i64),
+            None => (0, self.base_offset()),
+        };
+        self.index.truncate_to_position(start);
+        self.time_index.truncate_to_position(start);
+        self.max_timestamp = self.time_index.last().map_or(-1, |(ts, _)| ts);
+        // Where an earlier maximum lives is not indexed: found by a scan when asked.
+        self.max_timestamp_position = if self.max_timestamp >= 0 { u64::MAX } else { 0 };
+        self.next_offset = next_offset;
+        self.bytes_since_index = self.index_interval;
+        self.size = start as u64;
+        self.scan_from(start as u64, position, false)?;
+        Ok(())
+    }
+
     /// Writes the indexes beside the segment (when sealing or on clean shutdown).
     pub fn write_indexes(&self, dir: &Path) -> io::Result<()> {
         self.index.write_to(&file_name(dir, self.base_offset(), "index"))?;

@@ -16,4 +16,5 @@ pub mod swap;
 pub mod thread;
 
 pub use config::CleanerConfig;
+pub use pass::clamp_checkpoint;
 pub use thread::LogCleaner;

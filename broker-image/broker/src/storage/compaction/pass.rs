@@ -88,6 +88,15 @@ fn write_checkpoint(dir: &Path, offset: i64) -> io::Result<()> {
     fs::rename(tmp, dir.join(CHECKPOINT_FILE))
 }
 
+/// Moves the first dirty offset back to `end` when the log was truncated below it: the
+/// records written after the truncation are not cleaned yet.
+pub fn clamp_checkpoint(dir: &Path, end: i64) -> io::Result<()> {
+    match read_checkpoint(dir) {
+        Some(at) if at > end => write_checkpoint(dir, end),
+        _ => Ok(()),
+    }
+}
+
 /// The sealed segments a pass may read: those before the first inside `min.compaction.lag.ms`.
 fn cleanable_segments(view: &CleanableView, now_ms: i64) -> &[SealedSegment] {
     let lag = view.config.min_compaction_lag_ms;
@@ -314,7 +323,7 @@ pub fn clean_unless_stopped(
             }
         };
         let replaced: Vec<i64> = group.iter().map(|s| s.base_offset).collect();
-        if !log.install_cleaned(base, next_base, &replaced, stop_after, now_ms)? {
+        if !log.install_cleaned(view.generation, base, next_base, &replaced, stop_after, now_ms)? {
             // The log changed under us (retention, deletion) or a crash was simulated.
             return Ok(None);
         }

@@ -32,6 +32,8 @@ pub struct CleanableView {
     pub config: LogConfig,
     /// Each idempotent producer's last offset: its batch there is kept, even emptied.
     pub producer_last_offsets: HashMap<i64, i64>,
+    /// The log's truncation count: a pass begun before a truncation installs nothing.
+    pub generation: u64,
 }
 
 impl PartitionLog {
@@ -58,16 +60,19 @@ impl PartitionLog {
             log_start_offset: inner.log_start_offset,
             config: inner.config.clone(),
             producer_last_offsets: inner.producers.last_offsets(),
+            generation: inner.generation,
         })
     }
 
     /// Replaces the sealed segments `replaced` (consecutive, the first being `base`) by the
     /// written and synced cleaned file for `[base, end)`, where `end` is the base offset of the
     /// segment that follows them. Returns `false` (and removes the cleaned file) when the log
-    /// changed meanwhile (retention or deletion took one of them); `stop_after` simulates a
-    /// crash in the middle of the swap (tests), also answering `false`.
+    /// changed meanwhile (retention or deletion took one of them, or a truncation since the
+    /// pass's view at `generation`); `stop_after` simulates a crash in the middle of the swap
+    /// (tests), also answering `false`.
     pub fn install_cleaned(
         &self,
+        generation: u64,
         base: i64,
         end: i64,
         replaced: &[i64],
@@ -87,6 +92,7 @@ impl PartitionLog {
         let mut inner = self.lock();
         let start = inner.segments.iter().position(|s| s.base_offset() == base);
         let still_there = !inner.deleted
+            && inner.generation == generation
             && replaced.first() == Some(&base)
             && start.is_some_and(|i| {
                 let bases: Vec<i64> = inner
