@@ -26,7 +26,7 @@ fn coordinator(dir: &std::path::Path, cfg: GroupConfig) -> Arc<GroupCoordinator>
     let metadata: Arc<dyn MetadataStore> = Arc::new(SingleNodeMetadata::open(dir, "test-cluster".into(), endpoint).expect("metadata"));
     let logs = Arc::new(LogManager::new(dir, LogConfig::default()).expect("logs"));
     for t in metadata.topics() {
-        logs.open_topic(&t.name, t.id, t.partitions, &t.configs, util::now_ms())
+        logs.open_topic(&t.name, t.id, &t.leader_epochs(), &t.configs, util::now_ms())
             .expect("open");
     }
     let (flusher, _thread) = Flusher::start(util::now_ms);

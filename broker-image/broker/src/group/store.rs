@@ -96,6 +96,7 @@ impl OffsetsStore {
             replication_factor: self.replication_factor.min(brokers),
             configs,
             internal: true,
+            partition_states: Vec::new(),
         };
         let created = match self.metadata.create_topic(meta).await {
             Ok(t) => t,
@@ -103,7 +104,13 @@ impl OffsetsStore {
             Err(e) => return Err(StoreError::Create(e.to_string())),
         };
         self.logs
-            .open_topic(&created.name, created.id, created.partitions, &created.configs, util::now_ms())
+            .open_topic(
+                &created.name,
+                created.id,
+                &created.leader_epochs(),
+                &created.configs,
+                util::now_ms(),
+            )
             .map_err(|e| StoreError::Create(e.to_string()))?;
         tracing::info!(partitions = created.partitions, "created {OFFSETS_TOPIC}");
         Ok(())
@@ -117,7 +124,12 @@ impl OffsetsStore {
         let now = util::now_ms();
         let batch = encode_batch(writes, now)?;
         let header = BatchHeader::parse(&batch).map_err(|e| StoreError::Encode(e.to_string()))?;
-        let info = log.append(&batch, &header, crate::metadata::LEADER_EPOCH, now)?;
+        let epoch = self
+            .metadata
+            .topic(OFFSETS_TOPIC)
+            .and_then(|t| t.partition(partition).map(|s| s.leader_epoch))
+            .ok_or(StoreError::NoPartition(partition))?;
+        let info = log.append(&batch, &header, epoch, now)?;
         Ok(Appended {
             log,
             end_offset: info.last_offset + 1,

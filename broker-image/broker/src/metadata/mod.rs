@@ -3,6 +3,7 @@
 //! through asynchronous calls, so a replicated quorum can replace the single-node store without
 //! touching the request handlers.
 
+pub mod partition;
 pub mod single_node;
 
 use std::collections::BTreeMap;
@@ -12,10 +13,8 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use partition::PartitionState;
 pub use single_node::SingleNodeMetadata;
-
-/// The leader epoch of every partition on a single node (one replica, never re-elected).
-pub const LEADER_EPOCH: i32 = 0;
 
 /// A topic as the metadata image knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +28,33 @@ pub struct TopicMeta {
     pub configs: BTreeMap<String, String>,
     #[serde(default)]
     pub internal: bool,
+    /// One per partition, in partition order. A topic being created may carry the manual
+    /// assignment's (or none: the store places them); an image written before replication
+    /// has none, and reads as every partition on the one broker.
+    #[serde(default)]
+    pub partition_states: Vec<PartitionState>,
+}
+
+impl TopicMeta {
+    pub fn partition(&self, partition: i32) -> Option<&PartitionState> {
+        usize::try_from(partition).ok().and_then(|p| self.partition_states.get(p))
+    }
+
+    /// The leader epoch of each partition, in order.
+    pub fn leader_epochs(&self) -> Vec<i32> {
+        self.partition_states.iter().map(|s| s.leader_epoch).collect()
+    }
+
+    /// Gives every partition without a state one placed on `brokers` (sorted).
+    pub fn place_missing(&mut self, brokers: &[i32]) {
+        let have = self.partition_states.len() as i32;
+        if have < self.partitions {
+            let rf = usize::try_from(self.replication_factor).unwrap_or(1).max(1);
+            let placed = partition::place(have, self.partitions - have, rf, brokers);
+            self.partition_states.extend(placed.into_iter().map(PartitionState::new));
+        }
+        self.partition_states.truncate(self.partitions.max(0) as usize);
+    }
 }
 
 /// A broker's advertised client endpoint.

@@ -67,7 +67,9 @@ impl SingleNodeMetadata {
             next: image.producer_id_block_end,
             block_end: image.producer_id_block_end,
         };
-        for t in image.topics {
+        for mut t in image.topics {
+            // Written before partitions had state: each on this broker, as it always was.
+            t.place_missing(&[broker.node_id]);
             let t = Arc::new(t);
             topics.by_id.insert(t.id, Arc::clone(&t));
             topics.by_name.insert(t.name.clone(), t);
@@ -158,6 +160,8 @@ impl MetadataStore for SingleNodeMetadata {
                     existing: existing.clone(),
                 });
             }
+            let mut topic = topic;
+            topic.place_missing(&[self.broker.node_id]);
             let topic = Arc::new(topic);
             t.by_id.insert(topic.id, Arc::clone(&topic));
             t.by_name.insert(topic.name.clone(), Arc::clone(&topic));
@@ -199,6 +203,8 @@ impl MetadataStore for SingleNodeMetadata {
                 Some(old) if old.id == topic.id => {}
                 _ => return Err(MetadataError::UnknownTopic(topic.name.clone())),
             }
+            let mut topic = topic;
+            topic.place_missing(&[self.broker.node_id]);
             let topic = Arc::new(topic);
             t.by_id.insert(topic.id, Arc::clone(&topic));
             t.by_name.insert(topic.name.clone(), Arc::clone(&topic));
@@ -224,5 +230,57 @@ impl MetadataStore for SingleNodeMetadata {
         });
         drop(ids);
         Box::pin(std::future::ready(result))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::PartitionState;
+
+    fn endpoint() -> BrokerEndpoint {
+        BrokerEndpoint {
+            node_id: 3,
+            host: "localhost".into(),
+            port: 9092,
+            rack: None,
+        }
+    }
+
+    #[test]
+    fn an_image_from_before_partition_state_reads_as_led_by_this_broker() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = r#"{"topics":[{"name":"t","id":"6d6a3b8e-8f5b-4f0e-9a51-1f1e3c2b1a00","partitions":2,"replication_factor":1}],"producer_id_block_end":1000}"#;
+        fs::write(dir.path().join(FILE_NAME), old).unwrap();
+        let store = SingleNodeMetadata::open(dir.path(), "c".into(), endpoint()).unwrap();
+        let t = store.topic("t").unwrap();
+        assert_eq!(t.partition_states, vec![PartitionState::new(vec![3]); 2]);
+        assert_eq!(t.leader_epochs(), vec![0, 0]);
+    }
+
+    #[tokio::test]
+    async fn new_partitions_are_placed_and_persisted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SingleNodeMetadata::open(dir.path(), "c".into(), endpoint()).unwrap();
+        let topic = TopicMeta {
+            name: "t".into(),
+            id: uuid::Uuid::new_v4(),
+            partitions: 1,
+            replication_factor: 1,
+            configs: BTreeMap::new(),
+            internal: false,
+            partition_states: Vec::new(),
+        };
+        let created = store.create_topic(topic).await.unwrap();
+        let mut grown = (*created).clone();
+        grown.partitions = 3;
+        store.update_topic(grown).await.unwrap();
+        drop(store);
+        let store = SingleNodeMetadata::open(dir.path(), "c".into(), endpoint()).unwrap();
+        let t = store.topic("t").unwrap();
+        assert_eq!(t.partition_states.len(), 3);
+        assert!(t.partition_states.iter().all(|s| s.replicas == [3] && s.leader == 3));
+        let json = fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
+        assert!(json.contains("\"partition_states\""), "{json}");
     }
 }

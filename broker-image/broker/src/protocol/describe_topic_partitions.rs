@@ -10,7 +10,6 @@ use kafka_protocol::messages::describe_topic_partitions_response::{
 use kafka_protocol::messages::{BrokerId, DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
-use super::leader_epoch::LEADER_EPOCH;
 use crate::metadata::TopicMeta;
 use crate::state::Broker;
 
@@ -79,10 +78,12 @@ pub fn handle(broker: &Arc<Broker>, req: &DescribeTopicPartitionsRequest) -> Des
             budget -= 1;
             let mut part = DescribeTopicPartitionsResponsePartition::default();
             part.partition_index = p;
-            part.leader_id = BrokerId(broker.node_id());
-            part.leader_epoch = LEADER_EPOCH;
-            part.replica_nodes = vec![BrokerId(broker.node_id())];
-            part.isr_nodes = vec![BrokerId(broker.node_id())];
+            if let Some(s) = meta.partition(p) {
+                part.leader_id = BrokerId(s.leader);
+                part.leader_epoch = s.leader_epoch;
+                part.replica_nodes = s.replicas.iter().copied().map(BrokerId).collect();
+                part.isr_nodes = s.isr.iter().copied().map(BrokerId).collect();
+            }
             part.eligible_leader_replicas = Some(vec![]);
             part.last_known_elr = Some(vec![]);
             t.partitions.push(part);

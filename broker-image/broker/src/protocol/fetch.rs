@@ -69,13 +69,16 @@ pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> Fe
             )
         };
         for p in &topic.partitions {
+            let state = meta.as_ref().and_then(|m| m.partition(p.partition));
             let log = meta.as_ref().and_then(|m| broker.partition(&m.name, p.partition));
             // Kafka answers partitions it does not know before reading anything (with an empty
             // aborted-transactions list); a wrong leader epoch fails the read (with none).
-            let (error, aborted) = match (&log, leader_epoch::check(p.current_leader_epoch)) {
-                (None, _) => (unknown.code(), Some(vec![])),
-                (Some(_), Some(code)) => (code, None),
-                (Some(_), None) => (0, read_aborted(read_committed)),
+            let (error, aborted) = match (&log, state) {
+                (None, _) | (_, None) => (unknown.code(), Some(vec![])),
+                (Some(_), Some(s)) => match leader_epoch::check(p.current_leader_epoch, s.leader_epoch) {
+                    Some(code) => (code, None),
+                    None => (0, read_aborted(read_committed)),
+                },
             };
             t.partitions.push(empty_partition(p.partition, error, aborted));
             if error == 0 {

@@ -7,7 +7,7 @@ use kafka_protocol::error::ResponseError;
 use kafka_protocol::messages::list_offsets_response::{ListOffsetsPartitionResponse, ListOffsetsTopicResponse};
 use kafka_protocol::messages::{ListOffsetsRequest, ListOffsetsResponse};
 
-use super::leader_epoch::{self, LEADER_EPOCH};
+use super::leader_epoch;
 use crate::state::Broker;
 use crate::storage::PartitionLog;
 
@@ -30,9 +30,13 @@ pub fn handle(broker: &Arc<Broker>, req: ListOffsetsRequest, version: i16) -> Li
             r.timestamp = -1;
             r.offset = -1;
             r.leader_epoch = -1;
-            match broker.partition(topic.name.0.as_str(), p.partition_index) {
-                None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
-                Some(log) => match leader_epoch::check(p.current_leader_epoch) {
+            let name = topic.name.0.as_str();
+            match (
+                broker.partition(name, p.partition_index),
+                broker.leader_epoch(name, p.partition_index),
+            ) {
+                (None, _) | (_, None) => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
+                (Some(log), Some(epoch)) => match leader_epoch::check(p.current_leader_epoch, epoch) {
                     Some(code) => r.error_code = code,
                     None => lookup(&log, p.timestamp, &mut r),
                 },
@@ -65,7 +69,12 @@ fn lookup(log: &PartitionLog, timestamp: i64, r: &mut ListOffsetsPartitionRespon
         Ok(Some((ts, offset))) => {
             r.timestamp = ts;
             r.offset = offset;
-            r.leader_epoch = if offset >= 0 { LEADER_EPOCH } else { -1 };
+            // The epoch of the batch holding it (Kafka's `epochForOffset`), the latest for the end.
+            r.leader_epoch = if offset >= 0 {
+                log.epoch_for_offset(offset).unwrap_or(-1)
+            } else {
+                -1
+            };
         }
         Ok(None) => {}
         Err(e) => {

@@ -8,27 +8,27 @@ use kafka_protocol::messages::metadata_response::{MetadataResponseBroker, Metada
 use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
-use super::leader_epoch::LEADER_EPOCH;
 use crate::metadata::TopicMeta;
 use crate::state::Broker;
 
 /// "Not requested" for authorized-operations fields.
 const NO_OPERATIONS: i32 = i32::MIN;
 
-pub fn topic_entry(broker: &Broker, t: &TopicMeta) -> MetadataResponseTopic {
+pub fn topic_entry(t: &TopicMeta) -> MetadataResponseTopic {
     let mut topic = MetadataResponseTopic::default();
     topic.name = Some(TopicName(StrBytes::from_string(t.name.clone())));
     topic.topic_id = t.id;
     topic.is_internal = t.internal;
     topic.topic_authorized_operations = NO_OPERATIONS;
-    topic.partitions = (0..t.partitions)
-        .map(|p| {
+    topic.partitions = (0..)
+        .zip(&t.partition_states)
+        .map(|(p, s)| {
             let mut part = MetadataResponsePartition::default();
             part.partition_index = p;
-            part.leader_id = BrokerId(broker.node_id());
-            part.leader_epoch = LEADER_EPOCH;
-            part.replica_nodes = vec![BrokerId(broker.node_id())];
-            part.isr_nodes = vec![BrokerId(broker.node_id())];
+            part.leader_id = BrokerId(s.leader);
+            part.leader_epoch = s.leader_epoch;
+            part.replica_nodes = s.replicas.iter().copied().map(BrokerId).collect();
+            part.isr_nodes = s.isr.iter().copied().map(BrokerId).collect();
             part
         })
         .collect();
@@ -91,7 +91,7 @@ pub async fn handle(broker: &Arc<Broker>, req: MetadataRequest, version: i16) ->
         _ => false,
     };
     if all {
-        resp.topics = broker.metadata().topics().iter().map(|t| topic_entry(broker, t)).collect();
+        resp.topics = broker.metadata().topics().iter().map(|t| topic_entry(t)).collect();
         return resp;
     }
     for requested in req.topics.unwrap_or_default() {
@@ -99,12 +99,12 @@ pub async fn handle(broker: &Arc<Broker>, req: MetadataRequest, version: i16) ->
             Some(name) => {
                 let name = name.0.to_string();
                 match broker.metadata().topic(&name) {
-                    Some(t) => topic_entry(broker, &t),
+                    Some(t) => topic_entry(&t),
                     None if kaskade_common::topic_name::validate_name(&name).is_err() => {
                         error_entry(Some(name), uuid::Uuid::nil(), ResponseError::InvalidTopicException.code())
                     }
                     None if allow_auto_create => match broker.auto_create_topic(&name).await {
-                        Ok(t) => topic_entry(broker, &t),
+                        Ok(t) => topic_entry(&t),
                         Err(e) => {
                             tracing::warn!(topic = %name, error = %e.message, "auto-creating topic failed");
                             error_entry(Some(name), uuid::Uuid::nil(), e.code)
@@ -114,7 +114,7 @@ pub async fn handle(broker: &Arc<Broker>, req: MetadataRequest, version: i16) ->
                 }
             }
             None => match broker.metadata().topic_by_id(requested.topic_id) {
-                Some(t) => topic_entry(broker, &t),
+                Some(t) => topic_entry(&t),
                 None => error_entry(None, requested.topic_id, ResponseError::UnknownTopicId.code()),
             },
         };

@@ -9,7 +9,6 @@ use kafka_protocol::messages::produce_response::{PartitionProduceResponse, Topic
 use kafka_protocol::messages::{ProduceRequest, ProduceResponse};
 use kafka_protocol::protocol::StrBytes;
 
-use super::leader_epoch::LEADER_EPOCH;
 use crate::state::Broker;
 use crate::storage::batch::{self, BatchError, MAGIC_OFFSET};
 use crate::storage::{LogError, PartitionLog};
@@ -87,7 +86,8 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
         for part in topic_data.partition_data {
             let slot = topic_resp.partition_responses.len();
             // Kafka's order: unknown partitions, then the magic, then acks, then the batch.
-            let Some(log) = meta.as_ref().and_then(|m| broker.partition(&m.name, part.index)) else {
+            let state = meta.as_ref().and_then(|m| m.partition(part.index));
+            let (Some(log), Some(state)) = (meta.as_ref().and_then(|m| broker.partition(&m.name, part.index)), state) else {
                 topic_resp.partition_responses.push(partition_error(part.index, unknown, None));
                 continue;
             };
@@ -137,7 +137,7 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                     continue;
                 }
             }
-            match broker.append(&log, &records, &header, LEADER_EPOCH, now) {
+            match broker.append(&log, &records, &header, state.leader_epoch, now) {
                 Ok(info) => {
                     let mut r = PartitionProduceResponse::default();
                     r.index = part.index;

@@ -29,6 +29,11 @@ impl Broker {
         self.logs.get(topic, partition)
     }
 
+    /// The current leader epoch of a partition, as the metadata image holds it.
+    pub fn leader_epoch(&self, topic: &str, partition: i32) -> Option<i32> {
+        self.metadata.topic(topic)?.partition(partition).map(|s| s.leader_epoch)
+    }
+
     /// Appends one validated batch as the bytes the client sent. The batch is durable once
     /// [`Broker::wait_durable`] returns for its end offset (or when the flusher gets to it).
     pub fn append(

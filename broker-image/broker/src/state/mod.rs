@@ -245,13 +245,20 @@ impl Broker {
             replication_factor: rf,
             configs: t.configs.clone(),
             internal: false,
+            partition_states: manual_partition_states(&t),
         };
         if validate_only {
             return Ok(Arc::new(meta));
         }
         let created = self.metadata.create_topic(meta).await?;
         self.logs
-            .open_topic(&created.name, created.id, created.partitions, &created.configs, util::now_ms())
+            .open_topic(
+                &created.name,
+                created.id,
+                &created.leader_epochs(),
+                &created.configs,
+                util::now_ms(),
+            )
             .map_err(|e| ApiError::new(ResponseError::KafkaStorageError, e.to_string()))?;
         tracing::info!(topic = %created.name, partitions = created.partitions, "created topic");
         Ok(created)
@@ -286,10 +293,21 @@ impl Broker {
         self.apply_dynamic_broker_configs();
         let now = util::now_ms();
         for t in self.metadata.topics() {
-            self.logs.open_topic(&t.name, t.id, t.partitions, &t.configs, now)?;
+            self.logs.open_topic(&t.name, t.id, &t.leader_epochs(), &t.configs, now)?;
         }
         Ok(())
     }
+}
+
+/// The states of a manual assignment's partitions (validated: partitions 0..n, once each), in
+/// partition order; none without one (the metadata store places them).
+fn manual_partition_states(t: &NewTopic) -> Vec<crate::metadata::PartitionState> {
+    let mut assigned: Vec<&(i32, Vec<i32>)> = t.assignments.iter().collect();
+    assigned.sort_by_key(|(p, _)| *p);
+    assigned
+        .into_iter()
+        .map(|(_, replicas)| crate::metadata::PartitionState::new(replicas.clone()))
+        .collect()
 }
 
 /// Kafka's checks of one partition's manual replica list: not empty, only registered brokers,

@@ -84,6 +84,12 @@ impl LeaderEpochCache {
         }
     }
 
+    /// The epoch `offset` was written in (Kafka's `epochForOffset`): the newest starting at or
+    /// before it.
+    pub fn epoch_for_offset(&self, offset: i64) -> Option<i32> {
+        self.entries.iter().rev().find(|e| e.start_offset <= offset).map(|e| e.epoch)
+    }
+
     /// Drops the epochs that start at or after `end_offset` (the log was truncated there).
     /// Returns whether the cache changed.
     pub fn truncate_from_end(&mut self, end_offset: i64) -> bool {

@@ -13,10 +13,6 @@ use super::log_config::LogConfig;
 
 const CLEAN_SHUTDOWN_FILE: &str = ".kaskade_cleanshutdown";
 
-/// The leader epoch every log is opened at while a broker is its partitions' only replica (as
-/// the metadata's `LEADER_EPOCH`; partition state takes its place when brokers replicate).
-const SINGLE_REPLICA_EPOCH: i32 = crate::metadata::LEADER_EPOCH;
-
 /// The partitions of one topic, indexed by partition number.
 type TopicLogs = Vec<Arc<PartitionLog>>;
 
@@ -76,22 +72,24 @@ impl LogManager {
         self.root.join(format!("{topic}-{partition}"))
     }
 
-    /// Opens (creating when missing) the logs of a topic's partitions.
+    /// Opens (creating when missing) the logs of a topic's partitions, one per leader epoch
+    /// given: each is led from its log end at that epoch (this broker leads every partition it
+    /// holds until brokers replicate).
     pub fn open_topic(
         &self,
         topic: &str,
         topic_id: uuid::Uuid,
-        partitions: i32,
+        leader_epochs: &[i32],
         overrides: &BTreeMap<String, String>,
         now_ms: i64,
     ) -> Result<(), LogError> {
         let config = self.defaults().with_topic_overrides(overrides);
-        let mut opened = Vec::with_capacity(partitions.max(0) as usize);
-        for p in 0..partitions {
+        let mut opened = Vec::with_capacity(leader_epochs.len());
+        for (p, epoch) in (0i32..).zip(leader_epochs) {
             let dir = self.partition_dir(topic, p);
             let (log, report) = PartitionLog::open(&dir, topic, p, config.clone(), self.clean_start, now_ms)?;
             write_partition_metadata(&dir, topic_id)?;
-            log.assign_leader_epoch(SINGLE_REPLICA_EPOCH)?;
+            log.assign_leader_epoch(*epoch)?;
             if report.truncated {
                 tracing::warn!(
                     topic,
@@ -109,12 +107,13 @@ impl LogManager {
         Ok(())
     }
 
-    /// Opens (creating) the logs of partitions added to an open topic (CreatePartitions).
+    /// Opens (creating) the logs of partitions added to an open topic (CreatePartitions); the
+    /// epochs are those of all its partitions, the new ones last.
     pub fn add_partitions(
         &self,
         topic: &str,
         topic_id: uuid::Uuid,
-        partitions: i32,
+        leader_epochs: &[i32],
         overrides: &BTreeMap<String, String>,
         now_ms: i64,
     ) -> Result<(), LogError> {
@@ -123,11 +122,11 @@ impl LogManager {
         let Some(open) = logs.get_mut(topic) else {
             return Err(LogError::Deleted(topic.to_string()));
         };
-        for p in open.len() as i32..partitions {
+        for (p, epoch) in (0i32..).zip(leader_epochs).skip(open.len()) {
             let dir = self.partition_dir(topic, p);
             let (log, _) = PartitionLog::open(&dir, topic, p, config.clone(), true, now_ms)?;
             write_partition_metadata(&dir, topic_id)?;
-            log.assign_leader_epoch(SINGLE_REPLICA_EPOCH)?;
+            log.assign_leader_epoch(*epoch)?;
             open.push(Arc::new(log));
         }
         Ok(())

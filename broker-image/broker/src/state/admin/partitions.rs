@@ -47,9 +47,19 @@ impl Broker {
         }
         let mut grown = (*topic).clone();
         grown.partitions = count;
+        if let Some(assignments) = assignments {
+            let states = assignments.iter().cloned().map(crate::metadata::PartitionState::new);
+            grown.partition_states.extend(states);
+        }
         let updated = self.metadata.update_topic(grown).await?;
         self.logs
-            .add_partitions(&updated.name, updated.id, count, &updated.configs, util::now_ms())
+            .add_partitions(
+                &updated.name,
+                updated.id,
+                &updated.leader_epochs(),
+                &updated.configs,
+                util::now_ms(),
+            )
             .map_err(|e| ApiError::new(ResponseError::KafkaStorageError, e.to_string()))?;
         tracing::info!(topic = %name, from = current, to = count, "added partitions");
         Ok(())

@@ -175,8 +175,8 @@ mod tests {
             ("min.cleanable.dirty.ratio".to_string(), "0.01".to_string()),
         ]
         .into();
-        logs.open_topic("c", uuid::Uuid::new_v4(), 1, &compact, 0).unwrap();
-        logs.open_topic("d", uuid::Uuid::new_v4(), 1, &BTreeMap::new(), 0).unwrap();
+        logs.open_topic("c", uuid::Uuid::new_v4(), &[0], &compact, 0).unwrap();
+        logs.open_topic("d", uuid::Uuid::new_v4(), &[0], &BTreeMap::new(), 0).unwrap();
         for topic in ["c", "d"] {
             let log = logs.get(topic, 0).unwrap();
             for _ in 0..20 {

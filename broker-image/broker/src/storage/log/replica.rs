@@ -221,6 +221,11 @@ impl PartitionLog {
         inner.epochs.end_offset_for(epoch, inner.end_offset())
     }
 
+    /// The epoch `offset` was (or, at the end, is being) written in.
+    pub fn epoch_for_offset(&self, offset: i64) -> Option<i32> {
+        self.lock().epochs.epoch_for_offset(offset)
+    }
+
     /// The newest leader epoch with data or a leader in this log.
     pub fn latest_epoch(&self) -> Option<i32> {
         self.lock().epochs.latest_epoch()
