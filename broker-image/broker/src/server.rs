@@ -15,7 +15,7 @@ use crate::config::BrokerConfig;
 use crate::connection_limits::ConnectionQuotas;
 use crate::group::{GroupConfig, GroupCoordinator, OffsetsStore};
 use crate::meta_properties::{self, MetaPropertiesError};
-use crate::metadata::{BrokerEndpoint, MetadataStore, SingleNodeMetadata};
+use crate::metadata::{BrokerEndpoint, MetadataStore, QuorumMetadata};
 use crate::state::{Broker, BrokerParts};
 use crate::storage::{Flusher, LogCleaner, LogManager};
 use crate::util;
@@ -112,7 +112,14 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         port: adv_port,
         rack: config.raw.get("broker.rack").cloned(),
     };
-    let metadata = SingleNodeMetadata::open(&log_dir, meta.cluster_id.clone(), endpoint).map_err(|e| StartError::Storage(e.to_string()))?;
+    let voters = config
+        .controller_quorum_voters
+        .iter()
+        .map(|v| (v.id as u64, format!("{}:{}", v.host, v.port)))
+        .collect();
+    let metadata = QuorumMetadata::start(&log_dir, meta.cluster_id.clone(), endpoint, voters)
+        .await
+        .map_err(|e| StartError::Storage(e.to_string()))?;
     let logs = LogManager::new(&log_dir, config.log.clone()).map_err(|e| StartError::Storage(format!("{}: {e}", log_dir.display())))?;
     let clean = logs.clean_start();
     let (flusher, flusher_thread) = Flusher::start(util::now_ms);
@@ -202,6 +209,7 @@ impl RunningBroker {
         }
         let logs = Arc::clone(self.broker.log_manager());
         let result = tokio::task::spawn_blocking(move || logs.shutdown(util::now_ms())).await;
+        self.broker.metadata().shutdown().await;
         let broker = self.broker;
         // The flusher thread ends once the last handle (held by the broker state) is gone.
         drop(broker);

@@ -80,10 +80,11 @@ fn init_tracing(default_level: &str) {
 fn main() -> std::process::ExitCode {
     let cli = parse_cli();
     // The quickstart's screen is its status line: only warnings are logged there by default.
+    // openraft narrates every election and membership step at info: only its warnings by default.
     init_tracing(if matches!(cli.command, Command::Quickstart(_)) {
         "warn"
     } else {
-        "info"
+        "info,openraft=warn"
     });
     let result = match cli.command {
         Command::Broker(args) => block_on(broker_cmd::run(args)),

@@ -3,7 +3,10 @@
 //! through asynchronous calls, so a replicated quorum can replace the single-node store without
 //! touching the request handlers.
 
+pub mod image;
 pub mod partition;
+pub mod quorum;
+pub mod records;
 pub mod single_node;
 
 use std::collections::BTreeMap;
@@ -14,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use partition::PartitionState;
+pub use quorum::QuorumMetadata;
 pub use single_node::SingleNodeMetadata;
 
 /// A topic as the metadata image knows it.
@@ -66,7 +70,7 @@ pub struct BrokerEndpoint {
     pub rack: Option<String>,
 }
 
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[derive(Debug, Error, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MetadataError {
     #[error("Topic '{0}' already exists.")]
     TopicExists(String),
@@ -76,6 +80,9 @@ pub enum MetadataError {
     UnknownTopic(String),
     #[error("metadata could not be persisted: {0}")]
     Storage(String),
+    /// No quorum to commit the change (Kafka's clients see a retriable timeout).
+    #[error("the metadata quorum is unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// The interface request handlers use for cluster metadata.
@@ -100,4 +107,8 @@ pub trait MetadataStore: Send + Sync + 'static {
     fn broker_configs(&self, entity: &str) -> BTreeMap<String, String>;
     /// Replaces the dynamic broker configs of one entity (validated by the caller).
     fn set_broker_configs(&self, entity: &str, configs: BTreeMap<String, String>) -> BoxFuture<'_, Result<(), MetadataError>>;
+    /// Stops what the store runs in the background (the quorum's tasks).
+    fn shutdown(&self) -> BoxFuture<'_, ()> {
+        Box::pin(std::future::ready(()))
+    }
 }

@@ -84,6 +84,7 @@ impl From<MetadataError> for ApiError {
             MetadataError::TopicCollision { .. } => ResponseError::InvalidTopicException,
             MetadataError::UnknownTopic(_) => ResponseError::UnknownTopicOrPartition,
             MetadataError::Storage(_) => ResponseError::UnknownServerError,
+            MetadataError::Unavailable(_) => ResponseError::RequestTimedOut,
         };
         ApiError::new(code, e.to_string())
     }

@@ -1,0 +1,206 @@
+//! The metadata image: topics (by name and id), dynamic broker configs and the producer-id
+//! high-water mark, as every broker serves them, changed only by applying [`Record`]s. Readers
+//! share an `Arc` of it; an apply builds the next one. Its serialised form (a snapshot) is the
+//! same JSON as the single-node store's file, so that file imports as it is.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::records::{Outcome, Record};
+use super::{MetadataError, TopicMeta};
+
+/// The image as stored: in snapshots, and in `__kaskade_metadata.json` before the quorum.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageFile {
+    pub topics: Vec<TopicMeta>,
+    /// Every producer id below this has been (or may have been) handed out.
+    #[serde(default)]
+    pub producer_id_block_end: i64,
+    /// Dynamic broker configs by entity (`""` = cluster default, else a node id).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub broker_configs: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MetadataImage {
+    by_name: HashMap<String, Arc<TopicMeta>>,
+    by_id: HashMap<uuid::Uuid, Arc<TopicMeta>>,
+    broker_configs: BTreeMap<String, BTreeMap<String, String>>,
+    producer_id_block_end: i64,
+}
+
+impl MetadataImage {
+    pub fn from_file(file: ImageFile) -> Self {
+        let mut image = MetadataImage {
+            broker_configs: file.broker_configs,
+            producer_id_block_end: file.producer_id_block_end,
+            ..MetadataImage::default()
+        };
+        for t in file.topics {
+            image.insert(Arc::new(t));
+        }
+        image
+    }
+
+    pub fn to_file(&self) -> ImageFile {
+        ImageFile {
+            topics: self.topics().iter().map(|t| (**t).clone()).collect(),
+            producer_id_block_end: self.producer_id_block_end,
+            broker_configs: self.broker_configs.clone(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty() && self.broker_configs.is_empty() && self.producer_id_block_end == 0
+    }
+
+    pub fn topic(&self, name: &str) -> Option<Arc<TopicMeta>> {
+        self.by_name.get(name).cloned()
+    }
+
+    pub fn topic_by_id(&self, id: uuid::Uuid) -> Option<Arc<TopicMeta>> {
+        self.by_id.get(&id).cloned()
+    }
+
+    /// Every topic, by name.
+    pub fn topics(&self) -> Vec<Arc<TopicMeta>> {
+        let mut v: Vec<_> = self.by_name.values().cloned().collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    pub fn broker_configs(&self, entity: &str) -> BTreeMap<String, String> {
+        self.broker_configs.get(entity).cloned().unwrap_or_default()
+    }
+
+    pub fn producer_id_block_end(&self) -> i64 {
+        self.producer_id_block_end
+    }
+
+    fn insert(&mut self, t: Arc<TopicMeta>) {
+        self.by_id.insert(t.id, Arc::clone(&t));
+        self.by_name.insert(t.name.clone(), t);
+    }
+
+    /// Applies one record. A record that cannot apply (a name taken meanwhile) changes nothing
+    /// and answers why.
+    pub fn apply(&mut self, record: &Record) -> Outcome {
+        match record {
+            Record::CreateTopic(t) => {
+                if self.by_name.contains_key(&t.name) {
+                    return Outcome::Failed(MetadataError::TopicExists(t.name.clone()));
+                }
+                let canon = kaskade_common::topic_name::collision_key(&t.name);
+                if let Some(existing) = self.by_name.keys().find(|n| kaskade_common::topic_name::collision_key(n) == canon) {
+                    return Outcome::Failed(MetadataError::TopicCollision {
+                        name: t.name.clone(),
+                        existing: existing.clone(),
+                    });
+                }
+                self.insert(Arc::new(t.clone()));
+                Outcome::Topic(t.clone())
+            }
+            Record::UpdateTopic(t) => match self.by_name.get(&t.name) {
+                Some(old) if old.id == t.id => {
+                    self.insert(Arc::new(t.clone()));
+                    Outcome::Topic(t.clone())
+                }
+                _ => Outcome::Failed(MetadataError::UnknownTopic(t.name.clone())),
+            },
+            Record::RemoveTopic { name } => match self.by_name.remove(name) {
+                Some(t) => {
+                    self.by_id.remove(&t.id);
+                    Outcome::Topic((*t).clone())
+                }
+                None => Outcome::Failed(MetadataError::UnknownTopic(name.clone())),
+            },
+            Record::BrokerConfigs { entity, configs } => {
+                if configs.is_empty() {
+                    self.broker_configs.remove(entity);
+                } else {
+                    self.broker_configs.insert(entity.clone(), configs.clone());
+                }
+                Outcome::Done
+            }
+            Record::ProducerIds { size } => {
+                let first = self.producer_id_block_end;
+                self.producer_id_block_end += size.max(&1);
+                Outcome::ProducerIdBlock(first)
+            }
+            Record::Import(file) => {
+                if self.is_empty() {
+                    *self = MetadataImage::from_file(file.clone());
+                }
+                Outcome::Done
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topic(name: &str) -> TopicMeta {
+        TopicMeta {
+            name: name.into(),
+            id: uuid::Uuid::new_v4(),
+            partitions: 1,
+            replication_factor: 1,
+            configs: BTreeMap::new(),
+            internal: false,
+            partition_states: vec![crate::metadata::PartitionState::new(vec![1])],
+        }
+    }
+
+    #[test]
+    fn records_apply_as_the_single_node_store_did() {
+        let mut image = MetadataImage::default();
+        let t = topic("a.b");
+        assert_eq!(image.apply(&Record::CreateTopic(t.clone())), Outcome::Topic(t.clone()));
+        assert!(matches!(
+            image.apply(&Record::CreateTopic(topic("a.b"))),
+            Outcome::Failed(MetadataError::TopicExists(_))
+        ));
+        assert!(matches!(
+            image.apply(&Record::CreateTopic(topic("a_b"))),
+            Outcome::Failed(MetadataError::TopicCollision { .. })
+        ));
+        let mut grown = t.clone();
+        grown.partitions = 2;
+        assert_eq!(image.apply(&Record::UpdateTopic(grown.clone())), Outcome::Topic(grown));
+        assert!(matches!(
+            image.apply(&Record::UpdateTopic(topic("a.b"))),
+            Outcome::Failed(MetadataError::UnknownTopic(_))
+        ));
+        assert_eq!(image.apply(&Record::ProducerIds { size: 1000 }), Outcome::ProducerIdBlock(0));
+        assert_eq!(image.apply(&Record::ProducerIds { size: 1000 }), Outcome::ProducerIdBlock(1000));
+        let configs = BTreeMap::from([("log.retention.ms".to_string(), "1".to_string())]);
+        image.apply(&Record::BrokerConfigs {
+            entity: "".into(),
+            configs: configs.clone(),
+        });
+        assert_eq!(image.broker_configs(""), configs);
+        assert!(matches!(
+            image.apply(&Record::RemoveTopic { name: "a.b".into() }),
+            Outcome::Topic(_)
+        ));
+        assert!(image.topic_by_id(t.id).is_none());
+    }
+
+    #[test]
+    fn an_import_fills_only_an_empty_image() {
+        let file = ImageFile {
+            topics: vec![topic("x")],
+            producer_id_block_end: 3000,
+            broker_configs: BTreeMap::new(),
+        };
+        let mut image = MetadataImage::default();
+        image.apply(&Record::Import(file.clone()));
+        assert_eq!(image.to_file(), file);
+        image.apply(&Record::Import(ImageFile::default()));
+        assert_eq!(image.to_file(), file, "a second import changes nothing");
+    }
+}

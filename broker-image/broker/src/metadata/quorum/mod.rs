@@ -1,0 +1,323 @@
+//! The metadata store backed by a Raft quorum (openraft): the brokers named in
+//! `controller.quorum.voters` replicate the metadata log; every broker serves reads from the
+//! image its state machine applied; a write is proposed as one record and answered once it is
+//! committed and applied here. The log lives in `LOGDIR/__cluster_metadata-0/`. A log directory
+//! from before the quorum has its `__kaskade_metadata.json` imported once, as the log's first
+//! record, and renamed `.migrated`.
+
+pub mod log_store;
+pub mod network;
+pub mod state_machine;
+pub mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use openraft::{BasicNode, Config, ServerState, SnapshotPolicy};
+
+use super::image::ImageFile;
+use super::records::{Outcome, Record};
+use super::{BrokerEndpoint, MetadataError, MetadataStore, TopicMeta};
+use log_store::LogStore;
+use state_machine::{SharedImage, StateMachine};
+use types::{NodeId, Raft};
+
+/// The metadata log's directory name (Kafka's `__cluster_metadata` partition 0).
+pub const LOG_DIR_NAME: &str = "__cluster_metadata-0";
+
+/// The single-node store's file, imported into the log once.
+const LEGACY_FILE: &str = "__kaskade_metadata.json";
+
+/// Producer ids are reserved in blocks, so only one InitProducerId in this many writes.
+const PRODUCER_ID_BLOCK: i64 = 1000;
+
+/// How long start-up waits for the quorum to elect and apply what it holds.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Default)]
+struct ProducerIds {
+    next: i64,
+    end: i64,
+}
+
+pub struct QuorumMetadata {
+    cluster_id: String,
+    broker: BrokerEndpoint,
+    raft: Raft,
+    image: Arc<SharedImage>,
+    /// Serialises this broker's proposals (so a check against the image and the proposal that
+    /// follows it are not interleaved with another) and holds its producer-id block.
+    writer: tokio::sync::Mutex<ProducerIds>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> MetadataError {
+    MetadataError::Unavailable(e.to_string())
+}
+
+/// Kaskade's Raft timing: Kafka's KRaft defaults are a 2 s fetch timeout and a 1 s election
+/// timeout; a lost voter is noticed within 0.5–1 s here.
+fn raft_config(cluster_id: &str) -> Result<Config, MetadataError> {
+    Config {
+        cluster_name: cluster_id.to_string(),
+        heartbeat_interval: 100,
+        election_timeout_min: 500,
+        election_timeout_max: 1000,
+        snapshot_policy: SnapshotPolicy::LogsSinceLast(1024),
+        max_in_snapshot_log_to_keep: 1024,
+        ..Config::default()
+    }
+    .validate()
+    .map_err(|e| MetadataError::Storage(e.to_string()))
+}
+
+impl QuorumMetadata {
+    /// Opens the metadata log under `log_dir` and joins the quorum of `voters` (node id →
+    /// CONTROLLER address; this broker alone when empty); returns once this broker holds the
+    /// image of everything committed it has.
+    pub async fn start(
+        log_dir: &Path,
+        cluster_id: String,
+        broker: BrokerEndpoint,
+        voters: BTreeMap<NodeId, String>,
+    ) -> Result<Self, MetadataError> {
+        let storage = |e: std::io::Error| MetadataError::Storage(format!("{}: {e}", log_dir.join(LOG_DIR_NAME).display()));
+        let dir = log_dir.join(LOG_DIR_NAME);
+        let log = LogStore::open(&dir).map_err(storage)?;
+        let pristine = log.is_pristine();
+        let state_machine = StateMachine::open(&dir).map_err(storage)?;
+        let image = state_machine.shared();
+        let node_id = broker.node_id as NodeId;
+        let voters: BTreeMap<NodeId, BasicNode> = if voters.is_empty() {
+            BTreeMap::from([(node_id, BasicNode::default())])
+        } else {
+            voters.into_iter().map(|(id, addr)| (id, BasicNode { addr })).collect()
+        };
+        let config = Arc::new(raft_config(&cluster_id)?);
+        let raft = Raft::new(node_id, config, network::SingleVoter, log, state_machine)
+            .await
+            .map_err(unavailable)?;
+        if pristine {
+            raft.initialize(voters.clone()).await.map_err(unavailable)?;
+        }
+        let store = QuorumMetadata {
+            cluster_id,
+            broker,
+            raft,
+            image,
+            writer: tokio::sync::Mutex::new(ProducerIds::default()),
+        };
+        if voters.len() == 1 && voters.contains_key(&node_id) {
+            // Alone: no need to wait out an election timeout.
+            store.raft.trigger().elect().await.map_err(unavailable)?;
+            store
+                .raft
+                .wait(Some(START_TIMEOUT))
+                .state(ServerState::Leader, "single voter elected")
+                .await
+                .map_err(unavailable)?;
+        }
+        store.raft.ensure_linearizable().await.map_err(unavailable)?;
+        store.import_legacy(log_dir).await?;
+        Ok(store)
+    }
+
+    /// Imports the single-node store's file into an empty log, then renames it.
+    async fn import_legacy(&self, log_dir: &Path) -> Result<(), MetadataError> {
+        let path = log_dir.join(LEGACY_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(MetadataError::Storage(format!("{}: {e}", path.display()))),
+        };
+        let mut file: ImageFile = serde_json::from_slice(&bytes).map_err(|e| MetadataError::Storage(format!("{}: {e}", path.display())))?;
+        for t in &mut file.topics {
+            t.place_missing(&[self.broker.node_id]);
+        }
+        if self.image.get().is_empty() {
+            let topics = file.topics.len();
+            self.propose(Record::Import(file)).await?;
+            tracing::info!(topics, from = %path.display(), "imported the single-node metadata into the metadata log");
+        }
+        let done = path.with_extension("json.migrated");
+        std::fs::rename(&path, &done).map_err(|e| MetadataError::Storage(format!("{}: {e}", path.display())))?;
+        Ok(())
+    }
+
+    /// Proposes one record; answers its outcome once it is committed and applied here.
+    async fn propose(&self, record: Record) -> Result<Outcome, MetadataError> {
+        match self.raft.client_write(record).await {
+            Ok(resp) => match resp.data {
+                Outcome::Failed(e) => Err(e),
+                other => Ok(other),
+            },
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn propose_topic(&self, record: Record) -> Result<Arc<TopicMeta>, MetadataError> {
+        let _writer = self.writer.lock().await;
+        match self.propose(record).await? {
+            Outcome::Topic(t) => Ok(Arc::new(t)),
+            other => Err(MetadataError::Storage(format!("unexpected outcome {other:?}"))),
+        }
+    }
+
+    /// The ids of the voters, and of this node when it is the active controller.
+    pub fn voters(&self) -> BTreeSet<NodeId> {
+        self.raft.metrics().borrow().membership_config.membership().voter_ids().collect()
+    }
+
+    /// The node the quorum last elected, if known.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.raft.metrics().borrow().current_leader
+    }
+}
+
+impl MetadataStore for QuorumMetadata {
+    fn cluster_id(&self) -> &str {
+        &self.cluster_id
+    }
+
+    fn controller_id(&self) -> i32 {
+        self.leader().map_or(self.broker.node_id, |l| l as i32)
+    }
+
+    fn brokers(&self) -> Vec<BrokerEndpoint> {
+        vec![self.broker.clone()]
+    }
+
+    fn topic(&self, name: &str) -> Option<Arc<TopicMeta>> {
+        self.image.get().topic(name)
+    }
+
+    fn topic_by_id(&self, id: uuid::Uuid) -> Option<Arc<TopicMeta>> {
+        self.image.get().topic_by_id(id)
+    }
+
+    fn topics(&self) -> Vec<Arc<TopicMeta>> {
+        self.image.get().topics()
+    }
+
+    fn create_topic(&self, mut topic: TopicMeta) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>> {
+        Box::pin(async move {
+            topic.place_missing(&[self.broker.node_id]);
+            self.propose_topic(Record::CreateTopic(topic)).await
+        })
+    }
+
+    fn allocate_producer_id(&self) -> BoxFuture<'_, Result<i64, MetadataError>> {
+        Box::pin(async move {
+            let mut ids = self.writer.lock().await;
+            if ids.next >= ids.end {
+                let first = match self.propose(Record::ProducerIds { size: PRODUCER_ID_BLOCK }).await? {
+                    Outcome::ProducerIdBlock(first) => first,
+                    other => return Err(MetadataError::Storage(format!("unexpected outcome {other:?}"))),
+                };
+                ids.next = first;
+                ids.end = first + PRODUCER_ID_BLOCK;
+            }
+            let id = ids.next;
+            ids.next += 1;
+            Ok(id)
+        })
+    }
+
+    fn delete_topic(&self, name: &str) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>> {
+        let name = name.to_string();
+        Box::pin(async move { self.propose_topic(Record::RemoveTopic { name }).await })
+    }
+
+    fn update_topic(&self, mut topic: TopicMeta) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>> {
+        Box::pin(async move {
+            topic.place_missing(&[self.broker.node_id]);
+            self.propose_topic(Record::UpdateTopic(topic)).await
+        })
+    }
+
+    fn broker_configs(&self, entity: &str) -> BTreeMap<String, String> {
+        self.image.get().broker_configs(entity)
+    }
+
+    fn set_broker_configs(&self, entity: &str, configs: BTreeMap<String, String>) -> BoxFuture<'_, Result<(), MetadataError>> {
+        let entity = entity.to_string();
+        Box::pin(async move {
+            let _writer = self.writer.lock().await;
+            self.propose(Record::BrokerConfigs { entity, configs }).await.map(|_| ())
+        })
+    }
+
+    fn shutdown(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if let Err(e) = self.raft.shutdown().await {
+                tracing::warn!(error = %e, "metadata quorum did not stop cleanly");
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint() -> BrokerEndpoint {
+        BrokerEndpoint {
+            node_id: 1,
+            host: "localhost".into(),
+            port: 9092,
+            rack: None,
+        }
+    }
+
+    fn topic(name: String) -> TopicMeta {
+        TopicMeta {
+            name,
+            id: uuid::Uuid::new_v4(),
+            partitions: 2,
+            replication_factor: 1,
+            configs: BTreeMap::new(),
+            internal: false,
+            partition_states: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_replaces_the_log_it_covers_and_a_restart_starts_from_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = QuorumMetadata::start(dir.path(), "c".into(), endpoint(), BTreeMap::new())
+            .await
+            .unwrap();
+        // Past the snapshot policy's 1024 entries.
+        for i in 0..1100 {
+            store.create_topic(topic(format!("t{i}"))).await.unwrap();
+        }
+        let first = store.allocate_producer_id().await.unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while !dir.path().join(LOG_DIR_NAME).join("snapshot.json").exists() {
+            assert!(tokio::time::Instant::now() < deadline, "no snapshot was built");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        store.shutdown().await;
+        drop(store);
+        let store = QuorumMetadata::start(dir.path(), "c".into(), endpoint(), BTreeMap::new())
+            .await
+            .unwrap();
+        let topics = store.topics();
+        assert_eq!(topics.len(), 1100);
+        assert!(topics
+            .iter()
+            .all(|t| t.partition_states.len() == 2 && t.partition_states[0].leader == 1));
+        let next = store.allocate_producer_id().await.unwrap();
+        assert!(
+            next >= first + PRODUCER_ID_BLOCK,
+            "a restart takes a new block: {first} then {next}"
+        );
+        assert!(matches!(
+            store.create_topic(topic("t7".into())).await,
+            Err(MetadataError::TopicExists(_))
+        ));
+        store.shutdown().await;
+    }
+}

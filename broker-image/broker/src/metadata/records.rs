@@ -1,0 +1,45 @@
+//! The changes the metadata log is made of. Each Raft entry carries one record; applying it is a
+//! pure function of the image before it (no clock, no node-local config), so every voter and
+//! observer that applies the same log holds the same image. Decisions (placement, validation
+//! against the brokers there are) are made before proposing, on the leader.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::image::ImageFile;
+use super::{MetadataError, TopicMeta};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Record {
+    /// A new topic, its partitions placed. Fails if the name (or a colliding one) is taken.
+    CreateTopic(TopicMeta),
+    /// A changed topic (same name and id): more partitions, new configs, new partition states.
+    UpdateTopic(TopicMeta),
+    RemoveTopic {
+        name: String,
+    },
+    /// Replaces the dynamic broker configs of one entity (`""` = cluster default).
+    BrokerConfigs {
+        entity: String,
+        configs: BTreeMap<String, String>,
+    },
+    /// Reserves the next `size` producer ids for the proposer; the outcome names the first.
+    ProducerIds {
+        size: i64,
+    },
+    /// The whole image of a single-node store from before the quorum, imported once into an
+    /// empty log (ignored otherwise).
+    Import(ImageFile),
+}
+
+/// What applying a record answered (returned to the proposer, possibly over the network).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub enum Outcome {
+    #[default]
+    Done,
+    Topic(TopicMeta),
+    /// The first producer id of a reserved block.
+    ProducerIdBlock(i64),
+    Failed(MetadataError),
+}
