@@ -117,7 +117,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         .iter()
         .map(|v| (v.id as u64, format!("{}:{}", v.host, v.port)))
         .collect();
-    let metadata = QuorumMetadata::start(&log_dir, meta.cluster_id.clone(), endpoint, voters)
+    let metadata = QuorumMetadata::start(&log_dir, meta.cluster_id.clone(), endpoint, voters, None)
         .await
         .map_err(|e| StartError::Storage(e.to_string()))?;
     let logs = LogManager::new(&log_dir, config.log.clone()).map_err(|e| StartError::Storage(format!("{}: {e}", log_dir.display())))?;

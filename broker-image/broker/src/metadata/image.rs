@@ -129,6 +129,7 @@ impl MetadataImage {
                 self.producer_id_block_end += size.max(&1);
                 Outcome::ProducerIdBlock(first)
             }
+            Record::Barrier => Outcome::Done,
             Record::Import(file) => {
                 if self.is_empty() {
                     *self = MetadataImage::from_file(file.clone());

@@ -28,6 +28,9 @@ pub enum Record {
     ProducerIds {
         size: i64,
     },
+    /// Changes nothing: a broker starting up proposes one and waits until it has applied it,
+    /// so it serves nothing older than what the quorum had committed when it started.
+    Barrier,
     /// The whole image of a single-node store from before the quorum, imported once into an
     /// empty log (ignored otherwise).
     Import(ImageFile),

@@ -1,14 +1,19 @@
 //! The metadata store backed by a Raft quorum (openraft): the brokers named in
-//! `controller.quorum.voters` replicate the metadata log; every broker serves reads from the
-//! image its state machine applied; a write is proposed as one record and answered once it is
-//! committed and applied here. The log lives in `LOGDIR/__cluster_metadata-0/`. A log directory
+//! `controller.quorum.voters` replicate the metadata log over their CONTROLLER listeners; every
+//! broker serves reads from the image its state machine applied; a write is proposed as one
+//! record (forwarded to the leader by the others) and answered once it is committed and
+//! applied here. The log lives in `LOGDIR/__cluster_metadata-0/`. A log directory
 //! from before the quorum has its `__kaskade_metadata.json` imported once, as the log's first
 //! record, and renamed `.migrated`.
 
 pub mod log_store;
 pub mod network;
+pub mod rpc;
 pub mod state_machine;
 pub mod types;
+
+#[cfg(test)]
+mod cluster_tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -17,6 +22,8 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use openraft::{BasicNode, Config, ServerState, SnapshotPolicy};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use super::image::ImageFile;
 use super::records::{Outcome, Record};
@@ -34,8 +41,12 @@ const LEGACY_FILE: &str = "__kaskade_metadata.json";
 /// Producer ids are reserved in blocks, so only one InitProducerId in this many writes.
 const PRODUCER_ID_BLOCK: i64 = 1000;
 
-/// How long start-up waits for the quorum to elect and apply what it holds.
+/// How long start-up waits for a single voter to elect itself.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a write waits for a leader and a commit before it is answered as unavailable
+/// (Kafka's clients then see a retriable `REQUEST_TIMED_OUT`).
+pub const PROPOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Default)]
 struct ProducerIds {
@@ -46,7 +57,10 @@ struct ProducerIds {
 pub struct QuorumMetadata {
     cluster_id: String,
     broker: BrokerEndpoint,
+    node_id: NodeId,
     raft: Raft,
+    /// Stops the CONTROLLER listener's server.
+    stop_rpc: watch::Sender<bool>,
     image: Arc<SharedImage>,
     /// Serialises this broker's proposals (so a check against the image and the proposal that
     /// follows it are not interleaved with another) and holds its producer-id block.
@@ -75,13 +89,15 @@ fn raft_config(cluster_id: &str) -> Result<Config, MetadataError> {
 
 impl QuorumMetadata {
     /// Opens the metadata log under `log_dir` and joins the quorum of `voters` (node id →
-    /// CONTROLLER address; this broker alone when empty); returns once this broker holds the
-    /// image of everything committed it has.
+    /// CONTROLLER address; this broker alone when empty), serving the voters' RPCs on
+    /// `controller` when given; returns once this broker has applied everything the quorum had
+    /// committed when it started.
     pub async fn start(
         log_dir: &Path,
         cluster_id: String,
         broker: BrokerEndpoint,
         voters: BTreeMap<NodeId, String>,
+        controller: Option<TcpListener>,
     ) -> Result<Self, MetadataError> {
         let storage = |e: std::io::Error| MetadataError::Storage(format!("{}: {e}", log_dir.join(LOG_DIR_NAME).display()));
         let dir = log_dir.join(LOG_DIR_NAME);
@@ -96,16 +112,24 @@ impl QuorumMetadata {
             voters.into_iter().map(|(id, addr)| (id, BasicNode { addr })).collect()
         };
         let config = Arc::new(raft_config(&cluster_id)?);
-        let raft = Raft::new(node_id, config, network::SingleVoter, log, state_machine)
+        let raft = Raft::new(node_id, config, network::TcpNetwork, log, state_machine)
             .await
             .map_err(unavailable)?;
+        let (stop_rpc, stop_rx) = watch::channel(false);
+        if let Some(listener) = controller {
+            tokio::spawn(rpc::serve(listener, raft.clone(), PROPOSE_TIMEOUT, stop_rx));
+        }
         if pristine {
+            // Every voter of a new cluster initializes with the same voters: only one such
+            // membership can be elected, so doing it on each is safe.
             raft.initialize(voters.clone()).await.map_err(unavailable)?;
         }
         let store = QuorumMetadata {
             cluster_id,
             broker,
+            node_id,
             raft,
+            stop_rpc,
             image,
             writer: tokio::sync::Mutex::new(ProducerIds::default()),
         };
@@ -118,10 +142,38 @@ impl QuorumMetadata {
                 .state(ServerState::Leader, "single voter elected")
                 .await
                 .map_err(unavailable)?;
+            store.raft.ensure_linearizable().await.map_err(unavailable)?;
+        } else {
+            store.catch_up().await;
         }
-        store.raft.ensure_linearizable().await.map_err(unavailable)?;
         store.import_legacy(log_dir).await?;
         Ok(store)
+    }
+
+    /// Waits, as long as it takes, until a leader is elected and this broker has applied a
+    /// barrier proposed after its start (so it serves nothing older than that).
+    async fn catch_up(&self) {
+        let started = tokio::time::Instant::now();
+        let mut last_said = started;
+        loop {
+            match self.propose(Record::Barrier).await {
+                Ok(_) => {
+                    tracing::info!(
+                        leader = ?self.leader(),
+                        waited_ms = started.elapsed().as_millis() as u64,
+                        "caught up with the metadata quorum"
+                    );
+                    return;
+                }
+                Err(e) => {
+                    if last_said.elapsed() >= Duration::from_secs(5) {
+                        tracing::info!(error = %e, "waiting for the metadata quorum");
+                        last_said = tokio::time::Instant::now();
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
     }
 
     /// Imports the single-node store's file into an empty log, then renames it.
@@ -146,14 +198,60 @@ impl QuorumMetadata {
         Ok(())
     }
 
-    /// Proposes one record; answers its outcome once it is committed and applied here.
+    /// Proposes one record, on this broker when it leads, else forwarded to the leader (waiting
+    /// out an election); answers its outcome once it is committed and applied here.
     async fn propose(&self, record: Record) -> Result<Outcome, MetadataError> {
-        match self.raft.client_write(record).await {
-            Ok(resp) => match resp.data {
-                Outcome::Failed(e) => Err(e),
-                other => Ok(other),
-            },
-            Err(e) => Err(unavailable(e)),
+        use rpc::ProposeResult;
+        let deadline = tokio::time::Instant::now() + PROPOSE_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let answer = match self.leader_address() {
+                Some((leader, _)) if leader == self.node_id => rpc::propose_here(&self.raft, record.clone(), left).await,
+                Some((leader, addr)) => match network::PeerClient::to(leader, addr).propose(&record, left).await {
+                    Ok(answer) => answer,
+                    // Never reached the leader: safe to ask again.
+                    Err(network::CallError::Connect(_)) => ProposeResult::NotLeader { leader: None },
+                    // Reached it, answer lost: the write may or may not have happened.
+                    Err(network::CallError::Io(e)) => ProposeResult::Unavailable(format!("forwarding to the leader {leader}: {e}")),
+                },
+                None => ProposeResult::NotLeader { leader: None },
+            };
+            match answer {
+                ProposeResult::Applied { outcome, index } => {
+                    self.wait_applied(index, deadline).await?;
+                    return match outcome {
+                        Outcome::Failed(e) => Err(e),
+                        other => Ok(other),
+                    };
+                }
+                ProposeResult::NotLeader { .. } if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                ProposeResult::NotLeader { .. } => return Err(unavailable(format!("no leader within {} ms", PROPOSE_TIMEOUT.as_millis()))),
+                ProposeResult::Unavailable(why) => return Err(unavailable(why)),
+            }
+        }
+    }
+
+    /// The current leader and its CONTROLLER address, when one is known.
+    fn leader_address(&self) -> Option<(NodeId, String)> {
+        let m = self.raft.metrics().borrow().clone();
+        let leader = m.current_leader?;
+        let node = m.membership_config.membership().get_node(&leader)?;
+        Some((leader, node.addr.clone()))
+    }
+
+    /// Waits until this broker's state machine has applied entry `index` (read-your-writes
+    /// for a write the leader applied first).
+    async fn wait_applied(&self, index: u64, deadline: tokio::time::Instant) -> Result<(), MetadataError> {
+        let mut applied = self.image.applied();
+        let reached = tokio::time::timeout_at(deadline, applied.wait_for(|a| *a >= index))
+            .await
+            .is_ok_and(|r| r.is_ok());
+        if reached {
+            Ok(())
+        } else {
+            Err(unavailable(format!("entry {index} committed but not applied here in time")))
         }
     }
 
@@ -251,6 +349,7 @@ impl MetadataStore for QuorumMetadata {
 
     fn shutdown(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
+            self.stop_rpc.send_replace(true);
             if let Err(e) = self.raft.shutdown().await {
                 tracing::warn!(error = %e, "metadata quorum did not stop cleanly");
             }
@@ -286,7 +385,7 @@ mod tests {
     #[tokio::test]
     async fn a_snapshot_replaces_the_log_it_covers_and_a_restart_starts_from_it() {
         let dir = tempfile::tempdir().unwrap();
-        let store = QuorumMetadata::start(dir.path(), "c".into(), endpoint(), BTreeMap::new())
+        let store = QuorumMetadata::start(dir.path(), "c".into(), endpoint(), BTreeMap::new(), None)
             .await
             .unwrap();
         // Past the snapshot policy's 1024 entries.
@@ -301,7 +400,7 @@ mod tests {
         }
         store.shutdown().await;
         drop(store);
-        let store = QuorumMetadata::start(dir.path(), "c".into(), endpoint(), BTreeMap::new())
+        let store = QuorumMetadata::start(dir.path(), "c".into(), endpoint(), BTreeMap::new(), None)
             .await
             .unwrap();
         let topics = store.topics();

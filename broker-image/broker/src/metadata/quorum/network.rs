@@ -1,61 +1,127 @@
-//! How voters reach each other. A quorum of one voter (this stage) never sends a Raft RPC: any
-//! attempt answers "unreachable". The transport over the CONTROLLER listener takes its place
-//! when a quorum has several voters.
+//! How a voter reaches the others: one TCP connection per peer client openraft creates, to the
+//! peer's CONTROLLER listener, opened on first use and dropped on any error (the next call
+//! reconnects; openraft backs off between attempts). Each call has the deadline openraft gives.
 
-use openraft::error::{InstallSnapshotError, RPCError, RaftError, Unreachable};
+use std::time::Duration;
+
+use openraft::error::{InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable};
 use openraft::network::{RPCOption, RaftNetwork, RaftNetworkFactory};
 use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse, VoteRequest, VoteResponse,
 };
+use serde::{de::DeserializeOwned, Serialize};
+use tokio::net::TcpStream;
 
+use super::rpc::{self, Kind};
 use super::types::{Node, NodeId, TypeConfig};
 
-/// The network of a single-voter quorum.
+/// Opens clients to the voters at their CONTROLLER addresses.
 #[derive(Debug, Clone, Default)]
-pub struct SingleVoter;
+pub struct TcpNetwork;
 
 #[derive(Debug)]
-pub struct NoPeer {
+pub struct PeerClient {
     target: NodeId,
+    addr: String,
+    stream: Option<TcpStream>,
 }
 
-impl NoPeer {
-    fn unreachable<E: std::error::Error>(&self) -> RPCError<NodeId, Node, E> {
-        let e = std::io::Error::other(format!("node {} is not a voter of this single-voter quorum", self.target));
-        RPCError::Unreachable(Unreachable::new(&e))
+impl RaftNetworkFactory<TypeConfig> for TcpNetwork {
+    type Network = PeerClient;
+
+    async fn new_client(&mut self, target: NodeId, node: &Node) -> PeerClient {
+        PeerClient {
+            target,
+            addr: node.addr.clone(),
+            stream: None,
+        }
     }
 }
 
-impl RaftNetworkFactory<TypeConfig> for SingleVoter {
-    type Network = NoPeer;
+/// Why a call failed before any answer came back.
+pub enum CallError {
+    /// No connection could be made: the peer is down or cut off.
+    Connect(std::io::Error),
+    /// The connection broke or the deadline passed mid-call.
+    Io(std::io::Error),
+}
 
-    async fn new_client(&mut self, target: NodeId, _node: &Node) -> NoPeer {
-        NoPeer { target }
+impl PeerClient {
+    async fn call<Req: Serialize, Resp: DeserializeOwned>(&mut self, kind: Kind, req: &Req, deadline: Duration) -> Result<Resp, CallError> {
+        let result = tokio::time::timeout(deadline, async {
+            if self.stream.is_none() {
+                let s = TcpStream::connect(&self.addr).await.map_err(CallError::Connect)?;
+                s.set_nodelay(true).map_err(CallError::Connect)?;
+                self.stream = Some(s);
+            }
+            let stream = self.stream.as_mut().expect("connected above");
+            rpc::write_request(stream, kind, req).await.map_err(CallError::Io)?;
+            rpc::read_response::<Resp>(stream).await.map_err(CallError::Io)
+        })
+        .await
+        .unwrap_or_else(|_| Err(CallError::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, "deadline passed"))));
+        if result.is_err() {
+            self.stream = None;
+        }
+        result
+    }
+
+    /// A Raft RPC: transport failures become openraft's unreachable/network errors, the peer's
+    /// own error its remote error.
+    async fn raft_call<Req: Serialize, Resp: DeserializeOwned, E: std::error::Error + DeserializeOwned>(
+        &mut self,
+        kind: Kind,
+        req: &Req,
+        option: &RPCOption,
+    ) -> Result<Resp, RPCError<NodeId, Node, E>> {
+        match self.call::<Req, Result<Resp, E>>(kind, req, option.hard_ttl()).await {
+            Ok(Ok(resp)) => Ok(resp),
+            Ok(Err(remote)) => Err(RPCError::RemoteError(RemoteError::new(self.target, remote))),
+            Err(CallError::Connect(e)) => Err(RPCError::Unreachable(Unreachable::new(&e))),
+            Err(CallError::Io(e)) => Err(RPCError::Network(NetworkError::new(&e))),
+        }
+    }
+
+    /// Forwards a metadata write to this peer (the leader).
+    pub async fn propose(
+        &mut self,
+        record: &crate::metadata::records::Record,
+        deadline: Duration,
+    ) -> Result<rpc::ProposeResult, CallError> {
+        self.call(Kind::Propose, record, deadline).await
+    }
+
+    pub fn to(target: NodeId, addr: String) -> PeerClient {
+        PeerClient {
+            target,
+            addr,
+            stream: None,
+        }
     }
 }
 
-impl RaftNetwork<TypeConfig> for NoPeer {
+impl RaftNetwork<TypeConfig> for PeerClient {
     async fn append_entries(
         &mut self,
-        _rpc: AppendEntriesRequest<TypeConfig>,
-        _option: RPCOption,
+        rpc: AppendEntriesRequest<TypeConfig>,
+        option: RPCOption,
     ) -> Result<AppendEntriesResponse<NodeId>, RPCError<NodeId, Node, RaftError<NodeId>>> {
-        Err(self.unreachable())
+        self.raft_call(Kind::AppendEntries, &rpc, &option).await
     }
 
     async fn install_snapshot(
         &mut self,
-        _rpc: InstallSnapshotRequest<TypeConfig>,
-        _option: RPCOption,
+        rpc: InstallSnapshotRequest<TypeConfig>,
+        option: RPCOption,
     ) -> Result<InstallSnapshotResponse<NodeId>, RPCError<NodeId, Node, RaftError<NodeId, InstallSnapshotError>>> {
-        Err(self.unreachable())
+        self.raft_call(Kind::InstallSnapshot, &rpc, &option).await
     }
 
     async fn vote(
         &mut self,
-        _rpc: VoteRequest<NodeId>,
-        _option: RPCOption,
+        rpc: VoteRequest<NodeId>,
+        option: RPCOption,
     ) -> Result<VoteResponse<NodeId>, RPCError<NodeId, Node, RaftError<NodeId>>> {
-        Err(self.unreachable())
+        self.raft_call(Kind::Vote, &rpc, &option).await
     }
 }

@@ -1,0 +1,194 @@
+//! Three voters in one process, over real TCP on loopback: writes made on any of them (the
+//! followers forward to the leader) are read back on all; the quorum survives losing its
+//! leader and answers "unavailable" without a majority, then recovers when a voter returns.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use super::*;
+
+struct Voter {
+    dir: PathBuf,
+    addr: String,
+    store: Option<QuorumMetadata>,
+}
+
+fn endpoint(id: i32) -> BrokerEndpoint {
+    BrokerEndpoint {
+        node_id: id,
+        host: "localhost".into(),
+        port: 9092,
+        rack: None,
+    }
+}
+
+fn topic(name: &str) -> TopicMeta {
+    TopicMeta {
+        name: name.into(),
+        id: uuid::Uuid::new_v4(),
+        partitions: 1,
+        replication_factor: 1,
+        configs: BTreeMap::new(),
+        internal: false,
+        partition_states: Vec::new(),
+    }
+}
+
+async fn start(id: usize, dir: PathBuf, listener: TcpListener, voters: BTreeMap<NodeId, String>) -> QuorumMetadata {
+    QuorumMetadata::start(&dir, "cluster".into(), endpoint(id as i32 + 1), voters, Some(listener))
+        .await
+        .expect("voter starts")
+}
+
+struct Cluster {
+    _tmp: tempfile::TempDir,
+    voters: Vec<Voter>,
+}
+
+impl Cluster {
+    async fn start() -> Cluster {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut listeners = Vec::new();
+        for _ in 0..3 {
+            listeners.push(TcpListener::bind("127.0.0.1:0").await.unwrap());
+        }
+        let addrs: Vec<String> = listeners.iter().map(|l| l.local_addr().unwrap().to_string()).collect();
+        let voters: BTreeMap<NodeId, String> = (0..3).map(|i| (i as NodeId + 1, addrs[i].clone())).collect();
+        let dirs: Vec<PathBuf> = (0..3).map(|i| tmp.path().join(format!("n{i}"))).collect();
+        let started = futures_util::future::join_all(
+            listeners
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| start(i, dirs[i].clone(), l, voters.clone())),
+        )
+        .await;
+        let voters = started
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| Voter {
+                dir: dirs[i].clone(),
+                addr: addrs[i].clone(),
+                store: Some(s),
+            })
+            .collect();
+        Cluster { _tmp: tmp, voters }
+    }
+
+    fn voters_map(&self) -> BTreeMap<NodeId, String> {
+        (0..3).map(|i| (i as NodeId + 1, self.voters[i].addr.clone())).collect()
+    }
+
+    fn store(&self, i: usize) -> &QuorumMetadata {
+        self.voters[i].store.as_ref().expect("running")
+    }
+
+    /// The index of the voter that leads, once they agree on one.
+    async fn leader(&self) -> usize {
+        for _ in 0..200 {
+            let views: Vec<Option<NodeId>> = self.voters.iter().filter_map(|v| v.store.as_ref()).map(|s| s.leader()).collect();
+            if let Some(Some(l)) = views.first() {
+                if views.iter().all(|v| *v == Some(*l)) && self.voters[*l as usize - 1].store.is_some() {
+                    return *l as usize - 1;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the voters never agreed on a running leader");
+    }
+
+    async fn stop(&mut self, i: usize) {
+        let store = self.voters[i].store.take().expect("running");
+        store.shutdown().await;
+    }
+
+    async fn restart(&mut self, i: usize) {
+        let listener = TcpListener::bind(&self.voters[i].addr).await.unwrap();
+        let store = start(i, self.voters[i].dir.clone(), listener, self.voters_map()).await;
+        self.voters[i].store = Some(store);
+    }
+
+    /// Waits until every running voter lists `name`.
+    async fn everywhere(&self, name: &str) {
+        for _ in 0..100 {
+            if self.voters.iter().filter_map(|v| v.store.as_ref()).all(|s| s.topic(name).is_some()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("{name} never reached every voter");
+    }
+
+    async fn shutdown(mut self) {
+        for i in 0..3 {
+            if self.voters[i].store.is_some() {
+                self.stop(i).await;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_on_any_voter_are_read_on_all() {
+    let cluster = Cluster::start().await;
+    let leader = cluster.leader().await;
+    for i in 0..3 {
+        let name = format!("from-{i}");
+        let created = cluster.store(i).create_topic(topic(&name)).await.unwrap();
+        // Read-your-writes on the voter that was asked, leader or not.
+        assert_eq!(
+            cluster.store(i).topic(&name).map(|t| t.id),
+            Some(created.id),
+            "voter {i} (leader {leader})"
+        );
+        cluster.everywhere(&name).await;
+    }
+    let ids: Vec<i64> = futures_util::future::join_all((0..3).map(|i| cluster.store(i).allocate_producer_id()))
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), 3, "each voter reserved its own block: {ids:?}");
+    assert!(matches!(
+        cluster.store((leader + 1) % 3).create_topic(topic("from-0")).await,
+        Err(MetadataError::TopicExists(_))
+    ));
+    cluster.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_leader_is_replaced_and_a_lost_majority_answers_unavailable() {
+    let mut cluster = Cluster::start().await;
+    let first = cluster.leader().await;
+    cluster.store(first).create_topic(topic("before")).await.unwrap();
+    cluster.stop(first).await;
+    let second = cluster.leader().await;
+    assert_ne!(second, first);
+    let survivor = (0..3).find(|i| *i != first && *i != second).unwrap();
+    cluster.store(survivor).create_topic(topic("during")).await.unwrap();
+    cluster.restart(first).await;
+    cluster.everywhere("during").await;
+    assert!(cluster.store(first).topic("before").is_some());
+
+    // Two of three gone: writes fail, retriably, within the propose timeout.
+    let leader = cluster.leader().await;
+    let last = (leader + 1) % 3;
+    for i in (0..3).filter(|i| *i != last) {
+        cluster.stop(i).await;
+    }
+    let started = tokio::time::Instant::now();
+    let refused = cluster.store(last).create_topic(topic("no-quorum")).await;
+    assert!(matches!(refused, Err(MetadataError::Unavailable(_))), "{refused:?}");
+    assert!(started.elapsed() < PROPOSE_TIMEOUT + Duration::from_secs(2));
+    // One back: a majority again, and the write goes through.
+    let back = (last + 1) % 3;
+    cluster.restart(back).await;
+    let created = cluster.store(last).create_topic(topic("quorum-again")).await;
+    assert!(created.is_ok(), "{created:?}");
+    cluster.shutdown().await;
+}
