@@ -70,6 +70,28 @@ pub struct BrokerEndpoint {
     pub rack: Option<String>,
 }
 
+/// The metadata quorum as its leader sees it (DescribeQuorum). Offsets are Raft log indexes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuorumStatus {
+    pub leader_id: i32,
+    /// The Raft term (one leader per term: KRaft's leader epoch).
+    pub leader_epoch: i32,
+    pub high_watermark: i64,
+    pub voters: Vec<ReplicaStatus>,
+    pub observers: Vec<ReplicaStatus>,
+    /// Each voter's CONTROLLER endpoint: (id, host, port).
+    pub endpoints: Vec<(i32, String, u16)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicaStatus {
+    pub id: i32,
+    pub log_end_offset: i64,
+    /// Wall-clock ms of the last answer from it (-1 never); the leader's own: now.
+    pub last_fetch_timestamp: i64,
+    pub last_caught_up_timestamp: i64,
+}
+
 #[derive(Debug, Error, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MetadataError {
     #[error("Topic '{0}' already exists.")]
@@ -107,6 +129,10 @@ pub trait MetadataStore: Send + Sync + 'static {
     fn broker_configs(&self, entity: &str) -> BTreeMap<String, String>;
     /// Replaces the dynamic broker configs of one entity (validated by the caller).
     fn set_broker_configs(&self, entity: &str, configs: BTreeMap<String, String>) -> BoxFuture<'_, Result<(), MetadataError>>;
+    /// The quorum's state from its leader (DescribeQuorum).
+    fn describe_quorum(&self) -> BoxFuture<'_, Result<QuorumStatus, MetadataError>> {
+        Box::pin(std::future::ready(Err(MetadataError::Unavailable("no metadata quorum".into()))))
+    }
     /// Stops what the store runs in the background (the quorum's tasks).
     fn shutdown(&self) -> BoxFuture<'_, ()> {
         Box::pin(std::future::ready(()))

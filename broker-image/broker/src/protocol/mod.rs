@@ -15,6 +15,7 @@ pub mod describe_cluster;
 pub mod describe_configs;
 pub mod describe_groups;
 pub mod describe_log_dirs;
+pub mod describe_quorum;
 pub mod describe_topic_partitions;
 pub mod fetch;
 pub mod find_coordinator;
@@ -145,6 +146,7 @@ async fn handle(broker: &Arc<Broker>, correlation_id: i32, version: i16, body: B
         Body::CreateTopics(req) => respond!(create_topics::handle(broker, req, version).await),
         Body::DeleteTopics(req) => respond!(delete_topics::handle(broker, req, version).await),
         Body::DescribeCluster(req) => respond!(describe_cluster::handle(broker, &req)),
+        Body::DescribeQuorum(req) => respond!(describe_quorum::handle(broker, req).await),
         Body::DescribeTopicPartitions(req) => respond!(describe_topic_partitions::handle(broker, &req)),
         Body::DescribeConfigs(req) => respond!(describe_configs::handle(broker, req, version)),
         Body::InitProducerId(req) => respond!(init_producer_id::handle(broker, req).await),

@@ -251,3 +251,43 @@ fn kafka_consumer_groups_tool_lists_describes_resets_and_deletes() {
     let out = tool("kafka-consumer-groups", &["--list", "--bootstrap-server", &bs], None);
     assert_eq!(out.trim(), "", "{out}");
 }
+
+/// `kafka-metadata-quorum describe --status` and `--replication` against Kaskade's
+/// single-voter quorum: the voter leads, its log end is the high watermark, and both grow
+/// with a metadata write.
+#[test]
+fn kafka_metadata_quorum_describes_the_quorum() {
+    let b = BrokerProc::start(&[]);
+    let bs = b.bootstrap();
+    let field = |out: &str, key: &str| -> String {
+        out.lines()
+            .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_string()))
+            .unwrap_or_else(|| panic!("no {key} in:\n{out}"))
+    };
+    let status = tool("kafka-metadata-quorum", &["--bootstrap-server", &bs, "describe", "--status"], None);
+    assert_eq!(field(&status, "LeaderId:"), "1", "{status}");
+    assert_eq!(field(&status, "MaxFollowerLag:"), "0");
+    assert_eq!(field(&status, "CurrentVoters:"), r#"[{"id": 1}]"#);
+    assert_eq!(field(&status, "CurrentObservers:"), "[]");
+    let before: i64 = field(&status, "HighWatermark:").parse().unwrap();
+    assert!(field(&status, "LeaderEpoch:").parse::<i32>().unwrap() >= 1);
+    assert!(field(&status, "ClusterId:").len() >= 22);
+    tool("kafka-topics", &["--create", "--topic", "q", "--bootstrap-server", &bs], None);
+    let status = tool("kafka-metadata-quorum", &["--bootstrap-server", &bs, "describe", "--status"], None);
+    let after: i64 = field(&status, "HighWatermark:").parse().unwrap();
+    assert!(after > before, "a topic is a metadata write: {before} → {after}");
+    let replication = tool(
+        "kafka-metadata-quorum",
+        &["--bootstrap-server", &bs, "describe", "--replication"],
+        None,
+    );
+    let rows: Vec<Vec<&str>> = replication.lines().skip(1).map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(rows.len(), 1, "{replication}");
+    assert_eq!(rows[0][0], "1");
+    assert_eq!(
+        rows[0][2].parse::<i64>().unwrap(),
+        after,
+        "the leader's log end is the high watermark"
+    );
+    assert_eq!(rows[0].last(), Some(&"Leader"));
+}

@@ -158,6 +158,25 @@ async fn writes_on_any_voter_are_read_on_all() {
         cluster.store((leader + 1) % 3).create_topic(topic("from-0")).await,
         Err(MetadataError::TopicExists(_))
     ));
+    // DescribeQuorum from a follower is the leader's answer: all three voters caught up.
+    let follower = (leader + 1) % 3;
+    let mut status = cluster.store(follower).describe_quorum().await.unwrap();
+    for _ in 0..50 {
+        if status.voters.iter().all(|v| v.log_end_offset == status.high_watermark) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        status = cluster.store(follower).describe_quorum().await.unwrap();
+    }
+    assert_eq!(status.leader_id, leader as i32 + 1);
+    assert_eq!(status.voters.iter().map(|v| v.id).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert!(
+        status.voters.iter().all(|v| v.log_end_offset == status.high_watermark),
+        "{status:?}"
+    );
+    assert!(status.voters.iter().all(|v| v.last_caught_up_timestamp > 0), "{status:?}");
+    assert_eq!(status.endpoints.len(), 3);
+    assert!(status.observers.is_empty());
     cluster.shutdown().await;
 }
 

@@ -10,6 +10,7 @@ pub mod log_store;
 pub mod network;
 pub mod rpc;
 pub mod state_machine;
+pub mod status;
 pub mod types;
 
 #[cfg(test)]
@@ -61,6 +62,8 @@ pub struct QuorumMetadata {
     raft: Raft,
     /// Stops the CONTROLLER listener's server.
     stop_rpc: watch::Sender<bool>,
+    /// The peers' progress the network records (DescribeQuorum).
+    progress: status::Progress,
     image: Arc<SharedImage>,
     /// Serialises this broker's proposals (so a check against the image and the proposal that
     /// follows it are not interleaved with another) and holds its producer-id block.
@@ -112,12 +115,12 @@ impl QuorumMetadata {
             voters.into_iter().map(|(id, addr)| (id, BasicNode { addr })).collect()
         };
         let config = Arc::new(raft_config(&cluster_id)?);
-        let raft = Raft::new(node_id, config, network::TcpNetwork, log, state_machine)
-            .await
-            .map_err(unavailable)?;
+        let network = network::TcpNetwork::default();
+        let progress = network.progress.clone();
+        let raft = Raft::new(node_id, config, network, log, state_machine).await.map_err(unavailable)?;
         let (stop_rpc, stop_rx) = watch::channel(false);
         if let Some(listener) = controller {
-            tokio::spawn(rpc::serve(listener, raft.clone(), PROPOSE_TIMEOUT, stop_rx));
+            tokio::spawn(rpc::serve(listener, raft.clone(), progress.clone(), PROPOSE_TIMEOUT, stop_rx));
         }
         if pristine {
             // Every voter of a new cluster initializes with the same voters: only one such
@@ -130,6 +133,7 @@ impl QuorumMetadata {
             node_id,
             raft,
             stop_rpc,
+            progress,
             image,
             writer: tokio::sync::Mutex::new(ProducerIds::default()),
         };
@@ -344,6 +348,20 @@ impl MetadataStore for QuorumMetadata {
         Box::pin(async move {
             let _writer = self.writer.lock().await;
             self.propose(Record::BrokerConfigs { entity, configs }).await.map(|_| ())
+        })
+    }
+
+    fn describe_quorum(&self) -> BoxFuture<'_, Result<super::QuorumStatus, MetadataError>> {
+        Box::pin(async move {
+            if let Some(status) = status::local(&self.raft, &self.progress) {
+                return Ok(status);
+            }
+            let (leader, addr) = self.leader_address().ok_or_else(|| unavailable("no leader"))?;
+            match network::PeerClient::to(leader, addr).describe_quorum(PROPOSE_TIMEOUT).await {
+                Ok(Some(status)) => Ok(status),
+                Ok(None) => Err(unavailable(format!("node {leader} no longer leads"))),
+                Err(network::CallError::Connect(e) | network::CallError::Io(e)) => Err(unavailable(e)),
+            }
         })
     }
 

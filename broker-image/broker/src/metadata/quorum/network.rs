@@ -13,17 +13,22 @@ use serde::{de::DeserializeOwned, Serialize};
 use tokio::net::TcpStream;
 
 use super::rpc::{self, Kind};
+use super::status::{self, Progress};
 use super::types::{Node, NodeId, TypeConfig};
 
-/// Opens clients to the voters at their CONTROLLER addresses.
+/// Opens clients to the voters at their CONTROLLER addresses; they record each peer's progress
+/// for DescribeQuorum.
 #[derive(Debug, Clone, Default)]
-pub struct TcpNetwork;
+pub struct TcpNetwork {
+    pub progress: Progress,
+}
 
 #[derive(Debug)]
 pub struct PeerClient {
     target: NodeId,
     addr: String,
     stream: Option<TcpStream>,
+    progress: Option<Progress>,
 }
 
 impl RaftNetworkFactory<TypeConfig> for TcpNetwork {
@@ -34,6 +39,7 @@ impl RaftNetworkFactory<TypeConfig> for TcpNetwork {
             target,
             addr: node.addr.clone(),
             stream: None,
+            progress: Some(self.progress.clone()),
         }
     }
 }
@@ -91,12 +97,19 @@ impl PeerClient {
         self.call(Kind::Propose, record, deadline).await
     }
 
+    /// A one-off client (a forwarded request), recording nothing.
     pub fn to(target: NodeId, addr: String) -> PeerClient {
         PeerClient {
             target,
             addr,
             stream: None,
+            progress: None,
         }
+    }
+
+    /// Asks this peer (the leader) for the quorum's status.
+    pub async fn describe_quorum(&mut self, deadline: Duration) -> Result<Option<crate::metadata::QuorumStatus>, CallError> {
+        self.call(Kind::DescribeQuorum, &(), deadline).await
     }
 }
 
@@ -106,7 +119,20 @@ impl RaftNetwork<TypeConfig> for PeerClient {
         rpc: AppendEntriesRequest<TypeConfig>,
         option: RPCOption,
     ) -> Result<AppendEntriesResponse<NodeId>, RPCError<NodeId, Node, RaftError<NodeId>>> {
-        self.raft_call(Kind::AppendEntries, &rpc, &option).await
+        // Caught up: its log reaches what the leader had committed when it sent this.
+        let reaches = rpc.entries.last().map(|e| e.log_id).or(rpc.prev_log_id);
+        let caught_up = reaches.map(|l| l.index) >= rpc.leader_commit.map(|l| l.index);
+        let resp = self.raft_call(Kind::AppendEntries, &rpc, &option).await;
+        if let (Ok(AppendEntriesResponse::Success), Some(progress)) = (&resp, &self.progress) {
+            let now = status::now_ms();
+            let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+            let entry = p.entry(self.target).or_default();
+            entry.last_fetch_ms = now;
+            if caught_up {
+                entry.last_caught_up_ms = now;
+            }
+        }
+        resp
     }
 
     async fn install_snapshot(

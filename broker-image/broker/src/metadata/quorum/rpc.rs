@@ -15,6 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+use super::status::Progress;
 use super::types::{NodeId, Raft, TypeConfig};
 use crate::metadata::records::{Outcome, Record};
 
@@ -28,6 +29,7 @@ pub enum Kind {
     Vote = 2,
     InstallSnapshot = 3,
     Propose = 4,
+    DescribeQuorum = 5,
 }
 
 impl Kind {
@@ -37,6 +39,7 @@ impl Kind {
             2 => Kind::Vote,
             3 => Kind::InstallSnapshot,
             4 => Kind::Propose,
+            5 => Kind::DescribeQuorum,
             _ => return None,
         })
     }
@@ -98,15 +101,16 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> std::io::Result<T> {
 }
 
 /// Serves the CONTROLLER listener until `shutdown` turns true.
-pub async fn serve(listener: TcpListener, raft: Raft, propose_timeout: Duration, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(listener: TcpListener, raft: Raft, progress: Progress, propose_timeout: Duration, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let raft = raft.clone();
                     let shutdown = shutdown.clone();
+                    let progress = progress.clone();
                     tokio::spawn(async move {
-                        if let Err(e) = connection(stream, raft, propose_timeout, shutdown).await {
+                        if let Err(e) = connection(stream, raft, progress, propose_timeout, shutdown).await {
                             if e.kind() != std::io::ErrorKind::UnexpectedEof {
                                 tracing::debug!(%peer, error = %e, "controller connection closed");
                             }
@@ -126,6 +130,7 @@ pub async fn serve(listener: TcpListener, raft: Raft, propose_timeout: Duration,
 async fn connection(
     mut stream: TcpStream,
     raft: Raft,
+    progress: Progress,
     propose_timeout: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
@@ -157,6 +162,9 @@ async fn connection(
                 let record: Record = parse(body)?;
                 let resp = propose_here(&raft, record, propose_timeout).await;
                 write_response(&mut stream, &resp).await?;
+            }
+            Kind::DescribeQuorum => {
+                write_response(&mut stream, &super::status::local(&raft, &progress)).await?;
             }
         }
     }
