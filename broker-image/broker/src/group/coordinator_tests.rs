@@ -12,28 +12,32 @@ use super::coordinator::GroupCoordinator;
 use super::records::OffsetValue;
 use super::state_machine::{GroupState, JoinParams};
 use super::store::OffsetsStore;
-use crate::metadata::{BrokerEndpoint, MetadataStore, SingleNodeMetadata};
+use crate::metadata::{BrokerEndpoint, MetadataStore, QuorumMetadata};
 use crate::storage::{Flusher, LogConfig, LogManager};
 use crate::util;
 
-fn coordinator(dir: &std::path::Path, cfg: GroupConfig) -> Arc<GroupCoordinator> {
+/// A coordinator over `dir`, and its metadata store (shut down before the next one starts).
+async fn coordinator(dir: &std::path::Path, cfg: GroupConfig) -> (Arc<GroupCoordinator>, Arc<dyn MetadataStore>) {
     let endpoint = BrokerEndpoint {
         node_id: 1,
         host: "localhost".into(),
         port: 9092,
         rack: None,
     };
-    let metadata: Arc<dyn MetadataStore> = Arc::new(SingleNodeMetadata::open(dir, "test-cluster".into(), endpoint).expect("metadata"));
+    let metadata = QuorumMetadata::start(dir, "test-cluster".into(), endpoint, Default::default(), None)
+        .await
+        .expect("metadata");
+    let metadata: Arc<dyn MetadataStore> = Arc::new(metadata);
     let logs = Arc::new(LogManager::new(dir, LogConfig::default()).expect("logs"));
     for t in metadata.topics() {
         logs.open_topic(&t.name, t.id, &t.leader_epochs(), &t.configs, util::now_ms())
             .expect("open");
     }
     let (flusher, _thread) = Flusher::start(util::now_ms);
-    let store = OffsetsStore::new(metadata, logs, flusher, &cfg);
+    let store = OffsetsStore::new(Arc::clone(&metadata), logs, flusher, &cfg);
     let c = Arc::new(GroupCoordinator::new(cfg, store));
     c.load();
-    c
+    (c, metadata)
 }
 
 fn cfg() -> GroupConfig {
@@ -93,7 +97,7 @@ async fn offsets_and_groups_survive_a_restart() {
     let (stop, stopped) = watch::channel(false);
     let now = util::now_ms();
     {
-        let c = coordinator(dir.path(), cfg());
+        let (c, metadata) = coordinator(dir.path(), cfg()).await;
         tokio::spawn(Arc::clone(&c).run_timers(stopped.clone()));
         c.commit(
             "simple",
@@ -112,9 +116,10 @@ async fn offsets_and_groups_survive_a_restart() {
         c.commit("simple", "", None, -1, 8, vec![("t".into(), 1, offset(9, now))])
             .await
             .expect("second commit");
+        metadata.shutdown().await;
     }
     let _ = stop.send(true);
-    let c = coordinator(dir.path(), cfg());
+    let (c, _metadata) = coordinator(dir.path(), cfg()).await;
     let fetched: Vec<(String, i32, Option<i64>)> = c
         .fetch("simple", None)
         .into_iter()
@@ -153,7 +158,7 @@ async fn offsets_of_empty_groups_expire_after_the_retention() {
         ..cfg()
     };
     let now = util::now_ms();
-    let c = coordinator(dir.path(), cfg.clone());
+    let (c, metadata) = coordinator(dir.path(), cfg.clone()).await;
     tokio::spawn(Arc::clone(&c).run_timers(stopped.clone()));
     c.commit("simple", "", None, -1, 8, vec![("t".into(), 0, offset(5, now))])
         .await
@@ -175,7 +180,8 @@ async fn offsets_of_empty_groups_expire_after_the_retention() {
     );
     assert!(c.fetch("g", Some(vec![("t".into(), vec![0])]))[0].offset.is_some());
     // The expiry is durable.
-    let c = coordinator(dir.path(), cfg);
+    metadata.shutdown().await;
+    let (c, _metadata) = coordinator(dir.path(), cfg).await;
     assert!(c.fetch("simple", None).is_empty());
     assert_eq!(c.fetch("g", None).len(), 1);
 }

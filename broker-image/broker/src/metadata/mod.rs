@@ -1,13 +1,12 @@
 //! Cluster metadata behind one narrow interface: brokers, the controller, topics and their
-//! configs. Reads come from the local image (as Kafka's metadata cache serves them); changes go
-//! through asynchronous calls, so a replicated quorum can replace the single-node store without
-//! touching the request handlers.
+//! configs, partition states. Reads come from the local image (as Kafka's metadata cache serves
+//! them); changes go through asynchronous calls to the Raft quorum that holds the metadata log
+//! (`quorum/`), so request handlers never see how a change is agreed.
 
 pub mod image;
 pub mod partition;
 pub mod quorum;
 pub mod records;
-pub mod single_node;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,7 +17,6 @@ use thiserror::Error;
 
 pub use partition::PartitionState;
 pub use quorum::QuorumMetadata;
-pub use single_node::SingleNodeMetadata;
 
 /// A topic as the metadata image knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
