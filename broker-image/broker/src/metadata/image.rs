@@ -1,5 +1,5 @@
-//! The metadata image: topics (by name and id), dynamic broker configs and the producer-id
-//! high-water mark, as every broker serves them, changed only by applying [`Record`]s. Readers
+//! The metadata image: registered brokers, topics (by name and id), dynamic broker configs and
+//! the producer-id high-water mark, as every broker serves them, changed only by applying [`Record`]s. Readers
 //! share an `Arc` of it; an apply builds the next one. Its serialised form (a snapshot) is the
 //! same JSON as the single-node store's file, so that file imports as it is.
 
@@ -11,6 +11,20 @@ use serde::{Deserialize, Serialize};
 use super::records::{Outcome, Record};
 use super::{MetadataError, TopicMeta};
 
+/// A broker as it registered: where clients reach it, and which run of it this is (a new
+/// incarnation per process start; the broker epoch is the metadata offset of its registration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerRegistration {
+    pub id: i32,
+    pub incarnation: uuid::Uuid,
+    /// Filled in when applied: the registration's offset in the metadata log.
+    #[serde(default)]
+    pub epoch: i64,
+    pub host: String,
+    pub port: u16,
+    pub rack: Option<String>,
+}
+
 /// The image as stored: in snapshots, and in `__kaskade_metadata.json` before the quorum.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageFile {
@@ -21,10 +35,13 @@ pub struct ImageFile {
     /// Dynamic broker configs by entity (`""` = cluster default, else a node id).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub broker_configs: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub brokers: BTreeMap<i32, BrokerRegistration>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct MetadataImage {
+    brokers: BTreeMap<i32, BrokerRegistration>,
     by_name: HashMap<String, Arc<TopicMeta>>,
     by_id: HashMap<uuid::Uuid, Arc<TopicMeta>>,
     broker_configs: BTreeMap<String, BTreeMap<String, String>>,
@@ -34,6 +51,7 @@ pub struct MetadataImage {
 impl MetadataImage {
     pub fn from_file(file: ImageFile) -> Self {
         let mut image = MetadataImage {
+            brokers: file.brokers,
             broker_configs: file.broker_configs,
             producer_id_block_end: file.producer_id_block_end,
             ..MetadataImage::default()
@@ -49,7 +67,13 @@ impl MetadataImage {
             topics: self.topics().iter().map(|t| (**t).clone()).collect(),
             producer_id_block_end: self.producer_id_block_end,
             broker_configs: self.broker_configs.clone(),
+            brokers: self.brokers.clone(),
         }
+    }
+
+    /// The registered brokers, by id.
+    pub fn brokers(&self) -> Vec<BrokerRegistration> {
+        self.brokers.values().cloned().collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -84,10 +108,19 @@ impl MetadataImage {
         self.by_name.insert(t.name.clone(), t);
     }
 
-    /// Applies one record. A record that cannot apply (a name taken meanwhile) changes nothing
-    /// and answers why.
-    pub fn apply(&mut self, record: &Record) -> Outcome {
+    /// Applies one record, at `offset` in the metadata log. A record that cannot apply (a name
+    /// taken meanwhile) changes nothing and answers why.
+    pub fn apply(&mut self, record: &Record, offset: u64) -> Outcome {
         match record {
+            Record::RegisterBroker(b) => {
+                let same_run = self.brokers.get(&b.id).is_some_and(|old| old.incarnation == b.incarnation);
+                if !same_run {
+                    let mut b = b.clone();
+                    b.epoch = offset as i64;
+                    self.brokers.insert(b.id, b);
+                }
+                Outcome::Done
+            }
             Record::CreateTopic(t) => {
                 if self.by_name.contains_key(&t.name) {
                     return Outcome::Failed(MetadataError::TopicExists(t.name.clone()));
@@ -132,7 +165,9 @@ impl MetadataImage {
             Record::Barrier => Outcome::Done,
             Record::Import(file) => {
                 if self.is_empty() {
+                    let registered = std::mem::take(&mut self.brokers);
                     *self = MetadataImage::from_file(file.clone());
+                    self.brokers.extend(registered);
                 }
                 Outcome::Done
             }
@@ -160,35 +195,62 @@ mod tests {
     fn records_apply_as_the_single_node_store_did() {
         let mut image = MetadataImage::default();
         let t = topic("a.b");
-        assert_eq!(image.apply(&Record::CreateTopic(t.clone())), Outcome::Topic(t.clone()));
+        assert_eq!(image.apply(&Record::CreateTopic(t.clone()), 1), Outcome::Topic(t.clone()));
         assert!(matches!(
-            image.apply(&Record::CreateTopic(topic("a.b"))),
+            image.apply(&Record::CreateTopic(topic("a.b")), 2),
             Outcome::Failed(MetadataError::TopicExists(_))
         ));
         assert!(matches!(
-            image.apply(&Record::CreateTopic(topic("a_b"))),
+            image.apply(&Record::CreateTopic(topic("a_b")), 3),
             Outcome::Failed(MetadataError::TopicCollision { .. })
         ));
         let mut grown = t.clone();
         grown.partitions = 2;
-        assert_eq!(image.apply(&Record::UpdateTopic(grown.clone())), Outcome::Topic(grown));
+        assert_eq!(image.apply(&Record::UpdateTopic(grown.clone()), 4), Outcome::Topic(grown));
         assert!(matches!(
-            image.apply(&Record::UpdateTopic(topic("a.b"))),
+            image.apply(&Record::UpdateTopic(topic("a.b")), 5),
             Outcome::Failed(MetadataError::UnknownTopic(_))
         ));
-        assert_eq!(image.apply(&Record::ProducerIds { size: 1000 }), Outcome::ProducerIdBlock(0));
-        assert_eq!(image.apply(&Record::ProducerIds { size: 1000 }), Outcome::ProducerIdBlock(1000));
+        assert_eq!(image.apply(&Record::ProducerIds { size: 1000 }, 6), Outcome::ProducerIdBlock(0));
+        assert_eq!(image.apply(&Record::ProducerIds { size: 1000 }, 7), Outcome::ProducerIdBlock(1000));
         let configs = BTreeMap::from([("log.retention.ms".to_string(), "1".to_string())]);
-        image.apply(&Record::BrokerConfigs {
-            entity: "".into(),
-            configs: configs.clone(),
-        });
+        image.apply(
+            &Record::BrokerConfigs {
+                entity: "".into(),
+                configs: configs.clone(),
+            },
+            8,
+        );
         assert_eq!(image.broker_configs(""), configs);
         assert!(matches!(
-            image.apply(&Record::RemoveTopic { name: "a.b".into() }),
+            image.apply(&Record::RemoveTopic { name: "a.b".into() }, 9),
             Outcome::Topic(_)
         ));
         assert!(image.topic_by_id(t.id).is_none());
+    }
+
+    #[test]
+    fn a_broker_registers_once_per_run_and_its_epoch_is_the_offset() {
+        let mut image = MetadataImage::default();
+        let run = BrokerRegistration {
+            id: 2,
+            incarnation: uuid::Uuid::new_v4(),
+            epoch: 0,
+            host: "h".into(),
+            port: 9092,
+            rack: None,
+        };
+        image.apply(&Record::RegisterBroker(run.clone()), 10);
+        image.apply(&Record::RegisterBroker(run.clone()), 11);
+        assert_eq!(image.brokers()[0].epoch, 10, "the same run registering again keeps its epoch");
+        let next = BrokerRegistration {
+            incarnation: uuid::Uuid::new_v4(),
+            port: 9093,
+            ..run
+        };
+        image.apply(&Record::RegisterBroker(next), 12);
+        assert_eq!((image.brokers()[0].epoch, image.brokers()[0].port), (12, 9093));
+        assert_eq!(MetadataImage::from_file(image.to_file()).brokers(), image.brokers());
     }
 
     #[test]
@@ -197,11 +259,12 @@ mod tests {
             topics: vec![topic("x")],
             producer_id_block_end: 3000,
             broker_configs: BTreeMap::new(),
+            brokers: BTreeMap::new(),
         };
         let mut image = MetadataImage::default();
-        image.apply(&Record::Import(file.clone()));
+        image.apply(&Record::Import(file.clone()), 1);
         assert_eq!(image.to_file(), file);
-        image.apply(&Record::Import(ImageFile::default()));
+        image.apply(&Record::Import(ImageFile::default()), 2);
         assert_eq!(image.to_file(), file, "a second import changes nothing");
     }
 }

@@ -7,11 +7,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::image::ImageFile;
+use super::image::{BrokerRegistration, ImageFile};
 use super::{MetadataError, TopicMeta};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Record {
+    /// A broker (re)starting: its endpoint and this run's incarnation.
+    RegisterBroker(BrokerRegistration),
     /// A new topic, its partitions placed. Fails if the name (or a colliding one) is taken.
     CreateTopic(TopicMeta),
     /// A changed topic (same name and id): more partitions, new configs, new partition states.

@@ -158,6 +158,23 @@ async fn writes_on_any_voter_are_read_on_all() {
         cluster.store((leader + 1) % 3).create_topic(topic("from-0")).await,
         Err(MetadataError::TopicExists(_))
     ));
+    // Each voter registered; every voter lists the three, and partitions are placed on all.
+    for i in 0..3 {
+        let ids = || cluster.store(i).brokers().iter().map(|b| b.node_id).collect::<Vec<i32>>();
+        for _ in 0..100 {
+            if ids().len() == 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(ids(), vec![1, 2, 3], "voter {i}");
+    }
+    let mut spread = topic("spread");
+    spread.partitions = 3;
+    let spread = cluster.store(leader).create_topic(spread).await.unwrap();
+    let mut leaders: Vec<i32> = spread.partition_states.iter().map(|s| s.leader).collect();
+    leaders.sort_unstable();
+    assert_eq!(leaders, vec![1, 2, 3]);
     // DescribeQuorum from a follower is the leader's answer: all three voters caught up.
     let follower = (leader + 1) % 3;
     let mut status = cluster.store(follower).describe_quorum().await.unwrap();

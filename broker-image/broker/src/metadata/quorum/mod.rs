@@ -26,7 +26,7 @@ use openraft::{BasicNode, Config, ServerState, SnapshotPolicy};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::image::ImageFile;
+use super::image::{BrokerRegistration, ImageFile};
 use super::records::{Outcome, Record};
 use super::{BrokerEndpoint, MetadataError, MetadataStore, TopicMeta};
 use log_store::LogStore;
@@ -151,7 +151,30 @@ impl QuorumMetadata {
             store.catch_up().await;
         }
         store.import_legacy(log_dir).await?;
+        store.register().await?;
         Ok(store)
+    }
+
+    /// Registers this run of the broker (its client endpoint and rack; a new incarnation).
+    async fn register(&self) -> Result<(), MetadataError> {
+        let registration = BrokerRegistration {
+            id: self.broker.node_id,
+            incarnation: uuid::Uuid::new_v4(),
+            epoch: 0,
+            host: self.broker.host.clone(),
+            port: self.broker.port,
+            rack: self.broker.rack.clone(),
+        };
+        self.propose(Record::RegisterBroker(registration)).await.map(|_| ())
+    }
+
+    /// The ids of the registered brokers (replicas are placed on them), this one at least.
+    fn broker_ids(&self) -> Vec<i32> {
+        let mut ids: Vec<i32> = self.image.get().brokers().iter().map(|b| b.id).collect();
+        if ids.is_empty() {
+            ids.push(self.broker.node_id);
+        }
+        ids
     }
 
     /// Waits, as long as it takes, until a leader is elected and this broker has applied a
@@ -288,7 +311,19 @@ impl MetadataStore for QuorumMetadata {
     }
 
     fn brokers(&self) -> Vec<BrokerEndpoint> {
-        vec![self.broker.clone()]
+        let registered = self.image.get().brokers();
+        if registered.is_empty() {
+            return vec![self.broker.clone()];
+        }
+        registered
+            .into_iter()
+            .map(|b| BrokerEndpoint {
+                node_id: b.id,
+                host: b.host,
+                port: b.port,
+                rack: b.rack,
+            })
+            .collect()
     }
 
     fn topic(&self, name: &str) -> Option<Arc<TopicMeta>> {
@@ -305,7 +340,7 @@ impl MetadataStore for QuorumMetadata {
 
     fn create_topic(&self, mut topic: TopicMeta) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>> {
         Box::pin(async move {
-            topic.place_missing(&[self.broker.node_id]);
+            topic.place_missing(&self.broker_ids());
             self.propose_topic(Record::CreateTopic(topic)).await
         })
     }
@@ -334,7 +369,7 @@ impl MetadataStore for QuorumMetadata {
 
     fn update_topic(&self, mut topic: TopicMeta) -> BoxFuture<'_, Result<Arc<TopicMeta>, MetadataError>> {
         Box::pin(async move {
-            topic.place_missing(&[self.broker.node_id]);
+            topic.place_missing(&self.broker_ids());
             self.propose_topic(Record::UpdateTopic(topic)).await
         })
     }

@@ -149,7 +149,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             self.last_applied = Some(entry.log_id);
             outcomes.push(match &entry.payload {
                 EntryPayload::Blank => Outcome::Done,
-                EntryPayload::Normal(record) => image.apply(record),
+                EntryPayload::Normal(record) => image.apply(record, entry.log_id.index),
                 EntryPayload::Membership(m) => {
                     self.membership = StoredMembership::new(Some(entry.log_id), m.clone());
                     Outcome::Done
