@@ -180,15 +180,9 @@ mod tests {
     use super::*;
 
     fn topic(name: &str) -> TopicMeta {
-        TopicMeta {
-            name: name.into(),
-            id: uuid::Uuid::new_v4(),
-            partitions: 1,
-            replication_factor: 1,
-            configs: BTreeMap::new(),
-            internal: false,
-            partition_states: vec![crate::metadata::PartitionState::new(vec![1])],
-        }
+        let mut t = TopicMeta::for_test(name, 1);
+        t.place_missing(&[1]);
+        t
     }
 
     #[test]

@@ -38,6 +38,20 @@ pub struct TopicMeta {
 }
 
 impl TopicMeta {
+    /// A topic of `partitions` partitions, replication factor 1, no configs, not placed yet.
+    #[cfg(test)]
+    pub fn for_test(name: &str, partitions: i32) -> TopicMeta {
+        TopicMeta {
+            name: name.into(),
+            id: uuid::Uuid::new_v4(),
+            partitions,
+            replication_factor: 1,
+            configs: BTreeMap::new(),
+            internal: false,
+            partition_states: Vec::new(),
+        }
+    }
+
     pub fn partition(&self, partition: i32) -> Option<&PartitionState> {
         usize::try_from(partition).ok().and_then(|p| self.partition_states.get(p))
     }

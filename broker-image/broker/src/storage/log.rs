@@ -115,20 +115,7 @@ fn recover_producer_state(dir: &Path, segments: &[Segment], end_offset: i64) -> 
 /// Replays the idempotent batch headers of `segments` onto `map`.
 fn replay_producer_state(mut map: ProducerStateMap, segments: Vec<&Segment>) -> Result<ProducerStateMap, LogError> {
     for seg in segments {
-        seg.for_each_header(|h| {
-            if h.is_idempotent() {
-                let last_seq = producer_state::last_sequence(h.base_sequence, h.last_offset_delta);
-                map.update(
-                    h.producer_id,
-                    h.producer_epoch,
-                    CachedBatch {
-                        first_seq: h.base_sequence,
-                        last_seq,
-                        base_offset: h.base_offset,
-                    },
-                );
-            }
-        })?;
+        seg.for_each_header(|h| map.remember(h))?;
     }
     Ok(map)
 }

@@ -91,6 +91,19 @@ impl ProducerStateMap {
         }
     }
 
+    /// Records a stored batch by its header (a replay, or a follower's append, where the
+    /// sequence was checked by the leader that wrote it). Other batches are ignored.
+    pub fn remember(&mut self, h: &super::batch::BatchHeader) {
+        if h.is_idempotent() {
+            let batch = CachedBatch {
+                first_seq: h.base_sequence,
+                last_seq: last_sequence(h.base_sequence, h.last_offset_delta),
+                base_offset: h.base_offset,
+            };
+            self.update(h.producer_id, h.producer_epoch, batch);
+        }
+    }
+
     /// Records an appended (or replayed) batch.
     pub fn update(&mut self, producer_id: i64, epoch: i16, batch: CachedBatch) {
         let e = self.producers.entry(producer_id).or_default();

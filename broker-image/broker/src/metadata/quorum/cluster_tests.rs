@@ -26,15 +26,7 @@ fn endpoint(id: i32) -> BrokerEndpoint {
 }
 
 fn topic(name: &str) -> TopicMeta {
-    TopicMeta {
-        name: name.into(),
-        id: uuid::Uuid::new_v4(),
-        partitions: 1,
-        replication_factor: 1,
-        configs: BTreeMap::new(),
-        internal: false,
-        partition_states: Vec::new(),
-    }
+    TopicMeta::for_test(name, 1)
 }
 
 async fn start(id: usize, dir: PathBuf, listener: TcpListener, voters: BTreeMap<NodeId, String>) -> QuorumMetadata {

@@ -57,7 +57,8 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> io::Result<Option<T>> {
 
 /// Writes `value` to `path` by a temporary file and a rename, fsyncing both when `durable`.
 pub(super) fn write_json<T: Serialize>(path: &Path, value: &T, durable: bool) -> io::Result<()> {
-    let tmp = path.with_extension("tmp");
+    // A name of its own: a snapshot being built and one being installed may be written at once.
+    let tmp = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
     let mut f = File::create(&tmp)?;
     f.write_all(&serde_json::to_vec(value).map_err(io_error)?)?;
     if durable {

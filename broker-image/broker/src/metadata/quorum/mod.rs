@@ -124,8 +124,12 @@ impl QuorumMetadata {
         }
         if pristine {
             // Every voter of a new cluster initializes with the same voters: only one such
-            // membership can be elected, so doing it on each is safe.
-            raft.initialize(voters.clone()).await.map_err(unavailable)?;
+            // membership can be elected, so doing it on each is safe. A voter another one has
+            // already asked for its vote is part of the cluster already: nothing to do.
+            match raft.initialize(voters.clone()).await {
+                Ok(()) | Err(openraft::error::RaftError::APIError(openraft::error::InitializeError::NotAllowed(_))) => {}
+                Err(e) => return Err(unavailable(e)),
+            }
         }
         let store = QuorumMetadata {
             cluster_id,
@@ -424,15 +428,7 @@ mod tests {
     }
 
     fn topic(name: String) -> TopicMeta {
-        TopicMeta {
-            name,
-            id: uuid::Uuid::new_v4(),
-            partitions: 2,
-            replication_factor: 1,
-            configs: BTreeMap::new(),
-            internal: false,
-            partition_states: Vec::new(),
-        }
+        TopicMeta::for_test(&name, 2)
     }
 
     #[tokio::test]

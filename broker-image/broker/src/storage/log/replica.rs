@@ -8,7 +8,7 @@ use std::fs;
 use super::{recover_producer_state, roll_snapshots, LogError, LogInner, PartitionLog};
 use crate::storage::batch::{self, BatchHeader, BatchIter};
 use crate::storage::leader_epoch_cache::EpochEntry;
-use crate::storage::producer_state::{self, CachedBatch, ProducerStateMap};
+use crate::storage::producer_state::ProducerStateMap;
 use crate::storage::segment::Segment;
 
 /// What a follower append wrote.
@@ -70,18 +70,7 @@ impl PartitionLog {
             inner.active_mut().append(head, epoch, stored, h)?;
             // Replicated sequences are the leader's to check; the follower only remembers them,
             // so it answers retries correctly once it leads.
-            if h.is_idempotent() {
-                let last_seq = producer_state::last_sequence(h.base_sequence, h.last_offset_delta);
-                inner.producers.update(
-                    h.producer_id,
-                    h.producer_epoch,
-                    CachedBatch {
-                        first_seq: h.base_sequence,
-                        last_seq,
-                        base_offset: h.base_offset,
-                    },
-                );
-            }
+            inner.producers.remember(h);
             records_count += i64::from(h.records_count);
         }
         inner.unflushed_messages += records_count;
