@@ -37,6 +37,7 @@ fuzz_target!(|data: &[u8]| {
         CreateTopics,
         DeleteTopics,
         DescribeCluster,
+        DescribeQuorum,
         DescribeTopicPartitions,
         DescribeConfigs,
         InitProducerId,

@@ -117,7 +117,11 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         .iter()
         .map(|v| (v.id as u64, format!("{}:{}", v.host, v.port)))
         .collect();
-    let metadata = QuorumMetadata::start(&log_dir, meta.cluster_id.clone(), endpoint, voters, None)
+    let timing = crate::metadata::quorum::liveness::Timing {
+        heartbeat_interval: Duration::from_millis(config.broker_heartbeat_interval_ms),
+        session_timeout: Duration::from_millis(config.broker_session_timeout_ms),
+    };
+    let metadata = QuorumMetadata::start(&log_dir, meta.cluster_id.clone(), endpoint, voters, None, timing)
         .await
         .map_err(|e| StartError::Storage(e.to_string()))?;
     let logs = LogManager::new(&log_dir, config.log.clone()).map_err(|e| StartError::Storage(format!("{}: {e}", log_dir.display())))?;

@@ -23,6 +23,14 @@ const BROKER_ONLY: &[(&str, &str)] = &[
         "auto.create.topics.enable",
         "Whether a topic is created automatically when a client asks for it.",
     ),
+    (
+        "broker.heartbeat.interval.ms",
+        "How often a broker heartbeats to the metadata quorum's leader (ms).",
+    ),
+    (
+        "broker.session.timeout.ms",
+        "How long the metadata quorum's leader waits for a heartbeat before it fences a broker (ms).",
+    ),
     ("controller.listener.names", "The names of the listeners used by the controller."),
     ("controller.quorum.voters", "The voters of the metadata quorum, as id@host:port."),
     (

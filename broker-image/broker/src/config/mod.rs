@@ -76,6 +76,10 @@ pub struct BrokerConfig {
     pub log_retention_check_interval_ms: u64,
     pub controller_quorum_voters: Vec<QuorumVoter>,
     pub controller_listener_names: Vec<String>,
+    /// `broker.heartbeat.interval.ms`: how often a broker tells the metadata leader it lives.
+    pub broker_heartbeat_interval_ms: u64,
+    /// `broker.session.timeout.ms`: a broker not heard from for this long is fenced.
+    pub broker_session_timeout_ms: u64,
     /// Expected cluster id (`cluster.id`, a Kaskade extension used when formatting/checking).
     pub cluster_id: Option<String>,
     pub message_timestamp_after_max_ms: i64,
@@ -209,6 +213,8 @@ impl BrokerConfig {
             socket_request_max_bytes: p.positive("socket.request.max.bytes", 104_857_600)? as usize,
             log_retention_check_interval_ms: p.positive("log.retention.check.interval.ms", 300_000)? as u64,
             controller_quorum_voters: voters,
+            broker_heartbeat_interval_ms: p.positive("broker.heartbeat.interval.ms", 2_000)? as u64,
+            broker_session_timeout_ms: p.positive("broker.session.timeout.ms", 9_000)? as u64,
             controller_listener_names: p
                 .str("controller.listener.names")
                 .unwrap_or("CONTROLLER")
@@ -283,6 +289,8 @@ const KNOWN_KEYS: &[&str] = &[
     "log.flush.on.acks.all",
     "controller.quorum.voters",
     "controller.listener.names",
+    "broker.heartbeat.interval.ms",
+    "broker.session.timeout.ms",
     "cluster.id",
     "log.message.timestamp.after.max.ms",
     "log.message.timestamp.before.max.ms",

@@ -24,7 +24,7 @@ async fn coordinator(dir: &std::path::Path, cfg: GroupConfig) -> (Arc<GroupCoord
         port: 9092,
         rack: None,
     };
-    let metadata = QuorumMetadata::start(dir, "test-cluster".into(), endpoint, Default::default(), None)
+    let metadata = QuorumMetadata::start(dir, "test-cluster".into(), endpoint, Default::default(), None, Default::default())
         .await
         .expect("metadata");
     let metadata: Arc<dyn MetadataStore> = Arc::new(metadata);

@@ -23,6 +23,9 @@ pub struct BrokerRegistration {
     pub host: String,
     pub port: u16,
     pub rack: Option<String>,
+    /// Not heard from within its session: out of Metadata, given no new replicas.
+    #[serde(default)]
+    pub fenced: bool,
 }
 
 /// The image as stored: in snapshots, and in `__kaskade_metadata.json` before the quorum.
@@ -112,11 +115,20 @@ impl MetadataImage {
     /// taken meanwhile) changes nothing and answers why.
     pub fn apply(&mut self, record: &Record, offset: u64) -> Outcome {
         match record {
+            Record::FenceBroker { id, incarnation } | Record::UnfenceBroker { id, incarnation } => {
+                let fence = matches!(record, Record::FenceBroker { .. });
+                match self.brokers.get_mut(id) {
+                    Some(b) if b.incarnation == *incarnation => b.fenced = fence,
+                    _ => {}
+                }
+                Outcome::Done
+            }
             Record::RegisterBroker(b) => {
                 let same_run = self.brokers.get(&b.id).is_some_and(|old| old.incarnation == b.incarnation);
                 if !same_run {
                     let mut b = b.clone();
                     b.epoch = offset as i64;
+                    b.fenced = false;
                     self.brokers.insert(b.id, b);
                 }
                 Outcome::Done
@@ -233,6 +245,7 @@ mod tests {
             host: "h".into(),
             port: 9092,
             rack: None,
+            fenced: false,
         };
         image.apply(&Record::RegisterBroker(run.clone()), 10);
         image.apply(&Record::RegisterBroker(run.clone()), 11);
@@ -242,8 +255,33 @@ mod tests {
             port: 9093,
             ..run
         };
-        image.apply(&Record::RegisterBroker(next), 12);
+        image.apply(&Record::RegisterBroker(next.clone()), 12);
         assert_eq!((image.brokers()[0].epoch, image.brokers()[0].port), (12, 9093));
+        // Fencing names the run: an old run's fence changes nothing.
+        image.apply(
+            &Record::FenceBroker {
+                id: 2,
+                incarnation: run.incarnation,
+            },
+            13,
+        );
+        assert!(!image.brokers()[0].fenced);
+        image.apply(
+            &Record::FenceBroker {
+                id: 2,
+                incarnation: next.incarnation,
+            },
+            14,
+        );
+        assert!(image.brokers()[0].fenced);
+        image.apply(
+            &Record::UnfenceBroker {
+                id: 2,
+                incarnation: next.incarnation,
+            },
+            15,
+        );
+        assert!(!image.brokers()[0].fenced);
         assert_eq!(MetadataImage::from_file(image.to_file()).brokers(), image.brokers());
     }
 

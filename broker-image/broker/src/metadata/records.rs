@@ -14,6 +14,16 @@ use super::{MetadataError, TopicMeta};
 pub enum Record {
     /// A broker (re)starting: its endpoint and this run's incarnation.
     RegisterBroker(BrokerRegistration),
+    /// The leader stopped hearing from this run of the broker within its session.
+    FenceBroker {
+        id: i32,
+        incarnation: uuid::Uuid,
+    },
+    /// The leader hears from this fenced run of the broker again.
+    UnfenceBroker {
+        id: i32,
+        incarnation: uuid::Uuid,
+    },
     /// A new topic, its partitions placed. Fails if the name (or a colliding one) is taken.
     CreateTopic(TopicMeta),
     /// A changed topic (same name and id): more partitions, new configs, new partition states.

@@ -10,6 +10,12 @@ use tokio::net::TcpListener;
 
 use super::*;
 
+/// Short sessions, so a stopped broker is fenced within a test's patience.
+const TIMING: liveness::Timing = liveness::Timing {
+    heartbeat_interval: Duration::from_millis(100),
+    session_timeout: Duration::from_millis(600),
+};
+
 struct Voter {
     dir: PathBuf,
     addr: String,
@@ -30,7 +36,7 @@ fn topic(name: &str) -> TopicMeta {
 }
 
 async fn start(id: usize, dir: PathBuf, listener: TcpListener, voters: BTreeMap<NodeId, String>) -> QuorumMetadata {
-    QuorumMetadata::start(&dir, "cluster".into(), endpoint(id as i32 + 1), voters, Some(listener))
+    QuorumMetadata::start(&dir, "cluster".into(), endpoint(id as i32 + 1), voters, Some(listener), TIMING)
         .await
         .expect("voter starts")
 }
@@ -113,6 +119,24 @@ impl Cluster {
         panic!("{name} never reached every voter");
     }
 
+    /// Waits until every running voter's broker list satisfies `ok`.
+    async fn listed_by_all(&self, ok: impl Fn(&[i32]) -> bool) {
+        let lists = || -> Vec<Vec<i32>> {
+            self.voters
+                .iter()
+                .filter_map(|v| v.store.as_ref())
+                .map(|s| s.brokers().iter().map(|b| b.node_id).collect())
+                .collect()
+        };
+        for _ in 0..150 {
+            if lists().iter().all(|ids| ok(ids)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("broker lists never settled: {:?}", lists());
+    }
+
     async fn shutdown(mut self) {
         for i in 0..3 {
             if self.voters[i].store.is_some() {
@@ -151,16 +175,7 @@ async fn writes_on_any_voter_are_read_on_all() {
         Err(MetadataError::TopicExists(_))
     ));
     // Each voter registered; every voter lists the three, and partitions are placed on all.
-    for i in 0..3 {
-        let ids = || cluster.store(i).brokers().iter().map(|b| b.node_id).collect::<Vec<i32>>();
-        for _ in 0..100 {
-            if ids().len() == 3 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        assert_eq!(ids(), vec![1, 2, 3], "voter {i}");
-    }
+    cluster.listed_by_all(|ids| ids == [1, 2, 3]).await;
     let mut spread = topic("spread");
     spread.partitions = 3;
     let spread = cluster.store(leader).create_topic(spread).await.unwrap();
@@ -199,7 +214,17 @@ async fn a_lost_leader_is_replaced_and_a_lost_majority_answers_unavailable() {
     assert_ne!(second, first);
     let survivor = (0..3).find(|i| *i != first && *i != second).unwrap();
     cluster.store(survivor).create_topic(topic("during")).await.unwrap();
+    // The stopped broker is fenced once its session passes: out of Metadata's brokers, and no
+    // new partition is placed on it.
+    let lost = first as i32 + 1;
+    cluster.listed_by_all(|ids| !ids.contains(&lost)).await;
+    let mut placed = topic("placed-while-fenced");
+    placed.partitions = 4;
+    let placed = cluster.store(survivor).create_topic(placed).await.unwrap();
+    assert!(placed.partition_states.iter().all(|s| s.leader != lost), "{placed:?}");
     cluster.restart(first).await;
+    // Its next run registers and is listed again.
+    cluster.listed_by_all(|ids| ids == [1, 2, 3]).await;
     cluster.everywhere("during").await;
     assert!(cluster.store(first).topic("before").is_some());
 

@@ -6,6 +6,7 @@
 //! from before the quorum has its `__kaskade_metadata.json` imported once, as the log's first
 //! record, and renamed `.migrated`.
 
+pub mod liveness;
 pub mod log_store;
 pub mod network;
 pub mod rpc;
@@ -60,10 +61,13 @@ pub struct QuorumMetadata {
     broker: BrokerEndpoint,
     node_id: NodeId,
     raft: Raft,
-    /// Stops the CONTROLLER listener's server.
-    stop_rpc: watch::Sender<bool>,
-    /// The peers' progress the network records (DescribeQuorum).
-    progress: status::Progress,
+    /// Stops the CONTROLLER listener's server, the heartbeats and the liveness checks.
+    stop: watch::Sender<bool>,
+    /// The peers' progress and heartbeats, as this node (when it leads) knows them.
+    peers: rpc::Peers,
+    /// This run of the broker (its registration names it; so do its heartbeats).
+    incarnation: uuid::Uuid,
+    timing: liveness::Timing,
     image: Arc<SharedImage>,
     /// Serialises this broker's proposals (so a check against the image and the proposal that
     /// follows it are not interleaved with another) and holds its producer-id block.
@@ -101,6 +105,7 @@ impl QuorumMetadata {
         broker: BrokerEndpoint,
         voters: BTreeMap<NodeId, String>,
         controller: Option<TcpListener>,
+        timing: liveness::Timing,
     ) -> Result<Self, MetadataError> {
         let storage = |e: std::io::Error| MetadataError::Storage(format!("{}: {e}", log_dir.join(LOG_DIR_NAME).display()));
         let dir = log_dir.join(LOG_DIR_NAME);
@@ -115,12 +120,14 @@ impl QuorumMetadata {
             voters.into_iter().map(|(id, addr)| (id, BasicNode { addr })).collect()
         };
         let config = Arc::new(raft_config(&cluster_id)?);
-        let network = network::TcpNetwork::default();
-        let progress = network.progress.clone();
+        let peers = rpc::Peers::default();
+        let network = network::TcpNetwork {
+            progress: peers.progress.clone(),
+        };
         let raft = Raft::new(node_id, config, network, log, state_machine).await.map_err(unavailable)?;
-        let (stop_rpc, stop_rx) = watch::channel(false);
+        let (stop, stop_rx) = watch::channel(false);
         if let Some(listener) = controller {
-            tokio::spawn(rpc::serve(listener, raft.clone(), progress.clone(), PROPOSE_TIMEOUT, stop_rx));
+            tokio::spawn(rpc::serve(listener, raft.clone(), peers.clone(), PROPOSE_TIMEOUT, stop_rx));
         }
         if pristine {
             // Every voter of a new cluster initializes with the same voters: only one such
@@ -136,8 +143,10 @@ impl QuorumMetadata {
             broker,
             node_id,
             raft,
-            stop_rpc,
-            progress,
+            stop,
+            peers,
+            incarnation: uuid::Uuid::new_v4(),
+            timing,
             image,
             writer: tokio::sync::Mutex::new(ProducerIds::default()),
         };
@@ -156,15 +165,37 @@ impl QuorumMetadata {
         }
         store.import_legacy(log_dir).await?;
         store.register().await?;
+        store.start_liveness();
         Ok(store)
+    }
+
+    /// Starts this broker's heartbeats, and the fencing checks it runs while it leads.
+    fn start_liveness(&self) {
+        let liveness = Arc::clone(&self.peers.liveness);
+        tokio::spawn(liveness::run_heartbeats(
+            self.raft.clone(),
+            Arc::clone(&liveness),
+            self.broker.node_id,
+            self.incarnation,
+            self.timing,
+            self.stop.subscribe(),
+        ));
+        tokio::spawn(liveness::run_controller(
+            self.raft.clone(),
+            Arc::clone(&self.image),
+            liveness,
+            self.timing,
+            self.stop.subscribe(),
+        ));
     }
 
     /// Registers this run of the broker (its client endpoint and rack; a new incarnation).
     async fn register(&self) -> Result<(), MetadataError> {
         let registration = BrokerRegistration {
             id: self.broker.node_id,
-            incarnation: uuid::Uuid::new_v4(),
+            incarnation: self.incarnation,
             epoch: 0,
+            fenced: false,
             host: self.broker.host.clone(),
             port: self.broker.port,
             rack: self.broker.rack.clone(),
@@ -174,7 +205,7 @@ impl QuorumMetadata {
 
     /// The ids of the registered brokers (replicas are placed on them), this one at least.
     fn broker_ids(&self) -> Vec<i32> {
-        let mut ids: Vec<i32> = self.image.get().brokers().iter().map(|b| b.id).collect();
+        let mut ids: Vec<i32> = self.image.get().brokers().iter().filter(|b| !b.fenced).map(|b| b.id).collect();
         if ids.is_empty() {
             ids.push(self.broker.node_id);
         }
@@ -321,6 +352,7 @@ impl MetadataStore for QuorumMetadata {
         }
         registered
             .into_iter()
+            .filter(|b| !b.fenced)
             .map(|b| BrokerEndpoint {
                 node_id: b.id,
                 host: b.host,
@@ -392,7 +424,7 @@ impl MetadataStore for QuorumMetadata {
 
     fn describe_quorum(&self) -> BoxFuture<'_, Result<super::QuorumStatus, MetadataError>> {
         Box::pin(async move {
-            if let Some(status) = status::local(&self.raft, &self.progress) {
+            if let Some(status) = status::local(&self.raft, &self.peers.progress) {
                 return Ok(status);
             }
             let (leader, addr) = self.leader_address().ok_or_else(|| unavailable("no leader"))?;
@@ -406,7 +438,7 @@ impl MetadataStore for QuorumMetadata {
 
     fn shutdown(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            self.stop_rpc.send_replace(true);
+            self.stop.send_replace(true);
             if let Err(e) = self.raft.shutdown().await {
                 tracing::warn!(error = %e, "metadata quorum did not stop cleanly");
             }
@@ -434,7 +466,7 @@ mod tests {
     #[tokio::test]
     async fn a_snapshot_replaces_the_log_it_covers_and_a_restart_starts_from_it() {
         let dir = tempfile::tempdir().unwrap();
-        let store = QuorumMetadata::start(dir.path(), "c".into(), endpoint(), BTreeMap::new(), None)
+        let store = QuorumMetadata::start(dir.path(), "c".into(), endpoint(), BTreeMap::new(), None, Default::default())
             .await
             .unwrap();
         // Past the snapshot policy's 1024 entries.
@@ -449,7 +481,7 @@ mod tests {
         }
         store.shutdown().await;
         drop(store);
-        let store = QuorumMetadata::start(dir.path(), "c".into(), endpoint(), BTreeMap::new(), None)
+        let store = QuorumMetadata::start(dir.path(), "c".into(), endpoint(), BTreeMap::new(), None, Default::default())
             .await
             .unwrap();
         let topics = store.topics();

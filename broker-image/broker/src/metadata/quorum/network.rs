@@ -107,6 +107,11 @@ impl PeerClient {
         }
     }
 
+    /// Tells this peer (the leader) that broker `id`'s run `incarnation` is alive.
+    pub async fn heartbeat(&mut self, id: i32, incarnation: uuid::Uuid, deadline: Duration) -> Result<(), CallError> {
+        self.call(Kind::Heartbeat, &(id, incarnation), deadline).await
+    }
+
     /// Asks this peer (the leader) for the quorum's status.
     pub async fn describe_quorum(&mut self, deadline: Duration) -> Result<Option<crate::metadata::QuorumStatus>, CallError> {
         self.call(Kind::DescribeQuorum, &(), deadline).await

@@ -15,9 +15,18 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+use super::liveness::Liveness;
 use super::status::Progress;
 use super::types::{NodeId, Raft, TypeConfig};
 use crate::metadata::records::{Outcome, Record};
+
+/// What the leader keeps about the other voters and brokers: their replication progress
+/// (DescribeQuorum) and when they last heartbeated.
+#[derive(Debug, Clone, Default)]
+pub struct Peers {
+    pub progress: Progress,
+    pub liveness: std::sync::Arc<Liveness>,
+}
 
 /// The largest frame either side accepts (a snapshot chunk is far below it).
 pub const MAX_FRAME: usize = 64 << 20;
@@ -30,6 +39,7 @@ pub enum Kind {
     InstallSnapshot = 3,
     Propose = 4,
     DescribeQuorum = 5,
+    Heartbeat = 6,
 }
 
 impl Kind {
@@ -40,6 +50,7 @@ impl Kind {
             3 => Kind::InstallSnapshot,
             4 => Kind::Propose,
             5 => Kind::DescribeQuorum,
+            6 => Kind::Heartbeat,
             _ => return None,
         })
     }
@@ -101,16 +112,16 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> std::io::Result<T> {
 }
 
 /// Serves the CONTROLLER listener until `shutdown` turns true.
-pub async fn serve(listener: TcpListener, raft: Raft, progress: Progress, propose_timeout: Duration, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(listener: TcpListener, raft: Raft, peers: Peers, propose_timeout: Duration, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let raft = raft.clone();
                     let shutdown = shutdown.clone();
-                    let progress = progress.clone();
+                    let peers = peers.clone();
                     tokio::spawn(async move {
-                        if let Err(e) = connection(stream, raft, progress, propose_timeout, shutdown).await {
+                        if let Err(e) = connection(stream, raft, peers, propose_timeout, shutdown).await {
                             if e.kind() != std::io::ErrorKind::UnexpectedEof {
                                 tracing::debug!(%peer, error = %e, "controller connection closed");
                             }
@@ -130,7 +141,7 @@ pub async fn serve(listener: TcpListener, raft: Raft, progress: Progress, propos
 async fn connection(
     mut stream: TcpStream,
     raft: Raft,
-    progress: Progress,
+    peers: Peers,
     propose_timeout: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
@@ -164,7 +175,12 @@ async fn connection(
                 write_response(&mut stream, &resp).await?;
             }
             Kind::DescribeQuorum => {
-                write_response(&mut stream, &super::status::local(&raft, &progress)).await?;
+                write_response(&mut stream, &super::status::local(&raft, &peers.progress)).await?;
+            }
+            Kind::Heartbeat => {
+                let (id, incarnation): (i32, uuid::Uuid) = parse(body)?;
+                peers.liveness.heard(id, incarnation);
+                write_response(&mut stream, &()).await?;
             }
         }
     }
