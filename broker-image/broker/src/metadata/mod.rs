@@ -142,11 +142,7 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// Replaces the dynamic broker configs of one entity (validated by the caller).
     fn set_broker_configs(&self, entity: &str, configs: BTreeMap<String, String>) -> BoxFuture<'_, Result<(), MetadataError>>;
     /// The quorum's state from its leader (DescribeQuorum).
-    fn describe_quorum(&self) -> BoxFuture<'_, Result<QuorumStatus, MetadataError>> {
-        Box::pin(std::future::ready(Err(MetadataError::Unavailable("no metadata quorum".into()))))
-    }
+    fn describe_quorum(&self) -> BoxFuture<'_, Result<QuorumStatus, MetadataError>>;
     /// Stops what the store runs in the background (the quorum's tasks).
-    fn shutdown(&self) -> BoxFuture<'_, ()> {
-        Box::pin(std::future::ready(()))
-    }
+    fn shutdown(&self) -> BoxFuture<'_, ()>;
 }

@@ -24,9 +24,9 @@ fn replica(r: &ReplicaStatus) -> ReplicaState {
     s
 }
 
-fn answer(status: &QuorumStatus, partition_index: i32) -> (TopicData, Vec<Node>) {
+fn answer(status: &QuorumStatus) -> (TopicData, Vec<Node>) {
     let mut p = PartitionData::default();
-    p.partition_index = partition_index;
+    p.partition_index = 0;
     p.leader_id = BrokerId(status.leader_id);
     p.leader_epoch = status.leader_epoch;
     p.high_watermark = status.high_watermark;
@@ -78,7 +78,7 @@ pub async fn handle(broker: &Arc<Broker>, req: DescribeQuorumRequest) -> Describ
     }
     match broker.metadata().describe_quorum().await {
         Ok(status) => {
-            let (topic, nodes) = answer(&status, 0);
+            let (topic, nodes) = answer(&status);
             resp.topics = vec![topic];
             resp.nodes = nodes;
         }

@@ -30,13 +30,9 @@ pub fn handle(broker: &Arc<Broker>, req: ListOffsetsRequest, version: i16) -> Li
             r.timestamp = -1;
             r.offset = -1;
             r.leader_epoch = -1;
-            let name = topic.name.0.as_str();
-            match (
-                broker.partition(name, p.partition_index),
-                broker.leader_epoch(name, p.partition_index),
-            ) {
-                (None, _) | (_, None) => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
-                (Some(log), Some(epoch)) => match leader_epoch::check(p.current_leader_epoch, epoch) {
+            match broker.partition_with_epoch(topic.name.0.as_str(), p.partition_index) {
+                None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
+                Some((log, epoch)) => match leader_epoch::check(p.current_leader_epoch, epoch) {
                     Some(code) => r.error_code = code,
                     None => lookup(&log, p.timestamp, &mut r),
                 },

@@ -22,10 +22,9 @@ pub fn handle(broker: &Arc<Broker>, req: OffsetForLeaderEpochRequest) -> OffsetF
             r.partition = p.partition;
             r.leader_epoch = -1;
             r.end_offset = -1;
-            let name = topic.topic.as_str();
-            match (broker.partition(name, p.partition), broker.leader_epoch(name, p.partition)) {
-                (None, _) | (_, None) => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
-                (Some(log), Some(epoch)) => match leader_epoch::check(p.current_leader_epoch, epoch) {
+            match broker.partition_with_epoch(topic.topic.as_str(), p.partition) {
+                None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
+                Some((log, epoch)) => match leader_epoch::check(p.current_leader_epoch, epoch) {
                     Some(code) => r.error_code = code,
                     None => (r.leader_epoch, r.end_offset) = log.end_offset_for_epoch(p.leader_epoch),
                 },

@@ -29,9 +29,11 @@ impl Broker {
         self.logs.get(topic, partition)
     }
 
-    /// The current leader epoch of a partition, as the metadata image holds it.
-    pub fn leader_epoch(&self, topic: &str, partition: i32) -> Option<i32> {
-        self.metadata.topic(topic)?.partition(partition).map(|s| s.leader_epoch)
+    /// The log of one partition and its current leader epoch (as the metadata image holds it),
+    /// if the broker has both.
+    pub fn partition_with_epoch(&self, topic: &str, partition: i32) -> Option<(Arc<PartitionLog>, i32)> {
+        let epoch = self.metadata.topic(topic)?.partition(partition)?.leader_epoch;
+        Some((self.partition(topic, partition)?, epoch))
     }
 
     /// Appends one validated batch as the bytes the client sent. The batch is durable once

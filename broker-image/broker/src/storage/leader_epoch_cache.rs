@@ -41,7 +41,7 @@ impl LeaderEpochCache {
 
     /// Whether `assign(epoch, start_offset)` would change anything (checked on every append,
     /// so it is a comparison with the newest entry only).
-    pub fn needs(&self, epoch: i32, start_offset: i64) -> bool {
+    fn needs(&self, epoch: i32, start_offset: i64) -> bool {
         self.entries
             .last()
             .is_none_or(|e| epoch != e.epoch || start_offset < e.start_offset)

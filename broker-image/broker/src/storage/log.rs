@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use super::batch::{self, BatchHeader, BatchIter, HEADER_SIZE};
 use super::leader_epoch_cache::LeaderEpochCache;
 use super::log_config::LogConfig;
-use super::producer_state::{self, CachedBatch, ProducerStateMap, SequenceCheck};
+use super::producer_state::{self, ProducerStateMap, SequenceCheck};
 use super::segment::{Segment, SegmentFile};
 
 mod cleaning;
@@ -158,9 +158,17 @@ impl LogInner {
     /// Records that `epoch` starts at `offset` when that is new, checkpointing the cache (rare:
     /// once per leader epoch). The directory fsync of the next flush makes the rename durable.
     fn assign_epoch(&mut self, dir: &Path, epoch: i32, offset: i64) -> Result<(), LogError> {
-        if self.epochs.needs(epoch, offset) && self.epochs.assign(epoch, offset) {
+        if self.epochs.assign(epoch, offset) {
             self.epochs.write(dir)?;
             self.dir_dirty = true;
+        }
+        Ok(())
+    }
+
+    /// The log now starts at `offset` (retention, DeleteRecords): the epochs before it go.
+    fn epochs_start_at(&mut self, dir: &Path, offset: i64) -> Result<(), LogError> {
+        if self.epochs.truncate_from_start(offset) {
+            self.epochs.write(dir)?;
         }
         Ok(())
     }
@@ -200,7 +208,6 @@ pub struct PartitionLog {
     pub partition: i32,
     dir: PathBuf,
     inner: Mutex<LogInner>,
-    end_offset_tx: watch::Sender<i64>,
     high_watermark_tx: watch::Sender<i64>,
     /// fsyncs done so far (group commit keeps this far below the number of acks=all requests).
     fsyncs: std::sync::atomic::AtomicU64,
@@ -311,7 +318,6 @@ impl PartitionLog {
             hw_tracks_end: true,
             generation: 0,
         };
-        let (end_offset_tx, _) = watch::channel(end);
         let (high_watermark_tx, _) = watch::channel(end);
         Ok((
             PartitionLog {
@@ -319,7 +325,6 @@ impl PartitionLog {
                 partition,
                 dir: dir.to_path_buf(),
                 inner: Mutex::new(inner),
-                end_offset_tx,
                 high_watermark_tx,
                 fsyncs: Default::default(),
             },
@@ -341,15 +346,15 @@ impl PartitionLog {
     pub fn append(&self, records: &[u8], header: &BatchHeader, leader_epoch: i32, now_ms: i64) -> Result<AppendInfo, LogError> {
         let mut inner = self.lock();
         if inner.deleted {
-            return Err(LogError::Deleted(format!("{}-{}", self.topic, self.partition)));
+            return Err(self.deleted());
         }
-        let mut cached = None;
+        let mut remember = false;
         if header.is_idempotent() {
             let (id, epoch) = (header.producer_id, header.producer_epoch);
             let first_seq = header.base_sequence;
             let last_seq = producer_state::last_sequence(first_seq, header.last_offset_delta);
             match inner.producers.check(id, epoch, first_seq, last_seq) {
-                SequenceCheck::Append => cached = Some((id, epoch, first_seq, last_seq)),
+                SequenceCheck::Append => remember = true,
                 SequenceCheck::Duplicate { base_offset } => {
                     tracing::debug!(
                         topic = %self.topic,
@@ -389,16 +394,8 @@ impl PartitionLog {
         let mut stored_header = *header;
         stored_header.base_offset = base_offset;
         inner.active_mut().append(&head, &epoch, records, &stored_header)?;
-        if let Some((id, producer_epoch, first_seq, last_seq)) = cached {
-            inner.producers.update(
-                id,
-                producer_epoch,
-                CachedBatch {
-                    first_seq,
-                    last_seq,
-                    base_offset,
-                },
-            );
+        if remember {
+            inner.producers.remember(&stored_header);
         }
         inner.unflushed_messages += header.records_count as i64;
         let flush_due = inner.unflushed_messages >= inner.config.flush_messages;
@@ -427,18 +424,18 @@ impl PartitionLog {
         Ok(())
     }
 
-    /// Tells waiters the log end moved to `end` (and the high watermark with it, for one
-    /// replica), after releasing the lock.
+    /// The log end moved to `end`: with one replica the high watermark moves with it, and its
+    /// waiters are told after the lock is released.
     fn publish_end(&self, mut inner: MutexGuard<'_, LogInner>, end: i64) {
-        let hw = inner.hw_tracks_end.then(|| {
+        if inner.hw_tracks_end {
             inner.high_watermark = end;
-            end
-        });
-        drop(inner);
-        self.end_offset_tx.send_replace(end);
-        if let Some(hw) = hw {
-            self.high_watermark_tx.send_replace(hw);
+            drop(inner);
+            self.high_watermark_tx.send_replace(end);
         }
+    }
+
+    fn deleted(&self) -> LogError {
+        LogError::Deleted(format!("{}-{}", self.topic, self.partition))
     }
 
     fn roll(&self, inner: &mut LogInner, now_ms: i64) -> Result<(), LogError> {
@@ -504,11 +501,6 @@ impl PartitionLog {
     /// A receiver that changes whenever the high watermark moves (consumers' long-polls).
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.high_watermark_tx.subscribe()
-    }
-
-    /// A receiver that changes whenever the log end offset moves (followers' long-polls).
-    pub fn subscribe_end(&self) -> watch::Receiver<i64> {
-        self.end_offset_tx.subscribe()
     }
 
     /// Reads stored batches from the one holding `offset`, at most `max_bytes` of whole batches
@@ -731,9 +723,7 @@ impl PartitionLog {
         }
         inner.log_start_offset = inner.log_start_offset.max(inner.segments[0].base_offset());
         let start = inner.log_start_offset;
-        if inner.epochs.truncate_from_start(start) {
-            inner.epochs.write(&self.dir)?;
-        }
+        inner.epochs_start_at(&self.dir, start)?;
         Ok(deleted)
     }
 
@@ -743,7 +733,7 @@ impl PartitionLog {
     pub fn delete_records_before(&self, offset: i64) -> Result<i64, LogError> {
         let mut inner = self.lock();
         if inner.deleted {
-            return Err(LogError::Deleted(format!("{}-{}", self.topic, self.partition)));
+            return Err(self.deleted());
         }
         let end = inner.end_offset();
         if offset < 0 || offset > inner.high_watermark {
@@ -763,9 +753,7 @@ impl PartitionLog {
             seg.delete_files(&self.dir);
             inner.dir_dirty = true;
         }
-        if inner.epochs.truncate_from_start(offset) {
-            inner.epochs.write(&self.dir)?;
-        }
+        inner.epochs_start_at(&self.dir, offset)?;
         Ok(offset)
     }
 

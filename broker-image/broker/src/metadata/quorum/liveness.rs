@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use super::network::PeerClient;
+use super::network::{leader_address, PeerClient};
 use super::rpc;
 use super::state_machine::SharedImage;
-use super::types::Raft;
+use super::types::{NodeId, Raft};
 use crate::metadata::records::Record;
 
 /// Heartbeat and session timing (Kafka's keys and defaults).
@@ -61,8 +61,12 @@ pub async fn run_controller(raft: Raft, image: Arc<SharedImage>, liveness: Arc<L
             _ = tokio::time::sleep(timing.heartbeat_interval / 2) => {}
             _ = stop.changed() => return,
         }
-        let m = raft.metrics().borrow().clone();
-        if m.current_leader != Some(m.id) {
+        let leads = {
+            let metrics = raft.metrics();
+            let m = metrics.borrow();
+            m.current_leader == Some(m.id)
+        };
+        if !leads {
             leading_since = None;
             continue;
         }
@@ -101,14 +105,18 @@ pub async fn run_heartbeats(
     timing: Timing,
     mut stop: watch::Receiver<bool>,
 ) {
+    let me = id as NodeId;
+    // One connection to the leader, kept while it leads.
+    let mut client: Option<(NodeId, PeerClient)> = None;
     loop {
-        let m = raft.metrics().borrow().clone();
-        match m.current_leader {
-            Some(leader) if leader == m.id => liveness.heard(id, incarnation),
-            Some(leader) => {
-                if let Some(node) = m.membership_config.membership().get_node(&leader) {
-                    let mut client = PeerClient::to(leader, node.addr.clone());
-                    if client.heartbeat(id, incarnation, timing.heartbeat_interval).await.is_err() {
+        match leader_address(&raft) {
+            Some((leader, _)) if leader == me => liveness.heard(id, incarnation),
+            Some((leader, addr)) => {
+                if client.as_ref().is_none_or(|(to, _)| *to != leader) {
+                    client = Some((leader, PeerClient::to(leader, addr)));
+                }
+                if let Some((_, c)) = client.as_mut() {
+                    if c.heartbeat(id, incarnation, timing.heartbeat_interval).await.is_err() {
                         tracing::debug!(leader, "heartbeat to the metadata leader failed");
                     }
                 }

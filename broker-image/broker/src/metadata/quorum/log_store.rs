@@ -147,12 +147,6 @@ impl LogStore {
         let f = self.lock();
         f.vote.is_none() && f.entries.is_empty() && f.last_purged.is_none()
     }
-
-    /// The index of the last entry held, if any.
-    pub fn last_index(&self) -> Option<u64> {
-        let f = self.lock();
-        f.entries.keys().next_back().copied().or(f.last_purged.map(|l| l.index))
-    }
 }
 
 impl LogFiles {
@@ -316,7 +310,7 @@ mod tests {
         let mut store = LogStore::open(dir.path()).unwrap();
         let got = store.try_get_log_entries(0..).await.unwrap();
         assert_eq!(got.iter().map(|e| e.log_id.index).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
-        assert_eq!(store.last_index(), Some(4));
+        assert_eq!(store.get_log_state().await.unwrap().last_log_id.map(|l| l.index), Some(4));
         // A conflicting suffix is truncated, then the log carries on from there.
         store.truncate(LogId::new(CommittedLeaderId::new(1, 1), 3)).await.unwrap();
         append(&store, vec![entry(3, 2)]);

@@ -17,7 +17,7 @@ pub mod types;
 #[cfg(test)]
 mod cluster_tests;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,9 +69,8 @@ pub struct QuorumMetadata {
     incarnation: uuid::Uuid,
     timing: liveness::Timing,
     image: Arc<SharedImage>,
-    /// Serialises this broker's proposals (so a check against the image and the proposal that
-    /// follows it are not interleaved with another) and holds its producer-id block.
-    writer: tokio::sync::Mutex<ProducerIds>,
+    /// This broker's block of producer ids (held across the proposal that reserves the next).
+    producer_ids: tokio::sync::Mutex<ProducerIds>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> MetadataError {
@@ -148,7 +147,7 @@ impl QuorumMetadata {
             incarnation: uuid::Uuid::new_v4(),
             timing,
             image,
-            writer: tokio::sync::Mutex::new(ProducerIds::default()),
+            producer_ids: tokio::sync::Mutex::new(ProducerIds::default()),
         };
         if voters.len() == 1 && voters.contains_key(&node_id) {
             // Alone: no need to wait out an election timeout.
@@ -272,11 +271,11 @@ impl QuorumMetadata {
                 Some((leader, addr)) => match network::PeerClient::to(leader, addr).propose(&record, left).await {
                     Ok(answer) => answer,
                     // Never reached the leader: safe to ask again.
-                    Err(network::CallError::Connect(_)) => ProposeResult::NotLeader { leader: None },
+                    Err(network::CallError::Connect(_)) => ProposeResult::NotLeader,
                     // Reached it, answer lost: the write may or may not have happened.
                     Err(network::CallError::Io(e)) => ProposeResult::Unavailable(format!("forwarding to the leader {leader}: {e}")),
                 },
-                None => ProposeResult::NotLeader { leader: None },
+                None => ProposeResult::NotLeader,
             };
             match answer {
                 ProposeResult::Applied { outcome, index } => {
@@ -286,21 +285,17 @@ impl QuorumMetadata {
                         other => Ok(other),
                     };
                 }
-                ProposeResult::NotLeader { .. } if tokio::time::Instant::now() < deadline => {
+                ProposeResult::NotLeader if tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
-                ProposeResult::NotLeader { .. } => return Err(unavailable(format!("no leader within {} ms", PROPOSE_TIMEOUT.as_millis()))),
+                ProposeResult::NotLeader => return Err(unavailable(format!("no leader within {} ms", PROPOSE_TIMEOUT.as_millis()))),
                 ProposeResult::Unavailable(why) => return Err(unavailable(why)),
             }
         }
     }
 
-    /// The current leader and its CONTROLLER address, when one is known.
     fn leader_address(&self) -> Option<(NodeId, String)> {
-        let m = self.raft.metrics().borrow().clone();
-        let leader = m.current_leader?;
-        let node = m.membership_config.membership().get_node(&leader)?;
-        Some((leader, node.addr.clone()))
+        network::leader_address(&self.raft)
     }
 
     /// Waits until this broker's state machine has applied entry `index` (read-your-writes
@@ -318,16 +313,10 @@ impl QuorumMetadata {
     }
 
     async fn propose_topic(&self, record: Record) -> Result<Arc<TopicMeta>, MetadataError> {
-        let _writer = self.writer.lock().await;
         match self.propose(record).await? {
             Outcome::Topic(t) => Ok(Arc::new(t)),
             other => Err(MetadataError::Storage(format!("unexpected outcome {other:?}"))),
         }
-    }
-
-    /// The ids of the voters, and of this node when it is the active controller.
-    pub fn voters(&self) -> BTreeSet<NodeId> {
-        self.raft.metrics().borrow().membership_config.membership().voter_ids().collect()
     }
 
     /// The node the quorum last elected, if known.
@@ -383,7 +372,7 @@ impl MetadataStore for QuorumMetadata {
 
     fn allocate_producer_id(&self) -> BoxFuture<'_, Result<i64, MetadataError>> {
         Box::pin(async move {
-            let mut ids = self.writer.lock().await;
+            let mut ids = self.producer_ids.lock().await;
             if ids.next >= ids.end {
                 let first = match self.propose(Record::ProducerIds { size: PRODUCER_ID_BLOCK }).await? {
                     Outcome::ProducerIdBlock(first) => first,
@@ -416,10 +405,7 @@ impl MetadataStore for QuorumMetadata {
 
     fn set_broker_configs(&self, entity: &str, configs: BTreeMap<String, String>) -> BoxFuture<'_, Result<(), MetadataError>> {
         let entity = entity.to_string();
-        Box::pin(async move {
-            let _writer = self.writer.lock().await;
-            self.propose(Record::BrokerConfigs { entity, configs }).await.map(|_| ())
-        })
+        Box::pin(async move { self.propose(Record::BrokerConfigs { entity, configs }).await.map(|_| ()) })
     }
 
     fn describe_quorum(&self) -> BoxFuture<'_, Result<super::QuorumStatus, MetadataError>> {

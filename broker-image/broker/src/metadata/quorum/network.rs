@@ -13,8 +13,17 @@ use serde::{de::DeserializeOwned, Serialize};
 use tokio::net::TcpStream;
 
 use super::rpc::{self, Kind};
-use super::status::{self, Progress};
-use super::types::{Node, NodeId, TypeConfig};
+use super::status::Progress;
+use super::types::{Node, NodeId, Raft, TypeConfig};
+
+/// The quorum's current leader and its CONTROLLER address, when one is known.
+pub fn leader_address(raft: &Raft) -> Option<(NodeId, String)> {
+    let metrics = raft.metrics();
+    let m = metrics.borrow();
+    let leader = m.current_leader?;
+    let node = m.membership_config.membership().get_node(&leader)?;
+    Some((leader, node.addr.clone()))
+}
 
 /// Opens clients to the voters at their CONTROLLER addresses; they record each peer's progress
 /// for DescribeQuorum.
@@ -129,7 +138,7 @@ impl RaftNetwork<TypeConfig> for PeerClient {
         let caught_up = reaches.map(|l| l.index) >= rpc.leader_commit.map(|l| l.index);
         let resp = self.raft_call(Kind::AppendEntries, &rpc, &option).await;
         if let (Ok(AppendEntriesResponse::Success), Some(progress)) = (&resp, &self.progress) {
-            let now = status::now_ms();
+            let now = crate::util::now_ms();
             let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
             let entry = p.entry(self.target).or_default();
             entry.last_fetch_ms = now;

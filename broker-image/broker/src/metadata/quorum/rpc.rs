@@ -1,5 +1,6 @@
 //! The voters' private RPCs over the CONTROLLER listener: Raft's AppendEntries, Vote and
-//! InstallSnapshot, and Propose (a metadata write a non-leader forwards to the leader). A
+//! InstallSnapshot; Propose (a metadata write a non-leader forwards to the leader),
+//! DescribeQuorum (answered by the leader) and Heartbeat (a broker telling the leader it lives). A
 //! request is `u32 length, u8 kind, JSON body`; the answer is `u32 length, JSON body` holding the
 //! handler's `Result`. Each connection carries one request at a time; a malformed frame closes
 //! that connection only.
@@ -65,9 +66,7 @@ pub enum ProposeResult {
         index: u64,
     },
     /// This node is not (or no longer) the leader; the proposer asks again.
-    NotLeader {
-        leader: Option<NodeId>,
-    },
+    NotLeader,
     Unavailable(String),
 }
 
@@ -195,7 +194,7 @@ pub async fn propose_here(raft: &Raft, record: Record, timeout: Duration) -> Pro
             outcome: resp.data,
             index: resp.log_id.index,
         },
-        Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(f)))) => ProposeResult::NotLeader { leader: f.leader_id },
+        Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(_)))) => ProposeResult::NotLeader,
         Ok(Err(e)) => ProposeResult::Unavailable(e.to_string()),
     }
 }

@@ -53,7 +53,6 @@ pub struct StateMachine {
     shared: Arc<SharedImage>,
     last_applied: Option<LogId>,
     membership: StoredMembership,
-    snapshot: Option<Arc<StoredSnapshot>>,
     snapshots_built: u64,
 }
 
@@ -61,20 +60,20 @@ fn io_error(e: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::other(e.to_string())
 }
 
+/// The latest snapshot in `dir` (whoever wrote it: a builder, an install), if there is one.
+fn read_stored(dir: &Path) -> std::io::Result<Option<StoredSnapshot>> {
+    match std::fs::read(dir.join(SNAPSHOT_FILE)) {
+        Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes).map_err(io_error)?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 impl StateMachine {
     /// Opens the state machine of the metadata log in `dir`: the image of its snapshot, or empty.
     pub fn open(dir: &Path) -> std::io::Result<Self> {
-        let stored: Option<StoredSnapshot> = match std::fs::read(dir.join(SNAPSHOT_FILE)) {
-            Ok(bytes) => Some(serde_json::from_slice(&bytes).map_err(io_error)?),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e),
-        };
-        let (image, last_applied, membership) = match &stored {
-            Some(s) => (
-                MetadataImage::from_file(s.image.clone()),
-                s.meta.last_log_id,
-                s.meta.last_membership.clone(),
-            ),
+        let (image, last_applied, membership) = match read_stored(dir)? {
+            Some(s) => (MetadataImage::from_file(s.image), s.meta.last_log_id, s.meta.last_membership),
             None => (MetadataImage::default(), None, StoredMembership::default()),
         };
         let (applied, _) = watch::channel(last_applied.map_or(0, |l| l.index));
@@ -86,7 +85,6 @@ impl StateMachine {
             }),
             last_applied,
             membership,
-            snapshot: stored.map(Arc::new),
             snapshots_built: 0,
         })
     }
@@ -101,13 +99,6 @@ impl StateMachine {
             meta: stored.meta.clone(),
             snapshot: Box::new(Cursor::new(data)),
         })
-    }
-
-    fn keep(&mut self, stored: StoredSnapshot) -> std::io::Result<Arc<StoredSnapshot>> {
-        write_json(&self.dir.join(SNAPSHOT_FILE), &stored, true)?;
-        let stored = Arc::new(stored);
-        self.snapshot = Some(Arc::clone(&stored));
-        Ok(stored)
     }
 }
 
@@ -184,30 +175,18 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
     async fn install_snapshot(&mut self, meta: &SnapshotMeta, snapshot: Box<Cursor<Vec<u8>>>) -> Result<(), StorageError> {
         let image: ImageFile =
             serde_json::from_slice(snapshot.get_ref()).map_err(|e| StorageIOError::read_snapshot(Some(meta.signature()), &io_error(e)))?;
-        let stored = self
-            .keep(StoredSnapshot { meta: meta.clone(), image })
-            .map_err(|e| StorageIOError::write_snapshot(Some(meta.signature()), &e))?;
+        let stored = StoredSnapshot { meta: meta.clone(), image };
+        write_json(&self.dir.join(SNAPSHOT_FILE), &stored, true).map_err(|e| StorageIOError::write_snapshot(Some(meta.signature()), &e))?;
         self.last_applied = meta.last_log_id;
         self.membership = meta.last_membership.clone();
-        self.shared.set(MetadataImage::from_file(stored.image.clone()), self.last_applied);
+        self.shared.set(MetadataImage::from_file(stored.image), self.last_applied);
         Ok(())
     }
 
     async fn get_current_snapshot(&mut self) -> Result<Option<Snapshot<TypeConfig>>, StorageError> {
-        // A snapshot built by a builder was written to the file; read it back when it is newer
-        // than the one held.
-        if let Ok(bytes) = std::fs::read(self.dir.join(SNAPSHOT_FILE)) {
-            if let Ok(stored) = serde_json::from_slice::<StoredSnapshot>(&bytes) {
-                let newer = self.snapshot.as_ref().is_none_or(|s| s.meta.last_log_id < stored.meta.last_log_id);
-                if newer {
-                    self.snapshot = Some(Arc::new(stored));
-                }
-            }
-        }
-        self.snapshot
-            .as_deref()
-            .map(StateMachine::to_snapshot)
-            .transpose()
+        // The file is the snapshot: builders and installs write it whole, by a rename.
+        read_stored(&self.dir)
+            .and_then(|stored| stored.as_ref().map(StateMachine::to_snapshot).transpose())
             .map_err(|e| StorageIOError::read_snapshot(None, &e).into())
     }
 }

@@ -19,17 +19,13 @@ pub struct PeerProgress {
 
 pub type Progress = Arc<Mutex<BTreeMap<NodeId, PeerProgress>>>;
 
-pub fn now_ms() -> i64 {
-    crate::util::now_ms()
-}
-
 /// The quorum's status when this node leads, else `None`.
 pub fn local(raft: &Raft, progress: &Progress) -> Option<QuorumStatus> {
     let m = raft.metrics().borrow().clone();
     if m.current_leader != Some(m.id) {
         return None;
     }
-    let now = now_ms();
+    let now = crate::util::now_ms();
     // Log indexes start at 0 (the initial membership): entry i is offset i, the end is i + 1.
     let end = |index: Option<u64>| index.map_or(0, |i| i as i64 + 1);
     let progress = progress.lock().unwrap_or_else(|e| e.into_inner()).clone();

@@ -32,7 +32,7 @@ impl PartitionLog {
     pub fn append_as_follower(&self, records: &[u8], now_ms: i64) -> Result<ReplicaAppend, LogError> {
         let mut inner = self.lock();
         if inner.deleted {
-            return Err(LogError::Deleted(format!("{}-{}", self.topic, self.partition)));
+            return Err(self.deleted());
         }
         let mut next = inner.end_offset();
         let mut batches: Vec<(usize, BatchHeader)> = Vec::new();
@@ -94,7 +94,7 @@ impl PartitionLog {
     pub fn truncate_to(&self, offset: i64, now_ms: i64) -> Result<bool, LogError> {
         let mut inner = self.lock();
         if inner.deleted {
-            return Err(LogError::Deleted(format!("{}-{}", self.topic, self.partition)));
+            return Err(self.deleted());
         }
         if offset >= inner.end_offset() {
             return Ok(false);
@@ -128,12 +128,9 @@ impl PartitionLog {
             crate::storage::log_start_checkpoint::write(&self.dir, end)?;
         }
         self.after_truncation(&mut inner, end)?;
-        let segments = std::mem::take(&mut inner.segments);
-        let rebuilt = recover_producer_state(&self.dir, &segments, end);
-        inner.segments = segments;
-        inner.producers = rebuilt?.0;
+        inner.producers = recover_producer_state(&self.dir, &inner.segments, end)?.0;
         tracing::info!(topic = %self.topic, partition = self.partition, offset, end_offset = end, "truncated log");
-        self.publish_truncation(inner, end);
+        self.publish_truncation(inner);
         Ok(true)
     }
 
@@ -142,11 +139,11 @@ impl PartitionLog {
     pub fn truncate_fully_and_start_at(&self, offset: i64, now_ms: i64) -> Result<(), LogError> {
         let mut inner = self.lock();
         if inner.deleted {
-            return Err(LogError::Deleted(format!("{}-{}", self.topic, self.partition)));
+            return Err(self.deleted());
         }
         self.start_over(&mut inner, offset, now_ms)?;
         tracing::info!(topic = %self.topic, partition = self.partition, offset, "log truncated fully");
-        self.publish_truncation(inner, offset);
+        self.publish_truncation(inner);
         Ok(())
     }
 
@@ -185,10 +182,9 @@ impl PartitionLog {
         Ok(())
     }
 
-    fn publish_truncation(&self, inner: std::sync::MutexGuard<'_, LogInner>, end: i64) {
+    fn publish_truncation(&self, inner: std::sync::MutexGuard<'_, LogInner>) {
         let hw = inner.high_watermark;
         drop(inner);
-        self.end_offset_tx.send_replace(end);
         self.high_watermark_tx.send_replace(hw);
     }
 
@@ -247,10 +243,5 @@ impl PartitionLog {
         drop(inner);
         self.high_watermark_tx.send_replace(hw);
         hw
-    }
-
-    /// Truncations so far (for tests and the cleaner's install check).
-    pub fn generation(&self) -> u64 {
-        self.lock().generation
     }
 }
