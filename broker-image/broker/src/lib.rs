@@ -10,6 +10,7 @@ pub mod group;
 pub mod meta_properties;
 pub mod metadata;
 pub mod protocol;
+pub mod replication;
 pub mod server;
 pub mod state;
 pub mod storage;

@@ -16,6 +16,7 @@ use crate::connection_limits::ConnectionQuotas;
 use crate::group::{GroupConfig, GroupCoordinator, OffsetsStore};
 use crate::meta_properties::{self, MetaPropertiesError};
 use crate::metadata::{BrokerEndpoint, MetadataStore, QuorumMetadata};
+use crate::replication::ReplicaManager;
 use crate::state::{Broker, BrokerParts};
 use crate::storage::{Flusher, LogCleaner, LogManager};
 use crate::util;
@@ -46,6 +47,11 @@ pub struct RunningBroker {
     cleaner: Option<LogCleaner>,
 }
 
+/// Set to `1`, lets a broker join a quorum of several voters. Several brokers share metadata
+/// and replicate partitions already, but group coordinators and failover are not built yet, so a
+/// user never meets such a cluster by accident; the multi-broker tests set it.
+pub const UNSTABLE_REPLICATION_ENV: &str = "KASKADE_UNSTABLE_REPLICATION";
+
 fn check_quorum(config: &BrokerConfig) -> Result<(), StartError> {
     match config.controller_quorum_voters.as_slice() {
         [] => Ok(()),
@@ -54,12 +60,36 @@ fn check_quorum(config: &BrokerConfig) -> Result<(), StartError> {
             "controller.quorum.voters names voter {} but this broker is node.id {}; a single-node quorum must be this node",
             one.id, config.node_id
         ))),
-        many => Err(StartError::Config(format!(
+        many if std::env::var(UNSTABLE_REPLICATION_ENV).as_deref() != Ok("1") => Err(StartError::Config(format!(
             "controller.quorum.voters lists {} voters, but Kaskade does not replicate yet: the metadata quorum must be this node alone \
              (a replicated multi-broker cluster comes in a later release)",
             many.len()
         ))),
+        many if !many.iter().any(|v| v.id == config.node_id) => Err(StartError::Config(format!(
+            "controller.quorum.voters does not name this broker (node.id {}); brokers outside the quorum are not supported yet",
+            config.node_id
+        ))),
+        _ if config.controller_listener().is_none() => Err(StartError::Config(format!(
+            "controller.quorum.voters lists several voters, but listeners has none named in controller.listener.names ({})",
+            config.controller_listener_names.join(",")
+        ))),
+        _ => Ok(()),
     }
+}
+
+/// Binds the CONTROLLER listener the voters replicate the metadata log over, when there are
+/// several voters (one voter needs no listener).
+async fn controller_listener(config: &BrokerConfig) -> Result<Option<TcpListener>, StartError> {
+    if config.controller_quorum_voters.len() <= 1 {
+        return Ok(None);
+    }
+    let Some(l) = config.controller_listener() else {
+        return Ok(None);
+    };
+    let host = if l.host.is_empty() { "0.0.0.0" } else { l.host.as_str() };
+    let bind = format!("{host}:{}", l.port);
+    let listener = listen(&bind).await.map_err(|cause| StartError::Bind { addr: bind, cause })?;
+    Ok(Some(listener))
 }
 
 pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
@@ -121,7 +151,8 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         heartbeat_interval: Duration::from_millis(config.broker_heartbeat_interval_ms),
         session_timeout: Duration::from_millis(config.broker_session_timeout_ms),
     };
-    let metadata = QuorumMetadata::start(&log_dir, meta.cluster_id.clone(), endpoint, voters, None, timing)
+    let controller = controller_listener(&config).await?;
+    let metadata = QuorumMetadata::start(&log_dir, meta.cluster_id.clone(), endpoint, voters, controller, timing)
         .await
         .map_err(|e| StartError::Storage(e.to_string()))?;
     let logs = LogManager::new(&log_dir, config.log.clone()).map_err(|e| StartError::Storage(format!("{}: {e}", log_dir.display())))?;
@@ -130,12 +161,19 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
     let group_config = GroupConfig::from_properties(&config.raw).map_err(StartError::Config)?;
     let metadata: Arc<dyn MetadataStore> = Arc::new(metadata);
     let logs = Arc::new(logs);
-    let offsets_store = OffsetsStore::new(Arc::clone(&metadata), Arc::clone(&logs), flusher.clone(), &group_config);
+    let replicas = Arc::new(ReplicaManager::new(
+        config.node_id,
+        Arc::clone(&logs),
+        Arc::clone(&metadata),
+        flusher.clone(),
+    ));
+    let offsets_store = OffsetsStore::new(Arc::clone(&metadata), Arc::clone(&replicas), flusher.clone(), &group_config);
     let config_limits = config.connection_limits.clone();
     let broker = Arc::new(Broker::new(BrokerParts {
         config: Arc::new(config),
         metadata,
         logs,
+        replicas,
         flusher,
         groups: Arc::new(GroupCoordinator::new(group_config, offsets_store)),
         quotas: ConnectionQuotas::new(config_limits),
@@ -164,6 +202,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         None
     };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    tokio::spawn(Arc::clone(broker.replicas()).follow_image(broker.metadata().changes(), shutdown_rx.clone()));
     let task = tokio::spawn(run(Arc::clone(&broker), listener, shutdown_rx));
     Ok(RunningBroker {
         local_addr,
@@ -211,6 +250,7 @@ impl RunningBroker {
         if let Some(c) = self.cleaner.take() {
             let _ = tokio::task::spawn_blocking(move || c.stop()).await;
         }
+        self.broker.replicas().stop_fetchers();
         let logs = Arc::clone(self.broker.log_manager());
         let result = tokio::task::spawn_blocking(move || logs.shutdown(util::now_ms())).await;
         self.broker.metadata().shutdown().await;

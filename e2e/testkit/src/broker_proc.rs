@@ -25,9 +25,16 @@ pub struct BrokerProc {
 impl BrokerProc {
     /// Starts a broker with a fresh log directory and the given `key=value` overrides.
     pub fn start(overrides: &[&str]) -> BrokerProc {
+        let mut b = BrokerProc::stopped(overrides);
+        b.spawn();
+        b
+    }
+
+    /// A broker with a fresh log directory and a free port, not started yet.
+    pub fn stopped(overrides: &[&str]) -> BrokerProc {
         let tmp = tempfile::Builder::new().prefix("kaskade-test-").tempdir().expect("tempdir");
         let dir = tmp.path().to_path_buf();
-        let mut b = BrokerProc {
+        BrokerProc {
             child: None,
             port: free_port(),
             dir,
@@ -35,9 +42,7 @@ impl BrokerProc {
             overrides: overrides.iter().map(|s| s.to_string()).collect(),
             starts: 0,
             env: Vec::new(),
-        };
-        b.spawn();
-        b
+        }
     }
 
     /// Replaces the `key=value` overrides the next `spawn` uses.
@@ -67,6 +72,13 @@ impl BrokerProc {
 
     /// Starts the process (again) on the same port and log dir; waits until it listens.
     pub fn spawn(&mut self) {
+        let started = self.launch();
+        self.wait_started(started);
+    }
+
+    /// Starts the process (again) without waiting: a broker of a quorum listens only once a
+    /// majority of voters runs. [`BrokerProc::wait_started`] waits for it.
+    pub fn launch(&mut self) -> Started {
         self.starts += 1;
         let log = std::fs::File::create(self.log_file()).expect("broker log file");
         let mut cmd = Command::new(kaskade_bin());
@@ -92,14 +104,19 @@ impl BrokerProc {
                 }
             }
         });
-        if rx.recv_timeout(Duration::from_secs(60)).is_err() {
-            let _ = child.kill();
+        self.child = Some(child);
+        Started(rx)
+    }
+
+    /// Waits until the process launched with [`BrokerProc::launch`] listens.
+    pub fn wait_started(&mut self, started: Started) {
+        if started.0.recv_timeout(Duration::from_secs(60)).is_err() {
+            self.kill9();
             panic!(
                 "broker did not start; log:\n{}",
                 std::fs::read_to_string(self.log_file()).unwrap_or_default()
             );
         }
-        self.child = Some(child);
     }
 
     /// SIGKILL, no chance to flush or clean up.
@@ -136,6 +153,9 @@ impl BrokerProc {
         std::fs::read_to_string(self.log_file()).unwrap_or_default()
     }
 }
+
+/// A launched broker's "listening" line, once it prints it.
+pub struct Started(mpsc::Receiver<()>);
 
 impl Drop for BrokerProc {
     fn drop(&mut self) {

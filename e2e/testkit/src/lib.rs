@@ -20,6 +20,7 @@
 //!   consumer-group members in four client libraries (`groups`).
 
 pub mod broker_proc;
+pub mod cluster_proc;
 pub mod compare;
 pub mod connect_peer;
 pub mod connect_proc;
@@ -49,6 +50,7 @@ pub mod clients;
 pub mod groups;
 
 pub use broker_proc::BrokerProc;
+pub use cluster_proc::ClusterProc;
 pub use connect_peer::ConnectPeer;
 pub use connect_proc::ConnectProc;
 #[cfg(feature = "in-process")]

@@ -238,6 +238,12 @@ impl BrokerConfig {
         self.listeners.iter().find(|l| !self.controller_listener_names.contains(&l.name))
     }
 
+    /// The listener the metadata quorum's voters talk on (the first named in
+    /// `controller.listener.names`), if this broker has one.
+    pub fn controller_listener(&self) -> Option<&Listener> {
+        self.listeners.iter().find(|l| self.controller_listener_names.contains(&l.name))
+    }
+
     /// Host and port advertised to clients for the client listener.
     pub fn advertised_client_endpoint(&self) -> Option<(String, u16)> {
         let l = self.client_listener()?;

@@ -13,6 +13,7 @@ use super::records::OffsetValue;
 use super::state_machine::{GroupState, JoinParams};
 use super::store::OffsetsStore;
 use crate::metadata::{BrokerEndpoint, MetadataStore, QuorumMetadata};
+use crate::replication::ReplicaManager;
 use crate::storage::{Flusher, LogConfig, LogManager};
 use crate::util;
 
@@ -29,12 +30,10 @@ async fn coordinator(dir: &std::path::Path, cfg: GroupConfig) -> (Arc<GroupCoord
         .expect("metadata");
     let metadata: Arc<dyn MetadataStore> = Arc::new(metadata);
     let logs = Arc::new(LogManager::new(dir, LogConfig::default()).expect("logs"));
-    for t in metadata.topics() {
-        logs.open_topic(&t.name, t.id, &t.leader_epochs(), &t.configs, util::now_ms())
-            .expect("open");
-    }
     let (flusher, _thread) = Flusher::start(util::now_ms);
-    let store = OffsetsStore::new(Arc::clone(&metadata), logs, flusher, &cfg);
+    let replicas = Arc::new(ReplicaManager::new(1, logs, Arc::clone(&metadata), flusher.clone()));
+    replicas.sync().expect("open");
+    let store = OffsetsStore::new(Arc::clone(&metadata), replicas, flusher, &cfg);
     let c = Arc::new(GroupCoordinator::new(cfg, store));
     c.load();
     (c, metadata)

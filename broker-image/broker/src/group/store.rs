@@ -13,8 +13,9 @@ use thiserror::Error;
 use super::config::GroupConfig;
 use super::records::{self, RecordKey};
 use crate::metadata::{MetadataError, MetadataStore, TopicMeta};
+use crate::replication::ReplicaManager;
 use crate::storage::batch::{BatchHeader, BatchIter};
-use crate::storage::{FlushError, Flusher, LogError, LogManager, PartitionLog};
+use crate::storage::{FlushError, Flusher, LogError, PartitionLog};
 use crate::util;
 
 /// The internal topic's name.
@@ -45,7 +46,7 @@ pub struct Appended {
 
 pub struct OffsetsStore {
     metadata: Arc<dyn MetadataStore>,
-    logs: Arc<LogManager>,
+    replicas: Arc<ReplicaManager>,
     flusher: Flusher,
     partitions: i32,
     replication_factor: i16,
@@ -53,10 +54,10 @@ pub struct OffsetsStore {
 }
 
 impl OffsetsStore {
-    pub fn new(metadata: Arc<dyn MetadataStore>, logs: Arc<LogManager>, flusher: Flusher, cfg: &GroupConfig) -> Self {
+    pub fn new(metadata: Arc<dyn MetadataStore>, replicas: Arc<ReplicaManager>, flusher: Flusher, cfg: &GroupConfig) -> Self {
         OffsetsStore {
             metadata,
-            logs,
+            replicas,
             flusher,
             partitions: cfg.offsets_partitions,
             replication_factor: cfg.offsets_replication_factor,
@@ -103,15 +104,7 @@ impl OffsetsStore {
             Err(MetadataError::TopicExists(_)) => return Ok(()),
             Err(e) => return Err(StoreError::Create(e.to_string())),
         };
-        self.logs
-            .open_topic(
-                &created.name,
-                created.id,
-                &created.leader_epochs(),
-                &created.configs,
-                util::now_ms(),
-            )
-            .map_err(|e| StoreError::Create(e.to_string()))?;
+        self.replicas.sync().map_err(|e| StoreError::Create(e.to_string()))?;
         tracing::info!(partitions = created.partitions, "created {OFFSETS_TOPIC}");
         Ok(())
     }
@@ -120,7 +113,11 @@ impl OffsetsStore {
     /// [`OffsetsStore::wait_durable`]).
     pub fn append(&self, group: &str, writes: &[Write]) -> Result<Appended, StoreError> {
         let partition = self.partition_for(group);
-        let log = self.logs.get(OFFSETS_TOPIC, partition).ok_or(StoreError::NoPartition(partition))?;
+        let log = self
+            .replicas
+            .logs()
+            .get(OFFSETS_TOPIC, partition)
+            .ok_or(StoreError::NoPartition(partition))?;
         let now = util::now_ms();
         let batch = encode_batch(writes, now)?;
         let header = BatchHeader::parse(&batch).map_err(|e| StoreError::Encode(e.to_string()))?;
@@ -152,7 +149,9 @@ impl OffsetsStore {
             return out;
         };
         for p in 0..topic.partitions {
-            let Some(log) = self.logs.get(OFFSETS_TOPIC, p) else { continue };
+            let Some(log) = self.replicas.logs().get(OFFSETS_TOPIC, p) else {
+                continue;
+            };
             if let Err(e) = read_partition(&log, &mut out) {
                 tracing::warn!(partition = p, error = %e, "could not read all of {OFFSETS_TOPIC}");
             }

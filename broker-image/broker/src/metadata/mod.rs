@@ -143,6 +143,8 @@ pub trait MetadataStore: Send + Sync + 'static {
     fn set_broker_configs(&self, entity: &str, configs: BTreeMap<String, String>) -> BoxFuture<'_, Result<(), MetadataError>>;
     /// The quorum's state from its leader (DescribeQuorum).
     fn describe_quorum(&self) -> BoxFuture<'_, Result<QuorumStatus, MetadataError>>;
+    /// Changes whenever the image does (the index of the last metadata record applied).
+    fn changes(&self) -> tokio::sync::watch::Receiver<u64>;
     /// Stops what the store runs in the background (the quorum's tasks).
     fn shutdown(&self) -> BoxFuture<'_, ()>;
 }

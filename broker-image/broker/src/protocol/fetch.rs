@@ -27,6 +27,16 @@ struct Slot {
     max_bytes: usize,
 }
 
+/// Who is fetching: a follower replicating from this leader (it reads to the log end and its
+/// fetch offset moves the high watermark), or a consumer (it reads below the high watermark).
+fn replica_id(req: &FetchRequest, version: i16) -> i32 {
+    if version >= 15 {
+        req.replica_state.replica_id.0
+    } else {
+        req.replica_id.0
+    }
+}
+
 /// A partition answer without data. As in Kafka, the offsets are -1 and the records empty;
 /// `aborted` is what Kafka puts in `aborted_transactions` for that kind of answer.
 fn empty_partition(index: i32, error: i16, aborted: Option<Vec<AbortedTransaction>>) -> PartitionData {
@@ -55,6 +65,7 @@ pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> Fe
         return resp;
     }
     let read_committed = req.isolation_level == 1;
+    let follower = Some(replica_id(&req, version)).filter(|id| *id >= 0);
     let mut slots = Vec::new();
     for (ti, topic) in req.topics.iter().enumerate() {
         let mut t = FetchableTopicResponse::default();
@@ -70,17 +81,30 @@ pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> Fe
         };
         for p in &topic.partitions {
             let state = meta.as_ref().and_then(|m| m.partition(p.partition));
-            let log = meta.as_ref().and_then(|m| broker.partition(&m.name, p.partition));
+            let replica = meta.as_ref().and_then(|m| broker.replicas().get(&m.name, p.partition));
+            let log = replica.as_ref().map(|r| Arc::clone(&r.log));
             // Kafka answers partitions it does not know before reading anything (with an empty
-            // aborted-transactions list); a wrong leader epoch fails the read (with none).
-            let (error, aborted) = match (&log, state) {
+            // aborted-transactions list); a wrong leader epoch fails the read (with none), and
+            // so does a replica that does not lead.
+            let (error, aborted) = match (&replica, state) {
                 (None, _) | (_, None) => (unknown.code(), Some(vec![])),
-                (Some(_), Some(s)) => match leader_epoch::check(p.current_leader_epoch, s.leader_epoch) {
+                (Some(r), Some(s)) => match leader_epoch::check(p.current_leader_epoch, s.leader_epoch) {
                     Some(code) => (code, None),
+                    None if !r.is_leader() => (ResponseError::NotLeaderOrFollower.code(), None),
                     None => (0, read_aborted(read_committed)),
                 },
             };
             t.partitions.push(empty_partition(p.partition, error, aborted));
+            if let (0, Some(r), Some(id)) = (error, &replica, follower) {
+                if let Some(diverging) = super::replica_fetch::diverging(&r.log, p.last_fetched_epoch, p.fetch_offset) {
+                    let out = t.partitions.last_mut().expect("just pushed");
+                    out.diverging_epoch = diverging;
+                    out.high_watermark = r.log.high_watermark();
+                    out.log_start_offset = r.log.log_start_offset();
+                    continue;
+                }
+                r.follower_fetched(id, p.fetch_offset);
+            }
             if error == 0 {
                 slots.push(Slot {
                     topic: ti,
@@ -97,13 +121,21 @@ pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> Fe
     let min_bytes = req.min_bytes.max(0) as usize;
     let may_wait = req.max_wait_ms > 0 && min_bytes > 0 && slots.len() == req.topics.iter().map(|t| t.partitions.len()).sum::<usize>();
     let mut receivers: Vec<watch::Receiver<i64>> = if may_wait {
-        slots.iter().filter_map(|s| s.log.as_ref().map(|l| l.subscribe())).collect()
+        // A follower waits for the log end to move, a consumer for the high watermark.
+        slots
+            .iter()
+            .filter_map(|s| {
+                s.log
+                    .as_ref()
+                    .map(|l| if follower.is_some() { l.subscribe_end() } else { l.subscribe() })
+            })
+            .collect()
     } else {
         Vec::new()
     };
     let deadline = Instant::now() + Duration::from_millis(req.max_wait_ms.max(0) as u64);
     loop {
-        let (total, errors) = read_all(&mut resp, &slots, max_bytes, read_committed);
+        let (total, errors) = read_all(&mut resp, &slots, max_bytes, read_committed, follower.is_some());
         if !may_wait || errors || total >= min_bytes || receivers.is_empty() || Instant::now() >= deadline {
             break;
         }
@@ -112,7 +144,7 @@ pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> Fe
             Ok((Ok(()), _, _)) => continue,
             // A log was deleted under us, or the wait is over: answer with what there is.
             Ok((Err(_), _, _)) | Err(_) => {
-                read_all(&mut resp, &slots, max_bytes, read_committed);
+                read_all(&mut resp, &slots, max_bytes, read_committed, follower.is_some());
                 break;
             }
         }
@@ -121,7 +153,7 @@ pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> Fe
 }
 
 /// Reads every slot into the response; returns bytes read and whether any partition errored.
-fn read_all(resp: &mut FetchResponse, slots: &[Slot], max_bytes: usize, read_committed: bool) -> (usize, bool) {
+fn read_all(resp: &mut FetchResponse, slots: &[Slot], max_bytes: usize, read_committed: bool, to_end: bool) -> (usize, bool) {
     let mut total = 0usize;
     let mut errors = false;
     for s in slots {
@@ -131,7 +163,12 @@ fn read_all(resp: &mut FetchResponse, slots: &[Slot], max_bytes: usize, read_com
         *out = empty_partition(index, 0, read_aborted(read_committed));
         let budget = s.max_bytes.min(max_bytes.saturating_sub(total));
         let min_one = total == 0;
-        match log.read(s.offset, budget, min_one) {
+        let read = if to_end {
+            log.read_to_end(s.offset, budget, min_one)
+        } else {
+            log.read(s.offset, budget, min_one)
+        };
+        match read {
             Ok(r) => {
                 total += r.records.len();
                 out.high_watermark = r.high_watermark;

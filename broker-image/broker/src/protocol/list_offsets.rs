@@ -7,7 +7,6 @@ use kafka_protocol::error::ResponseError;
 use kafka_protocol::messages::list_offsets_response::{ListOffsetsPartitionResponse, ListOffsetsTopicResponse};
 use kafka_protocol::messages::{ListOffsetsRequest, ListOffsetsResponse};
 
-use super::leader_epoch;
 use crate::state::Broker;
 use crate::storage::PartitionLog;
 
@@ -30,12 +29,9 @@ pub fn handle(broker: &Arc<Broker>, req: ListOffsetsRequest, version: i16) -> Li
             r.timestamp = -1;
             r.offset = -1;
             r.leader_epoch = -1;
-            match broker.partition_with_epoch(topic.name.0.as_str(), p.partition_index) {
-                None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
-                Some((log, epoch)) => match leader_epoch::check(p.current_leader_epoch, epoch) {
-                    Some(code) => r.error_code = code,
-                    None => lookup(&log, p.timestamp, &mut r),
-                },
+            match broker.leader_partition(topic.name.0.as_str(), p.partition_index, p.current_leader_epoch) {
+                Err(code) => r.error_code = code,
+                Ok((log, _)) => lookup(&log, p.timestamp, &mut r),
             }
             if version < 4 {
                 // The leader epoch only exists from v4 on.

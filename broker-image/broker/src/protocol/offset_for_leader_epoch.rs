@@ -5,11 +5,9 @@
 
 use std::sync::Arc;
 
-use kafka_protocol::error::ResponseError;
 use kafka_protocol::messages::offset_for_leader_epoch_response::{EpochEndOffset, OffsetForLeaderTopicResult};
 use kafka_protocol::messages::{OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse};
 
-use super::leader_epoch;
 use crate::state::Broker;
 
 pub fn handle(broker: &Arc<Broker>, req: OffsetForLeaderEpochRequest) -> OffsetForLeaderEpochResponse {
@@ -22,12 +20,9 @@ pub fn handle(broker: &Arc<Broker>, req: OffsetForLeaderEpochRequest) -> OffsetF
             r.partition = p.partition;
             r.leader_epoch = -1;
             r.end_offset = -1;
-            match broker.partition_with_epoch(topic.topic.as_str(), p.partition) {
-                None => r.error_code = ResponseError::UnknownTopicOrPartition.code(),
-                Some((log, epoch)) => match leader_epoch::check(p.current_leader_epoch, epoch) {
-                    Some(code) => r.error_code = code,
-                    None => (r.leader_epoch, r.end_offset) = log.end_offset_for_epoch(p.leader_epoch),
-                },
+            match broker.leader_partition(topic.topic.as_str(), p.partition, p.current_leader_epoch) {
+                Err(code) => r.error_code = code,
+                Ok((log, _)) => (r.leader_epoch, r.end_offset) = log.end_offset_for_epoch(p.leader_epoch),
             }
             t.partitions.push(r);
         }

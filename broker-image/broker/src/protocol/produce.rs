@@ -45,17 +45,20 @@ fn batch_error_code(e: &BatchError) -> ResponseError {
     }
 }
 
-/// A partition appended and possibly waiting for fsync.
+/// A partition appended with acks=all, waiting for fsync (when the topic asks for it) and for
+/// the in-sync replicas.
 struct Appended {
     topic: usize,
     slot: usize,
     log: Arc<PartitionLog>,
     end_offset: i64,
+    fsync: bool,
 }
 
 /// A produce request whose batches are appended, waiting to be answered.
 pub struct Appending {
     acks: i16,
+    timeout_ms: i32,
     resp: ProduceResponse,
     waiting: Vec<Appended>,
 }
@@ -66,6 +69,7 @@ pub struct Appending {
 /// durability runs concurrently.
 pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Appending {
     let acks = req.acks;
+    let timeout_ms = req.timeout_ms;
     let mut resp = ProduceResponse::default();
     let mut waiting: Vec<Appended> = Vec::new();
     let now = util::now_ms();
@@ -87,10 +91,18 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
             let slot = topic_resp.partition_responses.len();
             // Kafka's order: unknown partitions, then the magic, then acks, then the batch.
             let state = meta.as_ref().and_then(|m| m.partition(part.index));
-            let (Some(log), Some(state)) = (meta.as_ref().and_then(|m| broker.partition(&m.name, part.index)), state) else {
+            let replica = meta.as_ref().and_then(|m| broker.replicas().get(&m.name, part.index));
+            let (Some(replica), Some(state)) = (replica, state) else {
                 topic_resp.partition_responses.push(partition_error(part.index, unknown, None));
                 continue;
             };
+            if !replica.is_leader() {
+                topic_resp
+                    .partition_responses
+                    .push(partition_error(part.index, ResponseError::NotLeaderOrFollower, None));
+                continue;
+            }
+            let log = Arc::clone(&replica.log);
             if meta.as_ref().is_some_and(|m| m.internal) {
                 // Only the broker writes its internal topics (`__consumer_offsets`); Kafka sends
                 // the code without a message.
@@ -145,12 +157,13 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                     r.log_append_time_ms = -1;
                     r.log_start_offset = info.log_start_offset;
                     topic_resp.partition_responses.push(r);
-                    if acks == -1 && config.flush_on_acks_all {
+                    if acks == -1 {
                         waiting.push(Appended {
                             topic: ti,
                             slot,
                             log,
                             end_offset: info.last_offset + 1,
+                            fsync: config.flush_on_acks_all,
                         });
                     }
                 }
@@ -167,14 +180,24 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
         }
         resp.responses.push(topic_resp);
     }
-    Appending { acks, resp, waiting }
+    Appending {
+        acks,
+        timeout_ms,
+        resp,
+        waiting,
+    }
 }
 
 /// Waits for acks=all durability and builds the answer. `Ok(None)`: acks=0 and all went well,
 /// no answer. `Err`: acks=0 with an error: as Kafka does, the connection is closed so the client
 /// notices and refreshes its metadata.
 pub async fn finish(broker: &Arc<Broker>, appending: Appending) -> Result<Option<ProduceResponse>, String> {
-    let Appending { acks, mut resp, waiting } = appending;
+    let Appending {
+        acks,
+        timeout_ms,
+        mut resp,
+        waiting,
+    } = appending;
     if acks == 0 {
         let failed = resp
             .responses
@@ -189,11 +212,24 @@ pub async fn finish(broker: &Arc<Broker>, appending: Appending) -> Result<Option
         }
         return Ok(None);
     }
-    let results = join_all(waiting.iter().map(|w| broker.wait_durable(&w.log, w.end_offset))).await;
+    let timeout = std::time::Duration::from_millis(timeout_ms.max(0) as u64);
+    let results = join_all(waiting.iter().map(|w| async move {
+        if w.fsync {
+            broker
+                .wait_durable(&w.log, w.end_offset)
+                .await
+                .map_err(|e| (ResponseError::KafkaStorageError, e.to_string()))?;
+        }
+        broker
+            .wait_replicated(&w.log, w.end_offset, timeout)
+            .await
+            .map_err(|e| (ResponseError::RequestTimedOut, e.to_string()))
+    }))
+    .await;
     for (w, result) in waiting.iter().zip(results) {
-        if let Err(e) = result {
+        if let Err((code, message)) = result {
             let r = &mut resp.responses[w.topic].partition_responses[w.slot];
-            *r = partition_error(r.index, ResponseError::KafkaStorageError, Some(e.to_string()));
+            *r = partition_error(r.index, code, Some(message));
         }
     }
     Ok(Some(resp))

@@ -1,11 +1,13 @@
 //! The partition-log operations request handlers call: find a partition, append a validated
 //! batch (asking the flusher for an early flush when one is due), wait until an offset is on
-//! disk (acks=all), describe the log directory, and the periodic maintenance (flush.ms,
-//! segment.ms rolls, retention). One node today; a replicated append and a wait for the ISR
-//! take the place of these when brokers replicate.
+//! disk (acks=all), wait until the in-sync replicas have it (acks=all), describe the log
+//! directory, and the periodic maintenance (flush.ms, segment.ms rolls, retention).
 
 use std::path::PathBuf;
+
+use kafka_protocol::error::ResponseError;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::Broker;
 use crate::storage::batch::BatchHeader;
@@ -29,11 +31,24 @@ impl Broker {
         self.logs.get(topic, partition)
     }
 
-    /// The log of one partition and its current leader epoch (as the metadata image holds it),
-    /// if the broker has both.
-    pub fn partition_with_epoch(&self, topic: &str, partition: i32) -> Option<(Arc<PartitionLog>, i32)> {
-        let epoch = self.metadata.topic(topic)?.partition(partition)?.leader_epoch;
-        Some((self.partition(topic, partition)?, epoch))
+    /// The log of one partition this broker leads and its leader epoch (as the metadata image
+    /// holds it), checked against the client's `current_leader_epoch` (-1: not checked); else
+    /// Kafka's error code: unknown partition, a fenced or unknown epoch, or not the leader.
+    pub fn leader_partition(&self, topic: &str, partition: i32, current_leader_epoch: i32) -> Result<(Arc<PartitionLog>, i32), i16> {
+        let unknown = ResponseError::UnknownTopicOrPartition.code();
+        let epoch = self
+            .metadata
+            .topic(topic)
+            .and_then(|t| t.partition(partition).map(|s| s.leader_epoch))
+            .ok_or(unknown)?;
+        let replica = self.replicas.get(topic, partition).ok_or(unknown)?;
+        if let Some(code) = crate::protocol::leader_epoch::check(current_leader_epoch, epoch) {
+            return Err(code);
+        }
+        if !replica.is_leader() {
+            return Err(ResponseError::NotLeaderOrFollower.code());
+        }
+        Ok((Arc::clone(&replica.log), epoch))
     }
 
     /// Appends one validated batch as the bytes the client sent. The batch is durable once
@@ -57,6 +72,23 @@ impl Broker {
     /// waiters by the flusher).
     pub async fn wait_durable(&self, log: &Arc<PartitionLog>, end_offset: i64) -> Result<(), FlushError> {
         self.flusher.wait_durable(Arc::clone(log), end_offset).await
+    }
+
+    /// Waits until the in-sync replicas have everything before `end_offset` of `log` (its
+    /// high watermark reached it; at once for a partition with one replica), within `timeout`.
+    pub async fn wait_replicated(&self, log: &Arc<PartitionLog>, end_offset: i64, timeout: Duration) -> Result<(), String> {
+        let mut hw = log.subscribe();
+        let reached = tokio::time::timeout(timeout, hw.wait_for(|hw| *hw >= end_offset))
+            .await
+            .map(|r| r.map(|_| ()));
+        match reached {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(format!("{}-{} was deleted", log.topic, log.partition)),
+            Err(_) => Err(format!(
+                "the in-sync replicas did not reach offset {end_offset} within {} ms",
+                timeout.as_millis()
+            )),
+        }
     }
 
     /// The log directory and the size of each partition for which `wanted` is true.

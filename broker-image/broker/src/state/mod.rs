@@ -20,8 +20,8 @@ use crate::config::BrokerConfig;
 use crate::connection_limits::ConnectionQuotas;
 use crate::group::GroupCoordinator;
 use crate::metadata::{MetadataError, MetadataStore, TopicMeta};
+use crate::replication::ReplicaManager;
 use crate::storage::{Flusher, LogManager};
-use crate::util;
 use kaskade_common::topic_name;
 
 /// Upper bound on partitions per topic: a guard against a request that would create a million
@@ -32,6 +32,8 @@ pub struct Broker {
     config: Arc<BrokerConfig>,
     metadata: Arc<dyn MetadataStore>,
     logs: Arc<LogManager>,
+    /// The partition replicas this broker holds, following the metadata image.
+    replicas: Arc<ReplicaManager>,
     flusher: Flusher,
     groups: Arc<GroupCoordinator>,
     /// Connection limits and the broker-wide request-bytes budget.
@@ -46,6 +48,7 @@ pub struct BrokerParts {
     pub config: Arc<BrokerConfig>,
     pub metadata: Arc<dyn MetadataStore>,
     pub logs: Arc<LogManager>,
+    pub replicas: Arc<ReplicaManager>,
     pub flusher: Flusher,
     pub groups: Arc<GroupCoordinator>,
     pub quotas: Arc<ConnectionQuotas>,
@@ -96,6 +99,7 @@ impl Broker {
             config,
             metadata,
             logs,
+            replicas,
             flusher,
             groups,
             quotas,
@@ -104,6 +108,7 @@ impl Broker {
             config,
             metadata,
             logs,
+            replicas,
             flusher,
             groups,
             quotas,
@@ -252,15 +257,7 @@ impl Broker {
             return Ok(Arc::new(meta));
         }
         let created = self.metadata.create_topic(meta).await?;
-        self.logs
-            .open_topic(
-                &created.name,
-                created.id,
-                &created.leader_epochs(),
-                &created.configs,
-                util::now_ms(),
-            )
-            .map_err(|e| ApiError::new(ResponseError::KafkaStorageError, e.to_string()))?;
+        self.sync_replicas()?;
         tracing::info!(topic = %created.name, partitions = created.partitions, "created topic");
         Ok(created)
     }
@@ -282,21 +279,28 @@ impl Broker {
 
     pub async fn delete_topic(&self, name: &str) -> Result<Arc<TopicMeta>, ApiError> {
         let removed = self.metadata.delete_topic(name).await?;
-        self.logs
-            .delete_topic(name)
-            .map_err(|e| ApiError::new(ResponseError::KafkaStorageError, e.to_string()))?;
+        self.sync_replicas()?;
         tracing::info!(topic = %name, "deleted topic");
         Ok(removed)
     }
 
-    /// Opens the logs of every topic the metadata knows (start-up).
+    /// Opens the logs of every partition the metadata places a replica of here (start-up).
     pub fn open_all_logs(&self) -> Result<(), crate::storage::LogError> {
         self.apply_dynamic_broker_configs();
-        let now = util::now_ms();
-        for t in self.metadata.topics() {
-            self.logs.open_topic(&t.name, t.id, &t.leader_epochs(), &t.configs, now)?;
-        }
-        Ok(())
+        self.replicas.sync()
+    }
+
+    /// Brings this broker's logs in line with the metadata after a change made here (the
+    /// background sync does it for changes made elsewhere), so the change is served at once.
+    pub(crate) fn sync_replicas(&self) -> Result<(), ApiError> {
+        self.replicas
+            .sync()
+            .map_err(|e| ApiError::new(ResponseError::KafkaStorageError, e.to_string()))
+    }
+
+    /// The partition replicas this broker holds.
+    pub fn replicas(&self) -> &Arc<ReplicaManager> {
+        &self.replicas
     }
 }
 

@@ -209,6 +209,8 @@ pub struct PartitionLog {
     dir: PathBuf,
     inner: Mutex<LogInner>,
     high_watermark_tx: watch::Sender<i64>,
+    /// The log end offset, for followers' long-polls on a leader; sent to only while one waits.
+    end_offset_tx: watch::Sender<i64>,
     /// fsyncs done so far (group commit keeps this far below the number of acks=all requests).
     fsyncs: std::sync::atomic::AtomicU64,
 }
@@ -319,6 +321,7 @@ impl PartitionLog {
             generation: 0,
         };
         let (high_watermark_tx, _) = watch::channel(end);
+        let (end_offset_tx, _) = watch::channel(end);
         Ok((
             PartitionLog {
                 topic: topic.to_string(),
@@ -326,6 +329,7 @@ impl PartitionLog {
                 dir: dir.to_path_buf(),
                 inner: Mutex::new(inner),
                 high_watermark_tx,
+                end_offset_tx,
                 fsyncs: Default::default(),
             },
             report,
@@ -425,12 +429,18 @@ impl PartitionLog {
     }
 
     /// The log end moved to `end`: with one replica the high watermark moves with it, and its
-    /// waiters are told after the lock is released.
+    /// waiters (and followers waiting for the end) are told after the lock is released.
     fn publish_end(&self, mut inner: MutexGuard<'_, LogInner>, end: i64) {
-        if inner.hw_tracks_end {
+        let tracks = inner.hw_tracks_end;
+        if tracks {
             inner.high_watermark = end;
-            drop(inner);
+        }
+        drop(inner);
+        if tracks {
             self.high_watermark_tx.send_replace(end);
+        }
+        if self.end_offset_tx.receiver_count() > 0 {
+            self.end_offset_tx.send_replace(end);
         }
     }
 
@@ -501,6 +511,19 @@ impl PartitionLog {
     /// A receiver that changes whenever the high watermark moves (consumers' long-polls).
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.high_watermark_tx.subscribe()
+    }
+
+    /// A receiver that changes whenever the log end offset moves (followers' long-polls).
+    pub fn subscribe_end(&self) -> watch::Receiver<i64> {
+        let rx = self.end_offset_tx.subscribe();
+        // Appends made while nobody listened were not sent: bring the value up to date
+        // without waking anyone.
+        let end = self.end_offset();
+        self.end_offset_tx.send_if_modified(|v| {
+            *v = end;
+            false
+        });
+        rx
     }
 
     /// Reads stored batches from the one holding `offset`, at most `max_bytes` of whole batches

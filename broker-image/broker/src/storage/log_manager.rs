@@ -13,8 +13,8 @@ use super::log_config::LogConfig;
 
 const CLEAN_SHUTDOWN_FILE: &str = ".kaskade_cleanshutdown";
 
-/// The partitions of one topic, indexed by partition number.
-type TopicLogs = Vec<Arc<PartitionLog>>;
+/// The partitions of one topic this broker holds, by partition number.
+type TopicLogs = BTreeMap<i32, Arc<PartitionLog>>;
 
 pub struct LogManager {
     root: PathBuf,
@@ -73,8 +73,7 @@ impl LogManager {
     }
 
     /// Opens (creating when missing) the logs of a topic's partitions, one per leader epoch
-    /// given: each is led from its log end at that epoch (this broker leads every partition it
-    /// holds until brokers replicate).
+    /// given, each led from its log end at that epoch (a broker alone, and tests).
     pub fn open_topic(
         &self,
         topic: &str,
@@ -83,70 +82,77 @@ impl LogManager {
         overrides: &BTreeMap<String, String>,
         now_ms: i64,
     ) -> Result<(), LogError> {
-        let config = self.defaults().with_topic_overrides(overrides);
-        let mut opened = Vec::with_capacity(leader_epochs.len());
         for (p, epoch) in (0i32..).zip(leader_epochs) {
-            let dir = self.partition_dir(topic, p);
-            let (log, report) = PartitionLog::open(&dir, topic, p, config.clone(), self.clean_start, now_ms)?;
-            write_partition_metadata(&dir, topic_id)?;
-            log.assign_leader_epoch(*epoch)?;
-            if report.truncated {
-                tracing::warn!(
-                    topic,
-                    partition = p,
-                    end_offset = log.end_offset(),
-                    "recovered log: truncated a torn or corrupt tail"
-                );
-            }
-            opened.push(Arc::new(log));
+            self.open_partition(topic, topic_id, p, overrides, now_ms)?
+                .assign_leader_epoch(*epoch)?;
         }
-        self.logs
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(Arc::from(topic), opened);
         Ok(())
     }
 
-    /// Opens (creating) the logs of partitions added to an open topic (CreatePartitions); the
-    /// epochs are those of all its partitions, the new ones last.
-    pub fn add_partitions(
+    /// The log of one partition, opened (created when missing) if it is not open yet.
+    pub fn open_partition(
         &self,
         topic: &str,
         topic_id: uuid::Uuid,
-        leader_epochs: &[i32],
+        partition: i32,
         overrides: &BTreeMap<String, String>,
         now_ms: i64,
-    ) -> Result<(), LogError> {
-        let config = self.defaults().with_topic_overrides(overrides);
-        let mut logs = self.logs.write().unwrap_or_else(|e| e.into_inner());
-        let Some(open) = logs.get_mut(topic) else {
-            return Err(LogError::Deleted(topic.to_string()));
-        };
-        for (p, epoch) in (0i32..).zip(leader_epochs).skip(open.len()) {
-            let dir = self.partition_dir(topic, p);
-            let (log, _) = PartitionLog::open(&dir, topic, p, config.clone(), true, now_ms)?;
-            write_partition_metadata(&dir, topic_id)?;
-            log.assign_leader_epoch(*epoch)?;
-            open.push(Arc::new(log));
+    ) -> Result<Arc<PartitionLog>, LogError> {
+        if let Some(log) = self.get(topic, partition) {
+            return Ok(log);
         }
-        Ok(())
+        let config = self.defaults().with_topic_overrides(overrides);
+        let dir = self.partition_dir(topic, partition);
+        let mut logs = self.logs.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(log) = logs.get(topic).and_then(|t| t.get(&partition)) {
+            return Ok(Arc::clone(log));
+        }
+        let (log, report) = PartitionLog::open(&dir, topic, partition, config, self.clean_start, now_ms)?;
+        write_partition_metadata(&dir, topic_id)?;
+        if report.truncated {
+            tracing::warn!(
+                topic,
+                partition,
+                end_offset = log.end_offset(),
+                "recovered log: truncated a torn or corrupt tail"
+            );
+        }
+        let log = Arc::new(log);
+        logs.entry(Arc::from(topic)).or_default().insert(partition, Arc::clone(&log));
+        Ok(log)
+    }
+
+    /// Removes one partition's log and its directory (this broker no longer holds a replica).
+    pub fn delete_partition(&self, topic: &str, partition: i32) -> Result<(), LogError> {
+        let removed = {
+            let mut logs = self.logs.write().unwrap_or_else(|e| e.into_inner());
+            let removed = logs.get_mut(topic).and_then(|t| t.remove(&partition));
+            if logs.get(topic).is_some_and(|t| t.is_empty()) {
+                logs.remove(topic);
+            }
+            removed
+        };
+        match removed {
+            Some(log) => log.delete(),
+            None => Ok(()),
+        }
     }
 
     pub fn get(&self, topic: &str, partition: i32) -> Option<Arc<PartitionLog>> {
         let logs = self.logs.read().unwrap_or_else(|e| e.into_inner());
-        logs.get(topic)?.get(usize::try_from(partition).ok()?).cloned()
+        logs.get(topic)?.get(&partition).cloned()
     }
 
     pub fn all(&self) -> Vec<Arc<PartitionLog>> {
         let logs = self.logs.read().unwrap_or_else(|e| e.into_inner());
-        logs.values().flatten().cloned().collect()
+        logs.values().flat_map(|t| t.values()).cloned().collect()
     }
 
     /// Applies new topic configs to its open logs.
     pub fn update_topic_config(&self, topic: &str, overrides: &BTreeMap<String, String>) {
         let config = self.defaults().with_topic_overrides(overrides);
         let logs = self.logs.read().unwrap_or_else(|e| e.into_inner());
-        for log in logs.get(topic).into_iter().flatten() {
+        for log in logs.get(topic).into_iter().flat_map(|t| t.values()) {
             log.set_config(config.clone());
         }
     }
@@ -154,7 +160,7 @@ impl LogManager {
     /// Removes a topic's logs and their directories.
     pub fn delete_topic(&self, topic: &str) -> Result<(), LogError> {
         let removed = self.logs.write().unwrap_or_else(|e| e.into_inner()).remove(topic);
-        for log in removed.into_iter().flatten() {
+        for log in removed.into_iter().flat_map(|t| t.into_values()) {
             log.delete()?;
         }
         Ok(())

@@ -422,6 +422,10 @@ impl MetadataStore for QuorumMetadata {
         })
     }
 
+    fn changes(&self) -> watch::Receiver<u64> {
+        self.image.applied()
+    }
+
     fn shutdown(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             self.stop.send_replace(true);

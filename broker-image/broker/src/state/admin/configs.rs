@@ -40,7 +40,7 @@ impl Broker {
         let mut changed = (*topic).clone();
         changed.configs = configs;
         let updated = self.metadata.update_topic(changed).await?;
-        self.logs.update_topic_config(name, &updated.configs);
+        self.sync_replicas()?;
         tracing::info!(topic = %name, configs = ?updated.configs, "altered topic configs");
         Ok(())
     }

@@ -4,7 +4,6 @@
 use kafka_protocol::error::ResponseError;
 
 use crate::state::{check_replica_list, ApiError, Broker, MAX_PARTITIONS_PER_TOPIC};
-use crate::util;
 
 impl Broker {
     /// Grows topic `name` to `count` partitions (or only checks that it could). `assignments`
@@ -51,16 +50,8 @@ impl Broker {
             let states = assignments.iter().cloned().map(crate::metadata::PartitionState::new);
             grown.partition_states.extend(states);
         }
-        let updated = self.metadata.update_topic(grown).await?;
-        self.logs
-            .add_partitions(
-                &updated.name,
-                updated.id,
-                &updated.leader_epochs(),
-                &updated.configs,
-                util::now_ms(),
-            )
-            .map_err(|e| ApiError::new(ResponseError::KafkaStorageError, e.to_string()))?;
+        self.metadata.update_topic(grown).await?;
+        self.sync_replicas()?;
         tracing::info!(topic = %name, from = current, to = count, "added partitions");
         Ok(())
     }

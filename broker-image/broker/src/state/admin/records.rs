@@ -14,7 +14,9 @@ impl Broker {
     /// Deletes the records of a partition below `offset` (-1: the high watermark). Returns the
     /// new low watermark (log start offset), or the Kafka error code.
     pub fn delete_records(&self, topic: &str, partition: i32, offset: i64) -> Result<i64, ResponseError> {
-        let log = self.partition(topic, partition).ok_or(ResponseError::UnknownTopicOrPartition)?;
+        let (log, _) = self
+            .leader_partition(topic, partition, -1)
+            .map_err(|code| ResponseError::try_from_code(code).unwrap_or(ResponseError::UnknownTopicOrPartition))?;
         let deletable = self.metadata.topic(topic).is_some_and(|t| {
             crate::topic_configs::describe(self, &t.configs)
                 .iter()

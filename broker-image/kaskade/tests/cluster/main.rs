@@ -1,0 +1,7 @@
+//! Several broker processes as one cluster: the metadata quorum across SIGKILLs of its leader
+//! and the loss of its majority (`quorum`); partition replication (`replication`); librdkafka
+//! producing and consuming across the brokers (`clients`).
+
+mod clients;
+mod quorum;
+mod replication;

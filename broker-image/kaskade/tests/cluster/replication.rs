@@ -1,0 +1,220 @@
+//! Partition replication between three broker processes: a topic with replication factor 3 has
+//! a log on every broker, leaders spread across them; records produced to a leader are served
+//! by it and copied byte for byte to both followers; a follower refuses produce and consume
+//! requests with `NOT_LEADER_OR_FOLLOWER`; consumers never see what the in-sync replicas do not
+//! all have, and acks=all waits for them.
+
+use std::time::{Duration, Instant};
+
+use kafka_protocol::error::ResponseError;
+use kafka_protocol::messages::create_topics_request::CreatableTopic;
+use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
+use kafka_protocol::messages::{CreateTopicsRequest, FetchRequest, MetadataRequest, TopicName};
+use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::records::Compression;
+use kaskade_testkit::batches::{batch, produce_request};
+use kaskade_testkit::cluster_proc::QUORUM_WAIT;
+use kaskade_testkit::raw::RawClient;
+use kaskade_testkit::{send_signal, wait_for, ClusterProc};
+
+const TOPIC: &str = "replicated";
+
+fn create_replicated(client: &mut RawClient, name: &str, partitions: i32, rf: i16) {
+    let mut t = CreatableTopic::default();
+    t.name = TopicName(StrBytes::from_string(name.to_string()));
+    t.num_partitions = partitions;
+    t.replication_factor = rf;
+    let mut req = CreateTopicsRequest::default();
+    req.topics = vec![t];
+    req.timeout_ms = 10_000;
+    let resp = client.call(7, &req);
+    assert_eq!(resp.topics[0].error_code, 0, "{resp:?}");
+}
+
+/// Each partition's (leader, replicas, ISR) as a broker's Metadata lists them.
+fn partitions(bootstrap: &str, topic: &str) -> Vec<(i32, Vec<i32>, Vec<i32>)> {
+    let mut client = RawClient::connect(bootstrap);
+    let mut req = MetadataRequest::default();
+    let mut t = kafka_protocol::messages::metadata_request::MetadataRequestTopic::default();
+    t.name = Some(TopicName(StrBytes::from_string(topic.to_string())));
+    req.topics = Some(vec![t]);
+    let resp = client.call(12, &req);
+    let mut parts: Vec<_> = resp.topics[0]
+        .partitions
+        .iter()
+        .map(|p| {
+            (
+                p.partition_index,
+                (
+                    p.leader_id.0,
+                    p.replica_nodes.iter().map(|b| b.0).collect(),
+                    p.isr_nodes.iter().map(|b| b.0).collect(),
+                ),
+            )
+        })
+        .collect();
+    parts.sort_by_key(|(i, _)| *i);
+    parts.into_iter().map(|(_, p)| p).collect()
+}
+
+/// Produce v9 of one batch; (error code, base offset).
+fn produce(client: &mut RawClient, partition: i32, values: &[&[u8]], acks: i16, timeout_ms: i32) -> (i16, i64) {
+    let mut req = produce_request(TOPIC, partition, batch(values, 1_700_000_000_000, Compression::None), acks);
+    req.timeout_ms = timeout_ms;
+    let resp = client.call(9, &req);
+    let p = &resp.responses[0].partition_responses[0];
+    (p.error_code, p.base_offset)
+}
+
+/// A consumer's Fetch v12 of one partition: (error code, high watermark, records).
+fn consume(client: &mut RawClient, partition: i32, offset: i64) -> (i16, i64, bytes::Bytes) {
+    let mut p = FetchPartition::default();
+    p.partition = partition;
+    p.fetch_offset = offset;
+    p.partition_max_bytes = 1 << 20;
+    let mut t = FetchTopic::default();
+    t.topic = TopicName(StrBytes::from_static_str(TOPIC));
+    t.partitions = vec![p];
+    let mut req = FetchRequest::default();
+    req.max_wait_ms = 0;
+    req.min_bytes = 0;
+    req.max_bytes = 1 << 20;
+    req.session_epoch = -1;
+    req.topics = vec![t];
+    let resp = client.call(12, &req);
+    let part = &resp.responses[0].partitions[0];
+    (part.error_code, part.high_watermark, part.records.clone().unwrap_or_default())
+}
+
+/// The segment and index files of one partition's directory, by name.
+fn segment_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("partition directory")
+        .map_while(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".log") || n == "leader-epoch-checkpoint")
+        .map(|n| {
+            let bytes = std::fs::read(dir.join(&n)).expect("segment");
+            (n, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn records_reach_every_replica_byte_for_byte_and_only_the_leader_serves_them() {
+    let mut cluster = ClusterProc::start(3, &[]);
+    let mut admin = RawClient::connect(&cluster.brokers[0].bootstrap());
+    create_replicated(&mut admin, TOPIC, 3, 3);
+    let parts = partitions(&cluster.brokers[0].bootstrap(), TOPIC);
+    let leaders: Vec<i32> = parts.iter().map(|(l, _, _)| *l).collect();
+    let mut sorted = leaders.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![1, 2, 3], "one leader on each broker: {parts:?}");
+    for (leader, replicas, isr) in &parts {
+        let mut r = replicas.clone();
+        r.sort();
+        assert_eq!(r, vec![1, 2, 3]);
+        assert_eq!(replicas[0], *leader, "the preferred replica leads");
+        assert_eq!(isr.len(), 3);
+    }
+    // Every broker lists the same.
+    for b in &cluster.brokers[1..] {
+        assert_eq!(partitions(&b.bootstrap(), TOPIC), parts);
+    }
+    let mut clients: Vec<RawClient> = cluster.brokers.iter().map(|b| RawClient::connect(&b.bootstrap())).collect();
+    for (p, leader) in leaders.iter().enumerate() {
+        let p = p as i32;
+        let at_leader = &mut clients[(*leader - 1) as usize];
+        for i in 0..20 {
+            let v1 = format!("p{p}-r{i}-a");
+            let v2 = format!("p{p}-r{i}-b");
+            let acks = if i % 2 == 0 { -1 } else { 1 };
+            let (code, base) = produce(at_leader, p, &[v1.as_bytes(), v2.as_bytes()], acks, 10_000);
+            assert_eq!((code, base), (0, i * 2), "partition {p} batch {i} acks={acks}");
+        }
+        let follower = (*leader % 3) as usize;
+        let (code, _) = produce(&mut clients[follower], p, &[b"x"], -1, 10_000);
+        assert_eq!(code, ResponseError::NotLeaderOrFollower.code(), "produce to a follower");
+        let (code, _, _) = consume(&mut clients[follower], p, 0);
+        assert_eq!(code, ResponseError::NotLeaderOrFollower.code(), "consume from a follower");
+        // The last batch was acks=1: the high watermark reaches it once the followers fetch it.
+        let at_leader = &mut clients[(*leader - 1) as usize];
+        let hw = wait_for(QUORUM_WAIT, || {
+            let (code, hw, _) = consume(at_leader, p, 0);
+            assert_eq!(code, 0);
+            (hw == 40).then_some(hw)
+        });
+        assert_eq!(hw, Some(40), "partition {p}: the high watermark reaches the log end");
+        let (_, _, records) = consume(at_leader, p, 0);
+        let text = String::from_utf8_lossy(&records);
+        assert!(text.contains(&format!("p{p}-r0-a")) && text.contains(&format!("p{p}-r19-b")));
+    }
+    drop(clients);
+    for b in &mut cluster.brokers {
+        assert!(b.terminate().success());
+    }
+    for p in 0..3 {
+        let copies: Vec<_> = cluster
+            .brokers
+            .iter()
+            .map(|b| segment_files(&b.log_dir().join(format!("{TOPIC}-{p}"))))
+            .collect();
+        assert!(!copies[0].is_empty());
+        assert!(copies[0].iter().any(|(n, bytes)| n.ends_with(".log") && bytes.len() > 1000));
+        assert_eq!(copies[0], copies[1], "partition {p}: brokers 1 and 2 differ");
+        assert_eq!(copies[0], copies[2], "partition {p}: brokers 1 and 3 differ");
+    }
+}
+
+#[test]
+fn consumers_see_only_what_every_in_sync_replica_has_and_acks_all_waits_for_it() {
+    let mut cluster = ClusterProc::start(3, &[]);
+    let mut admin = RawClient::connect(&cluster.brokers[0].bootstrap());
+    create_replicated(&mut admin, TOPIC, 1, 3);
+    let (leader, replicas, _) = partitions(&cluster.brokers[0].bootstrap(), TOPIC)[0].clone();
+    let mut client = RawClient::connect(&cluster.node(leader).bootstrap());
+    assert_eq!(produce(&mut client, 0, &[b"first"], -1, 10_000), (0, 0));
+    // A follower stops fetching (SIGSTOP: it is alive, its session not yet expired).
+    let follower = *replicas.iter().find(|r| **r != leader).expect("a follower");
+    let pid = cluster.node(follower).pid().expect("running") as i32;
+    send_signal(pid, libc_sigstop());
+    assert_eq!(
+        produce(&mut client, 0, &[b"second"], 1, 10_000),
+        (0, 1),
+        "acks=1 needs only the leader"
+    );
+    let started = Instant::now();
+    let (code, _) = produce(&mut client, 0, &[b"third"], -1, 1_500);
+    assert_eq!(
+        code,
+        ResponseError::RequestTimedOut.code(),
+        "acks=all without every in-sync replica"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(1_400), "{:?}", started.elapsed());
+    let (code, hw, records) = consume(&mut client, 0, 0);
+    assert_eq!((code, hw), (0, 1), "the high watermark waits for the stopped follower");
+    assert!(String::from_utf8_lossy(&records).contains("first"));
+    assert!(
+        !String::from_utf8_lossy(&records).contains("second"),
+        "a consumer saw a record not on every in-sync replica"
+    );
+    let (_, _, beyond) = consume(&mut client, 0, 1);
+    assert!(beyond.is_empty(), "a read at the high watermark returns nothing");
+    send_signal(pid, libc_sigcont());
+    let hw = wait_for(QUORUM_WAIT, || {
+        let (_, hw, _) = consume(&mut client, 0, 0);
+        (hw == 3).then_some(hw)
+    });
+    assert_eq!(hw, Some(3), "the follower caught up\n{}", cluster.logs());
+    assert_eq!(produce(&mut client, 0, &[b"fourth"], -1, 10_000), (0, 3));
+}
+
+fn libc_sigstop() -> i32 {
+    19
+}
+
+fn libc_sigcont() -> i32 {
+    18
+}
