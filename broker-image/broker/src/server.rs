@@ -16,7 +16,7 @@ use crate::connection_limits::ConnectionQuotas;
 use crate::group::{GroupConfig, GroupCoordinator, OffsetsStore};
 use crate::meta_properties::{self, MetaPropertiesError};
 use crate::metadata::{BrokerEndpoint, MetadataStore, QuorumMetadata};
-use crate::replication::ReplicaManager;
+use crate::replication::{ReplicaManager, ReplicationConfig};
 use crate::state::{Broker, BrokerParts};
 use crate::storage::{Flusher, LogCleaner, LogManager};
 use crate::util;
@@ -161,8 +161,17 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
     let group_config = GroupConfig::from_properties(&config.raw).map_err(StartError::Config)?;
     let metadata: Arc<dyn MetadataStore> = Arc::new(metadata);
     let logs = Arc::new(logs);
+    let replication = ReplicationConfig {
+        default_min_isr: config.raw.get("min.insync.replicas").and_then(|v| v.parse().ok()).unwrap_or(1),
+        lag_time_max_ms: config
+            .raw
+            .get("replica.lag.time.max.ms")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(30_000),
+    };
     let replicas = Arc::new(ReplicaManager::new(
         config.node_id,
+        replication,
         Arc::clone(&logs),
         Arc::clone(&metadata),
         flusher.clone(),
@@ -203,6 +212,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
     };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     tokio::spawn(Arc::clone(broker.replicas()).follow_image(broker.metadata().changes(), shutdown_rx.clone()));
+    tokio::spawn(Arc::clone(broker.replicas()).shrink_isrs(shutdown_rx.clone()));
     let task = tokio::spawn(run(Arc::clone(&broker), listener, shutdown_rx));
     Ok(RunningBroker {
         local_addr,

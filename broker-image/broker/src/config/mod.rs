@@ -115,6 +115,7 @@ const ACCEPTED_KEYS: &[&str] = &[
     "share.coordinator.state.topic.min.isr",
     "group.initial.rebalance.delay.ms",
     "min.insync.replicas",
+    "replica.lag.time.max.ms",
     "log.cleaner.enable",
     "log.cleanup.policy",
     "log.index.size.max.bytes",

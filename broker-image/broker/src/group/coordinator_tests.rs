@@ -31,7 +31,13 @@ async fn coordinator(dir: &std::path::Path, cfg: GroupConfig) -> (Arc<GroupCoord
     let metadata: Arc<dyn MetadataStore> = Arc::new(metadata);
     let logs = Arc::new(LogManager::new(dir, LogConfig::default()).expect("logs"));
     let (flusher, _thread) = Flusher::start(util::now_ms);
-    let replicas = Arc::new(ReplicaManager::new(1, logs, Arc::clone(&metadata), flusher.clone()));
+    let replicas = Arc::new(ReplicaManager::new(
+        1,
+        Default::default(),
+        logs,
+        Arc::clone(&metadata),
+        flusher.clone(),
+    ));
     replicas.sync().expect("open");
     let store = OffsetsStore::new(Arc::clone(&metadata), replicas, flusher, &cfg);
     let c = Arc::new(GroupCoordinator::new(cfg, store));

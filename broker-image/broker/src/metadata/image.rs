@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::records::{Outcome, Record};
+use super::records::{AlterPartition, Outcome, Record};
 use super::{MetadataError, TopicMeta};
 
 /// A broker as it registered: where clients reach it, and which run of it this is (a new
@@ -106,6 +106,71 @@ impl MetadataImage {
         self.producer_id_block_end
     }
 
+    /// Applies `change` to every topic, replacing those it changed.
+    fn change_topics(&mut self, change: impl Fn(&mut TopicMeta, &dyn Fn(i32) -> bool, Option<&str>) -> bool) {
+        let live: std::collections::BTreeSet<i32> = self.brokers.values().filter(|b| !b.fenced).map(|b| b.id).collect();
+        let is_live = |b: i32| live.contains(&b);
+        let unclean = self
+            .broker_configs
+            .get("")
+            .and_then(|c| c.get(super::election::UNCLEAN_KEY))
+            .cloned();
+        let changed: Vec<Arc<TopicMeta>> = self
+            .by_name
+            .values()
+            .filter_map(|t| {
+                let mut t = (**t).clone();
+                change(&mut t, &is_live, unclean.as_deref()).then(|| Arc::new(t))
+            })
+            .collect();
+        for t in changed {
+            self.insert(t);
+        }
+    }
+
+    fn broker_lost(&mut self, id: i32) {
+        self.change_topics(|t, live, unclean| super::election::broker_lost(t, id, live, unclean));
+    }
+
+    fn broker_back(&mut self, id: i32) {
+        self.change_topics(|t, live, unclean| super::election::broker_back(t, id, live, unclean));
+    }
+
+    /// A leader's ISR change, applied only when it was made against the partition as it is
+    /// (same leader, leader epoch and partition epoch) and adds only live replicas.
+    fn alter_partition(&mut self, c: &AlterPartition) -> Outcome {
+        let rejected = |why: String| Outcome::Failed(MetadataError::Rejected(why));
+        let Some(topic) = self.by_id.get(&c.topic_id) else {
+            return Outcome::Failed(MetadataError::UnknownTopic(c.topic_id.to_string()));
+        };
+        let Some(s) = topic.partition(c.partition) else {
+            return Outcome::Failed(MetadataError::UnknownTopic(format!("{}-{}", topic.name, c.partition)));
+        };
+        if s.leader != c.leader || s.leader_epoch != c.leader_epoch {
+            return rejected(format!("leader {} epoch {} is not the partition's", c.leader, c.leader_epoch));
+        }
+        if s.partition_epoch != c.partition_epoch {
+            return rejected(format!("partition epoch {} where it is {}", c.partition_epoch, s.partition_epoch));
+        }
+        if !c.isr.contains(&c.leader) || c.isr.iter().any(|b| !s.replicas.contains(b)) {
+            return rejected(format!("ISR {:?} of replicas {:?} without leader {}", c.isr, s.replicas, c.leader));
+        }
+        let added_dead = c
+            .isr
+            .iter()
+            .filter(|b| !s.isr.contains(b))
+            .find(|b| self.brokers.get(b).is_none_or(|r| r.fenced));
+        if let Some(b) = added_dead {
+            return rejected(format!("broker {b} is not live"));
+        }
+        let mut t = (**topic).clone();
+        let s = &mut t.partition_states[c.partition as usize];
+        s.isr = c.isr.clone();
+        s.partition_epoch += 1;
+        self.insert(Arc::new(t));
+        Outcome::Done
+    }
+
     fn insert(&mut self, t: Arc<TopicMeta>) {
         self.by_id.insert(t.id, Arc::clone(&t));
         self.by_name.insert(t.name.clone(), t);
@@ -118,21 +183,36 @@ impl MetadataImage {
             Record::FenceBroker { id, incarnation } | Record::UnfenceBroker { id, incarnation } => {
                 let fence = matches!(record, Record::FenceBroker { .. });
                 match self.brokers.get_mut(id) {
-                    Some(b) if b.incarnation == *incarnation => b.fenced = fence,
-                    _ => {}
+                    Some(b) if b.incarnation == *incarnation && b.fenced != fence => b.fenced = fence,
+                    _ => return Outcome::Done,
+                }
+                if fence {
+                    self.broker_lost(*id);
+                } else {
+                    self.broker_back(*id);
                 }
                 Outcome::Done
             }
             Record::RegisterBroker(b) => {
-                let same_run = self.brokers.get(&b.id).is_some_and(|old| old.incarnation == b.incarnation);
-                if !same_run {
+                let old_run = self.brokers.get(&b.id).map(|old| old.incarnation);
+                if old_run != Some(b.incarnation) {
+                    if old_run.is_some() {
+                        // The old run is gone: whatever it led or had in sync may be lost with it.
+                        if let Some(old) = self.brokers.get_mut(&b.id) {
+                            old.fenced = true;
+                        }
+                        self.broker_lost(b.id);
+                    }
                     let mut b = b.clone();
                     b.epoch = offset as i64;
                     b.fenced = false;
-                    self.brokers.insert(b.id, b);
+                    let id = b.id;
+                    self.brokers.insert(id, b);
+                    self.broker_back(id);
                 }
                 Outcome::Done
             }
+            Record::AlterPartition(change) => self.alter_partition(change),
             Record::CreateTopic(t) => {
                 if self.by_name.contains_key(&t.name) {
                     return Outcome::Failed(MetadataError::TopicExists(t.name.clone()));
@@ -190,6 +270,7 @@ impl MetadataImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metadata::records::AlterPartition;
 
     fn topic(name: &str) -> TopicMeta {
         let mut t = TopicMeta::for_test(name, 1);
@@ -298,5 +379,69 @@ mod tests {
         assert_eq!(image.to_file(), file);
         image.apply(&Record::Import(ImageFile::default()), 2);
         assert_eq!(image.to_file(), file, "a second import changes nothing");
+    }
+
+    fn registration(id: i32) -> BrokerRegistration {
+        BrokerRegistration {
+            id,
+            incarnation: uuid::Uuid::new_v4(),
+            epoch: 0,
+            host: "h".into(),
+            port: 9092,
+            rack: None,
+            fenced: false,
+        }
+    }
+
+    #[test]
+    fn fencing_a_leader_elects_another_and_isr_changes_apply_only_to_the_current_state() {
+        let mut image = MetadataImage::default();
+        let runs: Vec<BrokerRegistration> = (1..=3).map(registration).collect();
+        for (i, r) in runs.iter().enumerate() {
+            image.apply(&Record::RegisterBroker(r.clone()), i as u64);
+        }
+        let mut t = TopicMeta::for_test("t", 1);
+        t.replication_factor = 3;
+        t.place_missing(&[1, 2, 3]);
+        image.apply(&Record::CreateTopic(t.clone()), 5);
+        image.apply(
+            &Record::FenceBroker {
+                id: 1,
+                incarnation: runs[0].incarnation,
+            },
+            6,
+        );
+        let s = image.topic("t").unwrap().partition_states[0].clone();
+        assert_eq!((s.leader, s.leader_epoch, s.partition_epoch, s.isr.clone()), (2, 1, 1, vec![2, 3]));
+        let change = |isr: Vec<i32>, partition_epoch: i32| {
+            Record::AlterPartition(AlterPartition {
+                topic_id: t.id,
+                partition: 0,
+                leader: 2,
+                leader_epoch: 1,
+                partition_epoch,
+                isr,
+            })
+        };
+        assert!(
+            matches!(
+                image.apply(&change(vec![2, 3, 1], 1), 7),
+                Outcome::Failed(MetadataError::Rejected(_))
+            ),
+            "a fenced broker does not join"
+        );
+        assert!(
+            matches!(image.apply(&change(vec![2], 0), 8), Outcome::Failed(MetadataError::Rejected(_))),
+            "a stale partition epoch"
+        );
+        assert_eq!(image.apply(&change(vec![2], 1), 9), Outcome::Done);
+        assert_eq!(image.topic("t").unwrap().partition_states[0].isr, vec![2]);
+        // Broker 1 restarts (a new run): live again, it may join.
+        image.apply(&Record::RegisterBroker(registration(1)), 10);
+        assert_eq!(image.apply(&change(vec![2, 1], 2), 11), Outcome::Done);
+        // Broker 2's run is replaced while it leads: broker 1, in sync, takes over.
+        image.apply(&Record::RegisterBroker(registration(2)), 12);
+        let s = image.topic("t").unwrap().partition_states[0].clone();
+        assert_eq!((s.leader, s.leader_epoch, s.isr.clone()), (1, 2, vec![1]));
     }
 }

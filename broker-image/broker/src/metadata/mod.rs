@@ -3,6 +3,7 @@
 //! them); changes go through asynchronous calls to the Raft quorum that holds the metadata log
 //! (`quorum/`), so request handlers never see how a change is agreed.
 
+pub mod election;
 pub mod image;
 pub mod partition;
 pub mod quorum;
@@ -114,6 +115,10 @@ pub enum MetadataError {
     UnknownTopic(String),
     #[error("metadata could not be persisted: {0}")]
     Storage(String),
+    /// A change made against a partition state that is no longer current (Kafka's
+    /// `INVALID_UPDATE_VERSION`, `FENCED_LEADER_EPOCH`, `INELIGIBLE_REPLICA`).
+    #[error("the change does not apply: {0}")]
+    Rejected(String),
     /// No quorum to commit the change (Kafka's clients see a retriable timeout).
     #[error("the metadata quorum is unavailable: {0}")]
     Unavailable(String),
@@ -141,6 +146,9 @@ pub trait MetadataStore: Send + Sync + 'static {
     fn broker_configs(&self, entity: &str) -> BTreeMap<String, String>;
     /// Replaces the dynamic broker configs of one entity (validated by the caller).
     fn set_broker_configs(&self, entity: &str, configs: BTreeMap<String, String>) -> BoxFuture<'_, Result<(), MetadataError>>;
+    /// A partition leader's new in-sync replicas (Kafka's AlterPartition), made against the
+    /// partition state `change` names.
+    fn alter_partition(&self, change: records::AlterPartition) -> BoxFuture<'_, Result<(), MetadataError>>;
     /// The quorum's state from its leader (DescribeQuorum).
     fn describe_quorum(&self) -> BoxFuture<'_, Result<QuorumStatus, MetadataError>>;
     /// Changes whenever the image does (the index of the last metadata record applied).

@@ -24,6 +24,8 @@ pub enum Record {
         id: i32,
         incarnation: uuid::Uuid,
     },
+    /// A partition leader's new ISR (Kafka's AlterPartition).
+    AlterPartition(AlterPartition),
     /// A new topic, its partitions placed. Fails if the name (or a colliding one) is taken.
     CreateTopic(TopicMeta),
     /// A changed topic (same name and id): more partitions, new configs, new partition states.
@@ -46,6 +48,18 @@ pub enum Record {
     /// The whole image of a single-node store from before the quorum, imported once into an
     /// empty log (ignored otherwise).
     Import(ImageFile),
+}
+
+/// A leader's ISR change, made against the partition as the leader saw it: applied only if the
+/// leader, its epoch and the partition epoch are still those.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlterPartition {
+    pub topic_id: uuid::Uuid,
+    pub partition: i32,
+    pub leader: i32,
+    pub leader_epoch: i32,
+    pub partition_epoch: i32,
+    pub isr: Vec<i32>,
 }
 
 /// What applying a record answered (returned to the proposer, possibly over the network).

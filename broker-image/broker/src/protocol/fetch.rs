@@ -103,7 +103,9 @@ pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> Fe
                     out.log_start_offset = r.log.log_start_offset();
                     continue;
                 }
-                r.follower_fetched(id, p.fetch_offset);
+                if let Some(change) = r.follower_fetched(id, p.fetch_offset, crate::util::now_ms()) {
+                    broker.replicas().propose_isr(Arc::clone(r), change);
+                }
             }
             if error == 0 {
                 slots.push(Slot {

@@ -9,6 +9,7 @@ use kafka_protocol::messages::produce_response::{PartitionProduceResponse, Topic
 use kafka_protocol::messages::{ProduceRequest, ProduceResponse};
 use kafka_protocol::protocol::StrBytes;
 
+use crate::replication::Replica;
 use crate::state::Broker;
 use crate::storage::batch::{self, BatchError, MAGIC_OFFSET};
 use crate::storage::{LogError, PartitionLog};
@@ -50,6 +51,7 @@ fn batch_error_code(e: &BatchError) -> ResponseError {
 struct Appended {
     topic: usize,
     slot: usize,
+    replica: Arc<Replica>,
     log: Arc<PartitionLog>,
     end_offset: i64,
     fsync: bool,
@@ -126,6 +128,14 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                     .push(partition_error(part.index, ResponseError::InvalidRequiredAcks, None));
                 continue;
             }
+            if acks == -1 {
+                if let Some(message) = replica.isr_below_min(&log.topic) {
+                    topic_resp
+                        .partition_responses
+                        .push(partition_error(part.index, ResponseError::NotEnoughReplicas, Some(message)));
+                    continue;
+                }
+            }
             let header = match batch::validate_produce(&records, config.max_message_bytes) {
                 Ok(h) => h,
                 Err(e) => {
@@ -161,6 +171,7 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                         waiting.push(Appended {
                             topic: ti,
                             slot,
+                            replica: Arc::clone(&replica),
                             log,
                             end_offset: info.last_offset + 1,
                             fsync: config.flush_on_acks_all,
@@ -220,10 +231,12 @@ pub async fn finish(broker: &Arc<Broker>, appending: Appending) -> Result<Option
                 .await
                 .map_err(|e| (ResponseError::KafkaStorageError, e.to_string()))?;
         }
-        broker
-            .wait_replicated(&w.log, w.end_offset, timeout)
-            .await
-            .map_err(|e| (ResponseError::RequestTimedOut, e.to_string()))
+        broker.wait_replicated(&w.replica, w.end_offset, timeout).await.map_err(|e| {
+            (
+                ResponseError::try_from_code(e.code).unwrap_or(ResponseError::RequestTimedOut),
+                e.message,
+            )
+        })
     }))
     .await;
     for (w, result) in waiting.iter().zip(results) {

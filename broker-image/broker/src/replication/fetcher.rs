@@ -195,7 +195,12 @@ fn apply(f: &Followed, p: &PartitionData, now: i64) -> Result<Option<i64>, Strin
     if p.diverging_epoch.epoch >= 0 {
         let (_, own_end) = log.end_offset_for_epoch(p.diverging_epoch.epoch);
         let to = p.diverging_epoch.end_offset.min(own_end.max(0));
+        let before = (log.end_offset(), log.latest_epoch());
         log.truncate_to(to, now).map_err(|e| e.to_string())?;
+        if (log.end_offset(), log.latest_epoch()) == before {
+            // Asking again would get the same answer: wait a round (a bug, or the image lags).
+            return Err(format!("a diverging epoch {} at {to} changed nothing", p.diverging_epoch.epoch));
+        }
         tracing::info!(topic = %f.topic, partition = f.partition, epoch = p.diverging_epoch.epoch, offset = to, "truncated a tail that diverged from the leader");
         return Ok(None);
     }

@@ -12,6 +12,7 @@ use tokio::sync::watch;
 
 use super::fetcher::{self, FetcherContext, Followed};
 use super::Replica;
+use crate::metadata::records::AlterPartition;
 use crate::metadata::{MetadataStore, TopicMeta};
 use crate::storage::{Flusher, LogError, LogManager};
 use crate::util;
@@ -19,8 +20,27 @@ use crate::util;
 /// The replicas of one topic held here, by partition.
 type TopicReplicas = BTreeMap<i32, Arc<Replica>>;
 
+/// What the replicas need from the broker's configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplicationConfig {
+    /// `min.insync.replicas` for topics that do not set it.
+    pub default_min_isr: usize,
+    /// `replica.lag.time.max.ms`: a follower not caught up for this long leaves the ISR.
+    pub lag_time_max_ms: i64,
+}
+
+impl Default for ReplicationConfig {
+    fn default() -> Self {
+        ReplicationConfig {
+            default_min_isr: 1,
+            lag_time_max_ms: 30_000,
+        }
+    }
+}
+
 pub struct ReplicaManager {
     node_id: i32,
+    config: ReplicationConfig,
     logs: Arc<LogManager>,
     metadata: Arc<dyn MetadataStore>,
     fetch: Arc<FetcherContext>,
@@ -32,9 +52,16 @@ pub struct ReplicaManager {
 }
 
 impl ReplicaManager {
-    pub fn new(node_id: i32, logs: Arc<LogManager>, metadata: Arc<dyn MetadataStore>, flusher: Flusher) -> ReplicaManager {
+    pub fn new(
+        node_id: i32,
+        config: ReplicationConfig,
+        logs: Arc<LogManager>,
+        metadata: Arc<dyn MetadataStore>,
+        flusher: Flusher,
+    ) -> ReplicaManager {
         ReplicaManager {
             node_id,
+            config,
             fetch: Arc::new(FetcherContext {
                 node_id,
                 metadata: Arc::clone(&metadata),
@@ -98,6 +125,11 @@ impl ReplicaManager {
     }
 
     fn sync_topic(&self, t: &TopicMeta, now: i64) -> Result<(), LogError> {
+        let min_isr = t
+            .configs
+            .get("min.insync.replicas")
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(self.config.default_min_isr);
         for (p, state) in (0i32..).zip(&t.partition_states) {
             let existing = self.get(&t.name, p);
             if !state.replicas.contains(&self.node_id) {
@@ -111,10 +143,10 @@ impl ReplicaManager {
                 continue;
             }
             match existing {
-                Some(r) => r.update(state)?,
+                Some(r) => r.update(state, min_isr, now)?,
                 None => {
                     let log = self.logs.open_partition(&t.name, t.id, p, &t.configs, now)?;
-                    let replica = Arc::new(Replica::new(self.node_id, t.id, log, state)?);
+                    let replica = Arc::new(Replica::new(self.node_id, t.id, p, log, state, min_isr, now)?);
                     let mut hosted = self.hosted.write().unwrap_or_else(|e| e.into_inner());
                     hosted.entry(Arc::from(t.name.as_str())).or_default().insert(p, replica);
                 }
@@ -184,6 +216,42 @@ impl ReplicaManager {
             }
             if let Err(e) = self.sync() {
                 tracing::error!(error = %e, "the logs could not follow the metadata image");
+            }
+        }
+    }
+
+    /// Proposes a leader's ISR change in the background (the image brings the outcome).
+    pub fn propose_isr(&self, replica: Arc<Replica>, change: AlterPartition) {
+        let metadata = Arc::clone(&self.metadata);
+        tokio::spawn(async move {
+            let isr = change.isr.clone();
+            match metadata.alter_partition(change).await {
+                Ok(()) => tracing::info!(topic = %replica.log.topic, partition = replica.partition, ?isr, "ISR changed"),
+                Err(e) => tracing::debug!(topic = %replica.log.topic, partition = replica.partition, error = %e, "ISR change not made"),
+            }
+            replica.isr_change_done();
+        });
+    }
+
+    /// Every half `replica.lag.time.max.ms`, drops the followers that lag from the ISRs of the
+    /// partitions this broker leads; until `shutdown`.
+    pub async fn shrink_isrs(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let every = std::time::Duration::from_millis((self.config.lag_time_max_ms / 2).max(50) as u64);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = shutdown.changed() => return,
+            }
+            let now = util::now_ms();
+            let replicas: Vec<Arc<Replica>> = {
+                let hosted = self.hosted.read().unwrap_or_else(|e| e.into_inner());
+                hosted.values().flat_map(|t| t.values().cloned()).collect()
+            };
+            for r in replicas {
+                if let Some(change) = r.lagging_followers(now, self.config.lag_time_max_ms) {
+                    tracing::info!(topic = %r.log.topic, partition = r.partition, isr = ?change.isr, "followers lag: shrinking the ISR");
+                    self.propose_isr(r, change);
+                }
             }
         }
     }

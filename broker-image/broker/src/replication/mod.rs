@@ -11,5 +11,5 @@ pub mod high_watermark;
 pub mod manager;
 pub mod replica;
 
-pub use manager::ReplicaManager;
+pub use manager::{ReplicaManager, ReplicationConfig};
 pub use replica::Replica;

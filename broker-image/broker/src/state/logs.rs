@@ -9,10 +9,14 @@ use kafka_protocol::error::ResponseError;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::Broker;
+use super::{ApiError, Broker};
+use crate::replication::Replica;
 use crate::storage::batch::BatchHeader;
 use crate::storage::disk_space::disk_space;
 use crate::storage::{AppendInfo, FlushError, LogError, LogManager, PartitionLog};
+
+/// How often an acks=all wait checks that this broker still leads the partition.
+const LEADERSHIP_RECHECK: Duration = Duration::from_millis(100);
 
 /// The log directory as DescribeLogDirs reports it.
 #[derive(Debug)]
@@ -74,20 +78,45 @@ impl Broker {
         self.flusher.wait_durable(Arc::clone(log), end_offset).await
     }
 
-    /// Waits until the in-sync replicas have everything before `end_offset` of `log` (its
-    /// high watermark reached it; at once for a partition with one replica), within `timeout`.
-    pub async fn wait_replicated(&self, log: &Arc<PartitionLog>, end_offset: i64, timeout: Duration) -> Result<(), String> {
+    /// Waits until the in-sync replicas have everything before `end_offset` of `replica`'s log
+    /// (its high watermark reached it; at once for a partition with one replica), within
+    /// `timeout`; fails early when this broker stops leading the partition. Then checks the ISR
+    /// is still at least `min.insync.replicas`.
+    pub async fn wait_replicated(&self, replica: &Replica, end_offset: i64, timeout: Duration) -> Result<(), ApiError> {
+        let log = &replica.log;
         let mut hw = log.subscribe();
-        let reached = tokio::time::timeout(timeout, hw.wait_for(|hw| *hw >= end_offset))
-            .await
-            .map(|r| r.map(|_| ()));
-        match reached {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(format!("{}-{} was deleted", log.topic, log.partition)),
-            Err(_) => Err(format!(
-                "the in-sync replicas did not reach offset {end_offset} within {} ms",
-                timeout.as_millis()
-            )),
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if *hw.borrow_and_update() >= end_offset {
+                break;
+            }
+            if !replica.is_leader() {
+                return Err(ApiError::new(
+                    ResponseError::NotLeaderOrFollower,
+                    format!("this broker no longer leads {}-{}", log.topic, log.partition),
+                ));
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(ApiError::new(
+                    ResponseError::RequestTimedOut,
+                    format!(
+                        "the in-sync replicas did not reach offset {end_offset} within {} ms",
+                        timeout.as_millis()
+                    ),
+                ));
+            }
+            // Leadership moves without the high watermark moving: look again now and then.
+            let recheck = (tokio::time::Instant::now() + LEADERSHIP_RECHECK).min(deadline);
+            tokio::select! {
+                changed = hw.changed() => if changed.is_err() {
+                    return Err(ApiError::new(ResponseError::NotLeaderOrFollower, format!("{}-{} was removed", log.topic, log.partition)));
+                },
+                _ = tokio::time::sleep_until(recheck) => {}
+            }
+        }
+        match replica.isr_below_min(&log.topic) {
+            Some(message) => Err(ApiError::new(ResponseError::NotEnoughReplicasAfterAppend, message)),
+            None => Ok(()),
         }
     }
 

@@ -88,6 +88,7 @@ impl From<MetadataError> for ApiError {
             MetadataError::UnknownTopic(_) => ResponseError::UnknownTopicOrPartition,
             MetadataError::Storage(_) => ResponseError::UnknownServerError,
             MetadataError::Unavailable(_) => ResponseError::RequestTimedOut,
+            MetadataError::Rejected(_) => ResponseError::InvalidUpdateVersion,
         };
         ApiError::new(code, e.to_string())
     }

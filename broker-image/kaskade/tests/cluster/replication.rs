@@ -2,7 +2,8 @@
 //! a log on every broker, leaders spread across them; records produced to a leader are served
 //! by it and copied byte for byte to both followers; a follower refuses produce and consume
 //! requests with `NOT_LEADER_OR_FOLLOWER`; consumers never see what the in-sync replicas do not
-//! all have, and acks=all waits for them.
+//! all have, and acks=all waits for them; a follower that lags leaves the ISR (acks=all then
+//! answers `NOT_ENOUGH_REPLICAS` below `min.insync.replicas`) and rejoins once caught up.
 
 use std::time::{Duration, Instant};
 
@@ -209,6 +210,82 @@ fn consumers_see_only_what_every_in_sync_replica_has_and_acks_all_waits_for_it()
     });
     assert_eq!(hw, Some(3), "the follower caught up\n{}", cluster.logs());
     assert_eq!(produce(&mut client, 0, &[b"fourth"], -1, 10_000), (0, 3));
+}
+
+#[test]
+fn a_lagging_follower_leaves_the_isr_and_rejoins_once_caught_up() {
+    let mut cluster = ClusterProc::start(3, &["replica.lag.time.max.ms=1000"]);
+    let mut admin = RawClient::connect(&cluster.brokers[0].bootstrap());
+    create_with_min_isr(&mut admin, TOPIC, 2);
+    create_with_min_isr(&mut admin, "strict", 3);
+    let (leader, replicas, _) = partitions(&cluster.brokers[0].bootstrap(), TOPIC)[0].clone();
+    assert_eq!(
+        partitions(&cluster.brokers[0].bootstrap(), "strict")[0].1,
+        replicas,
+        "both placed alike"
+    );
+    let follower = *replicas.iter().rev().find(|r| **r != leader).expect("a follower");
+    let mut client = RawClient::connect(&cluster.node(leader).bootstrap());
+    assert_eq!(produce_to(&mut client, "strict", -1), 0, "min.insync.replicas=3 with three in sync");
+    let pid = cluster.node(follower).pid().expect("running") as i32;
+    send_signal(pid, libc_sigstop());
+    let bootstrap = cluster.node(leader).bootstrap();
+    let shrunk = wait_for(QUORUM_WAIT, || {
+        let isr = partitions(&bootstrap, TOPIC)[0].2.clone();
+        (!isr.contains(&follower)).then_some(isr)
+    });
+    assert_eq!(
+        shrunk.map(|i| i.len()),
+        Some(2),
+        "the stopped follower left the ISR\n{}",
+        cluster.logs()
+    );
+    assert_eq!(
+        produce_to(&mut client, TOPIC, -1),
+        0,
+        "acks=all with two in sync and min.insync.replicas=2"
+    );
+    assert_eq!(
+        produce_to(&mut client, "strict", -1),
+        ResponseError::NotEnoughReplicas.code(),
+        "acks=all below min.insync.replicas"
+    );
+    assert_eq!(produce_to(&mut client, "strict", 1), 0, "acks=1 needs only the leader");
+    send_signal(pid, libc_sigcont());
+    let rejoined = wait_for(QUORUM_WAIT, || {
+        let isr = partitions(&bootstrap, "strict")[0].2.clone();
+        (isr.len() == 3).then_some(isr)
+    });
+    assert!(
+        rejoined.is_some(),
+        "the follower rejoined the ISR once caught up\n{}",
+        cluster.logs()
+    );
+    assert_eq!(produce_to(&mut client, "strict", -1), 0);
+}
+
+fn create_with_min_isr(client: &mut RawClient, name: &str, min_isr: i32) {
+    use kafka_protocol::messages::create_topics_request::CreatableTopicConfig;
+    let mut t = CreatableTopic::default();
+    t.name = TopicName(StrBytes::from_string(name.to_string()));
+    t.num_partitions = 1;
+    t.replication_factor = 3;
+    let mut c = CreatableTopicConfig::default();
+    c.name = StrBytes::from_static_str("min.insync.replicas");
+    c.value = Some(StrBytes::from_string(min_isr.to_string()));
+    t.configs = vec![c];
+    let mut req = CreateTopicsRequest::default();
+    req.topics = vec![t];
+    req.timeout_ms = 10_000;
+    let resp = client.call(7, &req);
+    assert_eq!(resp.topics[0].error_code, 0, "{resp:?}");
+}
+
+/// Produce v9 of one small batch to partition 0 of `topic`: the error code.
+fn produce_to(client: &mut RawClient, topic: &str, acks: i16) -> i16 {
+    let mut req = produce_request(topic, 0, batch(&[b"v"], 1_700_000_000_000, Compression::None), acks);
+    req.timeout_ms = 10_000;
+    client.call(9, &req).responses[0].partition_responses[0].error_code
 }
 
 fn libc_sigstop() -> i32 {

@@ -408,6 +408,10 @@ impl MetadataStore for QuorumMetadata {
         Box::pin(async move { self.propose(Record::BrokerConfigs { entity, configs }).await.map(|_| ()) })
     }
 
+    fn alter_partition(&self, change: super::records::AlterPartition) -> BoxFuture<'_, Result<(), MetadataError>> {
+        Box::pin(async move { self.propose(Record::AlterPartition(change)).await.map(|_| ()) })
+    }
+
     fn describe_quorum(&self) -> BoxFuture<'_, Result<super::QuorumStatus, MetadataError>> {
         Box::pin(async move {
             if let Some(status) = status::local(&self.raft, &self.peers.progress) {

@@ -96,7 +96,14 @@ impl PartitionLog {
         if inner.deleted {
             return Err(self.deleted());
         }
-        if offset >= inner.end_offset() {
+        let end = inner.end_offset();
+        if offset >= end {
+            // Nothing to remove, but an epoch this replica assigned at its log end as a leader
+            // that wrote nothing in it conflicts with the new leader's log: it goes (as in
+            // Kafka's `truncateTo`), else the next fetch would name it and diverge again.
+            if inner.epochs.truncate_from_end(end) {
+                inner.epochs.write(&self.dir)?;
+            }
             return Ok(false);
         }
         if offset < inner.segments[0].base_offset() {

@@ -397,3 +397,22 @@ fn a_torn_tail_takes_its_epoch_with_it() {
     assert_eq!(log.end_offset_for_epoch(7), (-1, -1));
     assert_eq!(log.end_offset_for_epoch(2), (2, 6));
 }
+
+#[test]
+fn an_epoch_a_leader_assigned_at_its_end_and_never_wrote_goes_with_a_truncation_to_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(dir.path(), 1 << 20, true);
+    lead(&log, &[(3, 1)]);
+    // Became leader at epoch 2, wrote nothing, then followed a leader that never had epoch 2.
+    log.assign_leader_epoch(2).unwrap();
+    assert_eq!(log.latest_epoch(), Some(2));
+    assert!(!log.truncate_to(3, 0).unwrap(), "no record removed");
+    assert_eq!(log.latest_epoch(), Some(1), "the next fetch names the epoch the records are in");
+    assert_eq!(log.end_offset(), 3);
+    drop(log);
+    assert_eq!(
+        open(dir.path(), 1 << 20, true).latest_epoch(),
+        Some(1),
+        "the checkpoint says so too"
+    );
+}

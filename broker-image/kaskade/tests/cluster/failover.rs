@@ -1,0 +1,174 @@
+//! Failover: an idempotent acks=all producer (librdkafka) keeps writing while the leader of its
+//! partitions is SIGKILLed, again and again, each time started again: a new leader is elected
+//! from the in-sync replicas with a higher leader epoch, the restarted broker catches up and
+//! rejoins the ISR, and every acknowledged record is read back exactly once, where the producer
+//! was told it is.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
+use kafka_protocol::messages::{CreateTopicsRequest, MetadataRequest, TopicName};
+use kafka_protocol::protocol::StrBytes;
+use kaskade_testkit::clients::assigned_consumer;
+use kaskade_testkit::raw::RawClient;
+use kaskade_testkit::{wait_for, ClusterProc};
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::Consumer;
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+
+const TOPIC: &str = "failover";
+const PARTITIONS: i32 = 2;
+const KILLS: usize = 3;
+
+/// Short sessions, so a dead broker is fenced (and its partitions led elsewhere) within 2 s.
+const TIMING: &[&str] = &[
+    "broker.session.timeout.ms=2000",
+    "broker.heartbeat.interval.ms=250",
+    "replica.lag.time.max.ms=4000",
+    "min.insync.replicas=2",
+];
+
+/// (leader, leader epoch, ISR) of each partition, as `bootstrap` lists them.
+fn partitions(bootstrap: &str) -> Option<Vec<(i32, i32, Vec<i32>)>> {
+    let mut client = RawClient::connect(bootstrap);
+    let mut req = MetadataRequest::default();
+    let mut t = kafka_protocol::messages::metadata_request::MetadataRequestTopic::default();
+    t.name = Some(TopicName(StrBytes::from_static_str(TOPIC)));
+    req.topics = Some(vec![t]);
+    let resp = client.try_call(12, &req).ok()?;
+    let mut parts: Vec<_> = resp.topics.first()?.partitions.iter().map(|p| (p.partition_index, p)).collect();
+    parts.sort_by_key(|(i, _)| *i);
+    Some(
+        parts
+            .into_iter()
+            .map(|(_, p)| (p.leader_id.0, p.leader_epoch, p.isr_nodes.iter().map(|b| b.0).collect()))
+            .collect(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_records_survive_repeated_leader_kills_exactly_once() {
+    let mut cluster = ClusterProc::start(3, TIMING);
+    let mut admin = RawClient::connect(&cluster.brokers[0].bootstrap());
+    let mut t = CreatableTopic::default();
+    t.name = TopicName(StrBytes::from_static_str(TOPIC));
+    t.num_partitions = PARTITIONS;
+    t.replication_factor = 3;
+    let mut min_isr = CreatableTopicConfig::default();
+    min_isr.name = StrBytes::from_static_str("min.insync.replicas");
+    min_isr.value = Some(StrBytes::from_static_str("2"));
+    t.configs = vec![min_isr];
+    let mut req = CreateTopicsRequest::default();
+    req.topics = vec![t];
+    req.timeout_ms = 10_000;
+    assert_eq!(admin.call(7, &req).topics[0].error_code, 0);
+    drop(admin);
+
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", cluster.bootstrap())
+        .set("acks", "all")
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "2")
+        .set("message.timeout.ms", "120000")
+        .set("request.timeout.ms", "5000")
+        .create()
+        .expect("producer");
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked: Arc<Mutex<BTreeMap<(i32, i64), String>>> = Arc::default();
+    let writer = {
+        let (stop, acked, producer) = (Arc::clone(&stop), Arc::clone(&acked), producer.clone());
+        tokio::spawn(async move {
+            let mut i = 0u64;
+            while !stop.load(Ordering::SeqCst) {
+                // A window of sends in flight, as an application would have.
+                let sends: Vec<_> = (0..20)
+                    .map(|_| {
+                        i += 1;
+                        let value = format!("record-{i}");
+                        let producer = producer.clone();
+                        tokio::spawn(async move {
+                            let record = FutureRecord::<(), _>::to(TOPIC)
+                                .payload(&value)
+                                .partition((i % PARTITIONS as u64) as i32);
+                            let d = producer.send(record, Duration::from_secs(120)).await.map_err(|(e, _)| e);
+                            (d, value)
+                        })
+                    })
+                    .collect();
+                for s in sends {
+                    let (d, value) = s.await.expect("send task");
+                    let d = d.expect("an idempotent producer delivers every record");
+                    assert!(
+                        acked.lock().unwrap().insert((d.partition, d.offset), value).is_none(),
+                        "two records acknowledged at one offset"
+                    );
+                }
+            }
+        })
+    };
+    let any = cluster.brokers[0].bootstrap();
+    for kill in 0..KILLS {
+        let before = acked.lock().unwrap().len();
+        let parts = wait_for(Duration::from_secs(60), || {
+            partitions(&any).filter(|p| p.iter().all(|(l, _, isr)| *l > 0 && isr.len() == 3))
+        })
+        .unwrap_or_else(|| panic!("kill {kill}: every partition led with a full ISR\n{}", cluster.logs()));
+        let (victim, epoch, _) = parts[0].clone();
+        cluster.node(victim).kill9();
+        let survivor = cluster.brokers.iter().find(|b| b.child.is_some()).expect("a survivor").bootstrap();
+        let moved = wait_for(Duration::from_secs(60), || {
+            partitions(&survivor)
+                .filter(|p| p[0].0 > 0 && p[0].0 != victim)
+                .map(|p| p[0].clone())
+        })
+        .unwrap_or_else(|| panic!("kill {kill}: no new leader for partition 0\n{}", cluster.logs()));
+        assert!(moved.1 > epoch, "kill {kill}: the leader epoch went from {epoch} to {}", moved.1);
+        assert!(
+            !moved.2.contains(&victim),
+            "kill {kill}: the dead broker is out of the ISR: {moved:?}"
+        );
+        // Writes go on without it (two in-sync replicas meet min.insync.replicas).
+        let progressed = wait_for(Duration::from_secs(60), || {
+            (acked.lock().unwrap().len() >= before + 200).then_some(())
+        });
+        assert!(progressed.is_some(), "kill {kill}: writes did not resume\n{}", cluster.logs());
+        cluster.start_stopped();
+    }
+    // The last restart rejoins too.
+    wait_for(Duration::from_secs(60), || {
+        partitions(&any).filter(|p| p.iter().all(|(l, _, isr)| *l > 0 && isr.len() == 3))
+    })
+    .unwrap_or_else(|| panic!("the ISR is full again\n{}", cluster.logs()));
+    stop.store(true, Ordering::SeqCst);
+    writer.await.expect("writer");
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= KILLS * 200);
+
+    let consumer = assigned_consumer(&cluster.bootstrap(), TOPIC, PARTITIONS, &[]);
+    let mut read: BTreeMap<(i32, i64), String> = BTreeMap::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while read.len() < acked.len() && std::time::Instant::now() < deadline {
+        if let Some(m) = consumer.poll(Duration::from_millis(200)) {
+            let m = m.expect("consume");
+            let value = String::from_utf8(m.payload().unwrap_or_default().to_vec()).expect("utf8");
+            assert!(read.insert((m.partition(), m.offset()), value).is_none(), "read twice");
+        }
+    }
+    let missing: Vec<_> = acked.iter().filter(|(k, v)| read.get(k) != Some(v)).take(5).collect();
+    assert!(
+        missing.is_empty(),
+        "acknowledged records lost or moved: {missing:?} ({} acknowledged, {} read)",
+        acked.len(),
+        read.len()
+    );
+    let mut values: Vec<&String> = read.values().collect();
+    values.sort();
+    let before = values.len();
+    values.dedup();
+    assert_eq!(values.len(), before, "a record was written twice");
+    consumer.unsubscribe();
+}
