@@ -59,6 +59,9 @@ pub struct FetchedOffset {
 pub struct GroupCoordinator {
     cfg: GroupConfig,
     groups: Mutex<HashMap<String, Group>>,
+    /// The `__consumer_offsets` partitions whose groups are loaded here, with the leader epoch
+    /// they were loaded at (a new epoch of this broker's leadership loads them again).
+    loaded: Mutex<HashMap<i32, i32>>,
     store: OffsetsStore,
     wake: Notify,
 }
@@ -67,11 +70,22 @@ fn code(e: ResponseError) -> i16 {
     e.code()
 }
 
+/// Kafka's mapping of a failed `__consumer_offsets` write to what group clients see.
+fn store_error_code(e: &super::store::StoreError) -> i16 {
+    use super::store::StoreError;
+    match e {
+        StoreError::NotLeader(_) | StoreError::NoPartition(_) => code(ResponseError::NotCoordinator),
+        StoreError::NotReplicated(_) => code(ResponseError::CoordinatorNotAvailable),
+        _ => code(ResponseError::UnknownServerError),
+    }
+}
+
 impl GroupCoordinator {
     pub fn new(cfg: GroupConfig, store: OffsetsStore) -> Self {
         GroupCoordinator {
             cfg,
             groups: Mutex::new(HashMap::new()),
+            loaded: Mutex::new(HashMap::new()),
             store,
             wake: Notify::new(),
         }
@@ -98,43 +112,107 @@ impl GroupCoordinator {
         })
     }
 
-    /// Rebuilds every group from `__consumer_offsets` (start-up).
+    /// Loads the groups of every `__consumer_offsets` partition this broker leads (start-up);
+    /// returns how many groups there are.
     pub fn load(&self) -> usize {
+        for p in 0..self.store.partitions() {
+            if let Some(epoch) = self.store.leader_epoch(p) {
+                self.load_partition(p, epoch);
+            }
+        }
+        self.lock().len()
+    }
+
+    /// Whether this broker coordinates `group_id` now: it leads the group's partition of
+    /// `__consumer_offsets`, whose groups are loaded from the log when its leadership begins.
+    /// Else Kafka's `NOT_COORDINATOR`, so the client looks the coordinator up again.
+    pub fn owns(&self, group_id: &str) -> Result<(), i16> {
+        let p = self.partition_for(group_id);
+        let Some(epoch) = self.store.leader_epoch(p) else {
+            return Err(code(ResponseError::NotCoordinator));
+        };
+        let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner()).get(&p).copied();
+        if loaded != Some(epoch) {
+            self.load_partition(p, epoch);
+        }
+        Ok(())
+    }
+
+    /// Makes sure `__consumer_offsets` exists and this broker coordinates `group_id`.
+    pub async fn ready_for(&self, group_id: &str) -> Result<(), i16> {
+        self.ensure_ready().await?;
+        self.owns(group_id)
+    }
+
+    /// Replaces the groups of partition `p` with what its log holds (leadership at `epoch`).
+    fn load_partition(&self, p: i32, epoch: i32) {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if loaded.get(&p) == Some(&epoch) {
+            return;
+        }
         let now = Instant::now();
         let now_ms = util::now_ms();
+        let records = self.store.load_partition(p);
         let mut groups = self.lock();
-        for (key, value) in self.store.load() {
+        groups.retain(|id, _| self.store.partition_for(id) != p);
+        let mut here: HashMap<String, Group> = HashMap::new();
+        for (key, value) in records {
             match key {
                 RecordKey::Offset { group, topic, partition } => match value.map(records::decode_offset) {
                     Some(Ok(v)) => {
-                        groups
-                            .entry(group.clone())
+                        here.entry(group.clone())
                             .or_insert_with(|| Group::new(&group, now_ms))
                             .offsets
                             .insert((topic, partition), v);
                     }
                     Some(Err(e)) => tracing::warn!(%group, error = %e, "skipping an unreadable offset record"),
                     None => {
-                        if let Some(g) = groups.get_mut(&group) {
+                        if let Some(g) = here.get_mut(&group) {
                             g.offsets.remove(&(topic, partition));
                         }
                     }
                 },
                 RecordKey::Group { group } => match value.map(records::decode_group) {
-                    Some(Ok(v)) => groups
+                    Some(Ok(v)) => here
                         .entry(group.clone())
                         .or_insert_with(|| Group::new(&group, now_ms))
                         .restore(v, now),
                     Some(Err(e)) => tracing::warn!(%group, error = %e, "skipping an unreadable group record"),
                     None => {
-                        groups.remove(&group);
+                        here.remove(&group);
                     }
                 },
             }
         }
-        groups.retain(|_, g| !(g.members.is_empty() && g.offsets.is_empty() && g.generation == 0 && g.protocol_type.is_none()));
+        here.retain(|_, g| !(g.members.is_empty() && g.offsets.is_empty() && g.generation == 0 && g.protocol_type.is_none()));
+        let count = here.len();
+        groups.extend(here);
+        loaded.insert(p, epoch);
+        drop(groups);
+        drop(loaded);
+        tracing::debug!(
+            partition = p,
+            epoch,
+            groups = count,
+            "loaded the groups of a {} partition",
+            super::store::OFFSETS_TOPIC
+        );
         self.wake.notify_one();
-        groups.len()
+    }
+
+    /// Forgets the groups of partitions this broker no longer leads (another broker
+    /// coordinates them now).
+    fn unload_lost(&self) {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        let lost: Vec<i32> = loaded.keys().copied().filter(|p| self.store.leader_epoch(*p).is_none()).collect();
+        if lost.is_empty() {
+            return;
+        }
+        for p in &lost {
+            loaded.remove(p);
+        }
+        self.lock().retain(|id, _| !lost.contains(&self.store.partition_for(id)));
+        tracing::info!(partitions = ?lost, "no longer coordinating the groups of these partitions");
     }
 
     /// Writes a group's metadata record when its state machine asked for it (under the lock).
@@ -159,7 +237,7 @@ impl GroupCoordinator {
 
     pub async fn join(&self, group_id: &str, p: JoinParams) -> JoinOutcome {
         let member_id = p.member_id.clone();
-        if let Err(e) = self.ensure_ready().await {
+        if let Err(e) = self.ready_for(group_id).await {
             return JoinOutcome::error(e, &member_id);
         }
         if p.session_timeout_ms < self.cfg.min_session_timeout_ms || p.session_timeout_ms > self.cfg.max_session_timeout_ms {
@@ -193,7 +271,7 @@ impl GroupCoordinator {
         protocol_name: Option<&str>,
         assignments: Vec<(String, Bytes)>,
     ) -> SyncOutcome {
-        if let Err(e) = self.ensure_ready().await {
+        if let Err(e) = self.ready_for(group_id).await {
             return SyncOutcome::error(e);
         }
         let reply = {
@@ -219,7 +297,7 @@ impl GroupCoordinator {
     }
 
     pub async fn heartbeat(&self, group_id: &str, member_id: &str, instance_id: Option<&str>, generation: i32) -> i16 {
-        if let Err(e) = self.ensure_ready().await {
+        if let Err(e) = self.ready_for(group_id).await {
             return e;
         }
         let mut groups = self.lock();
@@ -231,7 +309,7 @@ impl GroupCoordinator {
 
     /// LeaveGroup: one error per member, or a group-level error.
     pub async fn leave(&self, group_id: &str, members: &[(String, Option<String>)]) -> Result<Vec<i16>, i16> {
-        self.ensure_ready().await?;
+        self.ready_for(group_id).await?;
         let errors = {
             let mut groups = self.lock();
             let Some(g) = groups.get_mut(group_id) else {
@@ -264,7 +342,7 @@ impl GroupCoordinator {
         version: i16,
         offsets: Vec<(String, i32, OffsetValue)>,
     ) -> Result<(), i16> {
-        self.ensure_ready().await?;
+        self.ready_for(group_id).await?;
         let appended = self.commit_now(group_id, member_id, instance_id, generation, version, offsets)?;
         self.wait_durable(appended).await
     }
@@ -282,6 +360,7 @@ impl GroupCoordinator {
         version: i16,
         offsets: Vec<(String, i32, OffsetValue)>,
     ) -> Result<Option<Appended>, i16> {
+        self.owns(group_id)?;
         let mut groups = self.lock();
         if !groups.contains_key(group_id) {
             if generation >= 0 {
@@ -306,7 +385,7 @@ impl GroupCoordinator {
             .collect();
         let appended = self.store.append(group_id, &writes).map_err(|e| {
             tracing::error!(group = %group_id, error = %e, "could not write offsets");
-            code(ResponseError::UnknownServerError)
+            store_error_code(&e)
         })?;
         for (topic, partition, v) in offsets {
             g.offsets.insert((topic, partition), v);
@@ -318,8 +397,8 @@ impl GroupCoordinator {
     pub async fn wait_durable(&self, appended: Option<Appended>) -> Result<(), i16> {
         let Some(appended) = appended else { return Ok(()) };
         self.store.wait_durable(appended).await.map_err(|e| {
-            tracing::error!(error = %e, "offsets not durable");
-            code(ResponseError::UnknownServerError)
+            tracing::warn!(error = %e, "offsets not durable");
+            store_error_code(&e)
         })
     }
 
@@ -376,10 +455,12 @@ impl GroupCoordinator {
         })
     }
 
+    /// ListGroups: the groups this broker coordinates (clients ask every broker).
     pub fn list(&self) -> Vec<GroupListing> {
         let groups = self.lock();
         let mut out: Vec<GroupListing> = groups
             .values()
+            .filter(|g| self.store.leader_epoch(self.store.partition_for(&g.id)).is_some())
             .map(|g| GroupListing {
                 group_id: g.id.clone(),
                 protocol_type: g.protocol_type.clone().unwrap_or_default(),
@@ -397,9 +478,15 @@ impl GroupCoordinator {
         }
         let mut results = Vec::with_capacity(ids.len());
         let mut pending = Vec::new();
+        // Before the groups' lock: owning may load a partition's groups, which takes it.
+        let owned: Vec<Result<(), i16>> = ids.iter().map(|id| self.owns(id)).collect();
         {
             let mut groups = self.lock();
-            for id in ids {
+            for (id, owned) in ids.iter().zip(owned) {
+                if let Err(e) = owned {
+                    results.push(e);
+                    continue;
+                }
                 match groups.get(id) {
                     None => results.push(code(ResponseError::GroupIdNotFound)),
                     Some(g) if g.state != GroupState::Empty => results.push(code(ResponseError::NonEmptyGroup)),
@@ -442,7 +529,7 @@ impl GroupCoordinator {
         partitions: Vec<(String, i32)>,
         subscribed: impl Fn(&str, &Bytes) -> bool,
     ) -> Result<Vec<(String, i32, i16)>, i16> {
-        self.ensure_ready().await?;
+        self.ready_for(group_id).await?;
         let appended = {
             let mut groups = self.lock();
             let Some(g) = groups.get_mut(group_id) else {
@@ -523,6 +610,7 @@ impl GroupCoordinator {
         let check_every = Duration::from_millis(self.cfg.offsets_retention_check_interval_ms.max(1) as u64);
         let mut next_expiry = Instant::now() + check_every;
         loop {
+            self.unload_lost();
             let now = Instant::now();
             if now >= next_expiry {
                 self.expire_offsets(util::now_ms());

@@ -13,7 +13,7 @@ use thiserror::Error;
 use super::config::GroupConfig;
 use super::records::{self, RecordKey};
 use crate::metadata::{MetadataError, MetadataStore, TopicMeta};
-use crate::replication::ReplicaManager;
+use crate::replication::{Replica, ReplicaManager};
 use crate::storage::batch::{BatchHeader, BatchIter};
 use crate::storage::{FlushError, Flusher, LogError, PartitionLog};
 use crate::util;
@@ -33,18 +33,28 @@ pub enum StoreError {
     Log(#[from] LogError),
     #[error(transparent)]
     Flush(#[from] FlushError),
+    /// This broker does not lead the group's partition (any more).
+    #[error("this broker does not lead {OFFSETS_TOPIC} partition {0}")]
+    NotLeader(i32),
+    /// The in-sync replicas did not get the write in time.
+    #[error("{OFFSETS_TOPIC} partition {0}: the in-sync replicas did not get the write within {COMMIT_TIMEOUT:?}")]
+    NotReplicated(i32),
 }
+
+/// Kafka's `offsets.commit.timeout.ms`: how long a write waits for the in-sync replicas.
+const COMMIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A record to write: key and value (`None` = tombstone).
 pub type Write = (RecordKey, Option<Bytes>);
 
 /// A write appended but maybe not durable yet.
 pub struct Appended {
-    log: Arc<PartitionLog>,
+    replica: Arc<Replica>,
     end_offset: i64,
 }
 
 pub struct OffsetsStore {
+    node_id: i32,
     metadata: Arc<dyn MetadataStore>,
     replicas: Arc<ReplicaManager>,
     flusher: Flusher,
@@ -54,8 +64,9 @@ pub struct OffsetsStore {
 }
 
 impl OffsetsStore {
-    pub fn new(metadata: Arc<dyn MetadataStore>, replicas: Arc<ReplicaManager>, flusher: Flusher, cfg: &GroupConfig) -> Self {
+    pub fn new(node_id: i32, metadata: Arc<dyn MetadataStore>, replicas: Arc<ReplicaManager>, flusher: Flusher, cfg: &GroupConfig) -> Self {
         OffsetsStore {
+            node_id,
             metadata,
             replicas,
             flusher,
@@ -113,47 +124,53 @@ impl OffsetsStore {
     /// [`OffsetsStore::wait_durable`]).
     pub fn append(&self, group: &str, writes: &[Write]) -> Result<Appended, StoreError> {
         let partition = self.partition_for(group);
-        let log = self
+        let replica = self
             .replicas
-            .logs()
             .get(OFFSETS_TOPIC, partition)
             .ok_or(StoreError::NoPartition(partition))?;
+        let (leader, epoch) = replica.leader();
+        if leader != self.node_id {
+            return Err(StoreError::NotLeader(partition));
+        }
         let now = util::now_ms();
         let batch = encode_batch(writes, now)?;
         let header = BatchHeader::parse(&batch).map_err(|e| StoreError::Encode(e.to_string()))?;
-        let epoch = self
-            .metadata
-            .topic(OFFSETS_TOPIC)
-            .and_then(|t| t.partition(partition).map(|s| s.leader_epoch))
-            .ok_or(StoreError::NoPartition(partition))?;
-        let info = log.append(&batch, &header, epoch, now)?;
+        let info = replica.log.append(&batch, &header, epoch, now)?;
         Ok(Appended {
-            log,
+            replica,
             end_offset: info.last_offset + 1,
         })
     }
 
-    /// Waits until an append is on disk, when the broker waits for fsync on acks=all.
-    pub async fn wait_durable(&self, appended: Appended) -> Result<(), StoreError> {
-        if !appended.log.config().flush_on_acks_all {
-            return Ok(());
-        }
-        Ok(self.flusher.wait_durable(appended.log, appended.end_offset).await?)
+    /// The leader epoch of `partition` when this broker leads it (it coordinates the groups
+    /// there), else `None`.
+    pub fn leader_epoch(&self, partition: i32) -> Option<i32> {
+        let (leader, epoch) = self.replicas.get(OFFSETS_TOPIC, partition)?.leader();
+        (leader == self.node_id).then_some(epoch)
     }
 
-    /// Every record of the topic, partition by partition, in log order (start-up). Records that
-    /// cannot be decoded are skipped with a warning.
-    pub fn load(&self) -> Vec<(RecordKey, Option<Bytes>)> {
+    /// Waits until an append is on disk (when the broker waits for fsync on acks=all) and the
+    /// in-sync replicas have it.
+    pub async fn wait_durable(&self, appended: Appended) -> Result<(), StoreError> {
+        let log = &appended.replica.log;
+        if log.config().flush_on_acks_all {
+            self.flusher.wait_durable(Arc::clone(log), appended.end_offset).await?;
+        }
+        let mut hw = log.subscribe();
+        let reached = tokio::time::timeout(COMMIT_TIMEOUT, hw.wait_for(|hw| *hw >= appended.end_offset)).await;
+        match reached {
+            Ok(Ok(_)) => Ok(()),
+            _ if !appended.replica.is_leader() => Err(StoreError::NotLeader(appended.replica.partition)),
+            _ => Err(StoreError::NotReplicated(appended.replica.partition)),
+        }
+    }
+
+    /// The records of one partition, in log order (this broker became its leader).
+    pub fn load_partition(&self, partition: i32) -> Vec<(RecordKey, Option<Bytes>)> {
         let mut out = Vec::new();
-        let Some(topic) = self.metadata.topic(OFFSETS_TOPIC) else {
-            return out;
-        };
-        for p in 0..topic.partitions {
-            let Some(log) = self.replicas.logs().get(OFFSETS_TOPIC, p) else {
-                continue;
-            };
+        if let Some(log) = self.replicas.logs().get(OFFSETS_TOPIC, partition) {
             if let Err(e) = read_partition(&log, &mut out) {
-                tracing::warn!(partition = p, error = %e, "could not read all of {OFFSETS_TOPIC}");
+                tracing::warn!(partition, error = %e, "could not read all of {OFFSETS_TOPIC}");
             }
         }
         out

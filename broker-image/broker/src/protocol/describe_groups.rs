@@ -19,7 +19,7 @@ pub async fn handle(broker: &Arc<Broker>, req: DescribeGroupsRequest, version: i
         let mut g = DescribedGroup::default();
         g.group_id = id.clone();
         g.authorized_operations = NOT_REQUESTED;
-        if let Err(e) = ready {
+        if let Err(e) = ready.and_then(|_| broker.groups().owns(id.as_str())) {
             g.error_code = e;
             resp.groups.push(g);
             continue;

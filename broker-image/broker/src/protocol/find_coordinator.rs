@@ -1,6 +1,6 @@
-//! FindCoordinator: this broker coordinates every group (and would every transaction), so the
-//! answer is always this node once `__consumer_offsets` exists (it is created on the first
-//! group lookup, as Kafka does). v4+ asks for several keys at once.
+//! FindCoordinator: a group's coordinator is the leader of its `__consumer_offsets` partition
+//! (created on the first group lookup, as Kafka does); a transactional id would be this node.
+//! v4+ asks for several keys at once.
 
 use std::sync::Arc;
 
@@ -14,20 +14,30 @@ use crate::state::Broker;
 const GROUP: i8 = 0;
 const TRANSACTION: i8 = 1;
 
-/// Finds the coordinator of one key: Ok(()) when it is this node, or an error with a message.
-async fn lookup(broker: &Broker, key: &str, key_type: i8) -> Result<(), (ResponseError, String)> {
+/// Finds the coordinator of one key: its node id, or an error with a message. A group's
+/// coordinator is the leader of its `__consumer_offsets` partition.
+async fn lookup(broker: &Broker, key: &str, key_type: i8) -> Result<i32, (ResponseError, String)> {
     match key_type {
         // Kafka answers an empty group id too (the group requests themselves refuse it).
-        GROUP => broker
-            .groups()
-            .ensure_ready()
-            .await
-            .map_err(|_| (ResponseError::CoordinatorNotAvailable, String::new())),
+        GROUP => {
+            let unavailable = || (ResponseError::CoordinatorNotAvailable, String::new());
+            broker.groups().ensure_ready().await.map_err(|_| unavailable())?;
+            let partition = broker.groups().partition_for(key);
+            let leader = broker
+                .metadata()
+                .topic(crate::group::OFFSETS_TOPIC)
+                .and_then(|t| t.partition(partition).map(|s| s.leader))
+                .ok_or_else(unavailable)?;
+            if leader < 0 {
+                return Err(unavailable());
+            }
+            Ok(leader)
+        }
         TRANSACTION => {
             if key.is_empty() {
                 return Err((ResponseError::InvalidRequest, "Transactional id must not be empty.".into()));
             }
-            Ok(())
+            Ok(broker.node_id())
         }
         other => Err((
             ResponseError::InvalidRequest,
@@ -36,15 +46,22 @@ async fn lookup(broker: &Broker, key: &str, key_type: i8) -> Result<(), (Respons
     }
 }
 
-fn coordinator(broker: &Broker, key: String, result: Result<(), (ResponseError, String)>) -> Coordinator {
+fn coordinator(broker: &Broker, key: String, result: Result<i32, (ResponseError, String)>) -> Coordinator {
     let mut c = Coordinator::default();
     c.key = StrBytes::from_string(key);
-    match result {
-        Ok(()) => {
-            let me = broker.metadata().brokers().into_iter().find(|b| b.node_id == broker.node_id());
-            c.node_id = BrokerId(broker.node_id());
-            c.host = StrBytes::from_string(me.as_ref().map(|b| b.host.clone()).unwrap_or_default());
-            c.port = me.map(|b| b.port as i32).unwrap_or(-1);
+    let endpoint = result.and_then(|id| {
+        broker
+            .metadata()
+            .brokers()
+            .into_iter()
+            .find(|b| b.node_id == id)
+            .ok_or((ResponseError::CoordinatorNotAvailable, String::new()))
+    });
+    match endpoint {
+        Ok(b) => {
+            c.node_id = BrokerId(b.node_id);
+            c.host = StrBytes::from_string(b.host);
+            c.port = b.port as i32;
             c.error_message = Some(StrBytes::from_static_str(""));
         }
         Err((e, message)) => {

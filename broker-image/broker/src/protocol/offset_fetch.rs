@@ -38,7 +38,7 @@ async fn fetch(broker: &Broker, group: &str, topics: Option<Vec<(String, Vec<i32
     if group.is_empty() {
         return Err(ResponseError::InvalidGroupId.code());
     }
-    broker.groups().ensure_ready().await?;
+    broker.groups().ready_for(group).await?;
     Ok(broker.groups().fetch(group, topics))
 }
 
