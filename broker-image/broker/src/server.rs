@@ -47,11 +47,6 @@ pub struct RunningBroker {
     cleaner: Option<LogCleaner>,
 }
 
-/// Set to `1`, lets a broker join a quorum of several voters. Several brokers share metadata
-/// and replicate partitions already, but group coordinators and failover are not built yet, so a
-/// user never meets such a cluster by accident; the multi-broker tests set it.
-pub const UNSTABLE_REPLICATION_ENV: &str = "KASKADE_UNSTABLE_REPLICATION";
-
 fn check_quorum(config: &BrokerConfig) -> Result<(), StartError> {
     match config.controller_quorum_voters.as_slice() {
         [] => Ok(()),
@@ -60,13 +55,8 @@ fn check_quorum(config: &BrokerConfig) -> Result<(), StartError> {
             "controller.quorum.voters names voter {} but this broker is node.id {}; a single-node quorum must be this node",
             one.id, config.node_id
         ))),
-        many if std::env::var(UNSTABLE_REPLICATION_ENV).as_deref() != Ok("1") => Err(StartError::Config(format!(
-            "controller.quorum.voters lists {} voters, but Kaskade does not replicate yet: the metadata quorum must be this node alone \
-             (a replicated multi-broker cluster comes in a later release)",
-            many.len()
-        ))),
         many if !many.iter().any(|v| v.id == config.node_id) => Err(StartError::Config(format!(
-            "controller.quorum.voters does not name this broker (node.id {}); brokers outside the quorum are not supported yet",
+            "controller.quorum.voters does not name this broker (node.id {}); every broker of a Kaskade cluster is a voter (brokers outside the quorum are not supported yet)",
             config.node_id
         ))),
         _ if config.controller_listener().is_none() => Err(StartError::Config(format!(
@@ -257,10 +247,38 @@ async fn listen(addr: &str) -> std::io::Result<TcpListener> {
     Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "the address resolves to nothing")))
 }
 
+/// How long a stopping broker waits for the partitions it leads to get other leaders.
+const CONTROLLED_SHUTDOWN_WAIT: Duration = Duration::from_secs(10);
+
 impl RunningBroker {
+    /// Controlled shutdown, while still serving: the broker fences its own run (leadership of
+    /// the partitions it shares moves to other in-sync replicas, it leaves their ISRs) and waits
+    /// until it leads none of them, so clients see only retriable errors. A broker alone, or a
+    /// quorum without a majority, stops anyway.
+    async fn move_leadership_off(&self) {
+        let replicas = self.broker.replicas();
+        if replicas.shared_leaderships() == 0 {
+            return;
+        }
+        if let Err(e) = self.broker.metadata().controlled_shutdown().await {
+            tracing::warn!(error = %e, "controlled shutdown: could not hand leadership over");
+            return;
+        }
+        let started = tokio::time::Instant::now();
+        while replicas.shared_leaderships() > 0 && started.elapsed() < CONTROLLED_SHUTDOWN_WAIT {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tracing::info!(
+            still_leading = replicas.shared_leaderships(),
+            waited_ms = started.elapsed().as_millis() as u64,
+            "controlled shutdown: leadership moved off this broker"
+        );
+    }
+
     /// Graceful stop: no new connections or requests, in-flight requests answered, every log
     /// flushed, clean-shutdown marker written.
     pub async fn shutdown(mut self) -> Result<(), String> {
+        self.move_leadership_off().await;
         let _ = self.shutdown_tx.send(true);
         let _ = self.task.await;
         if let Some(c) = self.cleaner.take() {

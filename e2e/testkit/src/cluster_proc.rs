@@ -7,9 +7,6 @@ use std::time::Duration;
 
 use crate::{free_port, BrokerProc};
 
-/// The environment variable that lets a broker join a quorum of several voters.
-const UNSTABLE_REPLICATION_ENV: &str = "KASKADE_UNSTABLE_REPLICATION";
-
 pub struct ClusterProc {
     /// Broker `i` has node id `i + 1`.
     pub brokers: Vec<BrokerProc>,
@@ -40,7 +37,6 @@ impl ClusterProc {
                 ];
                 all.extend(overrides.iter().map(|s| s.to_string()));
                 b.set_overrides(&all.iter().map(String::as_str).collect::<Vec<_>>());
-                b.set_env(UNSTABLE_REPLICATION_ENV, Some("1"));
                 b
             })
             .collect();

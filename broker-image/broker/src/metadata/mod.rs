@@ -153,6 +153,9 @@ pub trait MetadataStore: Send + Sync + 'static {
     fn describe_quorum(&self) -> BoxFuture<'_, Result<QuorumStatus, MetadataError>>;
     /// Changes whenever the image does (the index of the last metadata record applied).
     fn changes(&self) -> tokio::sync::watch::Receiver<u64>;
+    /// Kafka's controlled shutdown: this broker stops heartbeating and fences its own run, so
+    /// the partitions it leads get other leaders and it leaves the ISRs before it stops.
+    fn controlled_shutdown(&self) -> BoxFuture<'_, Result<(), MetadataError>>;
     /// Stops what the store runs in the background (the quorum's tasks).
     fn shutdown(&self) -> BoxFuture<'_, ()>;
 }

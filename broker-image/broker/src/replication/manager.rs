@@ -256,6 +256,16 @@ impl ReplicaManager {
         }
     }
 
+    /// How many partitions with other replicas this broker still leads.
+    pub fn shared_leaderships(&self) -> usize {
+        let hosted = self.hosted.read().unwrap_or_else(|e| e.into_inner());
+        hosted
+            .values()
+            .flat_map(|t| t.values())
+            .filter(|r| r.is_leader() && r.has_followers())
+            .count()
+    }
+
     /// Stops every fetcher (shutdown).
     pub fn stop_fetchers(&self) {
         self.fetchers.lock().unwrap_or_else(|e| e.into_inner()).clear();

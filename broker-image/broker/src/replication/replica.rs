@@ -108,6 +108,11 @@ impl Replica {
         self.lock().leader == self.node_id
     }
 
+    /// Whether the partition has replicas besides this one.
+    pub fn has_followers(&self) -> bool {
+        self.lock().replicas.len() > 1
+    }
+
     /// Kafka's `NOT_ENOUGH_REPLICAS` message when the ISR is smaller than
     /// `min.insync.replicas` (acks=all is refused then), else `None`.
     pub fn isr_below_min(&self, topic: &str) -> Option<String> {

@@ -1,5 +1,5 @@
-//! `kaskade broker` as a process: configuration errors are clear and fatal (a quorum of several
-//! voters, a log dir of another cluster, features not built yet), unknown keys are only
+//! `kaskade broker` as a process: configuration errors are clear and fatal (a quorum without a
+//! CONTROLLER listener or without this broker, a log dir of another cluster, features not built yet), unknown keys are only
 //! warnings, SIGTERM under load answers what is in flight and exits 0, and `kaskade perf` prints
 //! Kafka's perf-tool lines.
 
@@ -28,7 +28,12 @@ fn refused(args: &[&str]) -> String {
 #[test]
 fn configuration_errors_are_clear() {
     let e = refused(&["controller.quorum.voters=1@h0:9093,2@h1:9093,3@h2:9093"]);
-    assert!(e.contains("3 voters") && e.contains("does not replicate yet"), "{e}");
+    assert!(
+        e.contains("several voters") && e.contains("controller.listener.names (CONTROLLER)"),
+        "{e}"
+    );
+    let e = refused(&["controller.quorum.voters=2@h1:9093,3@h2:9093"]);
+    assert!(e.contains("does not name this broker (node.id 1)"), "{e}");
     let e = refused(&["controller.quorum.voters=7@h0:9093"]);
     assert!(e.contains("node.id 1"), "{e}");
     let e = refused(&["num.partitions=many"]);

@@ -63,6 +63,8 @@ pub struct QuorumMetadata {
     raft: Raft,
     /// Stops the CONTROLLER listener's server, the heartbeats and the liveness checks.
     stop: watch::Sender<bool>,
+    /// Stops this broker's heartbeats only (controlled shutdown).
+    stop_heartbeats: watch::Sender<bool>,
     /// The peers' progress and heartbeats, as this node (when it leads) knows them.
     peers: rpc::Peers,
     /// This run of the broker (its registration names it; so do its heartbeats).
@@ -143,6 +145,7 @@ impl QuorumMetadata {
             node_id,
             raft,
             stop,
+            stop_heartbeats: watch::channel(false).0,
             peers,
             incarnation: uuid::Uuid::new_v4(),
             timing,
@@ -177,7 +180,7 @@ impl QuorumMetadata {
             self.broker.node_id,
             self.incarnation,
             self.timing,
-            self.stop.subscribe(),
+            self.stop_heartbeats.subscribe(),
         ));
         tokio::spawn(liveness::run_controller(
             self.raft.clone(),
@@ -430,8 +433,21 @@ impl MetadataStore for QuorumMetadata {
         self.image.applied()
     }
 
+    fn controlled_shutdown(&self) -> BoxFuture<'_, Result<(), MetadataError>> {
+        Box::pin(async move {
+            // Silent first, so the leader does not unfence this run when it hears it again.
+            self.stop_heartbeats.send_replace(true);
+            let fence = Record::FenceBroker {
+                id: self.broker.node_id,
+                incarnation: self.incarnation,
+            };
+            self.propose(fence).await.map(|_| ())
+        })
+    }
+
     fn shutdown(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
+            self.stop_heartbeats.send_replace(true);
             self.stop.send_replace(true);
             if let Err(e) = self.raft.shutdown().await {
                 tracing::warn!(error = %e, "metadata quorum did not stop cleanly");
