@@ -93,15 +93,38 @@ pub fn closed(stream: &mut TcpStream) -> bool {
     }
 }
 
+/// One partition as Metadata describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionMeta {
+    pub leader: i32,
+    pub leader_epoch: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+    pub offline: Vec<i32>,
+}
+
 impl RawClient {
     /// Creates a topic with CreateTopics v7 and asserts it was created.
     pub fn create_topic(&mut self, name: &str, partitions: i32, configs: &[(&str, &str)]) {
+        let code = self.try_create_topic(name, partitions, 1, configs).expect("CreateTopics answered");
+        assert_eq!(code, 0, "creating {name}");
+    }
+
+    /// CreateTopics v7 of one topic (10 s timeout): its error code, or `Err` when the
+    /// connection is gone.
+    pub fn try_create_topic(
+        &mut self,
+        name: &str,
+        partitions: i32,
+        replication_factor: i16,
+        configs: &[(&str, &str)],
+    ) -> std::io::Result<i16> {
         use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
         use kafka_protocol::messages::{CreateTopicsRequest, TopicName};
         let mut t = CreatableTopic::default();
         t.name = TopicName(StrBytes::from_string(name.to_string()));
         t.num_partitions = partitions;
-        t.replication_factor = 1;
+        t.replication_factor = replication_factor;
         for (k, v) in configs {
             let mut cfg = CreatableTopicConfig::default();
             cfg.name = StrBytes::from_string(k.to_string());
@@ -110,8 +133,46 @@ impl RawClient {
         }
         let mut req = CreateTopicsRequest::default();
         req.topics = vec![t];
-        let resp = self.call(7, &req);
-        assert_eq!(resp.topics[0].error_code, 0, "{resp:?}");
+        req.timeout_ms = 10_000;
+        Ok(self.try_call(7, &req)?.topics[0].error_code)
+    }
+
+    /// Metadata v12 of one topic: its partitions in order, or `Err` when the connection is gone.
+    pub fn partitions(&mut self, topic: &str) -> std::io::Result<Vec<PartitionMeta>> {
+        use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
+        use kafka_protocol::messages::{MetadataRequest, TopicName};
+        let mut t = MetadataRequestTopic::default();
+        t.name = Some(TopicName(StrBytes::from_string(topic.to_string())));
+        let mut req = MetadataRequest::default();
+        req.topics = Some(vec![t]);
+        let resp = self.try_call(12, &req)?;
+        let mut parts: Vec<_> = resp.topics.first().map(|t| t.partitions.iter().collect()).unwrap_or_default();
+        parts.sort_by_key(|p| p.partition_index);
+        let ids = |v: &[kafka_protocol::messages::BrokerId]| v.iter().map(|b| b.0).collect();
+        Ok(parts
+            .into_iter()
+            .map(|p| PartitionMeta {
+                leader: p.leader_id.0,
+                leader_epoch: p.leader_epoch,
+                replicas: ids(&p.replica_nodes),
+                isr: ids(&p.isr_nodes),
+                offline: ids(&p.offline_replicas),
+            })
+            .collect())
+    }
+
+    /// DescribeQuorum v2 of `__cluster_metadata` partition 0.
+    pub fn describe_quorum(&mut self) -> std::io::Result<kafka_protocol::messages::DescribeQuorumResponse> {
+        use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
+        use kafka_protocol::messages::{DescribeQuorumRequest, TopicName};
+        let mut p = PartitionData::default();
+        p.partition_index = 0;
+        let mut t = TopicData::default();
+        t.topic_name = TopicName(StrBytes::from_static_str("__cluster_metadata"));
+        t.partitions = vec![p];
+        let mut req = DescribeQuorumRequest::default();
+        req.topics = vec![t];
+        self.try_call(2, &req)
     }
 
     /// The record batches of one partition from `offset`, as stored (Fetch v12 by topic name,

@@ -319,15 +319,7 @@ mod tests {
     #[test]
     fn a_broker_registers_once_per_run_and_its_epoch_is_the_offset() {
         let mut image = MetadataImage::default();
-        let run = BrokerRegistration {
-            id: 2,
-            incarnation: uuid::Uuid::new_v4(),
-            epoch: 0,
-            host: "h".into(),
-            port: 9092,
-            rack: None,
-            fenced: false,
-        };
+        let run = registration(2);
         image.apply(&Record::RegisterBroker(run.clone()), 10);
         image.apply(&Record::RegisterBroker(run.clone()), 11);
         assert_eq!(image.brokers()[0].epoch, 10, "the same run registering again keeps its epoch");

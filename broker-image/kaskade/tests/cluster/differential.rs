@@ -7,10 +7,7 @@
 use std::collections::BTreeSet;
 
 use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::create_topics_request::CreatableTopic;
-use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
-use kafka_protocol::messages::{CreateTopicsRequest, DescribeQuorumRequest, MetadataRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::MetadataRequest;
 use kafka_protocol::records::Compression;
 use kaskade_testkit::batches::{batch, produce_request};
 use kaskade_testkit::kafka_peer;
@@ -26,43 +23,23 @@ fn first(bootstrap: &str) -> &str {
 }
 
 fn create(bootstrap: &str, name: &str) {
-    let mut client = RawClient::connect(first(bootstrap));
-    let mut t = CreatableTopic::default();
-    t.name = TopicName(StrBytes::from_string(name.to_string()));
-    t.num_partitions = 3;
-    t.replication_factor = 3;
-    let mut req = CreateTopicsRequest::default();
-    req.topics = vec![t];
-    req.timeout_ms = 30_000;
-    let resp = client.call(7, &req);
-    assert_eq!(resp.topics[0].error_code, 0, "{resp:?}");
+    let code = RawClient::connect(first(bootstrap)).try_create_topic(name, 3, 3, &[]);
+    assert_eq!(code.expect("CreateTopics answered"), 0, "creating {name}");
 }
 
 fn shape(bootstrap: &str, name: &str) -> Shape {
     let mut client = RawClient::connect(first(bootstrap));
     let mut req = MetadataRequest::default();
-    let mut t = kafka_protocol::messages::metadata_request::MetadataRequestTopic::default();
-    t.name = Some(TopicName(StrBytes::from_string(name.to_string())));
-    req.topics = Some(vec![t]);
-    let resp = client.call(12, &req);
-    let brokers = resp.brokers.iter().map(|b| b.node_id.0).collect();
-    let topic = &resp.topics[0];
-    assert_eq!(topic.error_code, 0);
-    let mut parts: Vec<_> = topic.partitions.iter().collect();
-    parts.sort_by_key(|p| p.partition_index);
-    let parts = parts
-        .into_iter()
-        .map(|p| {
-            (
-                p.leader_id.0,
-                p.replica_nodes.iter().map(|b| b.0).collect(),
-                p.isr_nodes.iter().map(|b| b.0).collect(),
-                p.leader_epoch,
-                p.offline_replicas.iter().map(|b| b.0).collect(),
-            )
-        })
-        .collect();
-    (brokers, parts)
+    req.topics = Some(vec![]);
+    let brokers = client.call(12, &req).brokers.iter().map(|b| b.node_id.0).collect();
+    let parts = client.partitions(name).expect("Metadata answered");
+    (
+        brokers,
+        parts
+            .into_iter()
+            .map(|p| (p.leader, p.replicas, p.isr, p.leader_epoch, p.offline))
+            .collect(),
+    )
 }
 
 /// The rules both clusters' placements must follow (their random start may differ).
@@ -97,15 +74,9 @@ struct Quorum {
 }
 
 fn quorum(bootstrap: &str) -> Quorum {
-    let mut client = RawClient::connect(first(bootstrap));
-    let mut p = PartitionData::default();
-    p.partition_index = 0;
-    let mut t = TopicData::default();
-    t.topic_name = TopicName(StrBytes::from_static_str("__cluster_metadata"));
-    t.partitions = vec![p];
-    let mut req = DescribeQuorumRequest::default();
-    req.topics = vec![t];
-    let resp = client.call(2, &req);
+    let resp = RawClient::connect(first(bootstrap))
+        .describe_quorum()
+        .expect("DescribeQuorum answered");
     assert_eq!(resp.error_code, 0);
     let p = &resp.topics[0].partitions[0];
     assert_eq!(p.error_code, 0);

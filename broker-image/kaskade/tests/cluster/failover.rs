@@ -10,9 +10,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
-use kafka_protocol::messages::{CreateTopicsRequest, MetadataRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
 use kaskade_testkit::clients::assigned_consumer;
 use kaskade_testkit::raw::RawClient;
 use kaskade_testkit::{wait_for, ClusterProc};
@@ -35,36 +32,14 @@ const TIMING: &[&str] = &[
 
 /// (leader, leader epoch, ISR) of each partition, as `bootstrap` lists them.
 fn partitions(bootstrap: &str) -> Option<Vec<(i32, i32, Vec<i32>)>> {
-    let mut client = RawClient::connect(bootstrap);
-    let mut req = MetadataRequest::default();
-    let mut t = kafka_protocol::messages::metadata_request::MetadataRequestTopic::default();
-    t.name = Some(TopicName(StrBytes::from_static_str(TOPIC)));
-    req.topics = Some(vec![t]);
-    let resp = client.try_call(12, &req).ok()?;
-    let mut parts: Vec<_> = resp.topics.first()?.partitions.iter().map(|p| (p.partition_index, p)).collect();
-    parts.sort_by_key(|(i, _)| *i);
-    Some(
-        parts
-            .into_iter()
-            .map(|(_, p)| (p.leader_id.0, p.leader_epoch, p.isr_nodes.iter().map(|b| b.0).collect()))
-            .collect(),
-    )
+    let parts = RawClient::connect(bootstrap).partitions(TOPIC).ok()?;
+    (!parts.is_empty()).then(|| parts.into_iter().map(|p| (p.leader, p.leader_epoch, p.isr)).collect())
 }
 
 fn create_topic(cluster: &ClusterProc) {
     let mut admin = RawClient::connect(&cluster.brokers[0].bootstrap());
-    let mut t = CreatableTopic::default();
-    t.name = TopicName(StrBytes::from_static_str(TOPIC));
-    t.num_partitions = PARTITIONS;
-    t.replication_factor = 3;
-    let mut min_isr = CreatableTopicConfig::default();
-    min_isr.name = StrBytes::from_static_str("min.insync.replicas");
-    min_isr.value = Some(StrBytes::from_static_str("2"));
-    t.configs = vec![min_isr];
-    let mut req = CreateTopicsRequest::default();
-    req.topics = vec![t];
-    req.timeout_ms = 10_000;
-    assert_eq!(admin.call(7, &req).topics[0].error_code, 0);
+    let code = admin.try_create_topic(TOPIC, PARTITIONS, 3, &[("min.insync.replicas", "2")]);
+    assert_eq!(code.expect("CreateTopics answered"), 0);
 }
 
 /// An idempotent acks=all producer writing windows of 20 records until stopped; every record

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use kafka_protocol::messages::{FindCoordinatorRequest, MetadataRequest, TopicName};
+use kafka_protocol::messages::FindCoordinatorRequest;
 use kafka_protocol::protocol::StrBytes;
 use kaskade_testkit::raw::RawClient;
 use kaskade_testkit::{wait_for, ClusterProc};
@@ -32,12 +32,10 @@ fn coordinator(bootstrap: &str) -> Option<i32> {
 
 /// The leader of every `__consumer_offsets` partition, as a broker lists them.
 fn offsets_leaders(bootstrap: &str) -> Vec<i32> {
-    let mut client = RawClient::connect(bootstrap);
-    let mut req = MetadataRequest::default();
-    let mut t = kafka_protocol::messages::metadata_request::MetadataRequestTopic::default();
-    t.name = Some(TopicName(StrBytes::from_static_str("__consumer_offsets")));
-    req.topics = Some(vec![t]);
-    client.call(12, &req).topics[0].partitions.iter().map(|p| p.leader_id.0).collect()
+    let parts = RawClient::connect(bootstrap)
+        .partitions("__consumer_offsets")
+        .expect("Metadata answered");
+    parts.iter().map(|p| p.leader).collect()
 }
 
 /// Polls until `want` records arrived or a minute passed; commits what it got.

@@ -8,10 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::create_topics_request::CreatableTopic;
-use kafka_protocol::messages::describe_quorum_request::{PartitionData, TopicData};
-use kafka_protocol::messages::{CreateTopicsRequest, DescribeQuorumRequest, MetadataRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::MetadataRequest;
 use kaskade_testkit::cluster_proc::QUORUM_WAIT;
 use kaskade_testkit::raw::RawClient;
 use kaskade_testkit::{wait_for, ClusterProc};
@@ -20,14 +17,7 @@ const PARTITIONS: i32 = 2;
 
 /// CreateTopics v7 for one topic: the error code, or `Err` when the connection is gone.
 fn create(client: &mut RawClient, name: &str) -> std::io::Result<i16> {
-    let mut t = CreatableTopic::default();
-    t.name = TopicName(StrBytes::from_string(name.to_string()));
-    t.num_partitions = PARTITIONS;
-    t.replication_factor = 1;
-    let mut req = CreateTopicsRequest::default();
-    req.topics = vec![t];
-    req.timeout_ms = 10_000;
-    Ok(client.try_call(7, &req)?.topics[0].error_code)
+    client.try_create_topic(name, PARTITIONS, 1, &[])
 }
 
 /// Every topic a broker lists, with its partition count, sorted by name.
@@ -47,15 +37,7 @@ fn listed(bootstrap: &str) -> Vec<(String, usize)> {
 
 /// The quorum's leader as DescribeQuorum v2 through `bootstrap` reports it.
 fn quorum_leader(bootstrap: &str) -> Option<i32> {
-    let mut client = RawClient::connect(bootstrap);
-    let mut p = PartitionData::default();
-    p.partition_index = 0;
-    let mut t = TopicData::default();
-    t.topic_name = TopicName(StrBytes::from_static_str("__cluster_metadata"));
-    t.partitions = vec![p];
-    let mut req = DescribeQuorumRequest::default();
-    req.topics = vec![t];
-    let resp = client.try_call(2, &req).ok()?;
+    let resp = RawClient::connect(bootstrap).describe_quorum().ok()?;
     let p = resp.topics.first()?.partitions.first()?;
     (p.error_code == 0 && p.leader_id.0 >= 0).then_some(p.leader_id.0)
 }

@@ -1,6 +1,6 @@
 //! Partition replication between three broker processes: a topic with replication factor 3 has
 //! a log on every broker, leaders spread across them; records produced to a leader are served
-//! by it and copied byte for byte to both followers; a follower refuses produce and consume
+//! by it and copied byte for byte (segments and leader epochs) to both followers; a follower refuses produce and consume
 //! requests with `NOT_LEADER_OR_FOLLOWER`; consumers never see what the in-sync replicas do not
 //! all have, and acks=all waits for them; a follower that lags leaves the ISR (acks=all then
 //! answers `NOT_ENOUGH_REPLICAS` below `min.insync.replicas`) and rejoins once caught up.
@@ -8,9 +8,8 @@
 use std::time::{Duration, Instant};
 
 use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::create_topics_request::CreatableTopic;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
-use kafka_protocol::messages::{CreateTopicsRequest, FetchRequest, MetadataRequest, TopicName};
+use kafka_protocol::messages::{FetchRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
 use kafka_protocol::records::Compression;
 use kaskade_testkit::batches::{batch, produce_request};
@@ -21,41 +20,17 @@ use kaskade_testkit::{send_signal, wait_for, ClusterProc};
 const TOPIC: &str = "replicated";
 
 fn create_replicated(client: &mut RawClient, name: &str, partitions: i32, rf: i16) {
-    let mut t = CreatableTopic::default();
-    t.name = TopicName(StrBytes::from_string(name.to_string()));
-    t.num_partitions = partitions;
-    t.replication_factor = rf;
-    let mut req = CreateTopicsRequest::default();
-    req.topics = vec![t];
-    req.timeout_ms = 10_000;
-    let resp = client.call(7, &req);
-    assert_eq!(resp.topics[0].error_code, 0, "{resp:?}");
+    assert_eq!(
+        client.try_create_topic(name, partitions, rf, &[]).expect("CreateTopics answered"),
+        0,
+        "creating {name}"
+    );
 }
 
 /// Each partition's (leader, replicas, ISR) as a broker's Metadata lists them.
 fn partitions(bootstrap: &str, topic: &str) -> Vec<(i32, Vec<i32>, Vec<i32>)> {
-    let mut client = RawClient::connect(bootstrap);
-    let mut req = MetadataRequest::default();
-    let mut t = kafka_protocol::messages::metadata_request::MetadataRequestTopic::default();
-    t.name = Some(TopicName(StrBytes::from_string(topic.to_string())));
-    req.topics = Some(vec![t]);
-    let resp = client.call(12, &req);
-    let mut parts: Vec<_> = resp.topics[0]
-        .partitions
-        .iter()
-        .map(|p| {
-            (
-                p.partition_index,
-                (
-                    p.leader_id.0,
-                    p.replica_nodes.iter().map(|b| b.0).collect(),
-                    p.isr_nodes.iter().map(|b| b.0).collect(),
-                ),
-            )
-        })
-        .collect();
-    parts.sort_by_key(|(i, _)| *i);
-    parts.into_iter().map(|(_, p)| p).collect()
+    let parts = RawClient::connect(bootstrap).partitions(topic).expect("Metadata answered");
+    parts.into_iter().map(|p| (p.leader, p.replicas, p.isr)).collect()
 }
 
 /// Produce v9 of one batch; (error code, base offset).
@@ -153,8 +128,11 @@ fn records_reach_every_replica_byte_for_byte_and_only_the_leader_serves_them() {
         assert!(text.contains(&format!("p{p}-r0-a")) && text.contains(&format!("p{p}-r19-b")));
     }
     drop(clients);
+    // Every replica has everything (the high watermarks reached the ends). SIGKILL keeps the
+    // files as they are: a SIGTERM would first move leadership off each broker and give the
+    // others a new epoch to record.
     for b in &mut cluster.brokers {
-        assert!(b.terminate().success());
+        b.kill9();
     }
     for p in 0..3 {
         let copies: Vec<_> = cluster
@@ -265,20 +243,13 @@ fn a_lagging_follower_leaves_the_isr_and_rejoins_once_caught_up() {
 }
 
 fn create_with_min_isr(client: &mut RawClient, name: &str, min_isr: i32) {
-    use kafka_protocol::messages::create_topics_request::CreatableTopicConfig;
-    let mut t = CreatableTopic::default();
-    t.name = TopicName(StrBytes::from_string(name.to_string()));
-    t.num_partitions = 1;
-    t.replication_factor = 3;
-    let mut c = CreatableTopicConfig::default();
-    c.name = StrBytes::from_static_str("min.insync.replicas");
-    c.value = Some(StrBytes::from_string(min_isr.to_string()));
-    t.configs = vec![c];
-    let mut req = CreateTopicsRequest::default();
-    req.topics = vec![t];
-    req.timeout_ms = 10_000;
-    let resp = client.call(7, &req);
-    assert_eq!(resp.topics[0].error_code, 0, "{resp:?}");
+    let configs = [("min.insync.replicas", min_isr.to_string())];
+    let configs: Vec<(&str, &str)> = configs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        client.try_create_topic(name, 1, 3, &configs).expect("CreateTopics answered"),
+        0,
+        "creating {name}"
+    );
 }
 
 /// Produce v9 of one small batch to partition 0 of `topic`: the error code.

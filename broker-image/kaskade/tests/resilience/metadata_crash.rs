@@ -8,9 +8,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kafka_protocol::messages::create_topics_request::CreatableTopic;
-use kafka_protocol::messages::{CreateTopicsRequest, MetadataRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::MetadataRequest;
 use kaskade_testkit::raw::RawClient;
 use kaskade_testkit::BrokerProc;
 
@@ -18,14 +16,7 @@ const PARTITIONS: i32 = 3;
 
 /// CreateTopics v7 for one topic: `Ok(true)` created, `Ok(false)` refused, `Err` no answer.
 fn create(client: &mut RawClient, name: &str) -> std::io::Result<bool> {
-    let mut t = CreatableTopic::default();
-    t.name = TopicName(StrBytes::from_string(name.to_string()));
-    t.num_partitions = PARTITIONS;
-    t.replication_factor = 1;
-    let mut req = CreateTopicsRequest::default();
-    req.topics = vec![t];
-    req.timeout_ms = 5_000;
-    Ok(client.try_call(7, &req)?.topics[0].error_code == 0)
+    Ok(client.try_create_topic(name, PARTITIONS, 1, &[])? == 0)
 }
 
 /// Every topic the broker lists, with its partition count and the leader of each partition.
