@@ -17,7 +17,15 @@ impl ClusterProc {
     /// Starts `n` brokers with the given extra `key=value` overrides and waits until every
     /// one of them serves clients.
     pub fn start(n: usize, overrides: &[&str]) -> ClusterProc {
-        let controller_ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
+        // Distinct within the cluster: free_port() may hand the same port out twice.
+        let mut ports: Vec<u16> = Vec::new();
+        while ports.len() < 2 * n {
+            let p = free_port();
+            if !ports.contains(&p) {
+                ports.push(p);
+            }
+        }
+        let controller_ports = ports.split_off(n);
         let voters = controller_ports
             .iter()
             .enumerate()
@@ -29,6 +37,7 @@ impl ClusterProc {
             .enumerate()
             .map(|(i, cport)| {
                 let mut b = BrokerProc::stopped(&[]);
+                b.port = ports[i];
                 let mut all = vec![
                     format!("node.id={}", i + 1),
                     format!("listeners=PLAINTEXT://127.0.0.1:{},CONTROLLER://127.0.0.1:{cport}", b.port),

@@ -95,6 +95,8 @@ impl OffsetsStore {
         if self.metadata.topic(OFFSETS_TOPIC).is_some() {
             return Ok(());
         }
+        // Every registration committed so far counts (this broker's image may lag).
+        self.metadata.barrier().await.map_err(|e| StoreError::Create(e.to_string()))?;
         let brokers = self.metadata.brokers().len().max(1) as i16;
         let configs = BTreeMap::from([
             ("cleanup.policy".to_string(), "compact".to_string()),

@@ -151,6 +151,9 @@ pub trait MetadataStore: Send + Sync + 'static {
     fn alter_partition(&self, change: records::AlterPartition) -> BoxFuture<'_, Result<(), MetadataError>>;
     /// The quorum's state from its leader (DescribeQuorum).
     fn describe_quorum(&self) -> BoxFuture<'_, Result<QuorumStatus, MetadataError>>;
+    /// Waits until this broker's image holds everything the quorum had committed when it was
+    /// called (a broker's image may lag the leader's by what it has not applied yet).
+    fn barrier(&self) -> BoxFuture<'_, Result<(), MetadataError>>;
     /// Changes whenever the image does (the index of the last metadata record applied).
     fn changes(&self) -> tokio::sync::watch::Receiver<u64>;
     /// Kafka's controlled shutdown: this broker stops heartbeating and fences its own run, so

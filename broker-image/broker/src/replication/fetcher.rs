@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use super::fetch_conn::FetchConn;
 use super::Replica;
 use crate::metadata::MetadataStore;
-use crate::storage::Flusher;
+use crate::storage::{Flusher, PartitionLog};
 use crate::util;
 
 /// Kafka's `replica.fetch.wait.max.ms`, `replica.fetch.max.bytes` and
@@ -39,6 +39,12 @@ pub struct Followed {
     pub topic: Arc<str>,
     pub partition: i32,
     pub replica: Arc<Replica>,
+}
+
+/// A followed partition as one fetch asked for it: the leader epoch it was sent under.
+struct Asked<'a> {
+    followed: &'a Followed,
+    epoch: i32,
 }
 
 /// What every fetcher needs from the broker.
@@ -73,11 +79,18 @@ pub async fn run(ctx: Arc<FetcherContext>, leader: i32, mut followed: watch::Rec
                 }
             },
         };
-        let req = request(ctx.node_id, &partitions);
+        let asked: Vec<Asked> = partitions
+            .iter()
+            .map(|f| Asked {
+                followed: f,
+                epoch: f.replica.leader().1,
+            })
+            .collect();
+        let req = request(ctx.node_id, &asked);
         let timeout = Duration::from_millis(FETCH_WAIT_MS as u64) + Duration::from_secs(30);
         match c.fetch(&req, timeout).await {
             Ok(resp) => {
-                if !handle(&ctx, &partitions, resp).await {
+                if !handle(&ctx, leader, &asked, resp).await {
                     tokio::time::sleep(BACKOFF).await;
                 }
             }
@@ -103,13 +116,14 @@ async fn connect(ctx: &FetcherContext, leader: i32) -> Result<FetchConn, String>
 }
 
 /// One replica Fetch for every followed partition, each from its log end.
-fn request(node_id: i32, partitions: &[Followed]) -> FetchRequest {
+fn request(node_id: i32, partitions: &[Asked]) -> FetchRequest {
     let mut topics: BTreeMap<&str, Vec<FetchPartition>> = BTreeMap::new();
-    for f in partitions {
+    for a in partitions {
+        let f = a.followed;
         let log = &f.replica.log;
         let mut p = FetchPartition::default();
         p.partition = f.partition;
-        p.current_leader_epoch = f.replica.leader().1;
+        p.current_leader_epoch = a.epoch;
         p.fetch_offset = log.end_offset();
         p.last_fetched_epoch = log.latest_epoch().unwrap_or(-1);
         p.log_start_offset = log.log_start_offset();
@@ -139,22 +153,25 @@ fn request(node_id: i32, partitions: &[Followed]) -> FetchRequest {
 
 /// Applies one answer; returns whether any partition made progress or had nothing to do
 /// (false: every partition failed, so the next round waits a little).
-async fn handle(ctx: &FetcherContext, partitions: &[Followed], resp: FetchResponse) -> bool {
+async fn handle(ctx: &FetcherContext, leader: i32, partitions: &[Asked<'_>], resp: FetchResponse) -> bool {
     let now = util::now_ms();
     let mut ok = false;
     let mut appended = Vec::new();
     for t in &resp.responses {
         for p in &t.partitions {
-            let Some(f) = partitions
+            let Some(a) = partitions
                 .iter()
-                .find(|f| *f.topic == *t.topic.0 && f.partition == p.partition_index)
+                .find(|a| *a.followed.topic == *t.topic.0 && a.followed.partition == p.partition_index)
             else {
                 continue;
             };
-            match apply(f, p, now) {
+            let (f, epoch) = (a.followed, a.epoch);
+            // Applied only while this broker still follows that leader at that epoch.
+            let applied = f.replica.while_following(leader, epoch, |log| apply(f, log, p, now));
+            match applied.unwrap_or(Ok(None)) {
                 Ok(Some(end)) => {
                     ok = true;
-                    appended.push((f, end, p.high_watermark));
+                    appended.push((f, epoch, end, p.high_watermark));
                 }
                 Ok(None) => ok = true,
                 Err(why) => {
@@ -165,24 +182,23 @@ async fn handle(ctx: &FetcherContext, partitions: &[Followed], resp: FetchRespon
     }
     let durable = appended
         .iter()
-        .filter(|(f, _, _)| f.replica.log.config().flush_on_acks_all)
-        .map(|(f, end, _)| ctx.flusher.wait_durable(Arc::clone(&f.replica.log), *end));
+        .filter(|(f, _, _, _)| f.replica.log.config().flush_on_acks_all)
+        .map(|(f, _, end, _)| ctx.flusher.wait_durable(Arc::clone(&f.replica.log), *end));
     for r in join_all(durable).await {
         if let Err(e) = r {
             tracing::error!(error = %e, "a follower could not make fetched records durable");
             return false;
         }
     }
-    for (f, _, hw) in appended {
-        f.replica.log.set_high_watermark(hw);
+    for (f, epoch, _, hw) in appended {
+        f.replica.while_following(leader, epoch, |log| log.set_high_watermark(hw));
     }
     ok
 }
 
 /// Applies one partition's answer: `Ok(Some(end))` appended up to `end` (high watermark
 /// taken after it is durable), `Ok(None)` nothing new (high watermark taken now).
-fn apply(f: &Followed, p: &PartitionData, now: i64) -> Result<Option<i64>, String> {
-    let log = &f.replica.log;
+fn apply(f: &Followed, log: &PartitionLog, p: &PartitionData, now: i64) -> Result<Option<i64>, String> {
     if p.error_code == ResponseError::OffsetOutOfRange.code() && p.log_start_offset > log.end_offset() {
         log.truncate_fully_and_start_at(p.log_start_offset, now)
             .map_err(|e| e.to_string())?;

@@ -108,6 +108,14 @@ impl Replica {
         self.lock().leader == self.node_id
     }
 
+    /// Runs `change` on the log while this replica still follows `leader` at `epoch` (as when
+    /// the fetch it applies was sent), so an answer from a leader this broker no longer follows
+    /// (it leads now, or follows another) changes nothing; `None` then.
+    pub fn while_following<R>(&self, leader: i32, epoch: i32, change: impl FnOnce(&PartitionLog) -> R) -> Option<R> {
+        let s = self.lock();
+        (s.leader == leader && s.leader_epoch == epoch && leader != self.node_id).then(|| change(&self.log))
+    }
+
     /// Whether the partition has replicas besides this one.
     pub fn has_followers(&self) -> bool {
         self.lock().replicas.len() > 1

@@ -244,7 +244,17 @@ impl Broker {
 
     /// Creates a topic (or only validates it). Returns what was (or would be) created.
     pub async fn create_topic(&self, t: NewTopic, validate_only: bool) -> Result<Arc<TopicMeta>, ApiError> {
-        let (partitions, rf) = self.validate_new_topic(&t)?;
+        let (partitions, rf) = match self.validate_new_topic(&t) {
+            // This broker may not have applied the latest registrations yet: look again once it
+            // has, before refusing.
+            Err(e)
+                if e.code == ResponseError::InvalidReplicationFactor.code() || e.code == ResponseError::InvalidReplicaAssignment.code() =>
+            {
+                self.metadata.barrier().await?;
+                self.validate_new_topic(&t)?
+            }
+            other => other?,
+        };
         let meta = TopicMeta {
             name: t.name.clone(),
             id: kaskade_common::kafka_uuid::random(),

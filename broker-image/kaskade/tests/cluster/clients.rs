@@ -20,6 +20,7 @@ const RECORDS: usize = 2000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idempotent_acks_all_producer_and_a_consumer_work_across_three_brokers() {
+    let _serial = crate::serial().await;
     let cluster = ClusterProc::start(3, &[]);
     let bootstrap = cluster.bootstrap();
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()

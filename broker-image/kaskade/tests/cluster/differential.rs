@@ -112,6 +112,7 @@ fn produce_to(bootstrap: &str, to: i32, topic: &str) -> i16 {
 
 #[test]
 fn a_replicated_topic_and_the_quorum_look_the_same_on_both_clusters() {
+    let _serial = crate::serial_blocking();
     let kafka = kafka_peer::shared_cluster();
     let kaskade = ClusterProc::start(3, &[]);
     let ours = kaskade.bootstrap();

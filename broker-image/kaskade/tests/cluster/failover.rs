@@ -155,6 +155,7 @@ fn wait_full_isr(cluster: &ClusterProc, what: &str) -> Vec<(i32, i32, Vec<i32>)>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_records_survive_repeated_leader_kills_exactly_once() {
+    let _serial = crate::serial().await;
     let mut cluster = ClusterProc::start(3, TIMING);
     create_topic(&cluster);
     let load = Load::start(&cluster.bootstrap());
@@ -183,6 +184,7 @@ async fn acknowledged_records_survive_repeated_leader_kills_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rolling_restart_under_load_moves_leaders_first_and_loses_nothing() {
+    let _serial = crate::serial().await;
     let mut cluster = ClusterProc::start(3, TIMING);
     create_topic(&cluster);
     let load = Load::start(&cluster.bootstrap());

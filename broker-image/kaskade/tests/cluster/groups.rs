@@ -54,6 +54,7 @@ fn consume(consumer: &BaseConsumer, want: usize, seen: &mut BTreeSet<String>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_keeps_its_offsets_and_consumes_on_when_its_coordinator_dies() {
+    let _serial = crate::serial().await;
     let mut cluster = ClusterProc::start(3, &["broker.session.timeout.ms=2000", "broker.heartbeat.interval.ms=250"]);
     let bootstrap = cluster.bootstrap();
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new().set("bootstrap.servers", &bootstrap).create().expect("admin");

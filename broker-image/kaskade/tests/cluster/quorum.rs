@@ -54,6 +54,7 @@ struct Tally {
 
 #[test]
 fn killing_the_quorum_leader_under_topic_creation_loses_no_topic_and_makes_none_twice() {
+    let _serial = crate::serial_blocking();
     let mut cluster = ClusterProc::start(3, &[]);
     let mut acknowledged = BTreeSet::new();
     let mut attempted = BTreeSet::new();
@@ -134,6 +135,7 @@ fn killing_the_quorum_leader_under_topic_creation_loses_no_topic_and_makes_none_
 
 #[test]
 fn without_a_majority_writes_time_out_and_recover_when_voters_return() {
+    let _serial = crate::serial_blocking();
     let mut cluster = ClusterProc::start(3, &[]);
     let mut client = RawClient::connect(&cluster.brokers[0].bootstrap());
     assert_eq!(create(&mut client, "before").unwrap(), 0);

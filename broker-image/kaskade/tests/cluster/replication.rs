@@ -80,6 +80,7 @@ fn segment_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn records_reach_every_replica_byte_for_byte_and_only_the_leader_serves_them() {
+    let _serial = crate::serial_blocking();
     let mut cluster = ClusterProc::start(3, &[]);
     let mut admin = RawClient::connect(&cluster.brokers[0].bootstrap());
     create_replicated(&mut admin, TOPIC, 3, 3);
@@ -149,6 +150,7 @@ fn records_reach_every_replica_byte_for_byte_and_only_the_leader_serves_them() {
 
 #[test]
 fn consumers_see_only_what_every_in_sync_replica_has_and_acks_all_waits_for_it() {
+    let _serial = crate::serial_blocking();
     let mut cluster = ClusterProc::start(3, &[]);
     let mut admin = RawClient::connect(&cluster.brokers[0].bootstrap());
     create_replicated(&mut admin, TOPIC, 1, 3);
@@ -192,6 +194,7 @@ fn consumers_see_only_what_every_in_sync_replica_has_and_acks_all_waits_for_it()
 
 #[test]
 fn a_lagging_follower_leaves_the_isr_and_rejoins_once_caught_up() {
+    let _serial = crate::serial_blocking();
     let mut cluster = ClusterProc::start(3, &["replica.lag.time.max.ms=1000"]);
     let mut admin = RawClient::connect(&cluster.brokers[0].bootstrap());
     create_with_min_isr(&mut admin, TOPIC, 2);

@@ -429,6 +429,10 @@ impl MetadataStore for QuorumMetadata {
         })
     }
 
+    fn barrier(&self) -> BoxFuture<'_, Result<(), MetadataError>> {
+        Box::pin(async move { self.propose(Record::Barrier).await.map(|_| ()) })
+    }
+
     fn changes(&self) -> watch::Receiver<u64> {
         self.image.applied()
     }
