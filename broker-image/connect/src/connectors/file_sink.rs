@@ -1,6 +1,7 @@
 //! `org.apache.kafka.connect.file.FileStreamSinkConnector`: each record's value is appended to
 //! a file as a line (Java's `toString` of the value, `null` for a tombstone); `flush` makes the
-//! lines durable before the worker commits the consumer offsets.
+//! lines durable before the worker commits the consumer offsets. A torn last line, left by a
+//! worker killed mid-write, is cut when the task starts (its records are redelivered).
 
 use std::io::Write;
 
@@ -47,6 +48,39 @@ impl Connector for FileSinkConnector {
     }
 }
 
+/// Removes a torn last line: a worker killed while a write was going to the file leaves only
+/// the pages the kernel had copied (a fatal signal stops a write at a page boundary). The
+/// records of that write were not committed, so they come again and lose nothing.
+fn cut_torn_line(f: &std::fs::File) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = f.metadata()?.len();
+    if len == 0 {
+        return Ok(());
+    }
+    let mut reader = f;
+    let mut at = len;
+    let mut chunk = vec![0u8; 64 << 10];
+    while at > 0 {
+        let n = chunk.len().min(at as usize);
+        at -= n as u64;
+        reader.seek(SeekFrom::Start(at))?;
+        reader.read_exact(&mut chunk[..n])?;
+        if let Some(i) = chunk[..n].iter().rposition(|b| *b == b'\n') {
+            let end = at + i as u64 + 1;
+            if end < len {
+                tracing::warn!(
+                    cut = len - end,
+                    "the sink file ended in a torn line; it is cut (its records come again)"
+                );
+                f.set_len(end)?;
+            }
+            return Ok(());
+        }
+    }
+    tracing::warn!(cut = len, "the sink file held one torn line; it is cut (its records come again)");
+    f.set_len(0)
+}
+
 #[derive(Default)]
 struct FileSinkTask {
     out: Option<std::io::BufWriter<std::fs::File>>,
@@ -65,8 +99,10 @@ impl SinkTask for FileSinkTask {
         let f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .read(true)
             .open(&self.file)
             .map_err(|e| ConnectError::new(format!("Couldn't find or create file '{}' for FileStreamSinkTask", self.file)).caused_by(e))?;
+        cut_torn_line(&f).map_err(|e| ConnectError::new(format!("Error reading file {}", self.file)).caused_by(e))?;
         self.out = Some(std::io::BufWriter::with_capacity(1 << 20, f));
         Ok(())
     }
@@ -114,6 +150,23 @@ impl SinkTask for FileSinkTask {
     fn stop(&mut self) {
         if let Some(mut out) = self.out.take() {
             let _ = out.flush();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_torn_last_line_is_cut_and_whole_lines_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        for (before, after) in [("a\nb\npart", "a\nb\n"), ("a\nb\n", "a\nb\n"), ("part", ""), ("", "")] {
+            std::fs::write(&path, before).unwrap();
+            let f = std::fs::OpenOptions::new().append(true).read(true).open(&path).unwrap();
+            cut_torn_line(&f).unwrap();
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), after, "{before:?}");
         }
     }
 }
