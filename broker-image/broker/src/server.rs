@@ -166,13 +166,7 @@ pub async fn start(config: BrokerConfig) -> Result<RunningBroker, StartError> {
         Arc::clone(&metadata),
         flusher.clone(),
     ));
-    let offsets_store = OffsetsStore::new(
-        config.node_id,
-        Arc::clone(&metadata),
-        Arc::clone(&replicas),
-        flusher.clone(),
-        &group_config,
-    );
+    let offsets_store = OffsetsStore::new(Arc::clone(&metadata), Arc::clone(&replicas), flusher.clone(), &group_config);
     let config_limits = config.connection_limits.clone();
     let broker = Arc::new(Broker::new(BrokerParts {
         config: Arc::new(config),

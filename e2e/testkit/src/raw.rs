@@ -178,6 +178,20 @@ impl RawClient {
     /// The record batches of one partition from `offset`, as stored (Fetch v12 by topic name,
     /// at most 1 MiB, no session).
     pub fn fetch_records(&mut self, topic: &str, partition: i32, offset: i64) -> Bytes {
+        let part = self.fetch_partition(topic, partition, offset, 100);
+        assert_eq!(part.error_code, 0, "{part:?}");
+        part.records.unwrap_or_default()
+    }
+
+    /// A consumer's Fetch v12 of one partition by topic name (at most 1 MiB, no session,
+    /// waiting up to `max_wait_ms` for one byte): the partition's answer.
+    pub fn fetch_partition(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+        max_wait_ms: i32,
+    ) -> kafka_protocol::messages::fetch_response::PartitionData {
         use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
         use kafka_protocol::messages::{FetchRequest, TopicName};
         let mut p = FetchPartition::default();
@@ -188,15 +202,13 @@ impl RawClient {
         t.topic = TopicName(StrBytes::from_string(topic.to_string()));
         t.partitions = vec![p];
         let mut req = FetchRequest::default();
-        req.max_wait_ms = 100;
+        req.max_wait_ms = max_wait_ms;
         req.min_bytes = 1;
         req.max_bytes = 1 << 20;
         req.session_epoch = -1;
         req.topics = vec![t];
-        let resp = self.call(12, &req);
-        let part = &resp.responses[0].partitions[0];
-        assert_eq!(part.error_code, 0, "{resp:?}");
-        part.records.clone().unwrap_or_default()
+        let mut resp = self.call(12, &req);
+        resp.responses.swap_remove(0).partitions.swap_remove(0)
     }
 }
 

@@ -39,7 +39,7 @@ async fn coordinator(dir: &std::path::Path, cfg: GroupConfig) -> (Arc<GroupCoord
         flusher.clone(),
     ));
     replicas.sync().expect("open");
-    let store = OffsetsStore::new(1, Arc::clone(&metadata), replicas, flusher, &cfg);
+    let store = OffsetsStore::new(Arc::clone(&metadata), replicas, flusher, &cfg);
     let c = Arc::new(GroupCoordinator::new(cfg, store));
     c.load();
     (c, metadata)

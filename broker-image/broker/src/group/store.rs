@@ -54,7 +54,6 @@ pub struct Appended {
 }
 
 pub struct OffsetsStore {
-    node_id: i32,
     metadata: Arc<dyn MetadataStore>,
     replicas: Arc<ReplicaManager>,
     flusher: Flusher,
@@ -64,9 +63,8 @@ pub struct OffsetsStore {
 }
 
 impl OffsetsStore {
-    pub fn new(node_id: i32, metadata: Arc<dyn MetadataStore>, replicas: Arc<ReplicaManager>, flusher: Flusher, cfg: &GroupConfig) -> Self {
+    pub fn new(metadata: Arc<dyn MetadataStore>, replicas: Arc<ReplicaManager>, flusher: Flusher, cfg: &GroupConfig) -> Self {
         OffsetsStore {
-            node_id,
             metadata,
             replicas,
             flusher,
@@ -130,10 +128,7 @@ impl OffsetsStore {
             .replicas
             .get(OFFSETS_TOPIC, partition)
             .ok_or(StoreError::NoPartition(partition))?;
-        let (leader, epoch) = replica.leader();
-        if leader != self.node_id {
-            return Err(StoreError::NotLeader(partition));
-        }
+        let epoch = replica.leading_epoch().ok_or(StoreError::NotLeader(partition))?;
         let now = util::now_ms();
         let batch = encode_batch(writes, now)?;
         let header = BatchHeader::parse(&batch).map_err(|e| StoreError::Encode(e.to_string()))?;
@@ -147,8 +142,7 @@ impl OffsetsStore {
     /// The leader epoch of `partition` when this broker leads it (it coordinates the groups
     /// there), else `None`.
     pub fn leader_epoch(&self, partition: i32) -> Option<i32> {
-        let (leader, epoch) = self.replicas.get(OFFSETS_TOPIC, partition)?.leader();
-        (leader == self.node_id).then_some(epoch)
+        self.replicas.get(OFFSETS_TOPIC, partition)?.leading_epoch()
     }
 
     /// Waits until an append is on disk (when the broker waits for fsync on acks=all) and the

@@ -14,7 +14,6 @@ use kafka_protocol::messages::{BrokerId, FetchRequest, FetchResponse};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::leader_epoch;
 use crate::state::Broker;
 use crate::storage::{LogError, PartitionLog};
 
@@ -80,18 +79,16 @@ pub async fn handle(broker: &Arc<Broker>, req: FetchRequest, version: i16) -> Fe
             )
         };
         for p in &topic.partitions {
-            let state = meta.as_ref().and_then(|m| m.partition(p.partition));
             let replica = meta.as_ref().and_then(|m| broker.replicas().get(&m.name, p.partition));
             let log = replica.as_ref().map(|r| Arc::clone(&r.log));
             // Kafka answers partitions it does not know before reading anything (with an empty
             // aborted-transactions list); a wrong leader epoch fails the read (with none), and
             // so does a replica that does not lead.
-            let (error, aborted) = match (&replica, state) {
-                (None, _) | (_, None) => (unknown.code(), Some(vec![])),
-                (Some(r), Some(s)) => match leader_epoch::check(p.current_leader_epoch, s.leader_epoch) {
-                    Some(code) => (code, None),
-                    None if !r.is_leader() => (ResponseError::NotLeaderOrFollower.code(), None),
-                    None => (0, read_aborted(read_committed)),
+            let (error, aborted) = match &replica {
+                None => (unknown.code(), Some(vec![])),
+                Some(r) => match r.check_leader(p.current_leader_epoch) {
+                    Err(code) => (code, None),
+                    Ok(_) => (0, read_aborted(read_committed)),
                 },
             };
             t.partitions.push(empty_partition(p.partition, error, aborted));

@@ -12,7 +12,7 @@ use kafka_protocol::protocol::StrBytes;
 use crate::replication::Replica;
 use crate::state::Broker;
 use crate::storage::batch::{self, BatchError, MAGIC_OFFSET};
-use crate::storage::{LogError, PartitionLog};
+use crate::storage::LogError;
 use crate::util;
 
 fn partition_error(index: i32, e: ResponseError, message: Option<String>) -> PartitionProduceResponse {
@@ -52,7 +52,6 @@ struct Appended {
     topic: usize,
     slot: usize,
     replica: Arc<Replica>,
-    log: Arc<PartitionLog>,
     end_offset: i64,
     fsync: bool,
 }
@@ -92,19 +91,17 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
         for part in topic_data.partition_data {
             let slot = topic_resp.partition_responses.len();
             // Kafka's order: unknown partitions, then the magic, then acks, then the batch.
-            let state = meta.as_ref().and_then(|m| m.partition(part.index));
-            let replica = meta.as_ref().and_then(|m| broker.replicas().get(&m.name, part.index));
-            let (Some(replica), Some(state)) = (replica, state) else {
+            let Some(replica) = meta.as_ref().and_then(|m| broker.replicas().get(&m.name, part.index)) else {
                 topic_resp.partition_responses.push(partition_error(part.index, unknown, None));
                 continue;
             };
-            if !replica.is_leader() {
+            let Ok(leader_epoch) = replica.check_leader(-1) else {
                 topic_resp
                     .partition_responses
                     .push(partition_error(part.index, ResponseError::NotLeaderOrFollower, None));
                 continue;
-            }
-            let log = Arc::clone(&replica.log);
+            };
+            let log = &replica.log;
             if meta.as_ref().is_some_and(|m| m.internal) {
                 // Only the broker writes its internal topics (`__consumer_offsets`); Kafka sends
                 // the code without a message.
@@ -159,7 +156,7 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                     continue;
                 }
             }
-            match broker.append(&log, &records, &header, state.leader_epoch, now) {
+            match broker.append(log, &records, &header, leader_epoch, now) {
                 Ok(info) => {
                     let mut r = PartitionProduceResponse::default();
                     r.index = part.index;
@@ -172,7 +169,6 @@ pub fn append(broker: &Arc<Broker>, req: ProduceRequest, version: i16) -> Append
                             topic: ti,
                             slot,
                             replica: Arc::clone(&replica),
-                            log,
                             end_offset: info.last_offset + 1,
                             fsync: config.flush_on_acks_all,
                         });
@@ -227,7 +223,7 @@ pub async fn finish(broker: &Arc<Broker>, appending: Appending) -> Result<Option
     let results = join_all(waiting.iter().map(|w| async move {
         if w.fsync {
             broker
-                .wait_durable(&w.log, w.end_offset)
+                .wait_durable(&w.replica.log, w.end_offset)
                 .await
                 .map_err(|e| (ResponseError::KafkaStorageError, e.to_string()))?;
         }

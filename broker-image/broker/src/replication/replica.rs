@@ -91,6 +91,8 @@ impl Replica {
                 self.log.assign_leader_epoch(state.leader_epoch)?;
                 s.epoch_start = self.log.end_offset();
             }
+            // acks=all waits for the high watermark; they look again at who leads.
+            self.log.wake_high_watermark_waiters();
         }
         // Alone in the ISR (and allowed to be), the leader's high watermark is its log end.
         let alone = s.leader == self.node_id && s.isr == [self.node_id] && s.effective_min_isr() <= 1;
@@ -106,6 +108,26 @@ impl Replica {
 
     pub fn is_leader(&self) -> bool {
         self.lock().leader == self.node_id
+    }
+
+    /// The leader epoch while this broker leads the partition.
+    pub fn leading_epoch(&self) -> Option<i32> {
+        let s = self.lock();
+        (s.leader == self.node_id).then_some(s.leader_epoch)
+    }
+
+    /// What a request that must reach the leader is answered: the leader epoch, or Kafka's
+    /// error code for a client's `current_leader_epoch` (-1: not checked) that is fenced or
+    /// unknown, then for a broker that does not lead.
+    pub fn check_leader(&self, current_leader_epoch: i32) -> Result<i32, i16> {
+        let s = self.lock();
+        if let Some(code) = crate::protocol::leader_epoch::check(current_leader_epoch, s.leader_epoch) {
+            return Err(code);
+        }
+        if s.leader != self.node_id {
+            return Err(kafka_protocol::error::ResponseError::NotLeaderOrFollower.code());
+        }
+        Ok(s.leader_epoch)
     }
 
     /// Runs `change` on the log while this replica still follows `leader` at `epoch` (as when

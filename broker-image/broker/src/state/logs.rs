@@ -15,9 +15,6 @@ use crate::storage::batch::BatchHeader;
 use crate::storage::disk_space::disk_space;
 use crate::storage::{AppendInfo, FlushError, LogError, LogManager, PartitionLog};
 
-/// How often an acks=all wait checks that this broker still leads the partition.
-const LEADERSHIP_RECHECK: Duration = Duration::from_millis(100);
-
 /// The log directory as DescribeLogDirs reports it.
 #[derive(Debug)]
 pub struct LogDirReport {
@@ -30,28 +27,15 @@ pub struct LogDirReport {
 }
 
 impl Broker {
-    /// The log of one partition, if the broker has it.
-    pub fn partition(&self, topic: &str, partition: i32) -> Option<Arc<PartitionLog>> {
-        self.logs.get(topic, partition)
-    }
-
     /// The log of one partition this broker leads and its leader epoch (as the metadata image
     /// holds it), checked against the client's `current_leader_epoch` (-1: not checked); else
     /// Kafka's error code: unknown partition, a fenced or unknown epoch, or not the leader.
     pub fn leader_partition(&self, topic: &str, partition: i32, current_leader_epoch: i32) -> Result<(Arc<PartitionLog>, i32), i16> {
-        let unknown = ResponseError::UnknownTopicOrPartition.code();
-        let epoch = self
-            .metadata
-            .topic(topic)
-            .and_then(|t| t.partition(partition).map(|s| s.leader_epoch))
-            .ok_or(unknown)?;
-        let replica = self.replicas.get(topic, partition).ok_or(unknown)?;
-        if let Some(code) = crate::protocol::leader_epoch::check(current_leader_epoch, epoch) {
-            return Err(code);
-        }
-        if !replica.is_leader() {
-            return Err(ResponseError::NotLeaderOrFollower.code());
-        }
+        let replica = self
+            .replicas
+            .get(topic, partition)
+            .ok_or(ResponseError::UnknownTopicOrPartition.code())?;
+        let epoch = replica.check_leader(current_leader_epoch)?;
         Ok((Arc::clone(&replica.log), epoch))
     }
 
@@ -96,22 +80,24 @@ impl Broker {
                     format!("this broker no longer leads {}-{}", log.topic, log.partition),
                 ));
             }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(ApiError::new(
-                    ResponseError::RequestTimedOut,
-                    format!(
-                        "the in-sync replicas did not reach offset {end_offset} within {} ms",
-                        timeout.as_millis()
-                    ),
-                ));
-            }
-            // Leadership moves without the high watermark moving: look again now and then.
-            let recheck = (tokio::time::Instant::now() + LEADERSHIP_RECHECK).min(deadline);
-            tokio::select! {
-                changed = hw.changed() => if changed.is_err() {
-                    return Err(ApiError::new(ResponseError::NotLeaderOrFollower, format!("{}-{} was removed", log.topic, log.partition)));
-                },
-                _ = tokio::time::sleep_until(recheck) => {}
+            // A leadership change wakes this too (`Replica::update`).
+            match tokio::time::timeout_at(deadline, hw.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    return Err(ApiError::new(
+                        ResponseError::NotLeaderOrFollower,
+                        format!("{}-{} was removed", log.topic, log.partition),
+                    ))
+                }
+                Err(_) => {
+                    return Err(ApiError::new(
+                        ResponseError::RequestTimedOut,
+                        format!(
+                            "the in-sync replicas did not reach offset {end_offset} within {} ms",
+                            timeout.as_millis()
+                        ),
+                    ))
+                }
             }
         }
         match replica.isr_below_min(&log.topic) {

@@ -513,6 +513,12 @@ impl PartitionLog {
         self.high_watermark_tx.subscribe()
     }
 
+    /// Wakes whoever waits on the high watermark without moving it (leadership changed: an
+    /// acks=all wait must end).
+    pub fn wake_high_watermark_waiters(&self) {
+        self.high_watermark_tx.send_modify(|_| {});
+    }
+
     /// A receiver that changes whenever the log end offset moves (followers' long-polls).
     pub fn subscribe_end(&self) -> watch::Receiver<i64> {
         let rx = self.end_offset_tx.subscribe();

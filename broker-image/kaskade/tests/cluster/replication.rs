@@ -8,9 +8,6 @@
 use std::time::{Duration, Instant};
 
 use kafka_protocol::error::ResponseError;
-use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
-use kafka_protocol::messages::{FetchRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
 use kafka_protocol::records::Compression;
 use kaskade_testkit::batches::{batch, produce_request};
 use kaskade_testkit::cluster_proc::QUORUM_WAIT;
@@ -42,24 +39,10 @@ fn produce(client: &mut RawClient, partition: i32, values: &[&[u8]], acks: i16, 
     (p.error_code, p.base_offset)
 }
 
-/// A consumer's Fetch v12 of one partition: (error code, high watermark, records).
+/// A consumer's Fetch v12 of one partition, not waiting: (error code, high watermark, records).
 fn consume(client: &mut RawClient, partition: i32, offset: i64) -> (i16, i64, bytes::Bytes) {
-    let mut p = FetchPartition::default();
-    p.partition = partition;
-    p.fetch_offset = offset;
-    p.partition_max_bytes = 1 << 20;
-    let mut t = FetchTopic::default();
-    t.topic = TopicName(StrBytes::from_static_str(TOPIC));
-    t.partitions = vec![p];
-    let mut req = FetchRequest::default();
-    req.max_wait_ms = 0;
-    req.min_bytes = 0;
-    req.max_bytes = 1 << 20;
-    req.session_epoch = -1;
-    req.topics = vec![t];
-    let resp = client.call(12, &req);
-    let part = &resp.responses[0].partitions[0];
-    (part.error_code, part.high_watermark, part.records.clone().unwrap_or_default())
+    let p = client.fetch_partition(TOPIC, partition, offset, 0);
+    (p.error_code, p.high_watermark, p.records.unwrap_or_default())
 }
 
 /// The segment and index files of one partition's directory, by name.
